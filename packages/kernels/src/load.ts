@@ -1,0 +1,114 @@
+/**
+ * Feature detection and instantiation: the only file that knows how the kernel module is loaded
+ * (today through @assemblyscript/loader; swapping to generated bindings is a change here only).
+ */
+import { instantiate } from '@assemblyscript/loader';
+import { Arena } from './memory.js';
+import type { KernelExports } from './exports.js';
+
+export type Isa = 'simd128' | 'relaxed';
+
+/** Where the kernel module comes from: a URL (http(s): or file:), a path, bytes, or a compiled module. */
+export type KernelSource = URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response;
+
+export interface LoadOptions {
+  /** 'auto' (default) picks relaxed SIMD when the engine validates it, else plain SIMD128. */
+  isa?: Isa | 'auto';
+  /** Override where the .wasm comes from (defaults to the build next to this package). */
+  source?: KernelSource;
+  /** Base URL of the folder holding kernels-simd128.wasm and kernels-relaxed.wasm. */
+  baseUrl?: URL | string;
+}
+
+export interface Kernels {
+  readonly isa: Isa;
+  readonly exports: KernelExports;
+  readonly memory: WebAssembly.Memory;
+  readonly arena: Arena;
+}
+
+// (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+// (module (func (result v128) (f32x4.relaxed_madd (v128.const ..) (v128.const ..) (v128.const ..))))
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253,
+  12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 133, 2, 11,
+]);
+
+export interface EngineFeatures {
+  webassembly: boolean;
+  simd128: boolean;
+  relaxedSimd: boolean;
+}
+
+export function detectFeatures(): EngineFeatures {
+  const wa = typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function';
+  return {
+    webassembly: wa,
+    simd128: wa && WebAssembly.validate(SIMD_PROBE),
+    relaxedSimd: wa && WebAssembly.validate(RELAXED_PROBE),
+  };
+}
+
+/** Picks the build for this engine, or explains what the engine lacks. */
+export function chooseIsa(requested: Isa | 'auto' = 'auto', features = detectFeatures()): Isa {
+  if (!features.webassembly) {
+    throw new Error('@deepwasm/kernels needs WebAssembly, and this engine has none.');
+  }
+  if (!features.simd128) {
+    throw new Error(
+      '@deepwasm/kernels needs WebAssembly SIMD (simd128), which this engine does not support. ' +
+        'Use Node >= 16.4, Chrome >= 91, Firefox >= 89 or Safari >= 16.4.',
+    );
+  }
+  if (requested === 'relaxed' && !features.relaxedSimd) {
+    throw new Error(
+      'Relaxed SIMD was requested but this engine does not support it ' +
+        '(Node 20 needs --experimental-wasm-relaxed-simd; Chrome >= 114 has it). Use isa "auto" or "simd128".',
+    );
+  }
+  if (requested === 'auto') return features.relaxedSimd ? 'relaxed' : 'simd128';
+  return requested;
+}
+
+function defaultUrl(isa: Isa, baseUrl?: URL | string): URL {
+  const base = baseUrl === undefined ? new URL('../wasm/', import.meta.url) : new URL(String(baseUrl));
+  return new URL(`kernels-${isa}.wasm`, base);
+}
+
+async function readBytes(source: KernelSource): Promise<ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response> {
+  if (typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(source)) {
+    // A plain path: only meaningful in Node.
+    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+    return fs.readFile(source);
+  }
+  if (typeof source === 'string' || source instanceof URL) {
+    const url = new URL(String(source));
+    if (url.protocol === 'file:') {
+      const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+      return fs.readFile(url);
+    }
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`Could not fetch kernels from ${url}: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  }
+  return source;
+}
+
+/** Loads and instantiates the kernel module (same call in Node and in browsers). */
+export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
+  const isa = chooseIsa(options.isa ?? 'auto');
+  const source = await readBytes(options.source ?? defaultUrl(isa, options.baseUrl));
+  const { exports } = await instantiate<KernelExports>(source as never, {});
+  const memory = exports.memory as WebAssembly.Memory;
+  const relaxed = exports.isa_relaxed() === 1;
+  if (relaxed !== (isa === 'relaxed')) {
+    throw new Error(`The kernel module loaded for ${isa} is the ${relaxed ? 'relaxed' : 'simd128'} build`);
+  }
+  const arena = new Arena(memory, exports.heap_base());
+  return { isa, exports, memory, arena };
+}
