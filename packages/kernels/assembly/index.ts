@@ -1,3 +1,7 @@
 // Entry point of the kernel module: every exported kernel is listed here, one line per family file.
 // Kernels take byte offsets into linear memory and sizes; they never allocate (the JS arena owns memory).
 export { heap_base, isa_relaxed } from './common/info';
+export * from './elementwise/index';
+export * from './reduce/index';
+export * from './softmax/index';
+export * from './copy/index';

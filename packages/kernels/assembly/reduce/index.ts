@@ -1,0 +1,2 @@
+export * from './f32-reduce';
+export * from './f32-argmax';

@@ -1,0 +1,2 @@
+export * from './f32-softmax';
+export * from './f32-log-softmax';

@@ -1,0 +1,99 @@
+/**
+ * Copies: contiguous, strided (transpose / permute / slice / concat / expand) and a blocked 2-D
+ * transpose. Strides are in elements.
+ */
+import type { Kernels } from '../load.js';
+import { checkStrides, inMemory, kernel, MAX_RANK, shapeSize, size, writeMeta } from './check.js';
+
+/** dst[0..n) = src[0..n) (memory.copy: overlapping ranges are fine). */
+export function copy(k: Kernels, dst: number, src: number, n: number): void {
+  size('copy', 'n', n);
+  if (n === 0 || dst === src) return;
+  inMemory(k, 'copy', 'src', src, n * 4);
+  inMemory(k, 'copy', 'dst', dst, n * 4);
+  kernel(k, 'f32_copy')(dst, src, n);
+}
+
+/** Byte range [lo, hi) touched by a strided view (strides may be 0 or negative). */
+function extent(ptr: number, strides: readonly number[], shape: readonly number[]): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < shape.length; i++) {
+    const span = (shape[i]! - 1) * strides[i]!;
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  return [ptr + lo * 4, ptr + (hi + 1) * 4];
+}
+
+interface Dim {
+  n: number;
+  d: number;
+  s: number;
+}
+
+/**
+ * dst[idx . dstStrides] = src[idx . srcStrides] for every index of `shape`. Source strides may be 0
+ * (expand / broadcast) or negative; destination elements must not repeat or overlap the source.
+ */
+export function copyStrided(
+  k: Kernels,
+  dst: number,
+  dstStrides: readonly number[],
+  src: number,
+  srcStrides: readonly number[],
+  shape: readonly number[],
+): void {
+  if (dstStrides.length !== shape.length || srcStrides.length !== shape.length) {
+    throw new Error(
+      `copyStrided: shape [${shape.join(', ')}] needs ${shape.length} strides, got dst [${dstStrides.join(', ')}] ` +
+        `and src [${srcStrides.join(', ')}]`,
+    );
+  }
+  const total = shapeSize('copyStrided', 'shape', shape);
+  checkStrides('copyStrided', 'dstStrides', dstStrides);
+  checkStrides('copyStrided', 'srcStrides', srcStrides);
+  if (total === 0) return;
+  for (const [what, p, st] of [['dst', dst, dstStrides], ['src', src, srcStrides]] as const) {
+    const [lo, hi] = extent(p, st, shape);
+    inMemory(k, 'copyStrided', what, lo, hi - lo);
+  }
+  // Drop size-1 dims, then merge neighbours that are contiguous in both dst and src.
+  const dims: Dim[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const n = shape[i]!;
+    if (n === 1) continue;
+    const prev = dims[dims.length - 1];
+    if (prev !== undefined && prev.d === dstStrides[i]! * n && prev.s === srcStrides[i]! * n) {
+      prev.n *= n;
+      prev.d = dstStrides[i]!;
+      prev.s = srcStrides[i]!;
+    } else dims.push({ n, d: dstStrides[i]!, s: srcStrides[i]! });
+  }
+  if (dims.length === 0) dims.push({ n: 1, d: 1, s: 1 });
+  const last = dims[dims.length - 1]!;
+  if (dims.length === 1 && last.d === 1 && last.s === 1) return void kernel(k, 'f32_copy')(dst, src, last.n);
+  if (dims.length === 2) {
+    const [d0, d1] = dims as [Dim, Dim];
+    // A plain 2-D transpose: src [r, c] row-major read column by column into a contiguous dst.
+    if (d1.d === 1 && d0.d === d1.n && d0.s === 1 && d1.s === d0.n) {
+      return void kernel(k, 'f32_transpose2d')(dst, src, d1.n, d0.n);
+    }
+  }
+  if (dims.length > MAX_RANK) {
+    throw new Error(`copyStrided: shape [${shape.join(', ')}] has more than ${MAX_RANK} dims after collapsing`);
+  }
+  const meta = writeMeta(k, [dims.map((x) => x.n), dims.map((x) => x.d), dims.map((x) => x.s)]);
+  kernel(k, 'f32_copy_strided')(dst, src, dims.length, meta);
+}
+
+/** dst [cols, rows] = transpose of src [rows, cols] (cache-blocked, SIMD 4x4). dst must not overlap src. */
+export function transpose2d(k: Kernels, dst: number, src: number, rows: number, cols: number): void {
+  size('transpose2d', 'rows', rows);
+  size('transpose2d', 'cols', cols);
+  const n = rows * cols;
+  if (n === 0) return;
+  inMemory(k, 'transpose2d', 'src', src, n * 4);
+  inMemory(k, 'transpose2d', 'dst', dst, n * 4);
+  kernel(k, 'f32_transpose2d')(dst, src, rows, cols);
+}

@@ -1,0 +1,51 @@
+/**
+ * Reductions over the middle axis of x viewed as [outer, n, inner]; results are [outer, inner].
+ * Sums use multiple SIMD accumulators and two-level (blocked) summation; max/min propagate NaN;
+ * argmax/argmin return the first index on ties and treat NaN as the extreme (all like PyTorch).
+ */
+import type { Kernels } from '../load.js';
+import { inMemory, kernel, size } from './check.js';
+
+export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
+
+const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, mean: 1, max: 2, min: 3 };
+
+function checkDims(k: Kernels, where: string, out: number, x: number, outer: number, n: number, inner: number): boolean {
+  size(where, 'outer', outer);
+  size(where, 'n', n);
+  size(where, 'inner', inner);
+  if (outer * inner === 0) return false;
+  inMemory(k, where, 'x', x, outer * n * inner * 4);
+  inMemory(k, where, 'out', out, outer * inner * 4);
+  return true;
+}
+
+/**
+ * out[o, j] = op over i of x[o, i, j]. An empty axis (n = 0) gives 0 for sum and NaN for mean, and
+ * is an error for max and min (as in PyTorch). out must not overlap x.
+ */
+export function reduce(k: Kernels, op: ReduceOp, out: number, x: number, outer: number, n: number, inner: number): void {
+  const code = REDUCE_CODES[op];
+  if (code === undefined) throw new Error(`reduce: unknown op "${op}" (expected sum, mean, max, min)`);
+  if (!checkDims(k, `reduce(${op})`, out, x, outer, n, inner)) return;
+  if (n === 0 && (op === 'max' || op === 'min')) {
+    throw new Error(`reduce(${op}): cannot reduce an empty axis (x is [${outer}, 0, ${inner}]); ${op} has no identity`);
+  }
+  kernel(k, 'f32_reduce')(code, out, x, outer, n, inner);
+}
+
+function argIndex(k: Kernels, name: 'argmax' | 'argmin', outI32: number, x: number, outer: number, n: number, inner: number): void {
+  if (!checkDims(k, name, outI32, x, outer, n, inner)) return;
+  if (n === 0) throw new Error(`${name}: cannot reduce an empty axis (x is [${outer}, 0, ${inner}])`);
+  kernel(k, `f32_${name}`)(outI32, x, outer, n, inner);
+}
+
+/** outI32[o, j] = the first i maximising x[o, i, j] (NaN counts as the maximum). */
+export function argmax(k: Kernels, outI32: number, x: number, outer: number, n: number, inner: number): void {
+  argIndex(k, 'argmax', outI32, x, outer, n, inner);
+}
+
+/** outI32[o, j] = the first i minimising x[o, i, j] (NaN counts as the minimum). */
+export function argmin(k: Kernels, outI32: number, x: number, outer: number, n: number, inner: number): void {
+  argIndex(k, 'argmin', outI32, x, outer, n, inner);
+}
