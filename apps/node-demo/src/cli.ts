@@ -1,1 +1,21 @@
-console.log("demo");
+#!/usr/bin/env node
+/** deepwasm demo: trains a network on MNIST digits (or prints the quick kernel benchmark). */
+import { detectFeatures } from '@deepwasm/kernels';
+import { parseArgs, usage } from './args.js';
+import { runKernelSummary } from './kernel-summary.js';
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(usage());
+    return;
+  }
+  const f = detectFeatures();
+  console.log(`engine: Node ${process.versions.node}, WebAssembly SIMD ${f.simd128 ? 'yes' : 'no'}, relaxed SIMD ${f.relaxedSimd ? 'yes' : 'no'}`);
+  await runKernelSummary();
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -5,3 +5,4 @@ export * from './elementwise/index';
 export * from './reduce/index';
 export * from './softmax/index';
 export * from './copy/index';
+export * from './gemm/index';

@@ -1,1 +1,5 @@
-export {};
+export { runGemmSuite, GEMM_SHAPES } from './gemm.js';
+export { formatTable, type Row, type SuiteOptions } from './report.js';
+export { suites } from './suites.js';
+export { time, timeInterleaved, median, type Timing } from './stats.js';
+export { loadTfjsWasm } from './tfjs-wasm.js';

@@ -1,0 +1,74 @@
+/** Minimal flag parsing for the demo: --name value, --name=value, and boolean --flag. */
+export interface DemoArgs {
+  model: string;
+  epochs?: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  out: string;
+  bench: boolean;
+  help: boolean;
+}
+
+const USAGE = `usage: demo [--model mlp] [--epochs N] [--batch-size 64] [--lr 0.001] [--seed 0] [--out out] [--bench]
+
+  --model       which network to train on the MNIST split (8,000 train / 2,000 test): mlp
+  --epochs      training epochs (default: the model's recipe)
+  --batch-size  samples per step (default 64)
+  --lr          Adam learning rate (default 0.001)
+  --seed        seed of the split, the initial weights, dropout and shuffling (default 0)
+  --out         folder for the saved model and the plots (default out/)
+  --bench       print the quick kernel benchmark (GEMM against tfjs-wasm) instead of training`;
+
+export function usage(): string {
+  return USAGE;
+}
+
+export function parseArgs(argv: readonly string[]): DemoArgs {
+  const args: DemoArgs = { model: 'mlp', batchSize: 64, lr: 1e-3, seed: 0, out: 'out', bench: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i]!;
+    if (raw === '--') continue;
+    if (!raw.startsWith('--')) throw new Error(`unexpected argument "${raw}"\n${USAGE}`);
+    const [flag, inline] = raw.slice(2).split('=', 2) as [string, string | undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`--${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    const number = (): number => {
+      const v = Number(value());
+      if (!Number.isFinite(v)) throw new Error(`--${flag} needs a number\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case 'model':
+        args.model = value();
+        break;
+      case 'epochs':
+        args.epochs = number();
+        break;
+      case 'batch-size':
+        args.batchSize = number();
+        break;
+      case 'lr':
+        args.lr = number();
+        break;
+      case 'seed':
+        args.seed = number();
+        break;
+      case 'out':
+        args.out = value();
+        break;
+      case 'bench':
+        args.bench = true;
+        break;
+      case 'help':
+        args.help = true;
+        break;
+      default:
+        throw new Error(`unknown option --${flag}\n${USAGE}`);
+    }
+  }
+  return args;
+}

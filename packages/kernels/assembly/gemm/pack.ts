@@ -1,0 +1,70 @@
+// Packing: copies a block of op(A) / op(B) into the layout the micro-tile streams through.
+// A block -> row panels of MR = 4: for each k, the 4 rows' values side by side (rows past M are 0).
+// B block -> column panels of NR = 8: for each k, the 8 columns' values side by side (cols past N are 0).
+// Zero padding lets the micro-tile run full tiles on the edges; the store clips the result.
+
+/** Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into `dst`. */
+export function packA(
+  transA: bool, a: usize, lda: usize, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize,
+): void {
+  for (let ir = 0; ir < mc; ir += 4) {
+    const rows = min(4, mc - ir);
+    const panel = dst + <usize>(ir * kc) * 4;
+    if (transA) {
+      // op(A)[i, p] = A[p, i]: the 4 rows of a panel are 4 consecutive floats of A's row p.
+      for (let p = 0; p < kc; p++) {
+        const src = a + (<usize>(p0 + p) * lda + <usize>(i0 + ir)) * 4;
+        const out = panel + <usize>p * 16;
+        if (rows == 4) {
+          v128.store(out, v128.load(src));
+        } else {
+          for (let r = 0; r < 4; r++) store<f32>(out + <usize>r * 4, r < rows ? load<f32>(src + <usize>r * 4) : 0);
+        }
+      }
+    } else {
+      for (let r = 0; r < 4; r++) {
+        const out = panel + <usize>r * 4;
+        if (r < rows) {
+          const src = a + (<usize>(i0 + ir + r) * lda + <usize>p0) * 4;
+          for (let p = 0; p < kc; p++) store<f32>(out + <usize>p * 16, load<f32>(src + <usize>p * 4));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(out + <usize>p * 16, 0);
+        }
+      }
+    }
+  }
+}
+
+/** Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into `dst`. */
+export function packB(
+  transB: bool, b: usize, ldb: usize, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize,
+): void {
+  for (let jr = 0; jr < nc; jr += 8) {
+    const cols = min(8, nc - jr);
+    const panel = dst + <usize>(jr * kc) * 4;
+    if (!transB) {
+      // op(B)[p, j] = B[p, j]: a panel row is 8 consecutive floats of B's row p.
+      for (let p = 0; p < kc; p++) {
+        const src = b + (<usize>(p0 + p) * ldb + <usize>(j0 + jr)) * 4;
+        const out = panel + <usize>p * 32;
+        if (cols == 8) {
+          v128.store(out, v128.load(src));
+          v128.store(out, v128.load(src, 16), 16);
+        } else {
+          for (let c = 0; c < 8; c++) store<f32>(out + <usize>c * 4, c < cols ? load<f32>(src + <usize>c * 4) : 0);
+        }
+      }
+    } else {
+      // op(B)[p, j] = B[j, p]: walk each of the 8 source rows contiguously.
+      for (let c = 0; c < 8; c++) {
+        const out = panel + <usize>c * 4;
+        if (c < cols) {
+          const src = b + (<usize>(j0 + jr + c) * ldb + <usize>p0) * 4;
+          for (let p = 0; p < kc; p++) store<f32>(out + <usize>p * 32, load<f32>(src + <usize>p * 4));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(out + <usize>p * 32, 0);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * GEMM: C = alpha * op(A) * op(B) + beta * C on row-major f32 matrices in kernel memory.
+ * op(X) is X or its transpose; leading dimensions are in elements. The packing workspace is
+ * allocated once per Kernels and reused, so a call allocates nothing.
+ */
+import type { Kernels } from '../load.js';
+import { inMemory, kernel, size } from './check.js';
+import { fill, scale } from './elementwise.js';
+
+const workspaces = new WeakMap<Kernels, number>();
+
+function workspace(k: Kernels): number {
+  let ptr = workspaces.get(k);
+  if (ptr === undefined) {
+    ptr = k.arena.alloc(kernel(k, 'gemm_workspace_bytes')() as number);
+    workspaces.set(k, ptr);
+  }
+  return ptr;
+}
+
+/** Bytes spanned by a rows x cols matrix with leading dimension ld. */
+function span(rows: number, cols: number, ld: number): number {
+  return rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4;
+}
+
+export function gemm(
+  k: Kernels,
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+): void {
+  size('gemm', 'M', M);
+  size('gemm', 'N', N);
+  size('gemm', 'K', K);
+  // Stored shapes: A is M x K (K x M when transposed), B is K x N (N x K when transposed).
+  const [aRows, aCols] = transA ? [K, M] : [M, K];
+  const [bRows, bCols] = transB ? [N, K] : [K, N];
+  if (lda < Math.max(1, aCols)) throw new RangeError(`gemm: lda ${lda} is smaller than the ${aCols} columns of A${transA ? ' (stored transposed)' : ''}`);
+  if (ldb < Math.max(1, bCols)) throw new RangeError(`gemm: ldb ${ldb} is smaller than the ${bCols} columns of B${transB ? ' (stored transposed)' : ''}`);
+  if (ldc < Math.max(1, N)) throw new RangeError(`gemm: ldc ${ldc} is smaller than the ${N} columns of C`);
+  if (M === 0 || N === 0) return;
+  inMemory(k, 'gemm', 'C', c, span(M, N, ldc));
+  if (K === 0 || alpha === 0) {
+    // Nothing to multiply: C = beta * C (beta == 0 clears, without reading C).
+    for (let i = 0; i < M; i++) {
+      const row = c + i * ldc * 4;
+      if (beta === 0) fill(k, row, N, 0);
+      else if (beta !== 1) scale(k, row, row, N, beta, 0);
+    }
+    return;
+  }
+  inMemory(k, 'gemm', 'A', a, span(aRows, aCols, lda));
+  inMemory(k, 'gemm', 'B', b, span(bRows, bCols, ldb));
+  kernel(k, 'f32_gemm_4x8')(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, workspace(k));
+}

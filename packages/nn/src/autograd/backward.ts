@@ -1,0 +1,109 @@
+/**
+ * Reverse-mode differentiation over the dynamic graph that ops record as they run. Any graph works:
+ * shared inputs, residual additions, concatenations, loops unrolled by running them.
+ */
+import { axpy, copy, fill } from '@deepwasm/kernels';
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/scope.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import { add } from '../functional/elementwise.js';
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again (default false: the graph is released). */
+  retainGraph?: boolean;
+}
+
+/** Tensors reachable from root that need a gradient, inputs before the ops that use them. */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: Array<[Tensor, boolean]> = [[root, false]];
+  while (stack.length > 0) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) {
+      order.push(t);
+      continue;
+    }
+    if (visited.has(t)) continue;
+    visited.add(t);
+    stack.push([t, true]);
+    if (t.node !== null) {
+      for (const input of t.node.inputs) {
+        if (input.requiresGrad && !visited.has(input)) stack.push([input, false]);
+      }
+    }
+  }
+  return order;
+}
+
+function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+  if (leaf.grad === null || leaf.grad.isDisposed) {
+    const own = Tensor.empty(leaf.shape, leaf.k).keep();
+    copy(leaf.k, own.ptr, g.ptr, g.size);
+    own.name = leaf.name ? `${leaf.name}.grad` : undefined;
+    leaf.grad = own;
+  } else {
+    axpy(leaf.k, leaf.grad.ptr, g.ptr, g.size, 1);
+    leaf.grad.version++;
+  }
+}
+
+/**
+ * Back-propagates from `root`. Without `grad`, root must hold one element and the seed is 1.
+ * Leaf tensors with requiresGrad accumulate into `.grad` (kept across scopes, like parameters').
+ */
+export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error(
+      `backward(): ${root} does not require grad (no input of the computation had requiresGrad set, ` +
+        'or it was computed inside noGrad)',
+    );
+  }
+  if (grad === undefined && root.size !== 1) {
+    throw new Error(
+      `backward(): the gradient can be implied only for a one-element output, not ${formatShape(root.shape)}; ` +
+        'pass the output gradient',
+    );
+  }
+  if (grad !== undefined && !sameShape(grad.shape, root.shape)) {
+    throw new Error(`backward(): gradient ${formatShape(grad.shape)} does not match output ${formatShape(root.shape)}`);
+  }
+  noGrad(() => {
+    const order = topoOrder(root);
+    const grads = new Map<Tensor, Tensor>();
+    let seed = grad;
+    if (seed === undefined) {
+      seed = Tensor.empty(root.shape, root.k);
+      fill(root.k, seed.ptr, 1, 1);
+    }
+    grads.set(root, seed);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t.node;
+      if (node === null) {
+        accumulateLeaf(t, g);
+        continue;
+      }
+      const inputGrads = node.backward(g);
+      for (let j = 0; j < node.inputs.length; j++) {
+        const input = node.inputs[j]!;
+        const gi = inputGrads[j];
+        if (!input.requiresGrad || gi === null || gi === undefined) continue;
+        if (!sameShape(gi.shape, input.shape)) {
+          throw new Error(
+            `backward(): internal error in ${node.op}: gradient ${formatShape(gi.shape)} ` +
+              `for an input of shape ${formatShape(input.shape)}`,
+          );
+        }
+        const prev = grads.get(input);
+        grads.set(input, prev === undefined ? gi : add(prev, gi));
+      }
+    }
+    if (!options.retainGraph) {
+      for (const t of order) t.node = null;
+    }
+  });
+}

@@ -1,0 +1,18 @@
+/** Inverted dropout: zero each element with probability p and scale the rest by 1/(1-p). */
+import { Tensor } from '../tensor/tensor.js';
+import { defaultGenerator, type Generator } from '../random/generator.js';
+import { mul } from './elementwise.js';
+
+export function dropout(x: Tensor, p: number, training: boolean, generator: Generator = defaultGenerator): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability must be in [0, 1], got ${p}`);
+  if (!training || p === 0) return x;
+  const mask = Tensor.empty(x.shape);
+  const d = mask.data;
+  if (p === 1) {
+    d.fill(0);
+  } else {
+    const keep = 1 / (1 - p);
+    for (let i = 0; i < d.length; i++) d[i] = generator.uniform() < p ? 0 : keep;
+  }
+  return mul(x, mask);
+}

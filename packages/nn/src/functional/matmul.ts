@@ -1,0 +1,126 @@
+/** Matrix products on the packed GEMM kernel: matmul (with batching) and the fused linear layer op. */
+import { copyStrided, gemm, reduce } from '@deepwasm/kernels';
+import { Tensor, recordOp } from '../tensor/tensor.js';
+import { formatShape, sizeOf } from '../tensor/shape.js';
+
+function mismatch(op: string, a: Tensor, b: Tensor, why: string): Error {
+  return new Error(`${op}: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)}: ${why}`);
+}
+
+/**
+ * Matrix product with PyTorch's rules for the common cases: [M,K]@[K,N], [...,M,K]@[K,N] (the
+ * leading axes fold into M: one GEMM), [B,M,K]@[B,K,N] (one GEMM per batch entry), and 1-D
+ * operands treated as a row or column vector (that axis is dropped from the result).
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) throw mismatch('matmul', a, b, 'both operands need at least one dimension');
+  const aVec = a.ndim === 1;
+  const bVec = b.ndim === 1;
+  const aShape = aVec ? [1, a.shape[0]!] : [...a.shape];
+  const bShape = bVec ? [b.shape[0]!, 1] : [...b.shape];
+  const K = aShape[aShape.length - 1]!;
+  const Kb = bShape[bShape.length - 2]!;
+  if (K !== Kb) throw mismatch('matmul', a, b, `inner dimensions ${K} and ${Kb} differ`);
+  const M = aShape[aShape.length - 2]!;
+  const N = bShape[bShape.length - 1]!;
+  const aBatch = aShape.slice(0, -2);
+  const bBatch = bShape.slice(0, -2);
+  let outShape: number[];
+  let batch: number;
+  let foldA = false;
+  if (bBatch.length === 0) {
+    foldA = true;
+    batch = 1;
+    outShape = [...aBatch, M, N];
+  } else {
+    if (aBatch.length !== bBatch.length || aBatch.some((d, i) => d !== bBatch[i])) {
+      throw mismatch('matmul', a, b, 'batch dimensions differ (broadcasting batch dimensions is not supported)');
+    }
+    batch = sizeOf(aBatch);
+    outShape = [...aBatch, M, N];
+  }
+  const rowsA = foldA ? sizeOf(aBatch) * M : M;
+  const out = Tensor.empty(outShape);
+  const k = a.k;
+  for (let i = 0; i < batch; i++) {
+    gemm(k, false, false, rowsA, N, K, 1, a.ptr + i * M * K * 4, K, b.ptr + i * K * N * 4, N, 0, out.ptr + i * M * N * 4, N);
+  }
+  if (aVec) outShape.splice(outShape.length - 2, 1);
+  if (bVec) outShape.splice(outShape.length - 1, 1);
+  const result = aVec || bVec ? Tensor.view(out, outShape) : out;
+  if (result !== out) out.dispose();
+  return recordOp(
+    result,
+    'matmul',
+    [a, b],
+    (g) => {
+      let ga: Tensor | null = null;
+      let gb: Tensor | null = null;
+      if (a.requiresGrad) {
+        ga = Tensor.empty(a.shape);
+        for (let i = 0; i < batch; i++) {
+          // dA = dC · Bᵀ
+          gemm(k, false, true, rowsA, K, N, 1, g.ptr + i * M * N * 4, N, b.ptr + i * K * N * 4, N, 0, ga.ptr + i * M * K * 4, K);
+        }
+      }
+      if (b.requiresGrad) {
+        gb = Tensor.empty(b.shape);
+        for (let i = 0; i < batch; i++) {
+          // dB = Aᵀ · dC
+          gemm(k, true, false, K, N, rowsA, 1, a.ptr + i * M * K * 4, K, g.ptr + i * M * N * 4, N, 0, gb.ptr + i * K * N * 4, N);
+        }
+      }
+      return [ga, gb];
+    },
+    [a, b],
+  );
+}
+
+/**
+ * y = x · Wᵀ + b with PyTorch's layout: x [..., in], weight [out, in], bias [out].
+ * The bias is written first and the GEMM accumulates onto it (beta = 1): no extra pass.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new Error(`linear: weight must be [out, in], got ${formatShape(weight.shape)}`);
+  const [outF, inF] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new Error(
+      `linear: input ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)}: ` +
+        `expected last input dimension ${inF}`,
+    );
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+    throw new Error(`linear: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${outF}]`);
+  }
+  const rows = x.size / inF;
+  const outShape = [...x.shape.slice(0, -1), outF];
+  const out = Tensor.empty(outShape);
+  const k = x.k;
+  if (bias) copyStrided(k, out.ptr, [outF, 1], bias.ptr, [0, 1], [rows, outF]);
+  gemm(k, false, true, rows, outF, inF, 1, x.ptr, inF, weight.ptr, inF, bias ? 1 : 0, out.ptr, outF);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return recordOp(
+    out,
+    'linear',
+    inputs,
+    (g) => {
+      let gx: Tensor | null = null;
+      let gw: Tensor | null = null;
+      let gbias: Tensor | null = null;
+      if (x.requiresGrad) {
+        gx = Tensor.empty(x.shape);
+        gemm(k, false, false, rows, inF, outF, 1, g.ptr, outF, weight.ptr, inF, 0, gx.ptr, inF);
+      }
+      if (weight.requiresGrad) {
+        gw = Tensor.empty(weight.shape);
+        gemm(k, true, false, outF, inF, rows, 1, g.ptr, outF, x.ptr, inF, 0, gw.ptr, inF);
+      }
+      if (bias?.requiresGrad) {
+        gbias = Tensor.empty(bias.shape);
+        reduce(k, 'sum', gbias.ptr, g.ptr, 1, rows, outF);
+      }
+      return bias ? [gx, gw, gbias] : [gx, gw];
+    },
+    [x, weight],
+  );
+}

@@ -1,0 +1,86 @@
+/** Every activation as a module (the functions live in functional/activations.ts and softmax.ts). */
+import { Module, type ModuleConfig } from './module.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as A from '../functional/activations.js';
+import { softmax, logSoftmax } from '../functional/softmax.js';
+
+abstract class Activation extends Module {
+  override getConfig(): ModuleConfig {
+    return { type: this.constructor.name, config: {} };
+  }
+}
+
+export class Identity extends Activation {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+export class Step extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.step(x);
+  }
+}
+export class Sigmoid extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.sigmoid(x);
+  }
+}
+export class Tanh extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.tanh(x);
+  }
+}
+export class ReLU extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.relu(x);
+  }
+}
+export class Gaussian extends Activation {
+  forward(x: Tensor): Tensor {
+    return A.gaussian(x);
+  }
+}
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.leakyRelu(x, this.negativeSlope);
+  }
+  override getConfig(): ModuleConfig {
+    return { type: 'LeakyReLU', config: { negativeSlope: this.negativeSlope } };
+  }
+}
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return A.elu(x, this.alpha);
+  }
+  override getConfig(): ModuleConfig {
+    return { type: 'ELU', config: { alpha: this.alpha } };
+  }
+}
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+  override getConfig(): ModuleConfig {
+    return { type: 'Softmax', config: { dim: this.dim } };
+  }
+}
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+  override getConfig(): ModuleConfig {
+    return { type: 'LogSoftmax', config: { dim: this.dim } };
+  }
+}

@@ -1,0 +1,48 @@
+/** Fully connected layer, PyTorch layout and default initialisation. */
+import { Module, type ModuleConfig } from './module.js';
+import { Tensor } from '../tensor/tensor.js';
+import { linear } from '../functional/matmul.js';
+import { kaimingUniform_, uniform_ } from '../init/init.js';
+import { defaultGenerator, type Generator } from '../random/generator.js';
+import { formatShape } from '../tensor/shape.js';
+
+export interface LinearOptions {
+  bias?: boolean;
+  generator?: Generator;
+}
+
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions = {},
+  ) {
+    super();
+    if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures <= 0 || outFeatures <= 0) {
+      throw new Error(`Linear(${inFeatures}, ${outFeatures}): feature counts must be positive integers`);
+    }
+    const g = opts.generator ?? defaultGenerator;
+    // torch: kaiming_uniform_(w, a=sqrt(5)) => U(-1/sqrt(in), 1/sqrt(in)); bias U(-1/sqrt(in), 1/sqrt(in)).
+    this.weight = this.registerParameter('weight', kaimingUniform_(Tensor.empty([outFeatures, inFeatures]), { a: Math.sqrt(5), generator: g }));
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.bias =
+      opts.bias === false ? this.registerParameter('bias', null) : this.registerParameter('bias', uniform_(Tensor.empty([outFeatures]), -bound, bound, g));
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new Error(
+        `Linear(${this.inFeatures}, ${this.outFeatures}): input ${formatShape(x.shape)} does not match weight ` +
+          `${formatShape(this.weight.shape)}: expected the last input dimension to be ${this.inFeatures}`,
+      );
+    }
+    return linear(x, this.weight, this.bias);
+  }
+
+  override getConfig(): ModuleConfig {
+    return { type: 'Linear', config: { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null } };
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Module: the PyTorch building block. Parameters, buffers and sub-modules are registered explicitly
+ * (TypeScript has no attribute magic), which gives stable state-dict keys like "0.weight" or
+ * "encoder.fc1.bias". forward() is ordinary code, so residual and multi-branch models need nothing
+ * special.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/scope.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import { copy } from '@deepwasm/kernels';
+
+/** What loadStateDict accepts for one entry: a tensor, or raw data with its shape. */
+export type StateEntry = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
+
+export interface ModuleConfig {
+  type: string;
+  config: Record<string, unknown>;
+  children?: Record<string, ModuleConfig>;
+}
+
+export abstract class Module {
+  training = true;
+  private readonly params = new Map<string, Tensor | null>();
+  private readonly buffers = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+
+  /** The layer's computation. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Calls forward (PyTorch's module(x)). */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  /** Registers a trainable tensor: it gets requiresGrad, survives scopes, and appears in stateDict. */
+  protected registerParameter(name: string, t: Tensor | null): Tensor {
+    if (t !== null) {
+      t.requiresGrad = true;
+      t.keep();
+      t.name = name;
+    }
+    this.params.set(name, t);
+    return t as Tensor;
+  }
+
+  /** Registers a non-trainable tensor saved with the model (running statistics). */
+  protected registerBuffer(name: string, t: Tensor): Tensor {
+    t.keep();
+    t.name = name;
+    this.buffers.set(name, t);
+    return t;
+  }
+
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** Sub-modules in registration order, with their names. */
+  namedChildren(): Array<[string, Module]> {
+    return [...this.children];
+  }
+
+  /** This module and every descendant, with dotted names ('' for this one). */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [name, child] of this.children) {
+      out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    }
+    return out;
+  }
+
+  namedParameters(prefix = ''): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    const seen = new Set<Tensor>();
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, p] of m.params) {
+        if (p === null || seen.has(p)) continue;
+        seen.add(p);
+        out.push([path ? `${path}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedBuffers(prefix = ''): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, b] of m.buffers) out.push([path ? `${path}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  /** Number of trainable scalars. */
+  numParameters(): number {
+    return this.parameters().reduce((s, p) => s + p.size, 0);
+  }
+
+  /** Training mode (dropout active, batch norm uses batch statistics) for this module and below. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradients of every parameter (set to none, PyTorch's default). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      if (p.grad !== null) {
+        p.grad.dispose();
+        p.grad = null;
+      }
+    }
+  }
+
+  /** Parameters and buffers by their dotted names, in registration order (the tensors themselves). */
+  stateDict(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const [n, p] of this.namedParameters()) out.set(n, p);
+    for (const [n, b] of this.namedBuffers()) out.set(n, b);
+    return out;
+  }
+
+  /**
+   * Copies values into this module's parameters and buffers. Every entry is checked before anything is
+   * written, so a mismatched state leaves the module untouched. With strict (the default), missing and
+   * unexpected keys are errors.
+   */
+  loadStateDict(state: Map<string, StateEntry> | Record<string, StateEntry>, strict = true): void {
+    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const own = this.stateDict();
+    const problems: string[] = [];
+    for (const [name, t] of own) {
+      const e = entries.get(name);
+      if (e === undefined) {
+        if (strict) problems.push(`missing "${name}" (expected ${formatShape(t.shape)})`);
+        continue;
+      }
+      const shape = e instanceof Tensor ? e.shape : e.shape;
+      const len = e instanceof Tensor ? e.size : e.data.length;
+      if (!sameShape(shape, t.shape)) {
+        problems.push(`"${name}": expected shape ${formatShape(t.shape)}, found ${formatShape(shape)}`);
+      } else if (len !== t.size) {
+        problems.push(`"${name}": expected ${t.size} values, found ${len}`);
+      }
+    }
+    if (strict) {
+      for (const name of entries.keys()) {
+        if (!own.has(name)) problems.push(`unexpected "${name}"`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new Error(`loadStateDict(${this.constructor.name}): ${problems.join('; ')}`);
+    }
+    noGrad(() => {
+      for (const [name, t] of own) {
+        const e = entries.get(name);
+        if (e === undefined) continue;
+        if (e instanceof Tensor) copy(t.k, t.ptr, e.ptr, t.size);
+        else t.data.set(e.data);
+        t.version++;
+      }
+    });
+  }
+
+  /** Type name and constructor arguments, for saving the architecture as JSON. */
+  getConfig(): ModuleConfig {
+    throw new Error(
+      `${this.constructor.name} cannot be saved as JSON: give it getConfig() and register it with registerModuleType()`,
+    );
+  }
+
+  /** Frees every parameter and buffer. */
+  dispose(): void {
+    for (const p of this.parameters()) p.dispose();
+    for (const [, b] of this.namedBuffers()) b.dispose();
+  }
+}

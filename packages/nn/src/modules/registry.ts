@@ -1,0 +1,66 @@
+/**
+ * Module types by name, so an architecture saved as JSON (getConfig) can be rebuilt. Built-in layers
+ * are registered here; user modules add themselves with registerModuleType.
+ */
+import type { Module, ModuleConfig } from './module.js';
+import { Linear } from './linear.js';
+import { Sequential } from './sequential.js';
+import { Dropout } from './dropout.js';
+import { BatchNorm1d } from './batchnorm.js';
+import { Flatten, Reshape } from './reshape.js';
+import { ELU, Gaussian, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh } from './activations.js';
+
+export type ModuleFactory = (config: Record<string, unknown>, children: Module[]) => Module;
+
+const factories = new Map<string, ModuleFactory>();
+
+export function registerModuleType(type: string, factory: ModuleFactory): void {
+  factories.set(type, factory);
+}
+
+const num = (c: Record<string, unknown>, key: string, fallback?: number): number => {
+  const v = c[key] ?? fallback;
+  if (typeof v !== 'number') throw new Error(`architecture: "${key}" must be a number, got ${JSON.stringify(v)}`);
+  return v;
+};
+
+registerModuleType('Linear', (c) => new Linear(num(c, 'inFeatures'), num(c, 'outFeatures'), { bias: c.bias !== false }));
+registerModuleType('Sequential', (_c, children) => new Sequential(...children));
+registerModuleType('Dropout', (c) => new Dropout(num(c, 'p', 0.5)));
+registerModuleType(
+  'BatchNorm1d',
+  (c) =>
+    new BatchNorm1d(num(c, 'numFeatures'), {
+      eps: num(c, 'eps', 1e-5),
+      momentum: num(c, 'momentum', 0.1),
+      affine: c.affine !== false,
+      trackRunningStats: c.trackRunningStats !== false,
+    }),
+);
+registerModuleType('Flatten', (c) => new Flatten(num(c, 'startDim', 1), num(c, 'endDim', -1)));
+registerModuleType('Reshape', (c) => new Reshape(c.shape as number[]));
+registerModuleType('Identity', () => new Identity());
+registerModuleType('Step', () => new Step());
+registerModuleType('Sigmoid', () => new Sigmoid());
+registerModuleType('Tanh', () => new Tanh());
+registerModuleType('ReLU', () => new ReLU());
+registerModuleType('Gaussian', () => new Gaussian());
+registerModuleType('LeakyReLU', (c) => new LeakyReLU(num(c, 'negativeSlope', 0.01)));
+registerModuleType('ELU', (c) => new ELU(num(c, 'alpha', 1)));
+registerModuleType('Softmax', (c) => new Softmax(num(c, 'dim', -1)));
+registerModuleType('LogSoftmax', (c) => new LogSoftmax(num(c, 'dim', -1)));
+
+/** Rebuilds a module (with fresh weights) from its saved architecture. */
+export function moduleFromConfig(config: ModuleConfig): Module {
+  if (config === null || typeof config !== 'object' || typeof config.type !== 'string') {
+    throw new Error(`architecture: expected {type, config}, got ${JSON.stringify(config)?.slice(0, 80)}`);
+  }
+  const factory = factories.get(config.type);
+  if (factory === undefined) {
+    throw new Error(`architecture: unknown module type "${config.type}" (register it with registerModuleType)`);
+  }
+  const children = Object.entries(config.children ?? {})
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([, c]) => moduleFromConfig(c));
+  return factory(config.config ?? {}, children);
+}

@@ -1,0 +1,56 @@
+/**
+ * A block of WASM memory shared by tensors that view the same data (reshape shares, it does not copy).
+ * Freed when its last tensor is disposed; a tensor dropped outside any scope is freed when the
+ * garbage collector finalises its storage, so forgetting dispose() leaks nothing for long.
+ */
+import type { Kernels } from '@deepwasm/kernels';
+
+interface Cell {
+  k: Kernels;
+  ptr: number;
+  live: boolean;
+}
+
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Cell>((cell) => {
+        if (cell.live) {
+          cell.live = false;
+          cell.k.arena.free(cell.ptr);
+        }
+      })
+    : null;
+
+export class Storage {
+  private refs = 1;
+  private readonly cell: Cell;
+
+  constructor(
+    readonly k: Kernels,
+    /** Number of f32 elements. */
+    readonly size: number,
+  ) {
+    const ptr = k.arena.alloc(Math.max(1, size) * 4);
+    this.cell = { k, ptr, live: true };
+    finalizer?.register(this, this.cell, this);
+  }
+
+  get ptr(): number {
+    return this.cell.ptr;
+  }
+
+  get live(): boolean {
+    return this.cell.live;
+  }
+
+  retain(): void {
+    this.refs++;
+  }
+
+  release(): void {
+    if (--this.refs > 0 || !this.cell.live) return;
+    this.cell.live = false;
+    finalizer?.unregister(this);
+    this.k.arena.free(this.cell.ptr);
+  }
+}

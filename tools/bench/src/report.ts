@@ -1,0 +1,37 @@
+/** Benchmark rows, their table, and the JSON file they are written to. */
+export interface Row {
+  suite: string;
+  case: string;
+  /** Which of our variants (e.g. simd128, relaxed). */
+  ours: string;
+  metric: string;
+  /** Higher is better. */
+  value: number;
+  peer: string;
+  peerValue: number;
+  /** ours / peer (> 1: we are faster). */
+  ratio: number;
+  medianMs?: number;
+  peerMedianMs?: number;
+}
+
+export interface SuiteOptions {
+  quick?: boolean;
+  log?: (line: string) => void;
+}
+
+export function formatTable(rows: readonly Row[]): string {
+  const header = ['suite', 'case', 'ours', 'value', 'peer', 'peer value', 'ratio'];
+  const body = rows.map((r) => [
+    r.suite,
+    r.case,
+    r.ours,
+    `${r.value.toFixed(1)} ${r.metric}`,
+    r.peer,
+    `${r.peerValue.toFixed(1)} ${r.metric}`,
+    `${r.ratio.toFixed(2)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
