@@ -6,3 +6,4 @@ export * from './reduce/index';
 export * from './softmax/index';
 export * from './copy/index';
 export * from './gemm/index';
+export * from './optim/index';

@@ -12,3 +12,6 @@ export { copy, copyStrided, transpose2d } from './ops/copy.js';
 export { gemm } from './ops/gemm.js';
 export { gemmReference } from './reference/gemm.js';
 export { gemmVariants, type GemmVariant } from './registry.js';
+export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, adadeltaUpdate, sumSquares } from './ops/optim.js';
+export type { SgdArgs, AdamArgs, AdagradArgs, RmspropArgs, AdadeltaArgs } from './ops/optim.js';
+export { sgdReference, adamReference, adagradReference, rmspropReference, adadeltaReference } from './reference/optim.js';

@@ -34,3 +34,4 @@ export { fit, evaluate, predict, NonFiniteLossError } from './train/fit.js';
 export type { FitOptions, History, EpochLogs, BatchLogs, Callbacks, EarlyStopping, LossName, LossFn, OptimizerLike, SchedulerLike, EvaluateOptions } from './train/fit.js';
 export { ProgressBar, type ProgressWriter } from './train/progress.js';
 export { toDataset, type Dataset, type DataLike, type Labels } from './train/dataset.js';
+export * from './optim/index.js';

@@ -280,7 +280,7 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
           sinceBest = 0;
           history.bestEpoch = epoch;
           if (early.restoreBestWeights) bestWeights = snapshot(model);
-        } else if (++sinceBest > (early.patience ?? 0)) {
+        } else if (++sinceBest >= Math.max(1, early.patience ?? 0)) {
           history.stoppedEarly = true;
           stop = true;
         }

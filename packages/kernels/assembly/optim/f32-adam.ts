@@ -1,0 +1,53 @@
+// Adam / AdamW (torch.optim.Adam, torch.optim.AdamW), one pass per parameter tensor:
+//   AdamW: p = p * (1 - lr * wd)            Adam: g = g + wd * p
+//   m = m + (1 - beta1) * (g - m)           (torch's lerp)
+//   v = beta2 * v + (1 - beta2) * g * g
+//   vmax = max(vmax, v)                     (amsgrad)
+//   p = p - stepSize * m / (sqrt(v or vmax) / bc2Sqrt + eps)
+// stepSize = lr / (1 - beta1^t) and bc2Sqrt = sqrt(1 - beta2^t) are computed by the caller in f64.
+export function f32_adam(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
+  stepSize: f32, beta1: f32, beta2: f32, eps: f32, bc2Sqrt: f32,
+  wd: f32, decayFactor: f32, amsgrad: i32,
+): void {
+  const vb1 = f32x4.splat(1 - beta1), vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(1 - beta2);
+  const veps = f32x4.splat(eps), vbc = f32x4.splat(bc2Sqrt), vstep = f32x4.splat(stepSize);
+  const vwd = f32x4.splat(wd), vdecay = f32x4.splat(decayFactor);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    let pv = v128.load(p + o);
+    let gv = v128.load(g + o);
+    if (decayFactor != 1) pv = f32x4.mul(pv, vdecay);
+    if (wd != 0) gv = f32x4.add(gv, f32x4.mul(vwd, pv));
+    let mv = v128.load(m + o);
+    mv = f32x4.add(mv, f32x4.mul(vb1, f32x4.sub(gv, mv)));
+    let vv = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(vb2c, f32x4.mul(gv, gv)));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    if (amsgrad) {
+      vv = f32x4.max(v128.load(vmax + o), vv);
+      v128.store(vmax + o, vv);
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vbc), veps);
+    v128.store(p + o, f32x4.sub(pv, f32x4.mul(vstep, f32x4.div(mv, denom))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let pv = load<f32>(p + o);
+    let gv = load<f32>(g + o);
+    if (decayFactor != 1) pv = pv * decayFactor;
+    if (wd != 0) gv = gv + wd * pv;
+    let mv = load<f32>(m + o);
+    mv = mv + (1 - beta1) * (gv - mv);
+    let vv = load<f32>(v + o) * beta2 + (1 - beta2) * (gv * gv);
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    if (amsgrad) {
+      vv = max(load<f32>(vmax + o), vv);
+      store<f32>(vmax + o, vv);
+    }
+    const denom = sqrt<f32>(vv) / bc2Sqrt + eps;
+    store<f32>(p + o, pv - stepSize * (mv / denom));
+  }
+}
