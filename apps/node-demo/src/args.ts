@@ -8,6 +8,8 @@ export interface DemoArgs {
   out: string;
   bench: boolean;
   help: boolean;
+  /** Show the progress bar (default true). */
+  progress?: boolean;
 }
 
 const USAGE = `usage: demo [--model mlp] [--epochs N] [--batch-size 64] [--lr 0.001] [--seed 0] [--out out] [--bench]

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-/** deepwasm demo: trains a network on MNIST digits (or prints the quick kernel benchmark). */
+/** deepwasm demo: trains a network on real MNIST digits (or prints the quick kernel benchmark). */
 import { detectFeatures } from '@deepwasm/kernels';
 import { parseArgs, usage } from './args.js';
+import { recipes } from './recipes.js';
+import { trainMnist } from './train-mnist.js';
 import { runKernelSummary } from './kernel-summary.js';
 
 async function main(): Promise<void> {
@@ -12,7 +14,15 @@ async function main(): Promise<void> {
   }
   const f = detectFeatures();
   console.log(`engine: Node ${process.versions.node}, WebAssembly SIMD ${f.simd128 ? 'yes' : 'no'}, relaxed SIMD ${f.relaxedSimd ? 'yes' : 'no'}`);
-  await runKernelSummary();
+  if (args.bench) {
+    await runKernelSummary();
+    return;
+  }
+  const recipe = recipes[args.model];
+  if (recipe === undefined) {
+    throw new Error(`unknown model "${args.model}"; choose one of: ${Object.keys(recipes).join(', ')}`);
+  }
+  await trainMnist(recipe, args);
 }
 
 main().catch((e: unknown) => {

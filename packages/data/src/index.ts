@@ -1,1 +1,2 @@
-export {};
+export { loadMnist, mnistFromRaw, mnistSplit, subset, oneHot, MNIST_ROWS, MNIST_COLS } from './mnist.js';
+export type { MnistData, SplitOptions } from './mnist.js';

@@ -35,3 +35,9 @@ export type { FitOptions, History, EpochLogs, BatchLogs, Callbacks, EarlyStoppin
 export { ProgressBar, type ProgressWriter } from './train/progress.js';
 export { toDataset, type Dataset, type DataLike, type Labels } from './train/dataset.js';
 export * from './optim/index.js';
+export { encodeSafetensors, decodeSafetensors, type SafeTensor, type Dtype } from './io/safetensors.js';
+export { writeFileAtomic } from './io/atomic-file.js';
+export {
+  weightsToBytes, loadWeightsFromBytes, architectureToJson, moduleFromJson, saveModel, loadModel, loadWeights,
+  modelToBlobs, modelFromBuffers, modelPaths,
+} from './io/model-file.js';
