@@ -12,4 +12,4 @@ export interface GemmVariant {
   kc: number;
 }
 
-export const gemmVariants: readonly GemmVariant[] = [{ name: 'f32_gemm_4x8', mr: 4, nr: 8, kc: 256 }];
+export const gemmVariants: readonly GemmVariant[] = [{ name: 'f32_gemm_4x8', mr: 4, nr: 8, kc: 512 }];

@@ -105,9 +105,9 @@ for (const isa of ['simd128', 'relaxed'] as const) {
         }
       });
 
-      it('blocks over M and N beyond one cache block (M = 131, N = 1031, K = 300)', () => {
-        run(k, { M: 131, N: 1031, K: 300, tA: false, tB: false });
-        run(k, { M: 131, N: 1031, K: 300, tA: true, tB: true, alpha: 0.5, beta: -1 });
+      it('blocks over M, N and K beyond one cache block (M = 131, N = 1031, K = 600)', () => {
+        run(k, { M: 131, N: 1031, K: 600, tA: false, tB: false });
+        run(k, { M: 131, N: 1031, K: 600, tA: true, tB: true, alpha: 0.5, beta: -1 });
       });
 
       it('applies alpha and beta, with strided rows', () => {

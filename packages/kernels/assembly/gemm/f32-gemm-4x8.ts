@@ -1,4 +1,4 @@
-// C = alpha * op(A) * op(B) + beta * C, f32, row-major, blocked for cache (KC x NC panels of B,
+// C = alpha * op(A) * op(B) + beta * C, f32, row-major, blocked for cache (KC x NC panels of B (KC = 512: a 4x512 A panel and an 8x512 B panel fit in L1 together),
 // MC x KC blocks of A) around a 4x8 register tile: 8 accumulators + 2 B vectors + 1 A splat = 11
 // live v128, under the 15 that V8 keeps in registers on x64 (6x8 spills and halves the speed).
 import { madd } from '../common/madd';
@@ -6,7 +6,7 @@ import { packA, packB } from './pack';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
-export const GEMM_KC: i32 = 256;
+export const GEMM_KC: i32 = 512;
 export const GEMM_MC: i32 = 128;
 export const GEMM_NC: i32 = 1024;
 
