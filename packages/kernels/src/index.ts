@@ -15,3 +15,4 @@ export { gemmVariants, type GemmVariant } from './registry.js';
 export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, adadeltaUpdate, sumSquares } from './ops/optim.js';
 export type { SgdArgs, AdamArgs, AdagradArgs, RmspropArgs, AdadeltaArgs } from './ops/optim.js';
 export { sgdReference, adamReference, adagradReference, rmspropReference, adadeltaReference } from './reference/optim.js';
+export { contiguousStrides } from './ops/check.js';

@@ -17,16 +17,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** Row-major element strides of a contiguous tensor. */
-export function contiguousStrides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+/** Row-major element strides of a contiguous tensor (shared with the kernels' wrappers). */
+export { contiguousStrides } from '@deepwasm/kernels';
 
 export function checkShape(shape: Shape, op: string): number[] {
   const out: number[] = [];
