@@ -7,3 +7,5 @@ export * from './softmax/index';
 export * from './copy/index';
 export * from './gemm/index';
 export * from './optim/index';
+export * from './conv/index';
+export * from './pool/index';

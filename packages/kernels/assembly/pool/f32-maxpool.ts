@@ -1,0 +1,48 @@
+// 2-D max pooling over N*C planes (NCHW), with the argmax (index into the plane, -1 if the window
+// holds only padding) kept for the backward pass. NaN wins, as in PyTorch.
+export function f32_maxpool2d(
+  x: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  DH: i32, DW: i32, OH: i32, OW: i32, y: usize, idx: usize,
+): void {
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * H * W) << 2);
+    const out = y + (<usize>(p * OH * OW) << 2);
+    const outIdx = idx + (<usize>(p * OH * OW) << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        let best: f32 = -Infinity;
+        let bestAt: i32 = -1;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * SH - PH + kh * DH;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * SW - PW + kw * DW;
+            if (iw < 0 || iw >= W) continue;
+            const v = load<f32>(plane + (<usize>(ih * W + iw) << 2));
+            if (v > best || bestAt < 0 || (v != v && best == best)) {
+              best = v;
+              bestAt = ih * W + iw;
+            }
+          }
+        }
+        store<f32>(out + (<usize>(oh * OW + ow) << 2), best);
+        store<i32>(outIdx + (<usize>(oh * OW + ow) << 2), bestAt);
+      }
+    }
+  }
+}
+
+/** dx[argmax] += dy for every window (dx must start zeroed). */
+export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize): void {
+  for (let p = 0; p < planes; p++) {
+    const g = dy + (<usize>(p * OH * OW) << 2);
+    const ix = idx + (<usize>(p * OH * OW) << 2);
+    const d = dx + (<usize>(p * H * W) << 2);
+    for (let o = 0; o < OH * OW; o++) {
+      const at = load<i32>(ix + (<usize>o << 2));
+      if (at < 0) continue;
+      const q = d + (<usize>at << 2);
+      store<f32>(q, load<f32>(q) + load<f32>(g + (<usize>o << 2)));
+    }
+  }
+}

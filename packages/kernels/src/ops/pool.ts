@@ -1,0 +1,54 @@
+/** Max and average pooling over NCHW planes (kernel, stride, padding; max pooling also dilation). */
+import type { Kernels } from '../load.js';
+import { kernel } from './check.js';
+import { fill } from './elementwise.js';
+import { convOutputSize } from './conv.js';
+
+export interface Pool2dGeometry {
+  /** N * C planes. */
+  planes: number;
+  H: number;
+  W: number;
+  KH: number;
+  KW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH?: number;
+  dilationW?: number;
+}
+
+export function poolOutputSize(g: Pool2dGeometry, where: string): { OH: number; OW: number } {
+  if (g.padH * 2 > g.KH || g.padW * 2 > g.KW) {
+    throw new RangeError(`${where}: padding ${g.padH}x${g.padW} must be at most half the ${g.KH}x${g.KW} window`);
+  }
+  const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH ?? 1);
+  const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW, g.dilationW ?? 1);
+  if (OH < 1 || OW < 1) throw new RangeError(`${where}: a ${g.KH}x${g.KW} window does not fit a ${g.H}x${g.W} input`);
+  return { OH, OW };
+}
+
+/** y = max over each window; idx (i32, same size as y) keeps the winning position in its plane. */
+export function maxPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, idx: number): void {
+  const { OH, OW } = poolOutputSize(g, 'maxPool2d');
+  kernel(k, 'f32_maxpool2d')(x, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y, idx);
+}
+
+/** dx (overwritten) = dy routed to each window's maximum. */
+export function maxPool2dBackward(k: Kernels, g: Pool2dGeometry, dy: number, idx: number, dx: number): void {
+  const { OH, OW } = poolOutputSize(g, 'maxPool2dBackward');
+  fill(k, dx, g.planes * g.H * g.W, 0);
+  kernel(k, 'f32_maxpool2d_backward')(dy, idx, g.planes, g.H, g.W, OH, OW, dx);
+}
+
+export function avgPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, countIncludePad = true): void {
+  const { OH, OW } = poolOutputSize(g, 'avgPool2d');
+  kernel(k, 'f32_avgpool2d')(x, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, OH, OW, countIncludePad ? 1 : 0, y);
+}
+
+export function avgPool2dBackward(k: Kernels, g: Pool2dGeometry, dy: number, dx: number, countIncludePad = true): void {
+  const { OH, OW } = poolOutputSize(g, 'avgPool2dBackward');
+  fill(k, dx, g.planes * g.H * g.W, 0);
+  kernel(k, 'f32_avgpool2d_backward')(dy, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, OH, OW, countIncludePad ? 1 : 0, dx);
+}

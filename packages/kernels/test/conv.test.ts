@@ -1,0 +1,159 @@
+/** Convolution and pooling kernels against direct-loop references on awkward shapes, both builds. */
+import { describe, expect, it } from 'vitest';
+import {
+  avgPool2d, avgPool2dBackward, avgPool2dReference, conv2dBackward, conv2dBackwardReference, conv2dForward,
+  conv2dReference, convOutputSize, loadKernels, maxPool2d, maxPool2dBackward, maxPool2dReference,
+  type Conv2dGeometry, type Kernels, type Pool2dGeometry,
+} from '../src/index.js';
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
+}
+
+function upload(k: Kernels, a: ArrayLike<number>): number {
+  const p = k.arena.alloc(Math.max(1, a.length) * 4);
+  k.arena.f32(p, a.length).set(a);
+  return p;
+}
+
+function close(name: string, got: ArrayLike<number>, want: ArrayLike<number>, terms: number): void {
+  expect(got.length).toBe(want.length);
+  const tol = 1e-5 * Math.max(1, Math.sqrt(terms));
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= tol * Math.max(1, Math.abs(want[i]!)))) {
+      throw new Error(`${name}[${i}]: expected ${want[i]}, got ${got[i]}`);
+    }
+  }
+}
+
+const geom = (p: Partial<Conv2dGeometry> & Pick<Conv2dGeometry, 'N' | 'C' | 'H' | 'W' | 'OC' | 'KH' | 'KW'>): Conv2dGeometry => ({
+  strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, groups: 1, ...p,
+});
+
+const CASES: Array<[string, Conv2dGeometry]> = [
+  ['odd sizes 3x3', geom({ N: 2, C: 3, H: 7, W: 9, OC: 5, KH: 3, KW: 3 })],
+  ['stride 2 with padding', geom({ N: 2, C: 4, H: 11, W: 10, OC: 6, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
+  ['dilation 2', geom({ N: 1, C: 2, H: 12, W: 13, OC: 3, KH: 3, KW: 3, dilationH: 2, dilationW: 2, padH: 2, padW: 1 })],
+  ['groups 2', geom({ N: 2, C: 4, H: 8, W: 8, OC: 6, KH: 3, KW: 3, groups: 2, padH: 1, padW: 1 })],
+  ['depthwise', geom({ N: 2, C: 5, H: 9, W: 7, OC: 5, KH: 3, KW: 3, groups: 5, padH: 1, padW: 1 })],
+  ['1x1', geom({ N: 2, C: 7, H: 5, W: 6, OC: 9, KH: 1, KW: 1 })],
+  ['1x1 stride 2', geom({ N: 1, C: 3, H: 7, W: 7, OC: 4, KH: 1, KW: 1, strideH: 2, strideW: 2 })],
+  ['11x11 stride 4 (AlexNet conv1 shape, small)', geom({ N: 1, C: 3, H: 35, W: 37, OC: 4, KH: 11, KW: 11, strideH: 4, strideW: 4, padH: 2, padW: 2 })],
+  ['5x5 LeNet conv1 with padding 2', geom({ N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 })],
+  ['non-square kernel and stride', geom({ N: 1, C: 2, H: 9, W: 11, OC: 3, KH: 2, KW: 4, strideH: 1, strideW: 3, padH: 1, padW: 0 })],
+];
+
+for (const isa of ['simd128', 'relaxed'] as const) {
+  describe(`conv2d (${isa})`, async () => {
+    const k = await loadKernels({ isa });
+
+    it('follows the output-size formula (W - F + 2P) / S + 1', () => {
+      expect(convOutputSize(32, 5, 1, 0)).toBe(28); // LeNet C1
+      expect(convOutputSize(224, 11, 4, 2)).toBe(55); // AlexNet conv1
+      expect(convOutputSize(224, 3, 1, 1)).toBe(224); // VGG "same" 3x3
+      expect(convOutputSize(56, 3, 2, 1)).toBe(28); // ResNet downsampling
+      expect(convOutputSize(12, 3, 1, 2, 2)).toBe(12); // dilation 2, padding 2
+    });
+
+    it.each(CASES)('forward and all three gradients: %s', (_name, g) => {
+      const rnd = lcg(g.C * 31 + g.H * 7 + g.KH);
+      const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH);
+      const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW, g.dilationW);
+      const x = Float32Array.from({ length: g.N * g.C * g.H * g.W }, rnd);
+      const w = Float32Array.from({ length: g.OC * (g.C / g.groups) * g.KH * g.KW }, rnd);
+      const b = Float32Array.from({ length: g.OC }, rnd);
+      const dy = Float32Array.from({ length: g.N * g.OC * OH * OW }, rnd);
+      const [px, pw, pb, pdy] = [x, w, b, dy].map((a) => upload(k, a));
+      const py = k.arena.alloc(dy.length * 4);
+      conv2dForward(k, g, px!, pw!, pb!, py);
+      const terms = (g.C / g.groups) * g.KH * g.KW;
+      close('y', k.arena.f32(py, dy.length), conv2dReference(g, x, w, b), terms);
+      const pdx = k.arena.alloc(x.length * 4);
+      const pdw = k.arena.alloc(w.length * 4);
+      const pdb = k.arena.alloc(b.length * 4);
+      conv2dBackward(k, g, px!, pw!, pdy!, pdx, pdw, pdb);
+      const ref = conv2dBackwardReference(g, x, w, dy);
+      close('dx', k.arena.f32(pdx, x.length), ref.dx, terms);
+      close('dw', k.arena.f32(pdw, w.length), ref.dw, g.N * OH * OW);
+      close('db', k.arena.f32(pdb, b.length), ref.db, g.N * OH * OW);
+      // Without bias.
+      conv2dForward(k, g, px!, pw!, 0, py);
+      close('y (no bias)', k.arena.f32(py, dy.length), conv2dReference(g, x, w, null), terms);
+      for (const p of [px, pw, pb, pdy, py, pdx, pdw, pdb]) k.arena.free(p!);
+    });
+
+    it('explains geometry that cannot work', () => {
+      expect(() => conv2dForward(k, geom({ N: 1, C: 3, H: 4, W: 4, OC: 2, KH: 5, KW: 5 }), 0, 0, 0, 0)).toThrow(
+        'conv2d: a 5x5 kernel (dilation 1x1) does not fit a 4x4 input with padding 0x0',
+      );
+      expect(() => conv2dForward(k, geom({ N: 1, C: 3, H: 4, W: 4, OC: 2, KH: 1, KW: 1, groups: 2 }), 0, 0, 0, 0)).toThrow(
+        'conv2d: 3 input and 2 output channels must both be divisible by groups 2',
+      );
+    });
+  });
+
+  describe(`pooling (${isa})`, async () => {
+    const k = await loadKernels({ isa });
+    const POOLS: Array<[string, Pool2dGeometry]> = [
+      ['2x2 stride 2', { planes: 6, H: 8, W: 8, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 }],
+      ['3x3 stride 2, overlapping (AlexNet)', { planes: 4, H: 13, W: 13, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 0, padW: 0 }],
+      ['3x3 stride 2 pad 1 (ResNet stem), odd input', { planes: 3, H: 11, W: 9, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
+      ['3x3 stride 1 pad 1 (Inception branch)', { planes: 2, H: 7, W: 7, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 }],
+    ];
+
+    it.each(POOLS)('max pooling and its gradient: %s', (_n, g) => {
+      const rnd = lcg(g.H * 13 + g.KH);
+      const x = Float32Array.from({ length: g.planes * g.H * g.W }, rnd);
+      const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH);
+      const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW);
+      const px = upload(k, x);
+      const py = k.arena.alloc(g.planes * OH * OW * 4);
+      const pi = k.arena.alloc(g.planes * OH * OW * 4);
+      maxPool2d(k, g, px, py, pi);
+      const y = k.arena.f32(py, g.planes * OH * OW).slice();
+      expect(Array.from(y)).toEqual(Array.from(Float32Array.from(maxPool2dReference(g, x))));
+      // Gradient: each window's dy lands on its maximum.
+      const dy = Float32Array.from({ length: y.length }, rnd);
+      const pdy = upload(k, dy);
+      const pdx = k.arena.alloc(x.length * 4);
+      maxPool2dBackward(k, g, pdy, pi, pdx);
+      const want = new Float64Array(x.length);
+      const idx = k.arena.i32(pi, y.length);
+      for (let p = 0; p < g.planes; p++)
+        for (let o = 0; o < OH * OW; o++) want[p * g.H * g.W + idx[p * OH * OW + o]!] += dy[p * OH * OW + o]!;
+      close('dx', k.arena.f32(pdx, x.length), want, 4);
+      for (let p = 0; p < g.planes; p++)
+        for (let o = 0; o < OH * OW; o++) expect(x[p * g.H * g.W + idx[p * OH * OW + o]!]).toBe(y[p * OH * OW + o]);
+      for (const q of [px, py, pi, pdy, pdx]) k.arena.free(q);
+    });
+
+    it.each(POOLS)('average pooling and its gradient: %s', (_n, g) => {
+      const rnd = lcg(g.W * 17 + g.KW);
+      const x = Float32Array.from({ length: g.planes * g.H * g.W }, rnd);
+      const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH);
+      const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW);
+      const n = g.planes * OH * OW;
+      const px = upload(k, x);
+      const py = k.arena.alloc(n * 4);
+      for (const include of [true, false]) {
+        avgPool2d(k, g, px, py, include);
+        close('y', k.arena.f32(py, n), avgPool2dReference(g, x, include), 9);
+        // The backward pass is the adjoint: <dy, A x> == <A^T dy, x>.
+        const dy = Float32Array.from({ length: n }, rnd);
+        const pdy = upload(k, dy);
+        const pdx = k.arena.alloc(x.length * 4);
+        avgPool2dBackward(k, g, pdy, pdx, include);
+        const ax = avgPool2dReference(g, x, include);
+        const lhs = dy.reduce((s, v, i) => s + v * ax[i]!, 0);
+        const dx = k.arena.f32(pdx, x.length);
+        const rhs = x.reduce((s, v, i) => s + v * dx[i]!, 0);
+        expect(rhs).toBeCloseTo(lhs, 4);
+        k.arena.free(pdy);
+        k.arena.free(pdx);
+      }
+      k.arena.free(px);
+      k.arena.free(py);
+    });
+  });
+}
