@@ -8,6 +8,7 @@ import { Sequential } from './sequential.js';
 import { Dropout } from './dropout.js';
 import { BatchNorm1d } from './batchnorm.js';
 import { Flatten, Reshape } from './reshape.js';
+import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d } from './conv.js';
 import { ELU, Gaussian, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh } from './activations.js';
 
 export type ModuleFactory = (config: Record<string, unknown>, children: Module[]) => Module;
@@ -49,6 +50,25 @@ registerModuleType('LeakyReLU', (c) => new LeakyReLU(num(c, 'negativeSlope', 0.0
 registerModuleType('ELU', (c) => new ELU(num(c, 'alpha', 1)));
 registerModuleType('Softmax', (c) => new Softmax(num(c, 'dim', -1)));
 registerModuleType('LogSoftmax', (c) => new LogSoftmax(num(c, 'dim', -1)));
+
+type P = number | [number, number];
+registerModuleType(
+  'Conv2d',
+  (c) =>
+    new Conv2d(num(c, 'inChannels'), num(c, 'outChannels'), c.kernelSize as P, {
+      stride: c.stride as P, padding: c.padding as P, dilation: c.dilation as P, groups: num(c, 'groups', 1), bias: c.bias !== false,
+    }),
+);
+registerModuleType('MaxPool2d', (c) => new MaxPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, dilation: c.dilation as P }));
+registerModuleType('AvgPool2d', (c) => new AvgPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, countIncludePad: c.countIncludePad !== false }));
+registerModuleType('AdaptiveAvgPool2d', (c) => new AdaptiveAvgPool2d(c.outputSize as P));
+registerModuleType(
+  'BatchNorm2d',
+  (c) =>
+    new BatchNorm2d(num(c, 'numFeatures'), {
+      eps: num(c, 'eps', 1e-5), momentum: num(c, 'momentum', 0.1), affine: c.affine !== false, trackRunningStats: c.trackRunningStats !== false,
+    }),
+);
 
 /** Rebuilds a module (with fresh weights) from its saved architecture. */
 export function moduleFromConfig(config: ModuleConfig): Module {

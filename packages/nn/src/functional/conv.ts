@@ -1,0 +1,157 @@
+/** 2-D convolution and pooling on NCHW tensors, forward and backward side by side. */
+import {
+  avgPool2d as avgPoolKernel, avgPool2dBackward, checkConvGeometry, conv2dBackward, conv2dForward, maxPool2d as maxPoolKernel,
+  maxPool2dBackward, poolOutputSize, type Conv2dGeometry, type Pool2dGeometry,
+} from '@deepwasm/kernels';
+import { Tensor, recordOp } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { mean } from './reduce.js';
+
+export type Pair = number | readonly [number, number];
+
+function pair(v: Pair, name: string, op: string): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((d) => Number.isInteger(d))) throw new Error(`${op}: ${name} must be integers, got ${JSON.stringify(v)}`);
+  return p;
+}
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** PyTorch's F.conv2d: x [N, C, H, W], weight [OC, C/groups, KH, KW], bias [OC]. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new Error(`conv2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
+  if (weight.ndim !== 4) throw new Error(`conv2d: expected weight [OC, C/groups, KH, KW], got ${formatShape(weight.shape)}`);
+  const groups = opts.groups ?? 1;
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [OC, CG, KH, KW] = weight.shape as [number, number, number, number];
+  if (CG * groups !== C) {
+    throw new Error(
+      `conv2d: input ${formatShape(x.shape)} has ${C} channels, but weight ${formatShape(weight.shape)} with groups ${groups} expects ${CG * groups}`,
+    );
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== OC)) {
+    throw new Error(`conv2d: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${OC}]`);
+  }
+  const [strideH, strideW] = pair(opts.stride ?? 1, 'stride', 'conv2d');
+  const [padH, padW] = pair(opts.padding ?? 0, 'padding', 'conv2d');
+  const [dilationH, dilationW] = pair(opts.dilation ?? 1, 'dilation', 'conv2d');
+  const g: Conv2dGeometry = { N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups };
+  let OH: number;
+  let OW: number;
+  try {
+    ({ OH, OW } = checkConvGeometry(g));
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)})`);
+  }
+  const out = Tensor.empty([N, OC, OH, OW]);
+  const k = x.k;
+  conv2dForward(k, g, x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return recordOp(
+    out,
+    'conv2d',
+    inputs,
+    (grad) => {
+      const dx = x.requiresGrad ? Tensor.empty(x.shape) : null;
+      const dw = weight.requiresGrad ? Tensor.empty(weight.shape) : null;
+      const db = bias?.requiresGrad ? Tensor.empty(bias.shape) : null;
+      conv2dBackward(k, g, x.ptr, weight.ptr, grad.ptr, dx?.ptr ?? 0, dw?.ptr ?? 0, db?.ptr ?? 0);
+      return bias ? [dx, dw, db] : [dx, dw];
+    },
+    [x, weight],
+  );
+}
+
+export interface Pool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+}
+
+function poolGeometry(x: Tensor, kernelSize: Pair, opts: Pool2dOptions, op: string): Pool2dGeometry {
+  if (x.ndim !== 4) throw new Error(`${op}: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [KH, KW] = pair(kernelSize, 'kernelSize', op);
+  const [strideH, strideW] = pair(opts.stride ?? kernelSize, 'stride', op);
+  const [padH, padW] = pair(opts.padding ?? 0, 'padding', op);
+  const [dilationH, dilationW] = pair(opts.dilation ?? 1, 'dilation', op);
+  return { planes: N * C, H, W, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW };
+}
+
+function outShape(x: Tensor, g: Pool2dGeometry, op: string): number[] {
+  try {
+    const { OH, OW } = poolOutputSize(g, op);
+    return [x.shape[0]!, x.shape[1]!, OH, OW];
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (input ${formatShape(x.shape)})`);
+  }
+}
+
+/** PyTorch's F.max_pool2d (stride defaults to the kernel size). */
+export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
+  const g = poolGeometry(x, kernelSize, opts, 'maxPool2d');
+  const out = Tensor.empty(outShape(x, g, 'maxPool2d'));
+  const k = x.k;
+  const needsGrad = x.tracksGrad;
+  // The winners' positions are kept only when a backward pass may need them.
+  const idx = needsGrad ? Tensor.empty(out.shape) : null;
+  const idxPtr = idx?.ptr ?? k.arena.alloc(out.size * 4);
+  maxPoolKernel(k, g, x.ptr, out.ptr, idxPtr);
+  if (idx === null) {
+    k.arena.free(idxPtr);
+    return out;
+  }
+  return recordOp(
+    out,
+    'maxPool2d',
+    [x],
+    (grad) => {
+      const dx = Tensor.empty(x.shape);
+      maxPool2dBackward(k, g, grad.ptr, idx.ptr, dx.ptr);
+      return [dx];
+    },
+    [idx],
+  );
+}
+
+/** PyTorch's F.avg_pool2d (countIncludePad defaults to true, as in PyTorch). */
+export function avgPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
+  const g = poolGeometry(x, kernelSize, opts, 'avgPool2d');
+  const include = opts.countIncludePad ?? true;
+  const out = Tensor.empty(outShape(x, g, 'avgPool2d'));
+  const k = x.k;
+  avgPoolKernel(k, g, x.ptr, out.ptr, include);
+  return recordOp(out, 'avgPool2d', [x], (grad) => {
+    const dx = Tensor.empty(x.shape);
+    avgPool2dBackward(k, g, grad.ptr, dx.ptr, include);
+    return [dx];
+  });
+}
+
+/** Global average pooling: [N, C, H, W] -> [N, C, 1, 1] (AdaptiveAvgPool2d(1)). */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  if (x.ndim !== 4) throw new Error(`globalAvgPool2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
+  return mean(x, [2, 3], true);
+}
+
+/**
+ * PyTorch's adaptive average pooling to [outH, outW]; exact for output sizes that divide the input
+ * (every preset here) and for 1x1.
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
+  if (x.ndim !== 4) throw new Error(`adaptiveAvgPool2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
+  const [oh, ow] = pair(outputSize, 'outputSize', 'adaptiveAvgPool2d');
+  const H = x.shape[2]!;
+  const W = x.shape[3]!;
+  if (oh === 1 && ow === 1) return globalAvgPool2d(x);
+  if (H === oh && W === ow) return x;
+  if (H % oh !== 0 || W % ow !== 0) {
+    throw new Error(`adaptiveAvgPool2d: output ${oh}x${ow} must divide the input ${H}x${W} (input ${formatShape(x.shape)})`);
+  }
+  return avgPool2d(x, [H / oh, W / ow]);
+}

@@ -1,0 +1,142 @@
+/** Convolution and pooling layers (PyTorch's nn.Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d). */
+import { Module, type ModuleConfig } from './module.js';
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { adaptiveAvgPool2d, avgPool2d, conv2d, maxPool2d, type Pair } from '../functional/conv.js';
+import { reshape } from '../functional/shape-ops.js';
+import { kaimingUniform_, uniform_ } from '../init/init.js';
+import { defaultGenerator, type Generator } from '../random/generator.js';
+import { BatchNorm1d, type BatchNormOptions } from './batchnorm.js';
+
+export interface Conv2dLayerOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+  generator?: Generator;
+}
+
+const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+export class Conv2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    opts: Conv2dLayerOptions = {},
+  ) {
+    super();
+    this.kernelSize = asPair(kernelSize);
+    this.stride = asPair(opts.stride ?? 1);
+    this.padding = asPair(opts.padding ?? 0);
+    this.dilation = asPair(opts.dilation ?? 1);
+    this.groups = opts.groups ?? 1;
+    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new Error(`Conv2d(${inChannels}, ${outChannels}): channels must be divisible by groups ${this.groups}`);
+    }
+    const g = opts.generator ?? defaultGenerator;
+    const w = Tensor.empty([outChannels, inChannels / this.groups, ...this.kernelSize]);
+    // torch: kaiming_uniform_(a=sqrt(5)) => U(-1/sqrt(fan_in), 1/sqrt(fan_in)), bias the same bound.
+    this.weight = this.registerParameter('weight', kaimingUniform_(w, { a: Math.sqrt(5), generator: g }));
+    const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
+    const bound = 1 / Math.sqrt(fanIn);
+    this.bias = opts.bias === false ? this.registerParameter('bias', null) : this.registerParameter('bias', uniform_(Tensor.empty([outChannels]), -bound, bound, g));
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
+      throw new Error(
+        `Conv2d(${this.inChannels}, ${this.outChannels}): expected input [N, ${this.inChannels}, H, W], got ${formatShape(x.shape)} ` +
+          `(weight ${formatShape(this.weight.shape)})`,
+      );
+    }
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  override getConfig(): ModuleConfig {
+    return {
+      type: 'Conv2d',
+      config: {
+        inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+        padding: this.padding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null,
+      },
+    };
+  }
+}
+
+export class MaxPool2d extends Module {
+  readonly stride: Pair;
+  constructor(
+    readonly kernelSize: Pair,
+    opts: { stride?: Pair; padding?: Pair; dilation?: Pair } = {},
+    readonly padding: Pair = opts.padding ?? 0,
+    readonly dilation: Pair = opts.dilation ?? 1,
+  ) {
+    super();
+    this.stride = opts.stride ?? kernelSize;
+  }
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+  }
+  override getConfig(): ModuleConfig {
+    return { type: 'MaxPool2d', config: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation } };
+  }
+}
+
+export class AvgPool2d extends Module {
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly countIncludePad: boolean;
+  constructor(readonly kernelSize: Pair, opts: { stride?: Pair; padding?: Pair; countIncludePad?: boolean } = {}) {
+    super();
+    this.stride = opts.stride ?? kernelSize;
+    this.padding = opts.padding ?? 0;
+    this.countIncludePad = opts.countIncludePad ?? true;
+  }
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad });
+  }
+  override getConfig(): ModuleConfig {
+    return { type: 'AvgPool2d', config: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad } };
+  }
+}
+
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: Pair) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+  override getConfig(): ModuleConfig {
+    return { type: 'AdaptiveAvgPool2d', config: { outputSize: this.outputSize } };
+  }
+}
+
+/** BatchNorm over the channels of [N, C, H, W]: the statistics of BatchNorm1d over N, H and W. */
+export class BatchNorm2d extends BatchNorm1d {
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super(numFeatures, opts);
+  }
+  override forward(x: Tensor): Tensor {
+    const C = this.numFeatures;
+    if (x.ndim !== 4 || x.shape[1] !== C) {
+      throw new Error(`BatchNorm2d(${C}): expected input [N, ${C}, H, W], got ${formatShape(x.shape)}`);
+    }
+    const [N, , H, W] = x.shape as [number, number, number, number];
+    return reshape(super.forward(reshape(x, [N, C, H * W])), x.shape);
+  }
+  override getConfig(): ModuleConfig {
+    const c = super.getConfig();
+    return { ...c, type: 'BatchNorm2d' };
+  }
+}
