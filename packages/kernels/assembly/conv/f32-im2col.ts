@@ -1,6 +1,7 @@
 // im2col / col2im for one NCHW image: the patches a convolution reads, laid out as a
-// [channels * KH * KW, OH * OW] matrix, so the convolution of a group is one GEMM
-// (weights [OC, C*KH*KW] times columns) that writes NCHW output directly.
+// [channels * KH * KW, OH * OW] block of a matrix whose rows are `ld` floats long, so the images of
+// a batch sit side by side and a group's convolution over the whole batch is one GEMM
+// (weights [OC, C*KH*KW] times columns [C*KH*KW, N*OH*OW]).
 // Out-of-image taps (zero padding) read as 0 and are skipped on the way back.
 
 /**
@@ -9,10 +10,10 @@
  */
 export function f32_im2col(
   x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
-  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32, cols: usize,
+  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32, cols: usize, ld: i32,
 ): void {
   let row = cols;
-  const rowBytes = <usize>(OH * OW) << 2;
+  const rowBytes = <usize>ld << 2;
   for (let c = 0; c < C; c++) {
     const plane = x + (<usize>(c * H * W) << 2);
     for (let kh = 0; kh < KH; kh++) {
@@ -33,7 +34,13 @@ export function f32_im2col(
           const src = plane + (<usize>(ih * W) << 2);
           if (owLo > 0) memory.fill(out, 0, <usize>owLo << 2);
           if (SW == 1) {
-            memory.copy(out + (<usize>owLo << 2), src + (<usize>(owLo + dx) << 2), <usize>(owHi - owLo) << 2);
+            // Short rows: a v128 loop beats memory.copy's call overhead.
+            const d = out + (<usize>owLo << 2);
+            const s = src + (<usize>(owLo + dx) << 2);
+            const n = owHi - owLo;
+            let j = 0;
+            for (; j + 4 <= n; j += 4) v128.store(d + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
+            for (; j < n; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
           } else {
             for (let ow = owLo; ow < owHi; ow++) {
               store<f32>(out + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW + dx) << 2)));
@@ -50,10 +57,10 @@ export function f32_im2col(
 /** The adjoint of im2col: dx[c][ih][iw] += every column entry that read it. */
 export function f32_col2im(
   cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
-  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32, dx: usize,
+  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32, dx: usize, ld: i32,
 ): void {
   let row = cols;
-  const rowBytes = <usize>(OH * OW) << 2;
+  const rowBytes = <usize>ld << 2;
   for (let c = 0; c < C; c++) {
     const plane = dx + (<usize>(c * H * W) << 2);
     for (let kh = 0; kh < KH; kh++) {

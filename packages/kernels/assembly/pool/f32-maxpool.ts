@@ -4,6 +4,10 @@ export function f32_maxpool2d(
   x: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
   DH: i32, DW: i32, OH: i32, OW: i32, y: usize, idx: usize,
 ): void {
+  if (KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && DH == 1 && DW == 1) {
+    maxpool2x2(x, planes, H, W, OH, OW, y, idx);
+    return;
+  }
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * H * W) << 2);
     const out = y + (<usize>(p * OH * OW) << 2);
@@ -43,6 +47,33 @@ export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i3
       if (at < 0) continue;
       const q = d + (<usize>at << 2);
       store<f32>(q, load<f32>(q) + load<f32>(g + (<usize>o << 2)));
+    }
+  }
+}
+
+/** The common 2x2 / stride 2 case: every window is inside the image, no bounds checks. */
+function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, idx: usize): void {
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * H * W) << 2);
+    let out = y + (<usize>(p * OH * OW) << 2);
+    let outIdx = idx + (<usize>(p * OH * OW) << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = 2 * oh * W;
+      for (let ow = 0; ow < OW; ow++) {
+        const i0 = r0 + 2 * ow;
+        let best = load<f32>(plane + (<usize>i0 << 2));
+        let at = i0;
+        const v1 = load<f32>(plane + (<usize>(i0 + 1) << 2));
+        if (v1 > best || (v1 != v1 && best == best)) { best = v1; at = i0 + 1; }
+        const v2 = load<f32>(plane + (<usize>(i0 + W) << 2));
+        if (v2 > best || (v2 != v2 && best == best)) { best = v2; at = i0 + W; }
+        const v3 = load<f32>(plane + (<usize>(i0 + W + 1) << 2));
+        if (v3 > best || (v3 != v3 && best == best)) { best = v3; at = i0 + W + 1; }
+        store<f32>(out, best);
+        store<i32>(outIdx, at);
+        out += 4;
+        outIdx += 4;
+      }
     }
   }
 }

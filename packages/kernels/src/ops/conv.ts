@@ -1,14 +1,13 @@
 /**
  * 2-D convolution (cross-correlation, as in every framework) on NCHW tensors with weights
- * [OC, C/groups, KH, KW]: stride, zero padding, dilation and groups. Each image and group is
- * im2col + one packed GEMM; the backward pass is a GEMM for the filter gradient (accumulated over the
- * batch) and a GEMM + col2im for the input gradient.
+ * [OC, C/groups, KH, KW]: stride, zero padding, dilation and groups, as im2col + the packed GEMM.
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { gemm } from './gemm.js';
 import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
+import { copyStrided } from './copy.js';
 
 export interface Conv2dGeometry {
   N: number;
@@ -56,7 +55,16 @@ function colsArgs(g: Conv2dGeometry, OH: number, OW: number): number[] {
   return [g.C / g.groups, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, OH, OW];
 }
 
-/** y = conv(x, w) + b; b may be 0 (no bias). */
+/** Images per chunk, so the columns of a chunk stay under about 64 MB. */
+function chunkSize(g: Conv2dGeometry, kk: number, P: number): number {
+  return Math.max(1, Math.min(g.N, Math.floor((16 << 20) / Math.max(1, kk * P))));
+}
+
+/**
+ * y = conv(x, w) + b; b may be 0 (no bias). Images are processed in chunks: the columns of a chunk
+ * form one [kk, nb*P] matrix per group, so each group is one GEMM over the whole chunk, and the
+ * [OC, nb*P] result is permuted into NCHW.
+ */
 export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number): void {
   const { OH, OW } = checkConvGeometry(g);
   const cg = g.C / g.groups;
@@ -64,32 +72,33 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
   const im2col = kernel(k, 'f32_im2col');
-  // A 1x1 kernel with stride 1 and no padding reads the input as it is: no columns needed.
-  const direct = g.KH === 1 && g.KW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
-  const cols = direct ? 0 : k.arena.alloc(kk * P * 4);
+  const chunk = chunkSize(g, kk, P);
+  const cols = k.arena.alloc(kk * chunk * P * 4);
+  const yt = k.arena.alloc(g.OC * chunk * P * 4);
+  const bias = b !== 0 ? k.arena.f32(b, g.OC).slice() : null;
   try {
-    for (let n = 0; n < g.N; n++) {
-      const yImg = y + n * g.OC * P * 4;
-      if (b !== 0) {
-        for (let o = 0; o < g.OC; o++) fill(k, yImg + o * P * 4, P, k.arena.f32(b + o * 4, 1)[0]!);
-      }
+    for (let n0 = 0; n0 < g.N; n0 += chunk) {
+      const nb = Math.min(chunk, g.N - n0);
+      const ld = nb * P;
+      if (bias) for (let o = 0; o < g.OC; o++) fill(k, yt + o * ld * 4, ld, bias[o]!);
       for (let gr = 0; gr < g.groups; gr++) {
-        const xg = x + (n * g.C + gr * cg) * g.H * g.W * 4;
-        let src = xg;
-        if (!direct) {
-          im2col(xg, ...colsArgs(g, OH, OW), cols);
-          src = cols;
+        for (let n = 0; n < nb; n++) {
+          im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
         }
-        gemm(k, false, false, og, P, kk, 1, w + gr * og * kk * 4, kk, src, P, b !== 0 ? 1 : 0, yImg + gr * og * P * 4, P);
+        gemm(k, false, false, og, ld, kk, 1, w + gr * og * kk * 4, kk, cols, ld, bias ? 1 : 0, yt + gr * og * ld * 4, ld);
       }
+      // yt[o, n*P + p] -> y[n0 + n, o, p]
+      copyStrided(k, y + n0 * g.OC * P * 4, [g.OC * P, P, 1], yt, [P, ld, 1], [nb, g.OC, P]);
     }
   } finally {
-    if (cols !== 0) k.arena.free(cols);
+    k.arena.free(cols);
+    k.arena.free(yt);
   }
 }
 
 /**
- * Gradients of conv2dForward. dx (overwritten) may be 0 to skip it; dw and db (overwritten) may be 0.
+ * Gradients of conv2dForward. dx, dw and db (each overwritten) may be 0 to skip them.
+ * dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
  */
 export function conv2dBackward(k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number): void {
   const { OH, OW } = checkConvGeometry(g, 'conv2dBackward');
@@ -97,47 +106,45 @@ export function conv2dBackward(k: Kernels, g: Conv2dGeometry, x: number, w: numb
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
-  const direct = g.KH === 1 && g.KW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
   const im2col = kernel(k, 'f32_im2col');
   const col2im = kernel(k, 'f32_col2im');
-  const cols = direct ? 0 : k.arena.alloc(kk * P * 4);
+  if (db !== 0) {
+    // db[o] = sum over n, oh, ow of dy[n, o]: reduce [N, OC, P] over P, then over N.
+    const perImage = k.arena.alloc(g.N * g.OC * 4);
+    reduce(k, 'sum', perImage, dy, g.N * g.OC, P, 1);
+    reduce(k, 'sum', db, perImage, 1, g.N, g.OC);
+    k.arena.free(perImage);
+  }
+  if (dx === 0 && dw === 0) return;
+  const chunk = chunkSize(g, kk, P);
+  const cols = k.arena.alloc(kk * chunk * P * 4);
+  const dyt = k.arena.alloc(g.OC * chunk * P * 4);
   try {
-    if (db !== 0) {
-      // db[o] = sum over n, oh, ow of dy[n, o]: reduce [N, OC, P] over P, then over N.
-      const perImage = k.arena.alloc(g.N * g.OC * 4);
-      reduce(k, 'sum', perImage, dy, g.N * g.OC, P, 1);
-      reduce(k, 'sum', db, perImage, 1, g.N, g.OC);
-      k.arena.free(perImage);
-    }
-    if (dx !== 0 && !direct) fill(k, dx, g.N * g.C * g.H * g.W, 0);
-    for (let n = 0; n < g.N; n++) {
-      const dyImg = dy + n * g.OC * P * 4;
+    if (dx !== 0) fill(k, dx, g.N * g.C * g.H * g.W, 0);
+    for (let n0 = 0; n0 < g.N; n0 += chunk) {
+      const nb = Math.min(chunk, g.N - n0);
+      const ld = nb * P;
+      // dy[n0 + n, o, p] -> dyt[o, n*P + p]
+      copyStrided(k, dyt, [P, ld, 1], dy + n0 * g.OC * P * 4, [g.OC * P, P, 1], [nb, g.OC, P]);
       for (let gr = 0; gr < g.groups; gr++) {
-        const xg = x + (n * g.C + gr * cg) * g.H * g.W * 4;
-        const dyg = dyImg + gr * og * P * 4;
+        const dyg = dyt + gr * og * ld * 4;
         const wg = w + gr * og * kk * 4;
         if (dw !== 0) {
-          let src = xg;
-          if (!direct) {
-            im2col(xg, ...colsArgs(g, OH, OW), cols);
-            src = cols;
+          for (let n = 0; n < nb; n++) {
+            im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
           }
-          // dW_g (+)= dY_g [og, P] · colsᵀ [P, kk]
-          gemm(k, false, true, og, kk, P, 1, dyg, P, src, P, n === 0 ? 0 : 1, dw + gr * og * kk * 4, kk);
+          gemm(k, false, true, og, kk, ld, 1, dyg, ld, cols, ld, n0 === 0 ? 0 : 1, dw + gr * og * kk * 4, kk);
         }
         if (dx !== 0) {
-          const dxg = dx + (n * g.C + gr * cg) * g.H * g.W * 4;
-          if (direct) {
-            gemm(k, true, false, kk, P, og, 1, wg, kk, dyg, P, 0, dxg, P);
-          } else {
-            // dcols = W_gᵀ [kk, og] · dY_g [og, P], then scattered back onto the image.
-            gemm(k, true, false, kk, P, og, 1, wg, kk, dyg, P, 0, cols, P);
-            col2im(cols, ...colsArgs(g, OH, OW), dxg);
+          gemm(k, true, false, kk, ld, og, 1, wg, kk, dyg, ld, 0, cols, ld);
+          for (let n = 0; n < nb; n++) {
+            col2im(cols + n * P * 4, ...colsArgs(g, OH, OW), dx + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ld);
           }
         }
       }
     }
   } finally {
-    if (cols !== 0) k.arena.free(cols);
+    k.arena.free(cols);
+    k.arena.free(dyt);
   }
 }
