@@ -3,7 +3,8 @@ export interface DemoArgs {
   model: string;
   epochs?: number;
   batchSize: number;
-  lr: number;
+  /** Overrides the recipe's learning rate. */
+  lr?: number;
   seed: number;
   out: string;
   bench: boolean;
@@ -12,12 +13,12 @@ export interface DemoArgs {
   progress?: boolean;
 }
 
-const USAGE = `usage: demo [--model mlp] [--epochs N] [--batch-size 64] [--lr 0.001] [--seed 0] [--out out] [--bench]
+const USAGE = `usage: demo [--model lenet5|mlp] [--epochs N] [--batch-size 64] [--lr 0.001] [--seed 0] [--out out] [--bench]
 
-  --model       which network to train on the MNIST split (8,000 train / 2,000 test): mlp
+  --model       which network to train on the MNIST split (8,000 train / 2,000 test): lenet5 (default) or mlp
   --epochs      training epochs (default: the model's recipe)
   --batch-size  samples per step (default 64)
-  --lr          Adam learning rate (default 0.001)
+  --lr          Adam learning rate (default: the recipe's, 0.002 for lenet5, 0.001 for mlp)
   --seed        seed of the split, the initial weights, dropout and shuffling (default 0)
   --out         folder for the saved model and the plots (default out/)
   --bench       print the quick kernel benchmark (GEMM against tfjs-wasm) instead of training`;
@@ -27,7 +28,7 @@ export function usage(): string {
 }
 
 export function parseArgs(argv: readonly string[]): DemoArgs {
-  const args: DemoArgs = { model: 'mlp', batchSize: 64, lr: 1e-3, seed: 0, out: 'out', bench: false, help: false };
+  const args: DemoArgs = { model: 'lenet5', batchSize: 64, seed: 0, out: 'out', bench: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     if (raw === '--') continue;

@@ -20,10 +20,11 @@ export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ test
   const model = recipe.build();
   console.log(`model: ${recipe.description}, ${model.numParameters().toLocaleString('en-US')} parameters`);
   const epochs = args.epochs ?? recipe.epochs;
-  const optimizer = new nn.Adam(model.parameters(), { lr: args.lr });
+  const lr = args.lr ?? recipe.lr;
+  const optimizer = new nn.Adam(model.parameters(), { lr });
   // Cosine annealing to zero over the run: the last epochs average out the noise of mini-batch steps.
   const scheduler = new nn.CosineAnnealingLR(optimizer, epochs);
-  console.log(`training: Adam lr ${args.lr} with cosine annealing, batch ${args.batchSize}, ${epochs} epochs\n`);
+  console.log(`training: Adam lr ${lr} with cosine annealing, batch ${args.batchSize}, ${epochs} epochs\n`);
 
   const started = performance.now();
   const history = await nn.fit(model, shaped(train), {
@@ -35,6 +36,7 @@ export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ test
     seed: args.seed,
     validationData: shaped(test),
     scheduler,
+    augment: recipe.augment,
     progress: args.progress ?? true,
   });
   const minutes = (performance.now() - started) / 60000;

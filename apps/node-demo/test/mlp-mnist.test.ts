@@ -18,7 +18,7 @@ describe('MLP on MNIST', () => {
     console.log = () => undefined;
     try {
       const { testAccuracy } = await trainMnist(recipes.mlp!, {
-        model: 'mlp', batchSize: 64, lr: 1e-3, seed: 0, out, bench: false, help: false, progress: false,
+        model: 'mlp', batchSize: 64, seed: 0, out, bench: false, help: false, progress: false,
       });
       expect(testAccuracy).toBeGreaterThanOrEqual(0.955);
       // The saved model reloads and scores the same.

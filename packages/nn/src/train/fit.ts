@@ -75,6 +75,8 @@ export interface FitOptions {
   earlyStopping?: EarlyStopping;
   /** Stepped once per epoch. */
   scheduler?: SchedulerLike;
+  /** Transforms each training batch before the forward pass (data augmentation); seeded by `seed`. */
+  augment?: (x: Tensor, generator: Generator) => Tensor;
   /** Compute accuracy (default: true for class labels and crossEntropy). */
   accuracy?: boolean;
   /** Progress bar (default true in Node); a writer sends it elsewhere. */
@@ -180,6 +182,7 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
   const writer = typeof showProgress === 'object' ? showProgress : undefined;
   const verbose = options.verbose ?? false;
   const gen = new Generator(options.seed ?? 0);
+  const augmentGen = gen.fork();
   const early = options.earlyStopping;
   const monitor = early?.monitor ?? (options.validationData ? 'valLoss' : 'loss');
   const higherIsBetter = monitor === 'accuracy' || monitor === 'valAccuracy';
@@ -209,7 +212,8 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
         const from = b * batchSize;
         const to = Math.min(ds.count, from + batchSize);
         const { loss, right } = tidy(() => {
-          const xb = device.batchX(order, from, to);
+          const raw = device.batchX(order, from, to);
+          const xb = options.augment ? options.augment(raw, augmentGen) : raw;
           const yb = device.batchY(order, from, to);
           options.optimizer.zeroGrad();
           const pred = model.forward(xb);
