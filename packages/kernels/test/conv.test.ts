@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   avgPool2d, avgPool2dBackward, avgPool2dReference, conv2dBackward, conv2dBackwardReference, conv2dForward,
-  conv2dReference, convOutputSize, loadKernels, maxPool2d, maxPool2dBackward, maxPool2dReference,
+  conv2dReference, convOutputSize, loadKernels, poolOutputSize, maxPool2d, maxPool2dBackward, maxPool2dReference,
   type Conv2dGeometry, type Kernels, type Pool2dGeometry,
 } from '../src/index.js';
 
@@ -100,13 +100,21 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       ['3x3 stride 2, overlapping (AlexNet)', { planes: 4, H: 13, W: 13, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 0, padW: 0 }],
       ['3x3 stride 2 pad 1 (ResNet stem), odd input', { planes: 3, H: 11, W: 9, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
       ['3x3 stride 1 pad 1 (Inception branch)', { planes: 2, H: 7, W: 7, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 }],
+      ['3x3 stride 2, ceil mode (GoogLeNet), odd input', { planes: 2, H: 14, W: 13, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: true }],
+      ['2x2 stride 2, ceil mode, odd input', { planes: 2, H: 7, W: 9, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: true }],
     ];
+
+    it('computes ceil-mode output sizes like PyTorch', () => {
+      const g = (H: number, K: number, S: number, P: number): Pool2dGeometry => ({ planes: 1, H, W: H, KH: K, KW: K, strideH: S, strideW: S, padH: P, padW: P, ceilMode: true });
+      expect(poolOutputSize(g(112, 3, 2, 0), 't').OH).toBe(56); // GoogLeNet maxpool1 (floor: 55)
+      expect(poolOutputSize(g(14, 2, 2, 0), 't').OH).toBe(7);
+      expect(poolOutputSize(g(5, 2, 2, 1), 't').OH).toBe(3); // a window may not start in the right padding
+    });
 
     it.each(POOLS)('max pooling and its gradient: %s', (_n, g) => {
       const rnd = lcg(g.H * 13 + g.KH);
       const x = Float32Array.from({ length: g.planes * g.H * g.W }, rnd);
-      const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH);
-      const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW);
+      const { OH, OW } = poolOutputSize(g, 'test');
       const px = upload(k, x);
       const py = k.arena.alloc(g.planes * OH * OW * 4);
       const pi = k.arena.alloc(g.planes * OH * OW * 4);
@@ -131,8 +139,7 @@ for (const isa of ['simd128', 'relaxed'] as const) {
     it.each(POOLS)('average pooling and its gradient: %s', (_n, g) => {
       const rnd = lcg(g.W * 17 + g.KW);
       const x = Float32Array.from({ length: g.planes * g.H * g.W }, rnd);
-      const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH);
-      const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW);
+      const { OH, OW } = poolOutputSize(g, 'test');
       const n = g.planes * OH * OW;
       const px = upload(k, x);
       const py = k.arena.alloc(n * 4);

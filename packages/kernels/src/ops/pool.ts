@@ -2,7 +2,6 @@
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { fill } from './elementwise.js';
-import { convOutputSize } from './conv.js';
 
 export interface Pool2dGeometry {
   /** N * C planes. */
@@ -17,14 +16,24 @@ export interface Pool2dGeometry {
   padW: number;
   dilationH?: number;
   dilationW?: number;
+  /** Round the output size up (PyTorch's ceil_mode); the last window must still start inside the input or left padding. */
+  ceilMode?: boolean;
+}
+
+function pooledSize(input: number, k: number, stride: number, pad: number, dilation: number, ceil: boolean): number {
+  const span = input + 2 * pad - dilation * (k - 1) - 1;
+  if (!ceil) return Math.floor(span / stride) + 1;
+  let out = Math.ceil(span / stride) + 1;
+  if ((out - 1) * stride >= input + pad) out--;
+  return out;
 }
 
 export function poolOutputSize(g: Pool2dGeometry, where: string): { OH: number; OW: number } {
   if (g.padH * 2 > g.KH || g.padW * 2 > g.KW) {
     throw new RangeError(`${where}: padding ${g.padH}x${g.padW} must be at most half the ${g.KH}x${g.KW} window`);
   }
-  const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH ?? 1);
-  const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW, g.dilationW ?? 1);
+  const OH = pooledSize(g.H, g.KH, g.strideH, g.padH, g.dilationH ?? 1, g.ceilMode ?? false);
+  const OW = pooledSize(g.W, g.KW, g.strideW, g.padW, g.dilationW ?? 1, g.ceilMode ?? false);
   if (OH < 1 || OW < 1) throw new RangeError(`${where}: a ${g.KH}x${g.KW} window does not fit a ${g.H}x${g.W} input`);
   return { OH, OW };
 }

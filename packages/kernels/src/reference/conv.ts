@@ -1,6 +1,6 @@
 /** Plain references for convolution and pooling (direct loops, float64 sums), NCHW. */
 import { convOutputSize, type Conv2dGeometry } from '../ops/conv.js';
-import type { Pool2dGeometry } from '../ops/pool.js';
+import { poolOutputSize, type Pool2dGeometry } from '../ops/pool.js';
 
 type A = ArrayLike<number>;
 
@@ -58,8 +58,7 @@ export function conv2dBackwardReference(g: Conv2dGeometry, x: A, w: A, dy: A): {
 export function maxPool2dReference(g: Pool2dGeometry, x: A): Float64Array {
   const dh = g.dilationH ?? 1;
   const dwl = g.dilationW ?? 1;
-  const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, dh);
-  const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW, dwl);
+  const { OH, OW } = poolOutputSize(g, 'maxPool2dReference');
   const y = new Float64Array(g.planes * OH * OW).fill(-Infinity);
   for (let p = 0; p < g.planes; p++)
     for (let oh = 0; oh < OH; oh++)
@@ -76,8 +75,7 @@ export function maxPool2dReference(g: Pool2dGeometry, x: A): Float64Array {
 }
 
 export function avgPool2dReference(g: Pool2dGeometry, x: A, countIncludePad = true): Float64Array {
-  const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH);
-  const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW);
+  const { OH, OW } = poolOutputSize(g, 'avgPool2dReference');
   const y = new Float64Array(g.planes * OH * OW);
   for (let p = 0; p < g.planes; p++)
     for (let oh = 0; oh < OH; oh++)

@@ -71,6 +71,8 @@ export interface Pool2dOptions {
   stride?: Pair;
   padding?: Pair;
   dilation?: Pair;
+  /** Round the output size up (PyTorch's ceil_mode). */
+  ceilMode?: boolean;
 }
 
 function poolGeometry(x: Tensor, kernelSize: Pair, opts: Pool2dOptions, op: string): Pool2dGeometry {
@@ -80,7 +82,7 @@ function poolGeometry(x: Tensor, kernelSize: Pair, opts: Pool2dOptions, op: stri
   const [strideH, strideW] = pair(opts.stride ?? kernelSize, 'stride', op);
   const [padH, padW] = pair(opts.padding ?? 0, 'padding', op);
   const [dilationH, dilationW] = pair(opts.dilation ?? 1, 'dilation', op);
-  return { planes: N * C, H, W, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW };
+  return { planes: N * C, H, W, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, ceilMode: opts.ceilMode ?? false };
 }
 
 function outShape(x: Tensor, g: Pool2dGeometry, op: string): number[] {

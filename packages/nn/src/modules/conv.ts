@@ -73,22 +73,33 @@ export class Conv2d extends Module {
   }
 }
 
+export interface PoolLayerOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
 export class MaxPool2d extends Module {
   readonly stride: Pair;
-  constructor(
-    readonly kernelSize: Pair,
-    opts: { stride?: Pair; padding?: Pair; dilation?: Pair } = {},
-    readonly padding: Pair = opts.padding ?? 0,
-    readonly dilation: Pair = opts.dilation ?? 1,
-  ) {
+  readonly padding: Pair;
+  readonly dilation: Pair;
+  readonly ceilMode: boolean;
+  constructor(readonly kernelSize: Pair, opts: PoolLayerOptions = {}) {
     super();
     this.stride = opts.stride ?? kernelSize;
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
+    this.ceilMode = opts.ceilMode ?? false;
   }
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
   }
   override getConfig(): ModuleConfig {
-    return { type: 'MaxPool2d', config: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation } };
+    return {
+      type: 'MaxPool2d',
+      config: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode },
+    };
   }
 }
 
@@ -96,17 +107,22 @@ export class AvgPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;
   readonly countIncludePad: boolean;
-  constructor(readonly kernelSize: Pair, opts: { stride?: Pair; padding?: Pair; countIncludePad?: boolean } = {}) {
+  readonly ceilMode: boolean;
+  constructor(readonly kernelSize: Pair, opts: Omit<PoolLayerOptions, 'dilation'> & { countIncludePad?: boolean } = {}) {
     super();
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
     this.countIncludePad = opts.countIncludePad ?? true;
+    this.ceilMode = opts.ceilMode ?? false;
   }
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad });
+    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad, ceilMode: this.ceilMode });
   }
   override getConfig(): ModuleConfig {
-    return { type: 'AvgPool2d', config: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad } };
+    return {
+      type: 'AvgPool2d',
+      config: { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad, ceilMode: this.ceilMode },
+    };
   }
 }
 

@@ -26,7 +26,10 @@ const num = (c: Record<string, unknown>, key: string, fallback?: number): number
 };
 
 registerModuleType('Linear', (c) => new Linear(num(c, 'inFeatures'), num(c, 'outFeatures'), { bias: c.bias !== false }));
-registerModuleType('Sequential', (_c, children) => new Sequential(...children));
+registerModuleType('Sequential', (c, children) => {
+  const names = c.names as string[] | undefined;
+  return names ? new Sequential(Object.fromEntries(names.map((n, i) => [n, children[i]!]))) : new Sequential(...children);
+});
 registerModuleType('Dropout', (c) => new Dropout(num(c, 'p', 0.5)));
 registerModuleType(
   'BatchNorm1d',
@@ -59,8 +62,8 @@ registerModuleType(
       stride: c.stride as P, padding: c.padding as P, dilation: c.dilation as P, groups: num(c, 'groups', 1), bias: c.bias !== false,
     }),
 );
-registerModuleType('MaxPool2d', (c) => new MaxPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, dilation: c.dilation as P }));
-registerModuleType('AvgPool2d', (c) => new AvgPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, countIncludePad: c.countIncludePad !== false }));
+registerModuleType('MaxPool2d', (c) => new MaxPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, dilation: c.dilation as P, ceilMode: c.ceilMode === true }));
+registerModuleType('AvgPool2d', (c) => new AvgPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, countIncludePad: c.countIncludePad !== false, ceilMode: c.ceilMode === true }));
 registerModuleType('AdaptiveAvgPool2d', (c) => new AdaptiveAvgPool2d(c.outputSize as P));
 registerModuleType(
   'BatchNorm2d',
@@ -79,8 +82,7 @@ export function moduleFromConfig(config: ModuleConfig): Module {
   if (factory === undefined) {
     throw new Error(`architecture: unknown module type "${config.type}" (register it with registerModuleType)`);
   }
-  const children = Object.entries(config.children ?? {})
-    .sort(([a], [b]) => Number(a) - Number(b))
-    .map(([, c]) => moduleFromConfig(c));
+  // Children keep the order they were saved in (named Sequentials rely on it).
+  const children = Object.values(config.children ?? {}).map((c) => moduleFromConfig(c));
   return factory(config.config ?? {}, children);
 }

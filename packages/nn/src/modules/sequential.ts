@@ -1,14 +1,36 @@
-/** A chain of modules; state-dict keys are the positions ("0.weight", "2.bias"), as in PyTorch. */
+/**
+ * A chain of modules. Given a list, state-dict keys are the positions ("0.weight", "2.bias"); given
+ * a record (PyTorch's OrderedDict form), the names ("conv1.weight", "layer1.0.bn1.bias").
+ */
 import { Module, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export class Sequential extends Module {
   readonly layers: readonly Module[];
+  readonly names: readonly string[];
+  private readonly named: boolean;
 
-  constructor(...layers: Module[]) {
+  constructor(...layers: Module[] | [Record<string, Module>]) {
     super();
-    this.layers = layers;
-    layers.forEach((m, i) => this.registerModule(String(i), m));
+    const first = layers[0];
+    if (layers.length === 1 && first !== undefined && !(first instanceof Module)) {
+      this.names = Object.keys(first);
+      this.layers = Object.values(first);
+      this.named = true;
+    } else {
+      this.layers = layers as Module[];
+      this.names = this.layers.map((_, i) => String(i));
+      this.named = false;
+    }
+    this.layers.forEach((m, i) => this.registerModule(this.names[i]!, m));
+  }
+
+  /** A layer by name (named form) or position. */
+  get(name: string | number): Module {
+    const i = typeof name === 'number' ? name : this.names.indexOf(name);
+    const m = this.layers[i];
+    if (m === undefined) throw new Error(`Sequential has no layer ${JSON.stringify(name)}`);
+    return m;
   }
 
   forward(x: Tensor): Tensor {
@@ -19,7 +41,7 @@ export class Sequential extends Module {
         y = layer.forward(y);
       } catch (e) {
         if (e instanceof Error && !e.message.startsWith('Sequential')) {
-          e.message = `Sequential layer ${i} (${layer.constructor.name}): ${e.message}`;
+          e.message = `Sequential layer ${this.named ? `"${this.names[i]}"` : i} (${layer.constructor.name}): ${e.message}`;
         }
         throw e;
       }
@@ -29,7 +51,7 @@ export class Sequential extends Module {
 
   override getConfig(): ModuleConfig {
     const children: Record<string, ModuleConfig> = {};
-    this.layers.forEach((m, i) => (children[String(i)] = m.getConfig()));
-    return { type: 'Sequential', config: {}, children };
+    this.layers.forEach((m, i) => (children[this.names[i]!] = m.getConfig()));
+    return { type: 'Sequential', config: this.named ? { names: [...this.names] } : {}, children };
   }
 }
