@@ -1,7 +1,11 @@
 /** The benchmark suites, one line each: `pnpm bench <name>` runs one, `pnpm bench` runs all. */
 import type { Row, SuiteOptions } from './report.js';
 import { runGemmSuite } from './gemm.js';
+import { runMlpSuite } from './mlp.js';
+import { runCnnSuite } from './cnn.js';
 
 export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   gemm: runGemmSuite,
+  mlp: runMlpSuite,
+  cnn: runCnnSuite,
 };

@@ -1,0 +1,26 @@
+/** PyTorch as a peer, where Debian's python3-torch is installed: runs a script, reads its JSON. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const PYTHON = '/usr/bin/python3';
+
+export function pytorchAvailable(): boolean {
+  if (!existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ['-c', 'import torch'], { timeout: 60_000 }).status === 0;
+}
+
+/** Runs tools/bench/python/<script> with args; returns its JSON output, or null (with a note) when PyTorch is missing. */
+export function runPytorch<T>(script: string, args: string[], log?: (l: string) => void): T | null {
+  if (!pytorchAvailable()) {
+    log?.('PyTorch not installed (Debian python3-torch): skipped the PyTorch rows');
+    return null;
+  }
+  const path = fileURLToPath(new URL(`../python/${script}`, import.meta.url));
+  const r = spawnSync(PYTHON, [path, ...args], { timeout: 300_000, encoding: 'utf8' });
+  if (r.status !== 0) {
+    log?.(`PyTorch run failed (${script} ${args.join(' ')}): ${r.stderr.slice(-400)}`);
+    return null;
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
