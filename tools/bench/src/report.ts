@@ -20,15 +20,19 @@ export interface SuiteOptions {
   log?: (line: string) => void;
 }
 
+function num(v: number): string {
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2);
+}
+
 export function formatTable(rows: readonly Row[]): string {
   const header = ['suite', 'case', 'ours', 'value', 'peer', 'peer value', 'ratio'];
   const body = rows.map((r) => [
     r.suite,
     r.case,
     r.ours,
-    `${r.value.toFixed(1)} ${r.metric}`,
+    `${num(r.value)} ${r.metric}`,
     r.peer,
-    `${r.peerValue.toFixed(1)} ${r.metric}`,
+    `${num(r.peerValue)} ${r.metric}`,
     `${r.ratio.toFixed(2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));

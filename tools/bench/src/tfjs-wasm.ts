@@ -17,6 +17,8 @@ export function loadTfjsWasm(): Promise<{ tf: TfCore; binary: string }> {
   loaded ??= (async () => {
     const tf = require('@tensorflow/tfjs-core') as TfCore;
     require('@tensorflow/tfjs-backend-cpu');
+    // tfjs-layers' bundle registers the gradient functions that tf.grads needs.
+    require('@tensorflow/tfjs-layers');
     const wasm = require('@tensorflow/tfjs-backend-wasm') as TfWasm;
     const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
     wasm.setWasmPaths(`${dir}/`);

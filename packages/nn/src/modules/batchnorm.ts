@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { full } from '../functional/creation.js';
-import { add, div, mul, sub } from './../functional/elementwise.js';
+import { add, div, mul, neg, sub } from '../functional/elementwise.js';
 import { mean } from '../functional/reduce.js';
 import { sqrt, square } from '../functional/activations.js';
 import { reshape } from '../functional/shape-ops.js';
@@ -86,9 +86,13 @@ export class BatchNorm1d extends Module {
         });
       }
     } else {
-      const rm = reshape(this.runningMean!, statShape);
-      const rv = reshape(this.runningVar!, statShape);
-      y = div(sub(x, rm), sqrt(add(rv, this.eps)));
+      // Eval: fold the running statistics and the affine parameters into one scale and shift per
+      // channel, so the activations take two passes instead of six.
+      let scale = div(1, sqrt(add(this.runningVar!, this.eps)));
+      if (this.affine) scale = mul(scale, this.weight!);
+      let shift = neg(mul(this.runningMean!, scale));
+      if (this.affine) shift = add(shift, this.bias!);
+      return add(mul(x, reshape(scale, statShape)), reshape(shift, statShape));
     }
     if (this.affine) {
       y = add(mul(y, reshape(this.weight!, statShape)), reshape(this.bias!, statShape));
