@@ -68,6 +68,11 @@ describe('a forward pass on one image', () => {
     ['ResNet-18', () => resnet(18), [1, 3, 224, 224], [1, 1000]],
     ['ResNet-50', () => resnet(50), [1, 3, 224, 224], [1, 1000]],
     ['ResNet-34 on a small 64x64 input', () => resnet(34, { numClasses: 7 }), [1, 3, 64, 64], [1, 7]],
+    ['ResNet-101 on 64x64', () => resnet(101), [1, 3, 64, 64], [1, 1000]],
+    ['ResNet-152 on 64x64', () => resnet(152), [1, 3, 64, 64], [1, 1000]],
+    ['VGG-13 on 32x32 (CIFAR-sized: adaptive pooling repeats bins)', () => vgg(13, { numClasses: 10 }), [1, 3, 32, 32], [1, 10]],
+    ['VGG-19 BN on 64x64', () => vgg(19, { batchNorm: true }), [1, 3, 64, 64], [1, 1000]],
+    ['AlexNet on 3x100x100', () => alexnet({ numClasses: 3 }), [1, 3, 100, 100], [1, 3]],
     ['GoogLeNet', () => googlenet(), [1, 3, 224, 224], [1, 1000]],
     ['GoogLeNet (paper)', () => googlenet({ variant: 'paper', numClasses: 5 }), [1, 3, 224, 224], [1, 5]],
   ];

@@ -49,6 +49,8 @@ for (const { isa } of builds) {
       gradOk('avgPool2d no counted padding', (x) => nn.avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }), [randn([1, 2, 5, 5])]);
       gradOk('globalAvgPool2d', (x) => nn.globalAvgPool2d(x), [randn([2, 3, 4, 5])]);
       gradOk('adaptiveAvgPool2d 2x2', (x) => nn.adaptiveAvgPool2d(x, 2), [randn([1, 2, 4, 6])]);
+      gradOk('adaptiveAvgPool2d 3x3 from 5x4 (uneven bins)', (x) => nn.adaptiveAvgPool2d(x, 3), [randn([1, 2, 5, 4])]);
+      gradOk('adaptiveAvgPool2d 7x7 from 2x2 (repeated bins)', (x) => nn.adaptiveAvgPool2d(x, 7), [randn([1, 1, 2, 2])]);
     });
 
     it('BatchNorm2d in training mode', () => {
@@ -70,6 +72,9 @@ describe('convolution layers', () => {
     expect(new nn.MaxPool2d(3, { stride: 2 }).forward(nn.zeros([1, 64, 55, 55])).shape).toEqual([1, 64, 27, 27]);
     expect(new nn.AvgPool2d(2).forward(nn.zeros([1, 6, 28, 28])).shape).toEqual([1, 6, 14, 14]);
     expect(new nn.AdaptiveAvgPool2d(1).forward(nn.zeros([2, 8, 7, 7])).shape).toEqual([2, 8, 1, 1]);
+    // PyTorch's bins: 5 rows into 3 cells read rows [0,2), [1,4), [3,5).
+    const a = nn.adaptiveAvgPool2d(nn.tensor([0, 1, 2, 3, 4], [1, 1, 5, 1]), [3, 1]).toArray();
+    expect(Array.from(a)).toEqual([0.5, 2, 3.5]);
   });
 
   it('initialise like PyTorch and lay weights out as [out, in/groups, kh, kw]', () => {

@@ -142,18 +142,51 @@ export function globalAvgPool2d(x: Tensor): Tensor {
 }
 
 /**
- * PyTorch's adaptive average pooling to [outH, outW]; exact for output sizes that divide the input
- * (every preset here) and for 1x1.
+ * PyTorch's adaptive average pooling to [outH, outW]: output cell i averages input rows
+ * floor(i*H/outH) .. ceil((i+1)*H/outH) (bins may overlap or repeat when the input is smaller).
+ * Divisible sizes use the pooling kernel; other sizes loop over the bins.
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   if (x.ndim !== 4) throw new Error(`adaptiveAvgPool2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   const [oh, ow] = pair(outputSize, 'outputSize', 'adaptiveAvgPool2d');
-  const H = x.shape[2]!;
-  const W = x.shape[3]!;
+  if (!(oh >= 1 && ow >= 1)) throw new Error(`adaptiveAvgPool2d: output size must be positive, got ${oh}x${ow}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
   if (oh === 1 && ow === 1) return globalAvgPool2d(x);
   if (H === oh && W === ow) return x;
-  if (H % oh !== 0 || W % ow !== 0) {
-    throw new Error(`adaptiveAvgPool2d: output ${oh}x${ow} must divide the input ${H}x${W} (input ${formatShape(x.shape)})`);
+  if (H % oh === 0 && W % ow === 0) return avgPool2d(x, [H / oh, W / ow]);
+  const bins = (size: number, out: number) =>
+    Array.from({ length: out }, (_, i) => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)] as const);
+  const rows = bins(H, oh);
+  const cols = bins(W, ow);
+  const out = Tensor.empty([N, C, oh, ow]);
+  const src = x.data;
+  const dst = out.data;
+  for (let p = 0; p < N * C; p++) {
+    for (let i = 0; i < oh; i++) {
+      const [h0, h1] = rows[i]!;
+      for (let j = 0; j < ow; j++) {
+        const [w0, w1] = cols[j]!;
+        let s = 0;
+        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s += src[(p * H + h) * W + w]!;
+        dst[(p * oh + i) * ow + j] = s / ((h1 - h0) * (w1 - w0));
+      }
+    }
   }
-  return avgPool2d(x, [H / oh, W / ow]);
+  return recordOp(out, 'adaptiveAvgPool2d', [x], (grad) => {
+    const dx = Tensor.empty(x.shape);
+    const d = dx.data;
+    d.fill(0);
+    const g = grad.data;
+    for (let p = 0; p < N * C; p++) {
+      for (let i = 0; i < oh; i++) {
+        const [h0, h1] = rows[i]!;
+        for (let j = 0; j < ow; j++) {
+          const [w0, w1] = cols[j]!;
+          const v = g[(p * oh + i) * ow + j]! / ((h1 - h0) * (w1 - w0));
+          for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) d[(p * H + h) * W + w]! += v;
+        }
+      }
+    }
+    return [dx];
+  });
 }
