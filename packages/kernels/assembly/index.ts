@@ -9,3 +9,4 @@ export * from './gemm/index';
 export * from './optim/index';
 export * from './conv/index';
 export * from './pool/index';
+export * from './recurrent/index';

@@ -19,3 +19,11 @@ export { contiguousStrides } from './ops/check.js';
 export { conv2dForward, conv2dBackward, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, poolOutputSize, type Pool2dGeometry } from './ops/pool.js';
 export { conv2dReference, conv2dBackwardReference, maxPool2dReference, avgPool2dReference } from './reference/conv.js';
+export {
+  lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward, rnnCellForward, rnnCellBackward,
+  type CellDims, type RnnNonlinearity,
+} from './ops/recurrent.js';
+export { gatherRows, scatterAddRows } from './ops/gather.js';
+export {
+  lstmCellReference, lstmCellBackwardReference, gruCellReference, gruCellBackwardReference, rnnCellReference, rnnCellBackwardReference,
+} from './reference/recurrent.js';

@@ -1,1 +1,2 @@
 export * from './f32-copy';
+export * from './f32-gather-rows';

@@ -1,0 +1,3 @@
+export * from './f32-rnn-cell';
+export * from './f32-lstm-cell';
+export * from './f32-gru-cell';
