@@ -44,3 +44,12 @@ export {
 export { conv2d, maxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, type Conv2dOptions, type Pool2dOptions, type Pair } from './functional/conv.js';
 export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, type Conv2dLayerOptions, type PoolLayerOptions } from './modules/conv.js';
 export { randomTranslate } from './functional/augment.js';
+export {
+  recurrentSequence, splitRecurrentOutput, lengthsToMask, gateCount, type RecurrentMode, type RecurrentWeights, type RecurrentSequenceOptions,
+} from './functional/recurrent.js';
+export { embedding, type IndexLike } from './functional/embedding.js';
+export {
+  RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RecurrentOptions, type RnnOptions, type RecurrentRunOptions, type RecurrentResult, type CellOptions,
+} from './modules/recurrent.js';
+export { Embedding, type EmbeddingOptions } from './modules/embedding.js';
+export { sequenceCrossEntropy, sequenceMseLoss, type SequenceLossOptions } from './losses/sequence.js';

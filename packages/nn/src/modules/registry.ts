@@ -9,6 +9,8 @@ import { Dropout } from './dropout.js';
 import { BatchNorm1d } from './batchnorm.js';
 import { Flatten, Reshape } from './reshape.js';
 import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d } from './conv.js';
+import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from './recurrent.js';
+import { Embedding } from './embedding.js';
 import { ELU, Gaussian, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh } from './activations.js';
 
 export type ModuleFactory = (config: Record<string, unknown>, children: Module[]) => Module;
@@ -71,6 +73,22 @@ registerModuleType(
     new BatchNorm2d(num(c, 'numFeatures'), {
       eps: num(c, 'eps', 1e-5), momentum: num(c, 'momentum', 0.1), affine: c.affine !== false, trackRunningStats: c.trackRunningStats !== false,
     }),
+);
+
+const recurrentOpts = (c: Record<string, unknown>) => ({
+  numLayers: num(c, 'numLayers', 1), bias: c.bias !== false, batchFirst: c.batchFirst === true,
+  dropout: num(c, 'dropout', 0), bidirectional: c.bidirectional === true,
+});
+const nonlinearity = (c: Record<string, unknown>) => (c.nonlinearity === 'relu' ? 'relu' : 'tanh') as 'tanh' | 'relu';
+registerModuleType('RNN', (c) => new RNN(num(c, 'inputSize'), num(c, 'hiddenSize'), { ...recurrentOpts(c), nonlinearity: nonlinearity(c) }));
+registerModuleType('LSTM', (c) => new LSTM(num(c, 'inputSize'), num(c, 'hiddenSize'), recurrentOpts(c)));
+registerModuleType('GRU', (c) => new GRU(num(c, 'inputSize'), num(c, 'hiddenSize'), recurrentOpts(c)));
+registerModuleType('RNNCell', (c) => new RNNCell(num(c, 'inputSize'), num(c, 'hiddenSize'), { bias: c.bias !== false, nonlinearity: nonlinearity(c) }));
+registerModuleType('LSTMCell', (c) => new LSTMCell(num(c, 'inputSize'), num(c, 'hiddenSize'), { bias: c.bias !== false }));
+registerModuleType('GRUCell', (c) => new GRUCell(num(c, 'inputSize'), num(c, 'hiddenSize'), { bias: c.bias !== false }));
+registerModuleType(
+  'Embedding',
+  (c) => new Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim'), { paddingIdx: typeof c.paddingIdx === 'number' ? c.paddingIdx : null }),
 );
 
 /** Rebuilds a module (with fresh weights) from its saved architecture. */
