@@ -53,3 +53,5 @@ export {
 } from './modules/recurrent.js';
 export { Embedding, type EmbeddingOptions } from './modules/embedding.js';
 export { sequenceCrossEntropy, sequenceMseLoss, type SequenceLossOptions } from './losses/sequence.js';
+export { dotProductAttention, additiveAttention, attendWithScores, attentionMaskBias, type AttentionResult } from './functional/attention.js';
+export { Attention, DotAttention, AdditiveAttention, type AttentionMemory, type MemoryOptions, type DotAttentionOptions } from './modules/attention.js';

@@ -11,6 +11,7 @@ import { Flatten, Reshape } from './reshape.js';
 import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d } from './conv.js';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from './recurrent.js';
 import { Embedding } from './embedding.js';
+import { AdditiveAttention, DotAttention } from './attention.js';
 import { ELU, Gaussian, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh } from './activations.js';
 
 export type ModuleFactory = (config: Record<string, unknown>, children: Module[]) => Module;
@@ -90,6 +91,9 @@ registerModuleType(
   'Embedding',
   (c) => new Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim'), { paddingIdx: typeof c.paddingIdx === 'number' ? c.paddingIdx : null }),
 );
+
+registerModuleType('DotAttention', (c) => new DotAttention(num(c, 'queryDim'), num(c, 'keyDim'), { general: c.general === true, scaled: c.scaled === true }));
+registerModuleType('AdditiveAttention', (c) => new AdditiveAttention(num(c, 'queryDim'), num(c, 'keyDim'), num(c, 'attentionDim')));
 
 /** Rebuilds a module (with fresh weights) from its saved architecture. */
 export function moduleFromConfig(config: ModuleConfig): Module {
