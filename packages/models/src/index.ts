@@ -4,3 +4,4 @@ export { vgg, VGG_CONFIGS, type VggDepth, type VggOptions } from './vgg.js';
 export { resnet, BasicBlock, Bottleneck, type ResNetDepth } from './resnet.js';
 export { googlenet, Inception, BasicConv2d, type GoogLeNetOptions } from './googlenet.js';
 export { summary, summarize, type SummaryRow } from './summary.js';
+export * from './recurrent/index.js';

@@ -1,0 +1,111 @@
+/**
+ * Character-level language model: Embedding -> LSTM (or GRU) -> Linear over the vocabulary, trained
+ * on next-character prediction; generate() samples text with a temperature, carrying the state.
+ */
+import * as nn from '@deepwasm/nn';
+import { sampleFromLogits, type Tokens } from './tokens.js';
+
+export interface CharLanguageModelOptions {
+  vocabSize: number;
+  embedDim?: number;
+  hiddenSize?: number;
+  numLayers?: number;
+  dropout?: number;
+  cell?: 'lstm' | 'gru';
+  generator?: nn.Generator;
+}
+
+export interface RecurrentState {
+  h: nn.Tensor;
+  c: nn.Tensor | null;
+}
+
+export interface GenerateOptions {
+  /** Ids that start the text (at least one). */
+  prime: ArrayLike<number>;
+  /** Characters to generate after the prime. */
+  length: number;
+  /** 0 = always the most likely character; 1 = the model's distribution; lower is more conservative. */
+  temperature?: number;
+  generator?: nn.Generator;
+}
+
+export class CharLanguageModel extends nn.Module {
+  readonly embed: nn.Embedding;
+  readonly rnn: nn.LSTM | nn.GRU;
+  readonly head: nn.Linear;
+  readonly drop: nn.Dropout;
+
+  constructor(readonly options: CharLanguageModelOptions) {
+    super();
+    const { vocabSize, embedDim = 64, hiddenSize = 256, numLayers = 1, dropout = 0, cell = 'lstm', generator } = options;
+    this.embed = this.registerModule('embed', new nn.Embedding(vocabSize, embedDim, { generator }));
+    const Rnn = cell === 'gru' ? nn.GRU : nn.LSTM;
+    this.rnn = this.registerModule('rnn', new Rnn(embedDim, hiddenSize, { numLayers, dropout, generator }));
+    this.drop = this.registerModule('drop', new nn.Dropout(dropout, generator));
+    this.head = this.registerModule('head', new nn.Linear(hiddenSize, vocabSize, { generator }));
+  }
+
+  /** Logits [T, B, V] for ids [T, B] and the final state. */
+  run(ids: Tokens, state: RecurrentState | null = null): { logits: nn.Tensor; state: RecurrentState } {
+    const x = this.embed.forward(ids);
+    const r = this.rnn.run(x, { h0: state?.h ?? null, c0: state?.c ?? null });
+    return { logits: this.head.forward(this.drop.forward(r.output)), state: { h: r.h, c: r.c } };
+  }
+
+  forward(ids: Tokens | nn.Tensor): nn.Tensor {
+    return this.run(ids instanceof nn.Tensor ? toTokens(ids) : ids).logits;
+  }
+
+  /** Mean cross-entropy (nats per character) of predicting targets [T, B] from ids [T, B]. */
+  loss(ids: Tokens, targets: ArrayLike<number>): nn.Tensor {
+    return nn.sequenceCrossEntropy(this.run(ids).logits, Int32Array.from(targets));
+  }
+
+  /** Samples `length` ids after the prime (eval mode, no gradients, state carried step to step). */
+  generate(opts: GenerateOptions): Int32Array {
+    if (opts.prime.length === 0) throw new Error('CharLanguageModel.generate: the prime needs at least one id');
+    const temperature = opts.temperature ?? 1;
+    const gen = opts.generator ?? nn.defaultGenerator;
+    const wasTraining = this.training;
+    this.eval();
+    const out = new Int32Array(opts.length);
+    try {
+      nn.noGrad(() =>
+        nn.tidy(() => {
+          const V = this.head.outFeatures;
+          let { logits, state } = this.run({ indices: opts.prime, shape: [opts.prime.length, 1] });
+          let last = logits.data.slice((opts.prime.length - 1) * V);
+          for (let i = 0; i < opts.length; i++) {
+            const id = sampleFromLogits(last, temperature, gen);
+            out[i] = id;
+            if (i === opts.length - 1) break;
+            const prev = state;
+            const step = nn.tidy(() => this.run({ indices: [id], shape: [1, 1] }, prev));
+            last = step.logits.data.slice();
+            step.logits.dispose();
+            prev.h.dispose();
+            prev.c?.dispose();
+            state = step.state;
+          }
+          void logits;
+        }),
+      );
+    } finally {
+      this.train(wasTraining);
+    }
+    return out;
+  }
+
+  override getConfig(): nn.ModuleConfig {
+    const { generator: _g, ...config } = this.options;
+    return { type: 'CharLanguageModel', config: { ...config } };
+  }
+}
+
+function toTokens(t: nn.Tensor): Tokens {
+  if (t.ndim !== 2) throw new Error(`CharLanguageModel: ids must be [T, B], got [${t.shape.join(', ')}]`);
+  return { indices: Int32Array.from(t.data, Math.round), shape: [t.shape[0]!, t.shape[1]!] };
+}
+
+nn.registerModuleType('CharLanguageModel', (c) => new CharLanguageModel(c as unknown as CharLanguageModelOptions));
