@@ -129,6 +129,39 @@ export function f32_gemm_4x8(
   }
 }
 
+/**
+ * The same GEMM with op(B) already packed by f32_pack_b_panels (no B transpose flag: packing fixed it).
+ * Saves re-packing a weight that many products share, e.g. W_hh at every time step of a sequence.
+ */
+export function f32_gemm_4x8_packed_b(
+  transA: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32, packedB: usize, beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  const packedA = work;
+  const tile = work + <usize>(GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC) * 4;
+  for (let jc = 0; jc < N; jc += GEMM_NC) {
+    const nc = min(GEMM_NC, N - jc);
+    for (let pc = 0; pc < K; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, K - pc);
+      const blockBeta: f32 = pc == 0 ? beta : 1;
+      for (let ic = 0; ic < M; ic += GEMM_MC) {
+        const mc = min(GEMM_MC, M - ic);
+        packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          // Panel (jc + jr) / 8 spans all K; this K block starts pc rows in.
+          const pb = packedB + (<usize>(jc + jr) * <usize>K + <usize>pc * NR) * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = packedA + <usize>(ir * kc) * 4;
+            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
+            microTile4x8(kc, pa, pb, cp, <usize>ldc, mr, nr, alpha, blockBeta, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
 /** Bytes of workspace f32_gemm_4x8 needs. */
 export function gemm_workspace_bytes(): i32 {
   return (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC + 32) * 4;

@@ -68,3 +68,22 @@ export function packB(
     }
   }
 }
+
+/**
+ * Packs all of op(B) (K x N) once, as column panels of 8 spanning the whole K: panel j holds, for
+ * each p, op(B)[p, 8j .. 8j+8) (zero past N). Any K block [pc, pc+kc) of a panel is then the
+ * contiguous run starting at row pc, which is exactly what packB produces for that block, so the
+ * blocked GEMM can read it in place. Used for weights that many GEMMs share (the recurrent W_hh).
+ */
+export function f32_pack_b_panels(transB: i32, b: usize, ldb: i32, K: i32, N: i32, dst: usize): void {
+  for (let j = 0; j < N; j += GEMM_PANEL_N) {
+    packB(transB != 0, b, <usize>ldb, 0, K, j, min(GEMM_PANEL_N, N - j), dst + <usize>j * <usize>K * 4);
+  }
+}
+
+/** Floats f32_pack_b_panels writes for a K x N op(B). */
+export function f32_packed_b_floats(K: i32, N: i32): i32 {
+  return ((N + 7) & ~7) * K;
+}
+
+const GEMM_PANEL_N: i32 = 8;

@@ -63,3 +63,50 @@ export function gemm(
   inMemory(k, 'gemm', 'B', b, span(bRows, bCols, ldb));
   kernel(k, 'f32_gemm_4x8')(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, workspace(k));
 }
+
+/** A K x N op(B) packed once for gemmPackedB (see assembly/gemm/pack.ts: f32_pack_b_panels). */
+export interface PackedB {
+  readonly ptr: number;
+  readonly K: number;
+  readonly N: number;
+}
+
+/** Floats needed to pack a K x N op(B). */
+export function packedBFloats(k: Kernels, K: number, N: number): number {
+  size('packB', 'K', K);
+  size('packB', 'N', N);
+  return kernel(k, 'f32_packed_b_floats')(K, N) as number;
+}
+
+/** Packs op(B) (B is K x N, or N x K stored when transB) into dst (packedBFloats(K, N) floats). */
+export function packB(k: Kernels, transB: boolean, K: number, N: number, b: number, ldb: number, dst: number): PackedB {
+  const [bRows, bCols] = transB ? [N, K] : [K, N];
+  if (ldb < Math.max(1, bCols)) throw new RangeError(`packB: ldb ${ldb} is smaller than the ${bCols} columns of B${transB ? ' (stored transposed)' : ''}`);
+  inMemory(k, 'packB', 'B', b, span(bRows, bCols, ldb));
+  inMemory(k, 'packB', 'dst', dst, packedBFloats(k, K, N) * 4);
+  if (K > 0 && N > 0) kernel(k, 'f32_pack_b_panels')(transB ? 1 : 0, b, ldb, K, N, dst);
+  return { ptr: dst, K, N };
+}
+
+/** C = alpha * op(A) * B + beta * C with B packed by packB (same results as gemm with that B). */
+export function gemmPackedB(
+  k: Kernels, transA: boolean, M: number, alpha: number, a: number, lda: number, b: PackedB, beta: number, c: number, ldc: number,
+): void {
+  const { K, N } = b;
+  size('gemmPackedB', 'M', M);
+  const [aRows, aCols] = transA ? [K, M] : [M, K];
+  if (lda < Math.max(1, aCols)) throw new RangeError(`gemmPackedB: lda ${lda} is smaller than the ${aCols} columns of A${transA ? ' (stored transposed)' : ''}`);
+  if (ldc < Math.max(1, N)) throw new RangeError(`gemmPackedB: ldc ${ldc} is smaller than the ${N} columns of C`);
+  if (M === 0 || N === 0) return;
+  inMemory(k, 'gemmPackedB', 'C', c, span(M, N, ldc));
+  if (K === 0 || alpha === 0) {
+    for (let i = 0; i < M; i++) {
+      const row = c + i * ldc * 4;
+      if (beta === 0) fill(k, row, N, 0);
+      else if (beta !== 1) scale(k, row, row, N, beta, 0);
+    }
+    return;
+  }
+  inMemory(k, 'gemmPackedB', 'A', a, span(aRows, aCols, lda));
+  kernel(k, 'f32_gemm_4x8_packed_b')(transA ? 1 : 0, M, N, K, alpha, a, lda, b.ptr, beta, c, ldc, workspace(k));
+}
