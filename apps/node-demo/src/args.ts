@@ -1,6 +1,10 @@
 /** Minimal flag parsing for the demo: --name value, --name=value, and boolean --flag. */
 export interface DemoArgs {
   model: string;
+  /** mnist (default), adding, charlm or reverse. */
+  task?: string;
+  /** Step budget of a sequence task. */
+  steps?: number;
   epochs?: number;
   batchSize: number;
   /** Overrides the recipe's learning rate. */
@@ -14,6 +18,7 @@ export interface DemoArgs {
 }
 
 const USAGE = `usage: demo [--model lenet5|mlp] [--epochs N] [--batch-size 64] [--lr 0.001] [--seed 0] [--out out] [--bench]
+       demo --task adding|charlm|reverse [--steps N] [--seed 0] [--out out]
 
   --model       which network to train on the MNIST split (8,000 train / 2,000 test): lenet5 (default) or mlp
   --epochs      training epochs (default: the model's recipe)
@@ -21,7 +26,12 @@ const USAGE = `usage: demo [--model lenet5|mlp] [--epochs N] [--batch-size 64] [
   --lr          Adam learning rate (default: the recipe's, 0.002 for lenet5, 0.001 for mlp)
   --seed        seed of the split, the initial weights, dropout and shuffling (default 0)
   --out         folder for the saved model and the plots (default out/)
-  --bench       print the quick kernel benchmark (GEMM against tfjs-wasm) instead of training`;
+  --bench       print the quick kernel benchmark (GEMM against tfjs-wasm) instead of training
+  --task        a recurrent-network task instead of MNIST:
+                  adding   LSTM vs tanh RNN on the adding problem, length 100 (curves in out/adding-problem.svg)
+                  charlm   character LSTM language model on Moby-Dick ch. 1-10, bits/char and a text sample
+                  reverse  seq2seq with attention reversing 10-digit strings, held-out exact match
+  --steps       training steps of the task (default: the task's own)`;
 
 export function usage(): string {
   return USAGE;
@@ -47,6 +57,12 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
     switch (flag) {
       case 'model':
         args.model = value();
+        break;
+      case 'task':
+        args.task = value();
+        break;
+      case 'steps':
+        args.steps = number();
         break;
       case 'epochs':
         args.epochs = number();

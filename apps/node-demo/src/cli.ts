@@ -5,6 +5,7 @@ import { parseArgs, usage } from './args.js';
 import { recipes } from './recipes.js';
 import { trainMnist } from './train-mnist.js';
 import { runKernelSummary } from './kernel-summary.js';
+import { runSequenceTask } from './tasks/index.js';
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   console.log(`engine: Node ${process.versions.node}, WebAssembly SIMD ${f.simd128 ? 'yes' : 'no'}, relaxed SIMD ${f.relaxedSimd ? 'yes' : 'no'}`);
   if (args.bench) {
     await runKernelSummary();
+    return;
+  }
+  if (args.task !== undefined && args.task !== 'mnist') {
+    await runSequenceTask(args.task, { seed: args.seed, out: args.out, steps: args.steps, progress: args.progress ?? true });
     return;
   }
   const recipe = recipes[args.model];
