@@ -3,9 +3,11 @@ import type { Row, SuiteOptions } from './report.js';
 import { runGemmSuite } from './gemm.js';
 import { runMlpSuite } from './mlp.js';
 import { runCnnSuite } from './cnn.js';
+import { runRnnSuite } from './rnn.js';
 
 export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   gemm: runGemmSuite,
   mlp: runMlpSuite,
   cnn: runCnnSuite,
+  rnn: runRnnSuite,
 };

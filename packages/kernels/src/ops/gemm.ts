@@ -61,7 +61,15 @@ export function gemm(
   }
   inMemory(k, 'gemm', 'A', a, span(aRows, aCols, lda));
   inMemory(k, 'gemm', 'B', b, span(bRows, bCols, ldb));
-  kernel(k, 'f32_gemm_4x8')(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, workspace(k));
+  // One row or one column: matrix-vector products read B in place; packing would cost as much as the product.
+  const name = M === 1 || N === 1 ? 'f32_gemv' : 'f32_gemm_4x8';
+  kernel(k, name)(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, gemvOrGemmWorkspace(k, name, K));
+}
+
+/** The shared GEMM workspace; f32_gemv needs K floats of it, more only for a K beyond 589,824. */
+function gemvOrGemmWorkspace(k: Kernels, name: string, K: number): number {
+  if (name === 'f32_gemm_4x8' || K * 4 <= (kernel(k, 'gemm_workspace_bytes')() as number)) return workspace(k);
+  throw new RangeError(`gemm: K = ${K} is too deep for a matrix-vector product's workspace`);
 }
 
 /** A K x N op(B) packed once for gemmPackedB (see assembly/gemm/pack.ts: f32_pack_b_panels). */

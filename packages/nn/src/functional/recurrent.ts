@@ -134,9 +134,15 @@ export function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWe
   }
   gemm(k, false, true, T * B, GH, I, 1, x.ptr, I, w.weightIh.ptr, I, 1, gates.ptr, GH);
 
-  // W_hh is shared by every step: pack it for the GEMM once instead of once per step.
-  const packedWhh = Tensor.empty([packedBFloats(k, H, GH)]);
-  const whhT = packB(k, true, H, GH, w.weightHh.ptr, H, packedWhh.ptr);
+  // W_hh is shared by every step: pack it for the GEMM once instead of once per step. A single step,
+  // or a batch of one (matrix-vector products that read W_hh in place), gains nothing from packing.
+  const pack = T > 1 && B > 1;
+  const packedWhh = pack ? Tensor.empty([packedBFloats(k, H, GH)]) : null;
+  const whhT = packedWhh ? packB(k, true, H, GH, w.weightHh.ptr, H, packedWhh.ptr) : null;
+  const recurrentProduct = (hPrev: number, out: number) => {
+    if (whhT) gemmPackedB(k, false, B, 1, hPrev, H, whhT, 1, out, GH);
+    else gemm(k, false, true, B, GH, H, 1, hPrev, H, w.weightHh.ptr, H, 1, out, GH);
+  };
   const dims = { B, H };
   const maskAt = (t: number) => (mask ? mask.ptr + t * B * f4 : 0);
   for (let s = 0; s < T; s++) {
@@ -146,10 +152,10 @@ export function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWe
     const hOut = at(hs, slot(t));
     if (mode === 'gru') {
       const ghRow = gh!.ptr + t * B * GH * f4;
-      gemmPackedB(k, false, B, 1, hPrev, H, whhT, 1, ghRow, GH);
+      recurrentProduct(hPrev, ghRow);
       gruCellForward(k, dims, gRow, ghRow, hPrev, hOut, maskAt(t));
     } else {
-      gemmPackedB(k, false, B, 1, hPrev, H, whhT, 1, gRow, GH);
+      recurrentProduct(hPrev, gRow);
       if (mode === 'lstm') lstmCellForward(k, dims, gRow, at(cs!, prevSlot(t)), hPrev, at(cs!, slot(t)), hOut, maskAt(t));
       else rnnCellForward(k, dims, gRow, hPrev, hOut, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
     }
@@ -163,7 +169,7 @@ export function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWe
   copy(k, out.ptr + T * BH * f4, at(hs, finalSlot), BH);
   if (cs) copy(k, out.ptr + (T + 1) * BH * f4, at(cs, finalSlot), BH);
   biasScratch?.dispose();
-  packedWhh.dispose();
+  packedWhh?.dispose();
 
   const inputs: Tensor[] = [x, w.weightIh, w.weightHh];
   const biasIndex = inputs.length;
@@ -183,8 +189,8 @@ export function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWe
     // dG: gradient of the (input-side) pre-activations; GRU also needs the h-side ones separately.
     const dG = Tensor.empty([T * B, GH]);
     const dGh = mode === 'gru' ? Tensor.empty([T * B, GH]) : dG;
-    const packedBack = Tensor.empty([packedBFloats(k, GH, H)]);
-    const whh = packB(k, false, GH, H, w.weightHh.ptr, H, packedBack.ptr);
+    const packedBack = pack ? Tensor.empty([packedBFloats(k, GH, H)]) : null;
+    const whh = packedBack ? packB(k, false, GH, H, w.weightHh.ptr, H, packedBack.ptr) : null;
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
       const row = t * B * GH * f4;
@@ -197,9 +203,10 @@ export function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWe
         rnnCellBackward(k, dims, at(hs, slot(t)), dy, dh.ptr, dG.ptr + row, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
       }
       // dh (gradient of the previous state) += dGh_t · W_hh
-      gemmPackedB(k, false, B, 1, dGh.ptr + row, GH, whh, 1, dh.ptr, H);
+      if (whh) gemmPackedB(k, false, B, 1, dGh.ptr + row, GH, whh, 1, dh.ptr, H);
+      else gemm(k, false, false, B, H, GH, 1, dGh.ptr + row, GH, w.weightHh.ptr, H, 1, dh.ptr, H);
     }
-    packedBack.dispose();
+    packedBack?.dispose();
     const TB = T * B;
     if (x.requiresGrad) {
       const dx = Tensor.empty(x.shape);
