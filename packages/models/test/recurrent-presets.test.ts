@@ -128,4 +128,18 @@ describe('Seq2Seq', () => {
       });
     }
   }
+
+  it('trains with scheduled sampling (teacherForcing < 1): gradients reach every parameter', () => {
+    nn.tidy(() => {
+      nn.manualSeed(8);
+      const m = new Seq2Seq({ srcVocab: 5, tgtVocab: 6, bos: 4, eos: 5, embedDim: 4, hiddenSize: 6, attention: 'additive' });
+      const logits = m.run(ids(5, 2, 5, 3), ids(4, 2, 6, 4), { teacherForcing: 0.5, generator: new nn.Generator(1) });
+      expect([...logits.shape]).toEqual([4, 2, 6]);
+      nn.sequenceCrossEntropy(logits, [0, 1, 2, 3, 0, 1, 2, 3]).backward();
+      for (const [name, p] of m.namedParameters()) {
+        expect(p.grad, name).not.toBeNull();
+        expect(p.grad!.toArray().some((v) => v !== 0), name).toBe(true);
+      }
+    });
+  });
 });
