@@ -261,6 +261,8 @@ for (const { isa } of builds) {
         expect(() => lstm.run(nn.zeros([5, 2, 3]), { h0: nn.zeros([1, 2, 4]) })).toThrow(/h0 is \[1, 2, 4\], expected \[2, 2, 4\]/);
         expect(() => lstm.run(nn.zeros([5, 2, 3]), { lengths: [5, 6] })).toThrow(/lengths must be integers in \[1, 5\].*got 6/);
         expect(() => new nn.GRU(3, 4).run(nn.zeros([5, 2, 3]), { c0: nn.zeros([1, 2, 4]) })).toThrow(/only an LSTM takes a cell state/);
+        expect(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' })).toThrow(/RNN: nonlinearity must be 'tanh' or 'relu', got "sigmoid"/);
+        expect(() => new nn.RNNCell(3, 4, { nonlinearity: 'elu' as 'tanh' })).toThrow(/RNNCell: nonlinearity must be/);
       });
     });
 

@@ -18,6 +18,15 @@ function workspace(k: Kernels): number {
   return ptr;
 }
 
+/** Nothing to multiply (K == 0 or alpha == 0): C = beta * C, and beta == 0 clears C without reading it. */
+function scaleC(k: Kernels, M: number, N: number, beta: number, c: number, ldc: number): void {
+  for (let i = 0; i < M; i++) {
+    const row = c + i * ldc * 4;
+    if (beta === 0) fill(k, row, N, 0);
+    else if (beta !== 1) scale(k, row, row, N, beta, 0);
+  }
+}
+
 /** Bytes spanned by a rows x cols matrix with leading dimension ld. */
 function span(rows: number, cols: number, ld: number): number {
   return rows === 0 || cols === 0 ? 0 : ((rows - 1) * ld + cols) * 4;
@@ -50,15 +59,7 @@ export function gemm(
   if (ldc < Math.max(1, N)) throw new RangeError(`gemm: ldc ${ldc} is smaller than the ${N} columns of C`);
   if (M === 0 || N === 0) return;
   inMemory(k, 'gemm', 'C', c, span(M, N, ldc));
-  if (K === 0 || alpha === 0) {
-    // Nothing to multiply: C = beta * C (beta == 0 clears, without reading C).
-    for (let i = 0; i < M; i++) {
-      const row = c + i * ldc * 4;
-      if (beta === 0) fill(k, row, N, 0);
-      else if (beta !== 1) scale(k, row, row, N, beta, 0);
-    }
-    return;
-  }
+  if (K === 0 || alpha === 0) return scaleC(k, M, N, beta, c, ldc);
   inMemory(k, 'gemm', 'A', a, span(aRows, aCols, lda));
   inMemory(k, 'gemm', 'B', b, span(bRows, bCols, ldb));
   // One row or one column: matrix-vector products read B in place; packing would cost as much as the product.
@@ -107,14 +108,7 @@ export function gemmPackedB(
   if (ldc < Math.max(1, N)) throw new RangeError(`gemmPackedB: ldc ${ldc} is smaller than the ${N} columns of C`);
   if (M === 0 || N === 0) return;
   inMemory(k, 'gemmPackedB', 'C', c, span(M, N, ldc));
-  if (K === 0 || alpha === 0) {
-    for (let i = 0; i < M; i++) {
-      const row = c + i * ldc * 4;
-      if (beta === 0) fill(k, row, N, 0);
-      else if (beta !== 1) scale(k, row, row, N, beta, 0);
-    }
-    return;
-  }
+  if (K === 0 || alpha === 0) return scaleC(k, M, N, beta, c, ldc);
   inMemory(k, 'gemmPackedB', 'A', a, span(aRows, aCols, lda));
   kernel(k, 'f32_gemm_4x8_packed_b')(transA ? 1 : 0, M, N, K, alpha, a, lda, b.ptr, beta, c, ldc, workspace(k));
 }

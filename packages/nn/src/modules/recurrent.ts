@@ -172,13 +172,16 @@ abstract class RecurrentBase extends Module {
   }
 }
 
+function rnnMode(layer: string, nonlinearity: string | undefined): RecurrentMode {
+  if (nonlinearity === undefined || nonlinearity === 'tanh') return 'rnn_tanh';
+  if (nonlinearity === 'relu') return 'rnn_relu';
+  throw new Error(`${layer}: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`);
+}
+
 /** Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act tanh (default) or ReLU. */
 export class RNN extends RecurrentBase {
   constructor(inputSize: number, hiddenSize: number, opts: RnnOptions = {}) {
-    super(opts.nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh', inputSize, hiddenSize, opts);
-    if (opts.nonlinearity && opts.nonlinearity !== 'tanh' && opts.nonlinearity !== 'relu') {
-      throw new Error(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(opts.nonlinearity)}`);
-    }
+    super(rnnMode('RNN', opts.nonlinearity), inputSize, hiddenSize, opts);
   }
 }
 
@@ -253,7 +256,7 @@ abstract class CellBase extends Module {
 
 export class RNNCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
-    super(opts.nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh', inputSize, hiddenSize, opts);
+    super(rnnMode('RNNCell', opts.nonlinearity), inputSize, hiddenSize, opts);
   }
 }
 
