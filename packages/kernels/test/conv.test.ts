@@ -136,6 +136,47 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       for (const q of [px, py, pi, pdy, pdx]) k.arena.free(q);
     });
 
+    it('2x2 max pooling (vector path and tail) picks the first maximum on ties and lets NaN win, like PyTorch', () => {
+      const g: Pool2dGeometry = { planes: 3, H: 8, W: 23, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 };
+      const rnd = lcg(77);
+      // Few distinct values: many ties. A sprinkling of NaNs, some windows all NaN.
+      const x = Float32Array.from({ length: g.planes * g.H * g.W }, () => {
+        const r = rnd();
+        return r < -0.9 ? NaN : Math.round(r * 2);
+      });
+      const { OH, OW } = poolOutputSize(g, 'test');
+      expect(OW).toBe(11);
+      const px = upload(k, x);
+      const py = k.arena.alloc(g.planes * OH * OW * 4);
+      const pi = k.arena.alloc(g.planes * OH * OW * 4);
+      maxPool2d(k, g, px, py, pi);
+      const y = k.arena.f32(py, g.planes * OH * OW);
+      const idx = k.arena.i32(pi, g.planes * OH * OW);
+      let nans = 0;
+      let ties = 0;
+      for (let p = 0; p < g.planes; p++) {
+        for (let oh = 0; oh < OH; oh++) {
+          for (let ow = 0; ow < OW; ow++) {
+            const cand = [0, 1, g.W, g.W + 1].map((d) => 2 * oh * g.W + 2 * ow + d);
+            let at = cand[0]!;
+            for (const c of cand.slice(1)) {
+              const v = x[p * g.H * g.W + c]!, b = x[p * g.H * g.W + at]!;
+              if (v > b || (Number.isNaN(v) && !Number.isNaN(b))) at = c;
+            }
+            const o = p * OH * OW + oh * OW + ow;
+            const vals = cand.map((c) => x[p * g.H * g.W + c]!);
+            if (vals.some(Number.isNaN)) nans++;
+            else if (new Set(vals).size < 4) ties++;
+            expect(idx[o], `plane ${p} window (${oh}, ${ow})`).toBe(at);
+            expect(Object.is(y[o], x[p * g.H * g.W + at]!) || y[o] === x[p * g.H * g.W + at]).toBe(true);
+          }
+        }
+      }
+      expect(nans).toBeGreaterThan(5);
+      expect(ties).toBeGreaterThan(50);
+      for (const q of [px, py, pi]) k.arena.free(q);
+    });
+
     it.each(POOLS)('average pooling and its gradient: %s', (_n, g) => {
       const rnd = lcg(g.W * 17 + g.KW);
       const x = Float32Array.from({ length: g.planes * g.H * g.W }, rnd);

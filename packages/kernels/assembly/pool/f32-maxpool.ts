@@ -51,15 +51,54 @@ export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i3
   }
 }
 
-/** The common 2x2 / stride 2 case: every window is inside the image, no bounds checks. */
+/** Takes v where it beats best (greater, or NaN over a number: PyTorch's rule; ties keep the first). */
+// @ts-ignore: decorator
+@inline
+function beats(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+/**
+ * The common 2x2 / stride 2 case: every window is inside the image, no bounds checks. Four windows at
+ * a time: two rows of eight inputs split into even and odd columns, then three compare-and-select
+ * steps in the same order as the scalar loop (so ties and NaNs resolve identically).
+ */
 function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, idx: usize): void {
+  const step2 = i32x4(0, 2, 4, 6);
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * H * W) << 2);
     let out = y + (<usize>(p * OH * OW) << 2);
     let outIdx = idx + (<usize>(p * OH * OW) << 2);
     for (let oh = 0; oh < OH; oh++) {
       const r0 = 2 * oh * W;
-      for (let ow = 0; ow < OW; ow++) {
+      let ow = 0;
+      for (; ow + 4 <= OW; ow += 4) {
+        const i0 = r0 + 2 * ow;
+        const top = plane + (<usize>i0 << 2);
+        const bot = top + (<usize>W << 2);
+        const a = v128.load(top), b = v128.load(top, 16);
+        const c = v128.load(bot), d = v128.load(bot, 16);
+        let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+        let at = i32x4.add(i32x4.splat(i0), step2);
+        let v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        let m = beats(v, best);
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(at, i32x4.splat(1)), at, m);
+        const atBottom = i32x4.add(i32x4.splat(i0 + W), step2);
+        v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
+        m = beats(v, best);
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(atBottom, at, m);
+        v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
+        m = beats(v, best);
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(atBottom, i32x4.splat(1)), at, m);
+        v128.store(out, best);
+        v128.store(outIdx, at);
+        out += 16;
+        outIdx += 16;
+      }
+      for (; ow < OW; ow++) {
         const i0 = r0 + 2 * ow;
         let best = load<f32>(plane + (<usize>i0 << 2));
         let at = i0;
