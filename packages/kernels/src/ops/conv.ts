@@ -65,15 +65,16 @@ function chunkSize(g: Conv2dGeometry, kk: number, P: number): number {
  * form one [kk, nb*P] matrix per group, so each group is one GEMM over the whole chunk, and the
  * [OC, nb*P] result is permuted into NCHW.
  */
-export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number): void {
+export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, keepCols = 0): void {
   const { OH, OW } = checkConvGeometry(g);
   const cg = g.C / g.groups;
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
   const im2col = kernel(k, 'f32_im2col');
-  const chunk = chunkSize(g, kk, P);
-  const cols = k.arena.alloc(kk * chunk * P * 4);
+  if (keepCols !== 0 && convColsFloats(g) === null) throw new RangeError('conv2dForward: these columns are too large to keep (see convColsFloats)');
+  const chunk = keepCols !== 0 ? g.N : chunkSize(g, kk, P);
+  const scratch = keepCols !== 0 ? 0 : k.arena.alloc(kk * chunk * P * 4);
   const yt = k.arena.alloc(g.OC * chunk * P * 4);
   const bias = b !== 0 ? k.arena.f32(b, g.OC).slice() : null;
   try {
@@ -82,6 +83,7 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
       const ld = nb * P;
       if (bias) for (let o = 0; o < g.OC; o++) fill(k, yt + o * ld * 4, ld, bias[o]!);
       for (let gr = 0; gr < g.groups; gr++) {
+        const cols = keepCols !== 0 ? keepCols + gr * kk * ld * 4 : scratch;
         for (let n = 0; n < nb; n++) {
           im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
         }
@@ -91,16 +93,31 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
       copyStrided(k, y + n0 * g.OC * P * 4, [g.OC * P, P, 1], yt, [P, ld, 1], [nb, g.OC, P]);
     }
   } finally {
-    k.arena.free(cols);
+    if (scratch !== 0) k.arena.free(scratch);
     k.arena.free(yt);
   }
+}
+
+/** Column matrices of all groups over the whole batch: the only chunking where they can be kept. */
+const KEEP_LIMIT_FLOATS = 16 << 20;
+
+/**
+ * Floats conv2dForward needs to keep its columns (groups x [C/groups*KH*KW, N*OH*OW]) for the
+ * backward pass, or null when that would exceed 64 MB (the backward pass then rebuilds them).
+ */
+export function convColsFloats(g: Conv2dGeometry): number | null {
+  const { OH, OW } = checkConvGeometry(g);
+  const n = g.C * g.KH * g.KW * g.N * OH * OW;
+  return n <= KEEP_LIMIT_FLOATS ? n : null;
 }
 
 /**
  * Gradients of conv2dForward. dx, dw and db (each overwritten) may be 0 to skip them.
  * dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
  */
-export function conv2dBackward(k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number): void {
+export function conv2dBackward(
+  k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, keptCols = 0,
+): void {
   const { OH, OW } = checkConvGeometry(g, 'conv2dBackward');
   const cg = g.C / g.groups;
   const og = g.OC / g.groups;
@@ -116,7 +133,8 @@ export function conv2dBackward(k: Kernels, g: Conv2dGeometry, x: number, w: numb
     k.arena.free(perImage);
   }
   if (dx === 0 && dw === 0) return;
-  const chunk = chunkSize(g, kk, P);
+  // Columns kept by the forward pass cover the whole batch in one chunk; else rebuild them per chunk.
+  const chunk = keptCols !== 0 ? g.N : chunkSize(g, kk, P);
   const cols = k.arena.alloc(kk * chunk * P * 4);
   const dyt = k.arena.alloc(g.OC * chunk * P * 4);
   try {
@@ -130,10 +148,14 @@ export function conv2dBackward(k: Kernels, g: Conv2dGeometry, x: number, w: numb
         const dyg = dyt + gr * og * ld * 4;
         const wg = w + gr * og * kk * 4;
         if (dw !== 0) {
-          for (let n = 0; n < nb; n++) {
-            im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
+          let xcols = cols;
+          if (keptCols !== 0) xcols = keptCols + gr * kk * ld * 4;
+          else {
+            for (let n = 0; n < nb; n++) {
+              im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
+            }
           }
-          gemm(k, false, true, og, kk, ld, 1, dyg, ld, cols, ld, n0 === 0 ? 0 : 1, dw + gr * og * kk * 4, kk);
+          gemm(k, false, true, og, kk, ld, 1, dyg, ld, xcols, ld, n0 === 0 ? 0 : 1, dw + gr * og * kk * 4, kk);
         }
         if (dx !== 0) {
           gemm(k, true, false, kk, ld, og, 1, wg, kk, dyg, ld, 0, cols, ld);

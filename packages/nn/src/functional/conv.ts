@@ -1,9 +1,10 @@
 /** 2-D convolution and pooling on NCHW tensors, forward and backward side by side. */
 import {
-  avgPool2d as avgPoolKernel, avgPool2dBackward, checkConvGeometry, conv2dBackward, conv2dForward, maxPool2d as maxPoolKernel,
+  avgPool2d as avgPoolKernel, avgPool2dBackward, checkConvGeometry, conv2dBackward, conv2dForward, convColsFloats, maxPool2d as maxPoolKernel,
   maxPool2dBackward, poolOutputSize, type Conv2dGeometry, type Pool2dGeometry,
 } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
+import { isGradEnabled } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { mean } from './reduce.js';
 
@@ -50,7 +51,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   }
   const out = Tensor.empty([N, OC, OH, OW]);
   const k = x.k;
-  conv2dForward(k, g, x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr);
+  // The filter gradient needs the im2col columns again: keep them from the forward pass when they fit.
+  const colsFloats = isGradEnabled() && weight.requiresGrad ? convColsFloats(g) : null;
+  const cols = colsFloats !== null ? Tensor.empty([colsFloats]) : null;
+  conv2dForward(k, g, x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, cols?.ptr ?? 0);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return recordOp(
     out,
@@ -60,10 +64,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
       const dx = x.requiresGrad ? Tensor.empty(x.shape) : null;
       const dw = weight.requiresGrad ? Tensor.empty(weight.shape) : null;
       const db = bias?.requiresGrad ? Tensor.empty(bias.shape) : null;
-      conv2dBackward(k, g, x.ptr, weight.ptr, grad.ptr, dx?.ptr ?? 0, dw?.ptr ?? 0, db?.ptr ?? 0);
+      conv2dBackward(k, g, x.ptr, weight.ptr, grad.ptr, dx?.ptr ?? 0, dw?.ptr ?? 0, db?.ptr ?? 0, cols?.ptr ?? 0);
       return bias ? [dx, dw, db] : [dx, dw];
     },
-    [x, weight],
+    cols ? [x, weight, cols] : [x, weight],
   );
 }
 
