@@ -92,6 +92,35 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       for (const p of [px, pw, pb, pdy, py, pdx, pdw, pdb, keep, py2]) k.arena.free(p!);
     });
 
+    it.each([
+      ['LeNet conv2', geom({ N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 })],
+      ['3x3 pad 1, odd sizes', geom({ N: 2, C: 8, H: 15, W: 13, OC: 12, KH: 3, KW: 3, padH: 1, padW: 1 })],
+      ['3x3 stride 2 pad 1', geom({ N: 4, C: 8, H: 17, W: 17, OC: 8, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
+      ['dilation 2', geom({ N: 2, C: 8, H: 16, W: 16, OC: 10, KH: 3, KW: 3, padH: 2, padW: 2, dilationH: 2, dilationW: 2 })],
+      ['groups 2', geom({ N: 2, C: 16, H: 12, W: 12, OC: 8, KH: 3, KW: 3, padH: 1, padW: 1, groups: 2 })],
+      ['pixels not a multiple of 4 (18 x 15)', geom({ N: 1, C: 7, H: 20, W: 17, OC: 5, KH: 3, KW: 3 })],
+    ])('forward with few output channels (pixels-major GEMM on A panels written from the image): %s', (_n, g) => {
+      const rnd = lcg(g.C * 5 + g.H);
+      const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH);
+      const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW, g.dilationW);
+      const x = Float32Array.from({ length: g.N * g.C * g.H * g.W }, rnd);
+      const w = Float32Array.from({ length: g.OC * (g.C / g.groups) * g.KH * g.KW }, rnd);
+      const b = Float32Array.from({ length: g.OC }, rnd);
+      const n = g.N * g.OC * OH * OW;
+      const [px, pw, pb] = [x, w, b].map((a) => upload(k, a));
+      const py = k.arena.alloc(n * 4);
+      const py2 = k.arena.alloc(n * 4);
+      const keep = k.arena.alloc(convColsFloats(g)! * 4);
+      conv2dForward(k, g, px!, pw!, pb!, py);
+      close('y', k.arena.f32(py, n), conv2dReference(g, x, w, b), (g.C / g.groups) * g.KH * g.KW);
+      // The row-major path (taken when the columns are kept) sums in the same order: identical bits.
+      conv2dForward(k, g, px!, pw!, pb!, py2, keep);
+      expect(Array.from(k.arena.f32(py, n))).toEqual(Array.from(k.arena.f32(py2, n)));
+      conv2dForward(k, g, px!, pw!, 0, py);
+      close('y (no bias)', k.arena.f32(py, n), conv2dReference(g, x, w, null), (g.C / g.groups) * g.KH * g.KW);
+      for (const p of [px, pw, pb, py, py2, keep]) k.arena.free(p!);
+    });
+
     it('explains geometry that cannot work', () => {
       expect(() => conv2dForward(k, geom({ N: 1, C: 3, H: 4, W: 4, OC: 2, KH: 5, KW: 5 }), 0, 0, 0, 0)).toThrow(
         'conv2d: a 5x5 kernel (dilation 1x1) does not fit a 4x4 input with padding 0x0',

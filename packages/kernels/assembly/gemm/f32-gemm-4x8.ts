@@ -162,6 +162,40 @@ export function f32_gemm_4x8_packed_b(
   }
 }
 
+/**
+ * The same GEMM with op(A) already packed as row panels of 4 spanning the whole K (panel i holds, for
+ * each p, op(A)[4i .. 4i+4, p]; rows past M are zero), e.g. written straight from an image by
+ * f32_im2col_panels4 so a convolution skips both the column matrix and its packing.
+ */
+export function f32_gemm_4x8_packed_a(
+  M: i32, N: i32, K: i32, alpha: f32, packedA: usize, transB: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
+  const tile = packedB + <usize>(GEMM_KC * GEMM_NC) * 4;
+  for (let jc = 0; jc < N; jc += GEMM_NC) {
+    const nc = min(GEMM_NC, N - jc);
+    for (let pc = 0; pc < K; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, K - pc);
+      const blockBeta: f32 = pc == 0 ? beta : 1;
+      packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
+      for (let ic = 0; ic < M; ic += GEMM_MC) {
+        const mc = min(GEMM_MC, M - ic);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = packedB + <usize>(jr * kc) * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            // Panel (ic + ir) / 4 spans all K; this K block starts pc steps in.
+            const pa = packedA + (<usize>(ic + ir) * <usize>K + <usize>pc * MR) * 4;
+            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
+            microTile4x8(kc, pa, pb, cp, <usize>ldc, mr, nr, alpha, blockBeta, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
 /** Bytes of workspace f32_gemm_4x8 needs. */
 export function gemm_workspace_bytes(): i32 {
   return (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC + 32) * 4;
