@@ -94,12 +94,17 @@ function microTile4x8(
 }
 
 /**
- * Blocked GEMM. `work` must hold GEMM_MC*GEMM_KC + GEMM_KC*GEMM_NC + 32 floats (see gemm_workspace_bytes).
- * Requires M, N, K >= 1; the TS wrapper handles the empty cases.
+ * The blocked loop nest shared by the three entry points. A panel source that is not 0 is already
+ * packed over the whole K (row panels of 4 for A, column panels of 8 for B), so that side is read in
+ * place: panel i's block at K offset pc starts pc steps in. `work` holds GEMM_MC*GEMM_KC +
+ * GEMM_KC*GEMM_NC + 32 floats (gemm_workspace_bytes). Requires M, N, K >= 1 (the TS wrapper handles
+ * empty products).
  */
-export function f32_gemm_4x8(
+// @ts-ignore: decorator
+@inline
+function gemmBlocked(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize, panelsA: usize, panelsB: usize,
 ): void {
   const packedA = work;
   const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
@@ -110,16 +115,20 @@ export function f32_gemm_4x8(
       const kc = min(GEMM_KC, K - pc);
       // Later K blocks accumulate onto what the first one wrote.
       const blockBeta: f32 = pc == 0 ? beta : 1;
-      packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
+      if (panelsB == 0) packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
       for (let ic = 0; ic < M; ic += GEMM_MC) {
         const mc = min(GEMM_MC, M - ic);
-        packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
+        if (panelsA == 0) packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const pb = packedB + <usize>(jr * kc) * 4;
+          const pb = panelsB != 0
+            ? panelsB + (<usize>(jc + jr) * <usize>K + <usize>pc * NR) * 4
+            : packedB + <usize>(jr * kc) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const pa = packedA + <usize>(ir * kc) * 4;
+            const pa = panelsA != 0
+              ? panelsA + (<usize>(ic + ir) * <usize>K + <usize>pc * MR) * 4
+              : packedA + <usize>(ir * kc) * 4;
             const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             microTile4x8(kc, pa, pb, cp, <usize>ldc, mr, nr, alpha, blockBeta, tile);
           }
@@ -129,71 +138,33 @@ export function f32_gemm_4x8(
   }
 }
 
+/** C = alpha * op(A) * op(B) + beta * C, packing both sides block by block. */
+export function f32_gemm_4x8(
+  transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  gemmBlocked(transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, 0);
+}
+
 /**
- * The same GEMM with op(B) already packed by f32_pack_b_panels (no B transpose flag: packing fixed it).
+ * The same with op(B) already packed by f32_pack_b_panels (the transpose was fixed by packing).
  * Saves re-packing a weight that many products share, e.g. W_hh at every time step of a sequence.
  */
 export function f32_gemm_4x8_packed_b(
   transA: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32, packedB: usize, beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  const packedA = work;
-  const tile = work + <usize>(GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC) * 4;
-  for (let jc = 0; jc < N; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, N - jc);
-    for (let pc = 0; pc < K; pc += GEMM_KC) {
-      const kc = min(GEMM_KC, K - pc);
-      const blockBeta: f32 = pc == 0 ? beta : 1;
-      for (let ic = 0; ic < M; ic += GEMM_MC) {
-        const mc = min(GEMM_MC, M - ic);
-        packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          // Panel (jc + jr) / 8 spans all K; this K block starts pc rows in.
-          const pb = packedB + (<usize>(jc + jr) * <usize>K + <usize>pc * NR) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const pa = packedA + <usize>(ir * kc) * 4;
-            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
-            microTile4x8(kc, pa, pb, cp, <usize>ldc, mr, nr, alpha, blockBeta, tile);
-          }
-        }
-      }
-    }
-  }
+  gemmBlocked(transA, 0, M, N, K, alpha, a, lda, 0, 0, beta, c, ldc, work, 0, packedB);
 }
 
 /**
- * The same GEMM with op(A) already packed as row panels of 4 spanning the whole K (panel i holds, for
- * each p, op(A)[4i .. 4i+4, p]; rows past M are zero), e.g. written straight from an image by
- * f32_im2col_panels4 so a convolution skips both the column matrix and its packing.
+ * The same with op(A) already packed as row panels of 4 over the whole K (rows past M zero), e.g.
+ * written straight from an image by f32_im2col_panels4, so a convolution skips both the column
+ * matrix and its packing.
  */
 export function f32_gemm_4x8_packed_a(
   M: i32, N: i32, K: i32, alpha: f32, packedA: usize, transB: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
-  const tile = packedB + <usize>(GEMM_KC * GEMM_NC) * 4;
-  for (let jc = 0; jc < N; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, N - jc);
-    for (let pc = 0; pc < K; pc += GEMM_KC) {
-      const kc = min(GEMM_KC, K - pc);
-      const blockBeta: f32 = pc == 0 ? beta : 1;
-      packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
-      for (let ic = 0; ic < M; ic += GEMM_MC) {
-        const mc = min(GEMM_MC, M - ic);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pb = packedB + <usize>(jr * kc) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            // Panel (ic + ir) / 4 spans all K; this K block starts pc steps in.
-            const pa = packedA + (<usize>(ic + ir) * <usize>K + <usize>pc * MR) * 4;
-            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
-            microTile4x8(kc, pa, pb, cp, <usize>ldc, mr, nr, alpha, blockBeta, tile);
-          }
-        }
-      }
-    }
-  }
+  gemmBlocked(0, transB, M, N, K, alpha, 0, 0, b, ldb, beta, c, ldc, work, packedA, 0);
 }
 
 /** Bytes of workspace f32_gemm_4x8 needs. */
