@@ -74,8 +74,10 @@ export class CharLanguageModel extends nn.Module {
       nn.noGrad(() =>
         nn.tidy(() => {
           const V = this.head.outFeatures;
-          let { logits, state } = this.run({ indices: opts.prime, shape: [opts.prime.length, 1] });
-          let last = logits.data.slice((opts.prime.length - 1) * V);
+          const primed = this.run({ indices: opts.prime, shape: [opts.prime.length, 1] });
+          let state = primed.state;
+          let last = primed.logits.data.slice((opts.prime.length - 1) * V);
+          primed.logits.dispose();
           for (let i = 0; i < opts.length; i++) {
             const id = sampleFromLogits(last, temperature, gen);
             out[i] = id;
@@ -88,7 +90,6 @@ export class CharLanguageModel extends nn.Module {
             prev.c?.dispose();
             state = step.state;
           }
-          void logits;
         }),
       );
     } finally {
