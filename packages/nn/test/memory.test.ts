@@ -86,4 +86,40 @@ describe('a long training loop', () => {
     // ...and it learned something on the way.
     expect(last).toBeLessThan(first * 0.8);
   });
+
+  it('trains a bidirectional 2-layer LSTM with padded batches, an embedding, a linear head and Adam in flat memory', () => {
+    nn.manualSeed(5);
+    const g = new nn.Generator(6);
+    const emb = new nn.Embedding(20, 8);
+    const lstm = new nn.LSTM(8, 12, { numLayers: 2, bidirectional: true, dropout: 0.1 });
+    const head = new nn.Linear(24, 20);
+    const params = [...emb.parameters(), ...lstm.parameters(), ...head.parameters()];
+    const opt = new nn.Adam(params, { lr: 1e-2 });
+    const T = 9, B = 5;
+    const ids = Int32Array.from({ length: T * B }, () => g.int(20));
+    const targets = Int32Array.from(ids, (v) => (v + 1) % 20);
+    const lengths = [9, 7, 9, 3, 1];
+    const step = (): number =>
+      nn.tidy(() => {
+        opt.zeroGrad();
+        const out = lstm.run(emb.forward({ indices: ids, shape: [T, B] }), { lengths }).output;
+        const loss = nn.sequenceCrossEntropy(head.forward(out), targets, { lengths });
+        loss.backward();
+        nn.clipGradNorm_(params, 1);
+        opt.step();
+        return loss.item();
+      });
+    const first = step();
+    for (let i = 0; i < 50; i++) step();
+    const warm = { bytes: k.memory.buffer.byteLength, ...k.arena.stats() };
+    let last = 0;
+    for (let i = 0; i < 500; i++) last = step();
+    const after = { bytes: k.memory.buffer.byteLength, ...k.arena.stats() };
+    expect(after.bytes).toBe(warm.bytes);
+    expect(after.liveBlocks).toBe(warm.liveBlocks);
+    expect(after.inUse).toBe(warm.inUse);
+    expect(after.reserved).toBe(warm.reserved);
+    expect(last).toBeLessThan(first * 0.5);
+    opt.dispose();
+  });
 });
