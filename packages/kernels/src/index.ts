@@ -9,7 +9,7 @@ export { softmaxRows, logSoftmaxRows, softmaxRowsBackward, logSoftmaxRowsBackwar
 export { reduce, argmax, argmin } from './ops/reduce.js';
 export type { ReduceOp } from './ops/reduce.js';
 export { copy, copyStrided, transpose2d } from './ops/copy.js';
-export { gemm, packB, packedBFloats, gemmPackedB, gemmPackedA, packedAFloats, type PackedB } from './ops/gemm.js';
+export { gemm, packB, packedBFloats, gemmPackedB, type PackedB } from './ops/gemm.js';
 export { gemmReference } from './reference/gemm.js';
 export { gemmVariants, type GemmVariant } from './registry.js';
 export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, adadeltaUpdate, sumSquares } from './ops/optim.js';

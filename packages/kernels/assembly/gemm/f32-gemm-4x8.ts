@@ -17,7 +17,7 @@ export const GEMM_NC: i32 = 1024;
  */
 // @ts-ignore: decorator
 @inline
-function microTile4x8(
+export function microTile4x8(
   kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i32, nr: i32, alpha: f32, beta: f32, tile: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -42,6 +42,20 @@ function microTile4x8(
     pa += 16;
     pb += 32;
   }
+  storeTile4x8(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc, mr, nr, alpha, beta, tile);
+}
+
+/**
+ * C[tile] = alpha * acc + beta * C[tile] for the mr x nr corner of a 4x8 tile of accumulators
+ * (beta == 0: C is not read); `tile` is a 128-byte scratch for edge tiles. Shared by every producer
+ * of a 4x8 tile (packed GEMM, direct convolution).
+ */
+// @ts-ignore: decorator
+@inline
+export function storeTile4x8(
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+  c: usize, ldc: usize, mr: i32, nr: i32, alpha: f32, beta: f32, tile: usize,
+): void {
   const va = f32x4.splat(alpha);
   const full = mr == MR && nr == NR;
   const rowBytes = ldc * 4;
@@ -94,9 +108,9 @@ function microTile4x8(
 }
 
 /**
- * The blocked loop nest shared by the three entry points. A panel source that is not 0 is already
- * packed over the whole K (row panels of 4 for A, column panels of 8 for B), so that side is read in
- * place: panel i's block at K offset pc starts pc steps in. `work` holds GEMM_MC*GEMM_KC +
+ * The blocked loop nest shared by the entry points. A B panel source that is not 0 is already packed
+ * over the whole K (column panels of 8), so B is read in place: panel j's block at K offset pc
+ * starts pc steps in. `work` holds GEMM_MC*GEMM_KC +
  * GEMM_KC*GEMM_NC + 32 floats (gemm_workspace_bytes). Requires M, N, K >= 1 (the TS wrapper handles
  * empty products).
  */
@@ -104,7 +118,7 @@ function microTile4x8(
 @inline
 function gemmBlocked(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize, panelsA: usize, panelsB: usize,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize, panelsB: usize,
 ): void {
   const packedA = work;
   const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
@@ -118,7 +132,7 @@ function gemmBlocked(
       if (panelsB == 0) packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
       for (let ic = 0; ic < M; ic += GEMM_MC) {
         const mc = min(GEMM_MC, M - ic);
-        if (panelsA == 0) packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
+        packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const pb = panelsB != 0
@@ -126,9 +140,7 @@ function gemmBlocked(
             : packedB + <usize>(jr * kc) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const pa = panelsA != 0
-              ? panelsA + (<usize>(ic + ir) * <usize>K + <usize>pc * MR) * 4
-              : packedA + <usize>(ir * kc) * 4;
+            const pa = packedA + <usize>(ir * kc) * 4;
             const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             microTile4x8(kc, pa, pb, cp, <usize>ldc, mr, nr, alpha, blockBeta, tile);
           }
@@ -143,7 +155,7 @@ export function f32_gemm_4x8(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  gemmBlocked(transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, 0);
+  gemmBlocked(transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work, 0);
 }
 
 /**
@@ -153,18 +165,7 @@ export function f32_gemm_4x8(
 export function f32_gemm_4x8_packed_b(
   transA: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32, packedB: usize, beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  gemmBlocked(transA, 0, M, N, K, alpha, a, lda, 0, 0, beta, c, ldc, work, 0, packedB);
-}
-
-/**
- * The same with op(A) already packed as row panels of 4 over the whole K (rows past M zero), e.g.
- * written straight from an image by f32_im2col_panels4, so a convolution skips both the column
- * matrix and its packing.
- */
-export function f32_gemm_4x8_packed_a(
-  M: i32, N: i32, K: i32, alpha: f32, packedA: usize, transB: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
-): void {
-  gemmBlocked(0, transB, M, N, K, alpha, 0, 0, b, ldb, beta, c, ldc, work, packedA, 0);
+  gemmBlocked(transA, 0, M, N, K, alpha, a, lda, 0, 0, beta, c, ldc, work, packedB);
 }
 
 /** Bytes of workspace f32_gemm_4x8 needs. */

@@ -4,7 +4,7 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { gemm, gemmPackedA, packedAFloats } from './gemm.js';
+import { gemm, packB, packedBFloats } from './gemm.js';
 import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
@@ -101,12 +101,13 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
 
 /**
  * Few output channels per group and many pixels: compute Y^T = cols^T W^T (pixels as GEMM rows,
- * XNNPACK's orientation), with the patches written straight into the GEMM's A panels. That skips
- * the column matrix and its packing, which dominate when the product itself is small.
+ * XNNPACK's orientation) with f32_conv2d_pixels_4x8, which reads the columns straight from the
+ * image. That skips the column matrix and its packing, which dominate when the product is small.
  */
 function pixelsMajor(g: Conv2dGeometry, og: number, P: number): boolean {
-  // Measured here (LeNet conv2 +5-10%); with few taps (LeNet conv1: 25) the 4x8 tile's fixed cost per
-  // K step dominates and the row orientation wins, so it keeps those.
+  // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 27 GFLOP/s. With few
+  // taps (LeNet conv1: 25) or many outputs (ResNet 3x3: 64 outputs, 576 taps) the row orientation's
+  // packed GEMM is as fast or faster, so those keep it.
   return og <= 32 && (g.C / g.groups) * g.KH * g.KW >= 64 && g.N * P >= 256;
 }
 
@@ -115,26 +116,31 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
-  const chunk = chunkSize(g, kk, P);
-  const panels = k.arena.alloc(packedAFloats(chunk * P, kk) * 4);
-  const yt = k.arena.alloc(chunk * P * g.OC * 4);
-  const im2colPanels = kernel(k, 'f32_im2col_panels4');
+  const M = g.N * P;
+  const packed = k.arena.alloc(packedBFloats(k, kk, og) * 4);
+  const taps = k.arena.alloc(kk * 4);
+  const scratch = k.arena.alloc(4 * kk * 4 + 128);
+  const yt = k.arena.alloc(M * g.OC * 4);
   try {
-    for (let n0 = 0; n0 < g.N; n0 += chunk) {
-      const nb = Math.min(chunk, g.N - n0);
-      const M = nb * P;
-      // yt[q, o] starts as the bias of o; each group's GEMM accumulates onto its columns.
-      if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
-      for (let gr = 0; gr < g.groups; gr++) {
-        im2colPanels(x + (n0 * g.C + gr * cg) * g.H * g.W * 4, g.C * g.H * g.W, nb, ...colsArgs(g, OH, OW), panels);
-        gemmPackedA(k, M, og, kk, 1, panels, true, w + gr * og * kk * 4, kk, b !== 0 ? 1 : 0, yt + gr * og * 4, g.OC);
-      }
-      // yt[n*P + p, o] -> y[n0 + n, o, p]
-      for (let n = 0; n < nb; n++) transpose2d(k, y + (n0 + n) * g.OC * P * 4, yt + n * P * g.OC * 4, P, g.OC);
+    // Offset of each tap from its window's top-left input, in the order of the weights' taps.
+    const t = k.arena.i32(taps, kk);
+    for (let c = 0, i = 0; c < cg; c++) {
+      for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * g.H + kh * g.dilationH) * g.W + kw * g.dilationW;
     }
+    // yt[q, o] starts as the bias of o; each group's product accumulates onto its columns.
+    if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
+    const direct = kernel(k, 'f32_conv2d_pixels_4x8');
+    for (let gr = 0; gr < g.groups; gr++) {
+      packB(k, true, kk, og, w + gr * og * kk * 4, kk, packed);
+      direct(
+        x + gr * cg * g.H * g.W * 4, g.C * g.H * g.W, g.N, cg, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW,
+        g.dilationH, g.dilationW, OH, OW, packed, og, taps, b !== 0 ? 1 : 0, yt + gr * og * 4, g.OC, scratch,
+      );
+    }
+    // yt[n*P + p, o] -> y[n, o, p]
+    for (let n = 0; n < g.N; n++) transpose2d(k, y + n * g.OC * P * 4, yt + n * P * g.OC * 4, P, g.OC);
   } finally {
-    k.arena.free(panels);
-    k.arena.free(yt);
+    for (const p of [packed, taps, scratch, yt]) k.arena.free(p);
   }
 }
 

@@ -112,29 +112,3 @@ export function gemmPackedB(
   inMemory(k, 'gemmPackedB', 'A', a, span(aRows, aCols, lda));
   kernel(k, 'f32_gemm_4x8_packed_b')(transA ? 1 : 0, M, N, K, alpha, a, lda, b.ptr, beta, c, ldc, workspace(k));
 }
-
-/** Floats of op(A) (M x K) packed as row panels of 4 over the whole K (see f32_gemm_4x8_packed_a). */
-export function packedAFloats(M: number, K: number): number {
-  return Math.ceil(M / 4) * 4 * K;
-}
-
-/**
- * C = alpha * A * op(B) + beta * C with A (M x K) already in row panels of 4 (packedAFloats(M, K)
- * floats, written by a producer such as f32_im2col_panels4).
- */
-export function gemmPackedA(
-  k: Kernels, M: number, N: number, K: number, alpha: number, packedA: number, transB: boolean, b: number, ldb: number, beta: number, c: number, ldc: number,
-): void {
-  size('gemmPackedA', 'M', M);
-  size('gemmPackedA', 'N', N);
-  size('gemmPackedA', 'K', K);
-  const [bRows, bCols] = transB ? [N, K] : [K, N];
-  if (ldb < Math.max(1, bCols)) throw new RangeError(`gemmPackedA: ldb ${ldb} is smaller than the ${bCols} columns of B${transB ? ' (stored transposed)' : ''}`);
-  if (ldc < Math.max(1, N)) throw new RangeError(`gemmPackedA: ldc ${ldc} is smaller than the ${N} columns of C`);
-  if (M === 0 || N === 0) return;
-  inMemory(k, 'gemmPackedA', 'C', c, span(M, N, ldc));
-  if (K === 0 || alpha === 0) return scaleC(k, M, N, beta, c, ldc);
-  inMemory(k, 'gemmPackedA', 'A', packedA, packedAFloats(M, K) * 4);
-  inMemory(k, 'gemmPackedA', 'B', b, span(bRows, bCols, ldb));
-  kernel(k, 'f32_gemm_4x8_packed_a')(M, N, K, alpha, packedA, transB ? 1 : 0, b, ldb, beta, c, ldc, workspace(k));
-}
