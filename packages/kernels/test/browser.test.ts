@@ -2,7 +2,7 @@
  * The browser path, proven in real headless Chromium (Debian's /usr/bin/chromium driven by
  * playwright-core; no browser download). A page imports the built ESM package straight from a
  * local server (an import map resolves @assemblyscript/loader), loads the kernels from a URL, and
- * checks a GEMM and an elementwise op against plain JavaScript references.
+ * checks a GEMM, an elementwise op and a fused LSTM step against plain JavaScript references.
  */
 import { createServer, type Server } from 'node:http';
 import { readFile, realpath } from 'node:fs/promises';
@@ -30,7 +30,7 @@ const PAGE = `<!doctype html>
 <script type="importmap">{ "imports": { "@assemblyscript/loader": "/loader/index.js" } }</script>
 </head><body>
 <script type="module">
-import { loadKernels, detectFeatures, gemm, unary } from '/pkg/dist/index.js';
+import { loadKernels, detectFeatures, gemm, unary, lstmCellForward, lstmCellBackward, lstmCellReference, lstmCellBackwardReference } from '/pkg/dist/index.js';
 
 function naiveGemm(tA, tB, M, N, K, alpha, A, B, beta, C) {
   const out = Float64Array.from(C);
@@ -70,6 +70,22 @@ async function run(isa) {
   unary(k, 'sigmoid', py, px, n);
   const y = k.arena.f32(py, n);
   for (let i = 0; i < n; i++) results.sigmoid = Math.max(results.sigmoid, Math.abs(y[i] - 1 / (1 + Math.exp(-x[i]))));
+  // One fused LSTM step forward and backward (batch 3, hidden 5: a partial vector per row, a masked row).
+  const B = 3, H = 5, m = B * H;
+  const put = (a) => { const p = k.arena.alloc(a.length * 4); k.arena.f32(p, a.length).set(a); return p; };
+  const vec = (len, s) => Float32Array.from({ length: len }, () => rnd() * s);
+  const gates = vec(4 * m, 3), cPrev = vec(m, 1), hPrev = vec(m, 1), dh = vec(m, 1), dc = vec(m, 1), mask = Float32Array.of(1, 0, 1);
+  const p = { gates: put(gates), cPrev: put(cPrev), hPrev: put(hPrev), c: put(new Float32Array(m)), h: put(new Float32Array(m)), dh: put(dh), dc: put(dc), dg: put(new Float32Array(4 * m)), mask: put(mask) };
+  lstmCellForward(k, { B, H }, p.gates, p.cPrev, p.hPrev, p.c, p.h, p.mask);
+  const fwd = lstmCellReference(B, H, gates, cPrev, hPrev, mask);
+  const acts = k.arena.f32(p.gates, 4 * m).slice();
+  lstmCellBackward(k, { B, H }, p.gates, p.cPrev, p.c, 0, p.dh, p.dc, p.dg, p.mask);
+  const bwd = lstmCellBackwardReference(B, H, acts, cPrev, k.arena.f32(p.c, m), null, dh, dc, mask);
+  results.lstm = 0;
+  for (const [ptr, want] of [[p.h, fwd.h], [p.c, fwd.c], [p.dg, bwd.dgates], [p.dh, bwd.dh], [p.dc, bwd.dc]]) {
+    const got = k.arena.f32(ptr, want.length);
+    for (let i = 0; i < want.length; i++) results.lstm = Math.max(results.lstm, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  }
   return results;
 }
 
@@ -137,7 +153,7 @@ describe('kernels in headless Chromium', () => {
     server?.close();
   });
 
-  it('loads both builds from a URL and computes GEMM and sigmoid like the references', async () => {
+  it('loads both builds from a URL and computes GEMM, sigmoid and a fused LSTM step like the references', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -157,7 +173,7 @@ describe('kernels in headless Chromium', () => {
     const result = (await page.evaluate(() => (window as unknown as { __result: unknown }).__result)) as {
       error?: string;
       features: { simd128: boolean; relaxedSimd: boolean };
-      runs: Array<{ isa: string; gemm: Array<{ shape: number[]; tA: boolean; tB: boolean; worst: number }>; sigmoid: number }>;
+      runs: Array<{ isa: string; gemm: Array<{ shape: number[]; tA: boolean; tB: boolean; worst: number }>; sigmoid: number; lstm: number }>;
     };
     expect(errors).toEqual([]);
     expect(result.error).toBeUndefined();
@@ -171,6 +187,7 @@ describe('kernels in headless Chromium', () => {
         expect(g.worst, `${run.isa} gemm ${g.shape} tA=${g.tA} tB=${g.tB}`).toBeLessThan(1e-4);
       }
       expect(run.sigmoid).toBeLessThan(1e-6);
+      expect(run.lstm, `${run.isa} LSTM step`).toBeLessThan(2e-6);
     }
   });
 });
