@@ -163,11 +163,6 @@ function contiguous(x: usize, inc: usize, K: i32, work: usize): usize {
   return work;
 }
 
-/** Bytes of workspace f32_gemv needs (room for one strided vector of K floats). */
-export function f32_gemv_workspace(M: i32, N: i32, K: i32): usize {
-  return M > 0 && N > 0 && K > 0 ? <usize>K << 2 : 0;
-}
-
 /**
  * C = alpha * op(A) * op(B) + beta * C, same arguments as f32_gemm_4x8, computed as matrix-vector
  * products: one per column when N == 1, else one per row of C (fast for M == 1, correct for any M).

@@ -1,3 +1,3 @@
 export { f32_gemm_4x8, f32_gemm_4x8_packed_b, gemm_workspace_bytes } from './f32-gemm-4x8';
-export { f32_gemv, f32_gemv_workspace } from './f32-gemv';
+export { f32_gemv } from './f32-gemv';
 export { f32_pack_b_panels, f32_packed_b_floats } from './pack';
