@@ -44,3 +44,20 @@ export function hmin(v: v128): f32 {
   const s = f32x4.min(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
   return min<f32>(f32x4.extract_lane(s, 0), f32x4.extract_lane(s, 1));
 }
+
+/**
+ * 4x4 transpose: rows a, b, c, d (four floats each) stored as four columns, `stride` bytes apart
+ * (out gets [a0 b0 c0 d0], out + stride gets [a1 b1 c1 d1], ...).
+ */
+// @ts-ignore: decorator
+@inline
+export function storeTransposed4x4(a: v128, b: v128, c: v128, d: v128, out: usize, stride: usize): void {
+  const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(out + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(out + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(out + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}

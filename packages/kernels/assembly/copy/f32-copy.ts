@@ -1,4 +1,5 @@
 // Copies: contiguous (memory.copy, overlap-safe) and through element strides of any rank.
+import { storeTransposed4x4 } from '../common/lanes';
 
 /** dst[i] = src[i] for i < n; the ranges may overlap. */
 export function f32_copy(dst: usize, src: usize, n: i32): void {
@@ -100,18 +101,7 @@ export function f32_copy_strided(dst: usize, src: usize, rank: i32, meta: usize)
 // @ts-ignore: decorator
 @inline
 function transpose4x4(dst: usize, src: usize, rs: usize, ds: usize): void {
-  const r0 = v128.load(src);
-  const r1 = v128.load(src + rs);
-  const r2 = v128.load(src + rs * 2);
-  const r3 = v128.load(src + rs * 3);
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + ds, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + ds * 2, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + ds * 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+  storeTransposed4x4(v128.load(src), v128.load(src + rs), v128.load(src + rs * 2), v128.load(src + rs * 3), dst, ds);
 }
 
 const TILE: usize = 32;

@@ -2,20 +2,7 @@
 // A block -> row panels of MR = 4: for each k, the 4 rows' values side by side (rows past M are 0).
 // B block -> column panels of NR = 8: for each k, the 8 columns' values side by side (cols past N are 0).
 // Zero padding lets the micro-tile run full tiles on the edges; the store clips the result.
-
-// @ts-ignore: decorator
-@inline
-function zip(a: v128, b: v128, c: v128, d: v128, out: usize, stride: usize): void {
-  // 4x4 transpose: lanes (a_k, b_k, c_k, d_k) for k = 0..3, stored `stride` bytes apart.
-  const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
-  const t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-  v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(out + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(out + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(out + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
-}
+import { storeTransposed4x4 } from '../common/lanes';
 
 /** Four floats of row r at column offset o, or zeros for a row past the edge. */
 // @ts-ignore: decorator
@@ -49,7 +36,7 @@ export function packA(
       let p = 0;
       for (; p + 4 <= kc; p += 4) {
         const o = <usize>p * 4;
-        zip(rowVec(src, rowBytes, 0, rows, o), rowVec(src, rowBytes, 1, rows, o), rowVec(src, rowBytes, 2, rows, o), rowVec(src, rowBytes, 3, rows, o), panel + <usize>p * 16, 16);
+        storeTransposed4x4(rowVec(src, rowBytes, 0, rows, o), rowVec(src, rowBytes, 1, rows, o), rowVec(src, rowBytes, 2, rows, o), rowVec(src, rowBytes, 3, rows, o), panel + <usize>p * 16, 16);
       }
       for (; p < kc; p++) {
         for (let r = 0; r < 4; r++) store<f32>(panel + <usize>p * 16 + <usize>r * 4, r < rows ? load<f32>(src + <usize>r * rowBytes + <usize>p * 4) : 0);
@@ -85,8 +72,8 @@ export function packB(
       for (; p + 4 <= kc; p += 4) {
         const o = <usize>p * 4;
         const out = panel + <usize>p * 32;
-        zip(rowVec(src, rowBytes, 0, cols, o), rowVec(src, rowBytes, 1, cols, o), rowVec(src, rowBytes, 2, cols, o), rowVec(src, rowBytes, 3, cols, o), out, 32);
-        zip(rowVec(src, rowBytes, 4, cols, o), rowVec(src, rowBytes, 5, cols, o), rowVec(src, rowBytes, 6, cols, o), rowVec(src, rowBytes, 7, cols, o), out + 16, 32);
+        storeTransposed4x4(rowVec(src, rowBytes, 0, cols, o), rowVec(src, rowBytes, 1, cols, o), rowVec(src, rowBytes, 2, cols, o), rowVec(src, rowBytes, 3, cols, o), out, 32);
+        storeTransposed4x4(rowVec(src, rowBytes, 4, cols, o), rowVec(src, rowBytes, 5, cols, o), rowVec(src, rowBytes, 6, cols, o), rowVec(src, rowBytes, 7, cols, o), out + 16, 32);
       }
       for (; p < kc; p++) {
         for (let c = 0; c < 8; c++) store<f32>(panel + <usize>p * 32 + <usize>c * 4, c < cols ? load<f32>(src + <usize>c * rowBytes + <usize>p * 4) : 0);
