@@ -33,21 +33,6 @@ export interface CharLmResult {
 
 const LN2 = Math.log(2);
 
-/** Mean bits per character over the whole validation stream, in windows of seqLen. */
-function validationBits(model: CharLanguageModel, ids: Int32Array, seqLen: number, batch: number): number {
-  let total = 0;
-  let count = 0;
-  nn.noGrad(() => {
-    for (const b of charLmBatches(ids, { seqLen, batchSize: batch, shuffle: false }, Math.max(1, Math.floor((ids.length - 1) / (seqLen * batch))))) {
-      nn.tidy(() => {
-        total += model.loss(tokens(b.input, seqLen, batch), b.target).item() * seqLen * batch;
-        count += seqLen * batch;
-      });
-    }
-  });
-  return total / count / LN2;
-}
-
 export async function runCharLmTask(opts: CharLmOptions = {}): Promise<CharLmResult> {
   const log = opts.log ?? console.log;
   const seed = opts.seed ?? 0;
@@ -74,7 +59,7 @@ export async function runCharLmTask(opts: CharLmOptions = {}): Promise<CharLmRes
     sched.step();
     step++;
     if (step % evalEvery === 0 || step === steps) {
-      const bits = validationBits(model, validation, T, 16);
+      const bits = model.bitsPerCharacter(validation, T, 16);
       curve.push(bits);
       progress.update(step, `train ${(loss / LN2).toFixed(2)} bits/char, validation ${bits.toFixed(2)}`);
     }

@@ -62,6 +62,37 @@ export class CharLanguageModel extends nn.Module {
     return nn.sequenceCrossEntropy(this.run(ids).logits, Int32Array.from(targets));
   }
 
+  /**
+   * Mean cross-entropy in bits per character of predicting each id of a stream from those before it
+   * (no gradients; consecutive windows of seqLen, batchSize at a time; the tail that fills no batch
+   * is left out). What a validation split is scored by.
+   */
+  bitsPerCharacter(ids: ArrayLike<number>, seqLen = 64, batchSize = 16): number {
+    const per = seqLen * batchSize;
+    const batches = Math.floor((ids.length - 1) / per);
+    if (batches < 1) throw new Error(`bitsPerCharacter: ${ids.length} ids do not fill one batch of ${batchSize} x ${seqLen} (+1)`);
+    const wasTraining = this.training;
+    this.eval();
+    let total = 0;
+    try {
+      for (let k = 0; k < batches; k++) {
+        const input = new Int32Array(per);
+        const target = new Int32Array(per);
+        for (let b = 0; b < batchSize; b++) {
+          const start = k * per + b * seqLen;
+          for (let t = 0; t < seqLen; t++) {
+            input[t * batchSize + b] = ids[start + t]!;
+            target[t * batchSize + b] = ids[start + t + 1]!;
+          }
+        }
+        total += nn.noGrad(() => nn.tidy(() => this.loss({ indices: input, shape: [seqLen, batchSize] }, target).item()));
+      }
+    } finally {
+      this.train(wasTraining);
+    }
+    return total / batches / Math.LN2;
+  }
+
   /** Samples `length` ids after the prime (eval mode, no gradients, state carried step to step). */
   generate(opts: GenerateOptions): Int32Array {
     if (opts.prime.length === 0) throw new Error('CharLanguageModel.generate: the prime needs at least one id');
