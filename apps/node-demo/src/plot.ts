@@ -10,6 +10,8 @@ export interface Panel {
   series: readonly Series[];
   /** Format of axis labels (e.g. percent). */
   format?: (v: number) => string;
+  /** Logarithmic y axis (positive values; for losses spanning decades, or a spike among small values). */
+  log?: boolean;
 }
 
 function esc(s: string): string {
@@ -23,7 +25,10 @@ export function lineChartSvg(panels: readonly Panel[], xLabel = 'epoch'): string
   const parts: string[] = [];
   panels.forEach((panel, pi) => {
     const ox = pi * W;
-    const all = panel.series.flatMap((s) => s.values.filter(Number.isFinite));
+    // A log axis plots log10 of the values and labels the ticks with the values themselves.
+    const to = panel.log ? (v: number) => Math.log10(v) : (v: number) => v;
+    const from = panel.log ? (v: number) => 10 ** v : (v: number) => v;
+    const all = panel.series.flatMap((s) => s.values.map(to).filter(Number.isFinite));
     const n = Math.max(...panel.series.map((s) => s.values.length), 2);
     let lo = Math.min(...all);
     let hi = Math.max(...all);
@@ -36,12 +41,13 @@ export function lineChartSvg(panels: readonly Panel[], xLabel = 'epoch'): string
     hi += pad;
     const fmt = panel.format ?? ((v: number) => v.toPrecision(3));
     const X = (i: number) => ox + m.l + ((W - m.l - m.r) * i) / (n - 1);
-    const Y = (v: number) => m.t + (H - m.t - m.b) * (1 - (v - lo) / (hi - lo));
+    const Yt = (t: number) => m.t + (H - m.t - m.b) * (1 - (t - lo) / (hi - lo));
+    const Y = (v: number) => Yt(to(v));
     parts.push(`<text x="${ox + W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(panel.title)}</text>`);
     for (let t = 0; t <= 4; t++) {
       const v = lo + ((hi - lo) * t) / 4;
-      parts.push(`<line x1="${ox + m.l}" x2="${ox + W - m.r}" y1="${Y(v)}" y2="${Y(v)}" stroke="#e5e5e5"/>`);
-      parts.push(`<text x="${ox + m.l - 6}" y="${Y(v) + 4}" text-anchor="end" font-size="11">${esc(fmt(v))}</text>`);
+      parts.push(`<line x1="${ox + m.l}" x2="${ox + W - m.r}" y1="${Yt(v)}" y2="${Yt(v)}" stroke="#e5e5e5"/>`);
+      parts.push(`<text x="${ox + m.l - 6}" y="${Yt(v) + 4}" text-anchor="end" font-size="11">${esc(fmt(from(v)))}</text>`);
     }
     const ticks = Math.min(n, 8);
     for (let t = 0; t < ticks; t++) {

@@ -91,7 +91,8 @@ export async function runAddingTask(opts: AddingOptions = {}): Promise<AddingRes
   log(`after ${result.steps} steps: LSTM MSE ${result.final.lstm.toFixed(4)} (${lstm.seconds.toFixed(0)} s), tanh RNN MSE ${result.final.rnn.toFixed(4)} (${rnn.seconds.toFixed(0)} s)`);
   const svg = lineChartSvg(
     [{
-      title: `adding problem, T = ${T}: held-out MSE`,
+      title: `adding problem, T = ${T}: held-out MSE (log scale)`,
+      log: true,
       series: [
         { name: 'LSTM', values: lstm.curve, color: '#1f77b4' },
         { name: 'tanh RNN', values: rnn.curve, color: '#d62728' },
