@@ -38,7 +38,9 @@ export async function tfjsRnnStepMs(cell: 'lstm' | 'gru', backend: 'wasm' | 'cpu
     ? tfl.layers.lstm({ units: H, returnSequences: true, inputShape: [T, I], recurrentInitializer: 'glorotUniform' })
     : tfl.layers.gru({ units: H, returnSequences: true, inputShape: [T, I], recurrentInitializer: 'glorotUniform' });
   const model = tfl.sequential({ layers: [layer] });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+  // A passed-in optimizer is not owned by the model: model.dispose() leaves Adam's moments behind.
+  const optimizer = tf.train.adam(1e-3);
+  model.compile({ optimizer, loss: 'meanSquaredError' });
   const x = tf.randomNormal([B, T, I]);
   const y = tf.randomNormal([B, T, H]);
   const slow = backend === 'cpu';
@@ -46,6 +48,7 @@ export async function tfjsRnnStepMs(cell: 'lstm' | 'gru', backend: 'wasm' | 'cpu
   x.dispose();
   y.dispose();
   model.dispose();
+  optimizer.dispose();
   await useBackend(tf, 'wasm');
   return ms;
 }
@@ -58,15 +61,18 @@ export async function tfjsCharLmTokensPerSec(backend: 'wasm', quick: boolean): P
   const { tf } = await loadTfjsWasm();
   await useBackend(tf, backend);
   const tfl = loadTfjsLayers();
-  const build = (stateful: boolean) =>
-    tfl.sequential({
+  const build = (stateful: boolean) => {
+    const lstm = tfl.layers.lstm({ units: 256, returnSequences: true, stateful, recurrentInitializer: 'glorotUniform' });
+    const model = tfl.sequential({
       layers: [
         tfl.layers.embedding({ inputDim: 65, outputDim: 64, ...(stateful ? { batchInputShape: [1, 1] } : { inputLength: 100 }) }),
-        tfl.layers.lstm({ units: 256, returnSequences: true, stateful, recurrentInitializer: 'glorotUniform' }),
+        lstm,
         tfl.layers.dense({ units: 65 }),
       ],
     });
-  const scorer = build(false);
+    return { model, lstm };
+  };
+  const scorer = build(false).model;
   const ids = tf.randomUniform([32, 100], 0, 65, 'int32');
   const opts = [1, quick ? 3 : 5, quick ? 0 : 2000] as const;
   const scoreMs = await medianAsyncMs(async () => {
@@ -74,7 +80,7 @@ export async function tfjsCharLmTokensPerSec(backend: 'wasm', quick: boolean): P
     await out.data();
     out.dispose();
   }, ...opts);
-  const gen = build(true);
+  const { model: gen, lstm: genLstm } = build(true);
   const generate = async () => {
     gen.resetStates();
     let tok = 0;
@@ -87,6 +93,8 @@ export async function tfjsCharLmTokensPerSec(backend: 'wasm', quick: boolean): P
   const genMs = await medianAsyncMs(generate, ...opts);
   ids.dispose();
   scorer.dispose();
+  // The stateful layer's (h, c) are kept tensors that Layer.dispose() does not free.
+  tf.dispose(genLstm.getStates());
   gen.dispose();
   return { generate: (200 * 1000) / genMs, score: (3200 * 1000) / scoreMs };
 }
@@ -101,6 +109,7 @@ export interface TorchCharLm {
 
 export function pytorchRnn(which: 'lstm' | 'gru', quick: boolean, log?: (l: string) => void): TorchRnnStep | null;
 export function pytorchRnn(which: 'charlm', quick: boolean, log?: (l: string) => void): TorchCharLm | null;
+export function pytorchRnn(which: 'lstm' | 'gru' | 'charlm', quick: boolean, log?: (l: string) => void): TorchRnnStep | TorchCharLm | null;
 export function pytorchRnn(which: 'lstm' | 'gru' | 'charlm', quick: boolean, log?: (l: string) => void): TorchRnnStep | TorchCharLm | null {
   return runPytorch<TorchRnnStep | TorchCharLm>('rnn_step.py', [which, '--seconds', quick ? '1' : '3'], log);
 }
