@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   avgPool2d, avgPool2dBackward, avgPool2dReference, conv2dBackward, conv2dBackwardReference, conv2dForward,
   conv2dReference, convColsFloats, convOutputSize, loadKernels, poolOutputSize, maxPool2d, maxPool2dBackward, maxPool2dReference,
-  type Conv2dGeometry, type Kernels, type Pool2dGeometry,
+  winogradApplies, type Conv2dGeometry, type Kernels, type Pool2dGeometry,
 } from '../src/index.js';
 
 function lcg(seed: number): () => number {
@@ -119,6 +119,53 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       conv2dForward(k, g, px!, pw!, 0, py);
       close('y (no bias)', k.arena.f32(py, n), conv2dReference(g, x, w, null), (g.C / g.groups) * g.KH * g.KW);
       for (const p of [px, pw, pb, py, py2, keep]) k.arena.free(p!);
+    });
+
+    it.each([
+      ['pad 1, odd sizes, channels not multiples of 4', geom({ N: 3, C: 17, H: 7, W: 9, OC: 19, KH: 3, KW: 3, padH: 1, padW: 1 })],
+      ['pad 0 by pad 2', geom({ N: 3, C: 16, H: 10, W: 5, OC: 16, KH: 3, KW: 3, padH: 0, padW: 2 })],
+      ['a single pixel (batch of 48)', geom({ N: 48, C: 16, H: 1, W: 1, OC: 20, KH: 3, KW: 3, padH: 1, padW: 1 })],
+      ['tile rows chunked across images (2 x 32 x 70 x 70)', geom({ N: 2, C: 32, H: 70, W: 70, OC: 16, KH: 3, KW: 3, padH: 1, padW: 1 })],
+      ['64 channels at 28 x 28 (a ResNet stage-2 shape)', geom({ N: 1, C: 64, H: 28, W: 28, OC: 64, KH: 3, KW: 3, padH: 1, padW: 1 })],
+    ])('Winograd F(2x2, 3x3) forward and input gradient: %s', (_n, g) => {
+      expect(winogradApplies(g)).toBe(true);
+      const rnd = lcg(g.C * 3 + g.W);
+      const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH);
+      const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW, g.dilationW);
+      const x = Float32Array.from({ length: g.N * g.C * g.H * g.W }, rnd);
+      const w = Float32Array.from({ length: g.OC * g.C * 9 }, rnd);
+      const b = Float32Array.from({ length: g.OC }, rnd);
+      const dy = Float32Array.from({ length: g.N * g.OC * OH * OW }, rnd);
+      const [px, pw, pb, pdy] = [x, w, b, dy].map((a) => upload(k, a));
+      const py = k.arena.alloc(dy.length * 4);
+      const pdx = k.arena.alloc(x.length * 4);
+      const pdw = k.arena.alloc(w.length * 4);
+      conv2dForward(k, g, px!, pw!, pb!, py);
+      close('y', k.arena.f32(py, dy.length), conv2dReference(g, x, w, b), g.C * 9);
+      conv2dForward(k, g, px!, pw!, 0, py);
+      close('y (no bias)', k.arena.f32(py, dy.length), conv2dReference(g, x, w, null), g.C * 9);
+      const ref = conv2dBackwardReference(g, x, w, dy);
+      conv2dBackward(k, g, px!, pw!, pdy!, pdx, pdw, 0);
+      close('dx', k.arena.f32(pdx, x.length), ref.dx, g.OC * 9);
+      close('dw', k.arena.f32(pdw, w.length), ref.dw, g.N * OH * OW);
+      // Input gradient alone (the first layer of a network asks for dw only, a frozen one for dx only).
+      k.arena.f32(pdx, x.length).fill(Number.NaN);
+      conv2dBackward(k, g, px!, pw!, pdy!, pdx, 0, 0);
+      close('dx alone', k.arena.f32(pdx, x.length), ref.dx, g.OC * 9);
+      for (const p of [px, pw, pb, pdy, py, pdx, pdw]) k.arena.free(p!);
+    });
+
+    it('keeps Winograd to the shapes it is for', () => {
+      const base = geom({ N: 1, C: 64, H: 16, W: 16, OC: 64, KH: 3, KW: 3, padH: 1, padW: 1 });
+      expect(winogradApplies(base)).toBe(true);
+      expect(winogradApplies({ ...base, strideH: 2, strideW: 2 })).toBe(false);
+      expect(winogradApplies({ ...base, dilationH: 2, dilationW: 2 })).toBe(false);
+      expect(winogradApplies({ ...base, groups: 2 })).toBe(false);
+      expect(winogradApplies({ ...base, KH: 5, KW: 5 })).toBe(false);
+      expect(winogradApplies({ ...base, C: 3 })).toBe(false);
+      // 16 tiles of a 7x7 image: too few to repay the filter packing of each of the 16 GEMMs.
+      expect(winogradApplies({ ...base, H: 7, W: 7 })).toBe(false);
+      expect(winogradApplies({ ...base, N: 4, H: 7, W: 7 })).toBe(true);
     });
 
     it('explains geometry that cannot work', () => {

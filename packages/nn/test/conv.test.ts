@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import { assertGradCheck, Generator, type Tensor } from '../src/index.js';
 import { builds, use } from './setup.js';
+import { winogradApplies } from '@deepwasm/kernels';
 
 const gen = new Generator(17);
 const randn = (shape: number[]): Tensor => nn.randn(shape, { generator: gen });
@@ -39,6 +40,13 @@ for (const { isa } of builds) {
       gradOk('conv2d groups 2', (x, w, b) => nn.conv2d(x, w, b, { groups: 2, padding: 1 }), [randn([2, 4, 5, 5]), randn([6, 2, 3, 3]), randn([6])]);
       gradOk('conv2d depthwise', (x, w) => nn.conv2d(x, w, null, { groups: 3, padding: 1 }), [randn([1, 3, 5, 6]), randn([3, 1, 3, 3])]);
       gradOk('conv2d 1x1', (x, w, b) => nn.conv2d(x, w, b), [randn([2, 5, 3, 4]), randn([4, 5, 1, 1]), randn([4])]);
+    });
+
+    it('conv2d on the Winograd path (3x3, stride 1, 16+ channels, 48+ output tiles), odd sizes', () => {
+      const shapes = { N: 1, C: 16, H: 13, W: 15, OC: 17, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1 };
+      expect(winogradApplies(shapes)).toBe(true);
+      // Linear in each input, so a wide step is exact and keeps float32 rounding of the 3,315-term loss out of the quotient.
+      gradOk('conv2d Winograd', (x, w, b) => nn.conv2d(x, w, b, { padding: 1 }), [randn([1, 16, 13, 15]), randn([17, 16, 3, 3]), randn([17])], { eps: 0.05 });
     });
 
     it('pooling: max (overlapping, padded), average (with and without counted padding), global', () => {

@@ -8,6 +8,7 @@ import { gemm, packB, packedBFloats } from './gemm.js';
 import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
+import { conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
   N: number;
@@ -73,6 +74,7 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
   const P = OH * OW;
   const im2col = kernel(k, 'f32_im2col');
   if (keepCols !== 0 && convColsFloats(g) === null) throw new RangeError('conv2dForward: these columns are too large to keep (see convColsFloats)');
+  if (keepCols === 0 && winogradApplies(g)) return conv2dForwardWinograd(k, g, x, w, b, y, OH, OW);
   if (keepCols === 0 && pixelsMajor(g, og, P)) return conv2dForwardPixelsMajor(k, g, x, w, b, y, OH, OW);
   const chunk = keepCols !== 0 ? g.N : chunkSize(g, kk, P);
   const scratch = keepCols !== 0 ? 0 : k.arena.alloc(kk * chunk * P * 4);
@@ -177,6 +179,10 @@ export function conv2dBackward(
     reduce(k, 'sum', perImage, dy, g.N * g.OC, P, 1);
     reduce(k, 'sum', db, perImage, 1, g.N, g.OC);
     k.arena.free(perImage);
+  }
+  if (dx !== 0 && winogradApplies(g)) {
+    conv2dInputGradWinograd(k, g, w, dy, dx, OH, OW);
+    dx = 0;
   }
   if (dx === 0 && dw === 0) return;
   // Columns kept by the forward pass cover the whole batch in one chunk; else rebuild them per chunk.
