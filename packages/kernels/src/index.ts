@@ -16,8 +16,9 @@ export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, adadeltaUpdate, su
 export type { SgdArgs, AdamArgs, AdagradArgs, RmspropArgs, AdadeltaArgs } from './ops/optim.js';
 export { sgdReference, adamReference, adagradReference, rmspropReference, adadeltaReference } from './reference/optim.js';
 export { contiguousStrides } from './ops/check.js';
-export { conv2dForward, conv2dBackward, convColsFloats, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
+export { conv2dForward, conv2dBackward, convColsFloats, convKeepsColumns, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
 export { winogradApplies } from './ops/winograd.js';
+export { directApplies } from './ops/conv-direct.js';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, poolOutputSize, type Pool2dGeometry } from './ops/pool.js';
 export { conv2dReference, conv2dBackwardReference, maxPool2dReference, avgPool2dReference } from './reference/conv.js';
 export {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   avgPool2d, avgPool2dBackward, avgPool2dReference, conv2dBackward, conv2dBackwardReference, conv2dForward,
   conv2dReference, convColsFloats, convOutputSize, loadKernels, poolOutputSize, maxPool2d, maxPool2dBackward, maxPool2dReference,
-  winogradApplies, type Conv2dGeometry, type Kernels, type Pool2dGeometry,
+  convKeepsColumns, directApplies, winogradApplies, type Conv2dGeometry, type Kernels, type Pool2dGeometry,
 } from '../src/index.js';
 
 function lcg(seed: number): () => number {
@@ -80,15 +80,22 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       // Without bias.
       conv2dForward(k, g, px!, pw!, 0, py);
       close('y (no bias)', k.arena.f32(py, dy.length), conv2dReference(g, x, w, null), terms);
-      // Columns kept by the forward pass give the same results, bit for bit, with no rebuild.
+      // Columns kept by the forward pass give the same results with no rebuild: bit for bit when the
+      // shape runs as im2col + GEMM anyway, within the tolerance when it runs another way (direct).
       const keep = k.arena.alloc(convColsFloats(g)! * 4);
       const py2 = k.arena.alloc(dy.length * 4);
       conv2dForward(k, g, px!, pw!, pb!, py2, keep);
       conv2dForward(k, g, px!, pw!, pb!, py);
-      expect(Array.from(k.arena.f32(py2, dy.length))).toEqual(Array.from(k.arena.f32(py, dy.length)));
       const got = [pdx, pdw, pdb].map((p, i) => k.arena.f32(p, [x.length, w.length, b.length][i]!).slice());
       conv2dBackward(k, g, px!, pw!, pdy!, pdx, pdw, pdb, keep);
-      [pdx, pdw, pdb].forEach((p, i) => expect(Array.from(k.arena.f32(p, got[i]!.length))).toEqual(Array.from(got[i]!)));
+      if (convKeepsColumns(g)) {
+        expect(Array.from(k.arena.f32(py2, dy.length))).toEqual(Array.from(k.arena.f32(py, dy.length)));
+        [pdx, pdw, pdb].forEach((p, i) => expect(Array.from(k.arena.f32(p, got[i]!.length))).toEqual(Array.from(got[i]!)));
+      } else {
+        close('y (kept columns)', k.arena.f32(py2, dy.length), conv2dReference(g, x, w, b), terms);
+        close('dx (kept columns)', k.arena.f32(pdx, x.length), ref.dx, terms);
+        close('dw (kept columns)', k.arena.f32(pdw, w.length), ref.dw, g.N * OH * OW);
+      }
       for (const p of [px, pw, pb, pdy, py, pdx, pdw, pdb, keep, py2]) k.arena.free(p!);
     });
 
@@ -153,6 +160,50 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       conv2dBackward(k, g, px!, pw!, pdy!, pdx, 0, 0);
       close('dx alone', k.arena.f32(pdx, x.length), ref.dx, g.OC * 9);
       for (const p of [px, pw, pb, pdy, py, pdx, pdw]) k.arena.free(p!);
+    });
+
+    it.each([
+      ['LeNet C1 (1 channel, 5x5, pad 2)', geom({ N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 })],
+      ['row of 13 (not a multiple of 4 or 8), 5 outputs, 3 taps', geom({ N: 2, C: 3, H: 4, W: 13, OC: 5, KH: 1, KW: 1 })],
+      ['one output channel, 2x3 kernel, padding 1 by 0', geom({ N: 2, C: 2, H: 9, W: 11, OC: 1, KH: 2, KW: 3, padH: 1, padW: 0 })],
+      ['7 outputs, 3 channels 3x3 pad 1 (VGG conv1, small)', geom({ N: 2, C: 3, H: 10, W: 17, OC: 7, KH: 3, KW: 3, padH: 1, padW: 1 })],
+      ['VGG conv1 (3 -> 64) at 48 x 48', geom({ N: 1, C: 3, H: 48, W: 48, OC: 64, KH: 3, KW: 3, padH: 1, padW: 1 })],
+    ])('direct kernels (few taps): forward and filter gradient: %s', (_n, g) => {
+      expect(directApplies(g)).toBe(true);
+      const rnd = lcg(g.C * 11 + g.W + g.OC);
+      const OH = convOutputSize(g.H, g.KH, 1, g.padH);
+      const OW = convOutputSize(g.W, g.KW, 1, g.padW);
+      const x = Float32Array.from({ length: g.N * g.C * g.H * g.W }, rnd);
+      const w = Float32Array.from({ length: g.OC * g.C * g.KH * g.KW }, rnd);
+      const b = Float32Array.from({ length: g.OC }, rnd);
+      const dy = Float32Array.from({ length: g.N * g.OC * OH * OW }, rnd);
+      const [px, pw, pb, pdy] = [x, w, b, dy].map((a) => upload(k, a));
+      const py = k.arena.alloc(dy.length * 4);
+      const pdx = k.arena.alloc(x.length * 4);
+      const pdw = k.arena.alloc(w.length * 4);
+      const taps = g.C * g.KH * g.KW;
+      conv2dForward(k, g, px!, pw!, pb!, py);
+      close('y', k.arena.f32(py, dy.length), conv2dReference(g, x, w, b), taps);
+      conv2dForward(k, g, px!, pw!, 0, py);
+      close('y (no bias)', k.arena.f32(py, dy.length), conv2dReference(g, x, w, null), taps);
+      const ref = conv2dBackwardReference(g, x, w, dy);
+      k.arena.f32(pdw, w.length).fill(Number.NaN);
+      conv2dBackward(k, g, px!, pw!, pdy!, 0, pdw, 0);
+      close('dw', k.arena.f32(pdw, w.length), ref.dw, g.N * OH * OW);
+      conv2dBackward(k, g, px!, pw!, pdy!, pdx, pdw, 0);
+      close('dx', k.arena.f32(pdx, x.length), ref.dx, g.OC * g.KH * g.KW);
+      close('dw (with dx)', k.arena.f32(pdw, w.length), ref.dw, g.N * OH * OW);
+      for (const p of [px, pw, pb, pdy, py, pdx, pdw]) k.arena.free(p!);
+    });
+
+    it('keeps the direct kernels to few taps, stride 1 and rows of 8 or more', () => {
+      const base = geom({ N: 1, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 });
+      expect(directApplies(base)).toBe(true);
+      expect(convKeepsColumns(base)).toBe(false);
+      expect(directApplies({ ...base, C: 6 })).toBe(false); // LeNet C3: 150 taps
+      expect(directApplies({ ...base, strideH: 2, strideW: 2 })).toBe(false);
+      expect(directApplies({ ...base, dilationH: 2, dilationW: 2 })).toBe(false);
+      expect(directApplies({ ...base, W: 5, padW: 0 })).toBe(false);
     });
 
     it('keeps Winograd to the shapes it is for', () => {

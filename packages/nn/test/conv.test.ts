@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../src/index.js';
 import { assertGradCheck, Generator, type Tensor } from '../src/index.js';
 import { builds, use } from './setup.js';
-import { winogradApplies } from '@deepwasm/kernels';
+import { directApplies, winogradApplies } from '@deepwasm/kernels';
 
 const gen = new Generator(17);
 const randn = (shape: number[]): Tensor => nn.randn(shape, { generator: gen });
@@ -40,6 +40,12 @@ for (const { isa } of builds) {
       gradOk('conv2d groups 2', (x, w, b) => nn.conv2d(x, w, b, { groups: 2, padding: 1 }), [randn([2, 4, 5, 5]), randn([6, 2, 3, 3]), randn([6])]);
       gradOk('conv2d depthwise', (x, w) => nn.conv2d(x, w, null, { groups: 3, padding: 1 }), [randn([1, 3, 5, 6]), randn([3, 1, 3, 3])]);
       gradOk('conv2d 1x1', (x, w, b) => nn.conv2d(x, w, b), [randn([2, 5, 3, 4]), randn([4, 5, 1, 1]), randn([4])]);
+    });
+
+    it('conv2d on the direct path (few taps, stride 1, rows of 8 or more): LeNet C1-like, odd sizes', () => {
+      const shapes = { N: 2, C: 1, H: 9, W: 11, OC: 3, KH: 5, KW: 5, strideH: 1, strideW: 1, padH: 2, padW: 2, dilationH: 1, dilationW: 1, groups: 1 };
+      expect(directApplies(shapes)).toBe(true);
+      gradOk('conv2d direct', (x, w, b) => nn.conv2d(x, w, b, { padding: 2 }), [randn([2, 1, 9, 11]), randn([3, 1, 5, 5]), randn([3])], { eps: 0.05 });
     });
 
     it('conv2d on the Winograd path (3x3, stride 1, 16+ channels, 48+ output tiles), odd sizes', () => {

@@ -8,6 +8,7 @@ import { gemm, packB, packedBFloats } from './gemm.js';
 import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
+import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
 import { conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
@@ -75,6 +76,7 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
   const im2col = kernel(k, 'f32_im2col');
   if (keepCols !== 0 && convColsFloats(g) === null) throw new RangeError('conv2dForward: these columns are too large to keep (see convColsFloats)');
   if (keepCols === 0 && winogradApplies(g)) return conv2dForwardWinograd(k, g, x, w, b, y, OH, OW);
+  if (keepCols === 0 && directApplies(g)) return conv2dForwardDirect(k, g, x, w, b, y, OH, OW);
   if (keepCols === 0 && pixelsMajor(g, og, P)) return conv2dForwardPixelsMajor(k, g, x, w, b, y, OH, OW);
   const chunk = keepCols !== 0 ? g.N : chunkSize(g, kk, P);
   const scratch = keepCols !== 0 ? 0 : k.arena.alloc(kk * chunk * P * 4);
@@ -146,6 +148,15 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
   }
 }
 
+/**
+ * Whether the backward pass can use columns kept by the forward pass: not when the forward pass runs
+ * another way (Winograd, direct) that is faster than im2col + GEMM even with the columns rebuilt for
+ * the filter gradient (Winograd), or that needs none (direct).
+ */
+export function convKeepsColumns(g: Conv2dGeometry): boolean {
+  return !winogradApplies(g) && !directApplies(g) && convColsFloats(g) !== null;
+}
+
 /** Column matrices of all groups over the whole batch: the only chunking where they can be kept. */
 const KEEP_LIMIT_FLOATS = 16 << 20;
 
@@ -183,6 +194,10 @@ export function conv2dBackward(
   if (dx !== 0 && winogradApplies(g)) {
     conv2dInputGradWinograd(k, g, w, dy, dx, OH, OW);
     dx = 0;
+  }
+  if (dw !== 0 && keptCols === 0 && directApplies(g)) {
+    conv2dFilterGradDirect(k, g, x, dy, dw, OH, OW);
+    dw = 0;
   }
   if (dx === 0 && dw === 0) return;
   // Columns kept by the forward pass cover the whole batch in one chunk; else rebuild them per chunk.

@@ -1,6 +1,6 @@
 /** 2-D convolution and pooling on NCHW tensors, forward and backward side by side. */
 import {
-  avgPool2d as avgPoolKernel, avgPool2dBackward, checkConvGeometry, conv2dBackward, conv2dForward, convColsFloats, maxPool2d as maxPoolKernel, winogradApplies,
+  avgPool2d as avgPoolKernel, avgPool2dBackward, checkConvGeometry, conv2dBackward, conv2dForward, convColsFloats, maxPool2d as maxPoolKernel, convKeepsColumns,
   maxPool2dBackward, poolOutputSize, type Conv2dGeometry, type Pool2dGeometry,
 } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
@@ -52,8 +52,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const out = Tensor.empty([N, OC, OH, OW]);
   const k = x.k;
   // The filter gradient needs the im2col columns again: keep them from the forward pass when they fit.
-  // Shapes Winograd takes are faster run that way and rebuilt for the filter gradient.
-  const colsFloats = isGradEnabled() && weight.requiresGrad && !winogradApplies(g) ? convColsFloats(g) : null;
+  // Unless the shape runs another way (convKeepsColumns: Winograd rebuilds them, the direct kernel needs none).
+  const colsFloats = isGradEnabled() && weight.requiresGrad && convKeepsColumns(g) ? convColsFloats(g) : null;
   const cols = colsFloats !== null ? Tensor.empty([colsFloats]) : null;
   conv2dForward(k, g, x.ptr, weight.ptr, bias ? bias.ptr : 0, out.ptr, cols?.ptr ?? 0);
   const inputs = bias ? [x, weight, bias] : [x, weight];

@@ -1,0 +1,184 @@
+// Direct stride-1 convolution for layers with few taps (C*KH*KW small: LeNet's first layer, VGG's
+// first layer), where im2col would write a column matrix as large as the product it feeds and a GEMM
+// with K = 25 spends as long on its packing and edges as on multiply-adds. The input is first copied
+// into a zero-padded batch (f32_conv2d_pad_batch), so every window is read with whole-vector loads:
+//   forward:         a 4x8 register tile, 4 output channels by 8 pixels of one output row
+//   filter gradient: a 2x4 register tile, 2 output channels by 4 taps, each a dot product over the
+//                    output pixels (lanes: 4 pixels of a row), summed across lanes at the end
+// Taps are listed flat (c, kh, kw) by their offset in a padded image, so any kernel shape works.
+import { madd } from '../common/madd';
+import { hsum, loadTail } from '../common/lanes';
+
+/**
+ * out[n][c] = x[n][c] placed at (PH, PW) in a zero Hp x Wp plane, for N images of C x H x W
+ * (Hp >= H + PH, Wp >= W + PW; the margins beyond are zero too).
+ */
+export function f32_conv2d_pad_batch(x: usize, N: i32, C: i32, H: i32, W: i32, PH: i32, PW: i32, Hp: i32, Wp: i32, out: usize): void {
+  const planes = N * C;
+  const wpb = <usize>Wp << 2;
+  for (let p = 0; p < planes; p++) {
+    const src = x + (<usize>p * <usize>H * <usize>W << 2);
+    const dst = out + (<usize>p * <usize>Hp * <usize>Wp << 2);
+    memory.fill(dst, 0, <usize>PH * wpb);
+    for (let h = 0; h < H; h++) {
+      const row = dst + <usize>(PH + h) * wpb;
+      if (PW > 0) memory.fill(row, 0, <usize>PW << 2);
+      memory.copy(row + (<usize>PW << 2), src + (<usize>(h * W) << 2), <usize>W << 2);
+      memory.fill(row + (<usize>(PW + W) << 2), 0, <usize>(Wp - PW - W) << 2);
+    }
+    memory.fill(dst + <usize>(PH + H) * wpb, 0, <usize>(Hp - PH - H) * wpb);
+  }
+}
+
+/** Stores the first `cols` (1..8) of lo:hi at p. */
+// @ts-ignore: decorator
+@inline
+function storeRow8(p: usize, lo: v128, hi: v128, cols: i32): void {
+  if (cols == 8) {
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
+    return;
+  }
+  let v = lo;
+  let q = p;
+  let left = cols;
+  if (left >= 4) {
+    v128.store(q, lo);
+    v = hi;
+    q += 16;
+    left -= 4;
+  }
+  if (left > 0) store<f32>(q, f32x4.extract_lane(v, 0));
+  if (left > 1) store<f32>(q, f32x4.extract_lane(v, 1), 4);
+  if (left > 2) store<f32>(q, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * y[n][o][oh][ow] = bias[o] + sum over taps t of w[o][t] * xp[n][oh * Wp + ow + taps[t]] for N images;
+ * xp: the padded batch (imageStride floats per image; Wp >= 8 ceil(OW / 8) + KW - 1 so the last
+ * tile's loads stay inside). packedW: [ceil(OC / 4)][kk][4] (zeros past OC). taps: i32 [kk].
+ * bias may be 0 (none).
+ */
+export function f32_conv2d_direct_4x8(
+  xp: usize, N: i32, imageStride: i32, Wp: i32, OH: i32, OW: i32,
+  packedW: usize, kk: i32, OC: i32, taps: usize, bias: usize, y: usize,
+): void {
+  const P = <usize>OH * <usize>OW;
+  for (let n = 0; n < N; n++) {
+    const image = xp + (<usize>n * <usize>imageStride << 2);
+    const yImage = y + (<usize>n * <usize>OC * P << 2);
+    for (let o0 = 0; o0 < OC; o0 += 4) {
+      const wBlock = packedW + (<usize>(o0 >> 2) * <usize>kk << 4);
+      const nb = min(4, OC - o0);
+      let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
+      if (bias != 0) {
+        b0 = v128.load32_splat(bias + (<usize>o0 << 2));
+        if (nb > 1) b1 = v128.load32_splat(bias + (<usize>(o0 + 1) << 2));
+        if (nb > 2) b2 = v128.load32_splat(bias + (<usize>(o0 + 2) << 2));
+        if (nb > 3) b3 = v128.load32_splat(bias + (<usize>(o0 + 3) << 2));
+      }
+      for (let oh = 0; oh < OH; oh++) {
+        const row = image + (<usize>(oh * Wp) << 2);
+        for (let ow = 0; ow < OW; ow += 8) {
+          const window = row + (<usize>ow << 2);
+          let c00 = b0, c01 = b0, c10 = b1, c11 = b1, c20 = b2, c21 = b2, c30 = b3, c31 = b3;
+          let wp = wBlock;
+          for (let t = 0; t < kk; t++) {
+            const xq = window + (<usize>load<i32>(taps + (<usize>t << 2)) << 2);
+            const x0 = v128.load(xq);
+            const x1 = v128.load(xq, 16);
+            let wv = v128.load32_splat(wp);
+            c00 = madd(x0, wv, c00);
+            c01 = madd(x1, wv, c01);
+            wv = v128.load32_splat(wp, 4);
+            c10 = madd(x0, wv, c10);
+            c11 = madd(x1, wv, c11);
+            wv = v128.load32_splat(wp, 8);
+            c20 = madd(x0, wv, c20);
+            c21 = madd(x1, wv, c21);
+            wv = v128.load32_splat(wp, 12);
+            c30 = madd(x0, wv, c30);
+            c31 = madd(x1, wv, c31);
+            wp += 16;
+          }
+          const cols = min(8, OW - ow);
+          const out = yImage + ((<usize>o0 * P + <usize>(oh * OW + ow)) << 2);
+          storeRow8(out, c00, c01, cols);
+          if (nb > 1) storeRow8(out + (P << 2), c10, c11, cols);
+          if (nb > 2) storeRow8(out + (P << 3), c20, c21, cols);
+          if (nb > 3) storeRow8(out + 3 * (P << 2), c30, c31, cols);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dw[o][t] = sum over n, oh, ow of dy[n][o][oh][ow] * xp[n][oh * Wp + ow + taps[t]] (overwritten), the
+ * filter gradient of f32_conv2d_direct_4x8 (dw: [OC, kk], i.e. [OC, C, KH, KW]). Wp >= 4 ceil(OW / 4)
+ * + KW - 1 so the last vector of a row stays inside the padded image.
+ */
+export function f32_conv2d_direct_filter_grad(
+  xp: usize, N: i32, imageStride: i32, Wp: i32, OH: i32, OW: i32,
+  dy: usize, kk: i32, OC: i32, taps: usize, dw: usize,
+): void {
+  memory.fill(dw, 0, <usize>OC * <usize>kk << 2);
+  const P = <usize>OH * <usize>OW;
+  const full = OW & ~3;
+  const rest = <usize>(OW - full);
+  for (let n = 0; n < N; n++) {
+    const image = xp + (<usize>n * <usize>imageStride << 2);
+    for (let o0 = 0; o0 < OC; o0 += 2) {
+      // An odd last channel runs as a pair with itself; the duplicate is not stored.
+      const o1 = min(o0 + 1, OC - 1);
+      const dy0 = dy + ((<usize>n * <usize>OC + <usize>o0) * P << 2);
+      const dy1 = dy + ((<usize>n * <usize>OC + <usize>o1) * P << 2);
+      for (let t0 = 0; t0 < kk; t0 += 4) {
+        // A short last quad repeats its last tap; the repeats are not stored.
+        const tq = kk - 1;
+        const x0 = image + (<usize>load<i32>(taps + (<usize>t0 << 2)) << 2);
+        const x1 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 1, tq) << 2)) << 2);
+        const x2 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 2, tq) << 2)) << 2);
+        const x3 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 3, tq) << 2)) << 2);
+        let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
+        let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        for (let oh = 0; oh < OH; oh++) {
+          const xr = <usize>(oh * Wp) << 2;
+          const dr = <usize>(oh * OW) << 2;
+          for (let ow = 0; ow < OW; ow += 4) {
+            const at = xr + (<usize>ow << 2);
+            const d = dr + (<usize>ow << 2);
+            // Past the row's end, dy reads as 0 (the padded image there is finite zeros or pixels).
+            const g0 = ow < full ? v128.load(dy0 + d) : loadTail(dy0 + d, rest, 0);
+            const g1 = ow < full ? v128.load(dy1 + d) : loadTail(dy1 + d, rest, 0);
+            let xv = v128.load(x0 + at);
+            a00 = madd(g0, xv, a00);
+            a10 = madd(g1, xv, a10);
+            xv = v128.load(x1 + at);
+            a01 = madd(g0, xv, a01);
+            a11 = madd(g1, xv, a11);
+            xv = v128.load(x2 + at);
+            a02 = madd(g0, xv, a02);
+            a12 = madd(g1, xv, a12);
+            xv = v128.load(x3 + at);
+            a03 = madd(g0, xv, a03);
+            a13 = madd(g1, xv, a13);
+          }
+        }
+        const nt = min(4, kk - t0);
+        const r0 = dw + ((<usize>o0 * <usize>kk + <usize>t0) << 2);
+        store<f32>(r0, load<f32>(r0) + hsum(a00));
+        if (nt > 1) store<f32>(r0, load<f32>(r0, 4) + hsum(a01), 4);
+        if (nt > 2) store<f32>(r0, load<f32>(r0, 8) + hsum(a02), 8);
+        if (nt > 3) store<f32>(r0, load<f32>(r0, 12) + hsum(a03), 12);
+        if (o1 != o0) {
+          const r1 = r0 + (<usize>kk << 2);
+          store<f32>(r1, load<f32>(r1) + hsum(a10));
+          if (nt > 1) store<f32>(r1, load<f32>(r1, 4) + hsum(a11), 4);
+          if (nt > 2) store<f32>(r1, load<f32>(r1, 8) + hsum(a12), 8);
+          if (nt > 3) store<f32>(r1, load<f32>(r1, 12) + hsum(a13), 12);
+        }
+      }
+    }
+  }
+}

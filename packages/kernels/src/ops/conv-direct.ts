@@ -1,0 +1,75 @@
+/**
+ * Direct stride-1 convolution for layers with few taps (assembly/conv/f32-conv2d-direct-4x8.ts): the
+ * batch is padded once, then the forward pass and the filter gradient read it in place, with no
+ * column matrix. LeNet's C1 (1 channel, 5x5) and VGG's first layer (3 channels, 3x3) are the cases.
+ */
+import type { Kernels } from '../load.js';
+import { kernel } from './check.js';
+import type { Conv2dGeometry } from './conv.js';
+
+/** Largest C*KH*KW taken directly: above it im2col + GEMM (or the pixels-major tile) is faster. */
+const MAX_TAPS = 32;
+
+/**
+ * Whether conv2dForward and the filter gradient run directly. Measured here, one process: LeNet C1
+ * (64 x 1 x 28 x 28, 6 @ 5x5 pad 2) and VGG conv1 (3 -> 64, 224 x 224) against im2col + GEMM; with
+ * many taps (LeNet C3: 150) the GEMM's reuse of each loaded input across a 4x8 tile wins.
+ */
+export function directApplies(g: Conv2dGeometry): boolean {
+  return (
+    g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 && g.groups === 1 &&
+    g.C * g.KH * g.KW <= MAX_TAPS && g.W + 2 * g.padW - g.KW + 1 >= 8
+  );
+}
+
+interface Padded {
+  ptr: number;
+  taps: number;
+  Wp: number;
+  imageStride: number;
+}
+
+/** The zero-padded batch and the tap offsets both direct kernels read. Free both pointers after use. */
+function padBatch(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: number): Padded {
+  const Hp = OH + g.KH - 1;
+  const Wp = 8 * Math.ceil(OW / 8) + g.KW - 1;
+  const imageStride = g.C * Hp * Wp;
+  const ptr = k.arena.alloc(g.N * imageStride * 4);
+  const kk = g.C * g.KH * g.KW;
+  const taps = k.arena.alloc(kk * 4);
+  const t = k.arena.i32(taps, kk);
+  for (let c = 0, i = 0; c < g.C; c++) {
+    for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * Hp + kh) * Wp + kw;
+  }
+  kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr);
+  return { ptr, taps, Wp, imageStride };
+}
+
+/** y = conv(x, w) + b (b may be 0) for a geometry directApplies accepts. */
+export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number): void {
+  const kk = g.C * g.KH * g.KW;
+  const blocks = Math.ceil(g.OC / 4);
+  const packed = k.arena.alloc(blocks * kk * 4 * 4);
+  const p = padBatch(k, g, x, OH, OW);
+  try {
+    // packed[ob][t][j] = w[4 ob + j][t], zero past OC.
+    const src = k.arena.f32(w, g.OC * kk);
+    const dst = k.arena.f32(packed, blocks * kk * 4);
+    dst.fill(0);
+    for (let o = 0; o < g.OC; o++) for (let t = 0; t < kk; t++) dst[((o >> 2) * kk + t) * 4 + (o & 3)] = src[o * kk + t]!;
+    kernel(k, 'f32_conv2d_direct_4x8')(p.ptr, g.N, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y);
+  } finally {
+    for (const ptr of [packed, p.ptr, p.taps]) k.arena.free(ptr);
+  }
+}
+
+/** dw (overwritten, [OC, C, KH, KW]) = the filter gradient for a geometry directApplies accepts. */
+export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
+  const p = padBatch(k, g, x, OH, OW);
+  try {
+    kernel(k, 'f32_conv2d_direct_filter_grad')(p.ptr, g.N, p.imageStride, p.Wp, OH, OW, dy, g.C * g.KH * g.KW, g.OC, p.taps, dw);
+  } finally {
+    k.arena.free(p.ptr);
+    k.arena.free(p.taps);
+  }
+}
