@@ -155,6 +155,26 @@ async function lenetRows(opts: SuiteOptions): Promise<Row[]> {
   return rows;
 }
 
+/**
+ * A deeper network in training: ResNet-18 (torchvision's layout) on 64x64 images (Tiny ImageNet's
+ * size), 200 classes, batch 16, against PyTorch on one thread. tfjs is left out: its wasm backend
+ * cannot train a CNN and its cpu backend would take minutes per step.
+ */
+async function resnetTrainRows(opts: SuiteOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const torch = runPytorch<{ samples_per_sec: number }>('train_step.py', ['resnet18-64', '--seconds', opts.quick ? '2' : '6'], opts.log);
+  for (const isa of builds()) {
+    const ours = await ourTrainingRate(isa, () => resnet(18, { numClasses: 200 }), [16, 3, 64, 64], opts.quick ?? false);
+    const c = `ResNet-18 train step, batch 16 x 3 x 64 x 64 (${ours.ms.toFixed(0)} ms)`;
+    rows.push({
+      suite: 'cnn', case: c, ours: isa, metric: 'images/s', value: ours.rate,
+      peer: torch ? 'pytorch 1 thread' : 'pytorch (not installed)', peerValue: torch?.samples_per_sec ?? Number.NaN,
+      ratio: torch ? ours.rate / torch.samples_per_sec : Number.NaN,
+    });
+  }
+  return rows;
+}
+
 /** ONNX Runtime Web (wasm, 1 thread) batch-1 latency on this machine, from the issue. */
 const ORT_MS: Record<string, number> = { 'ResNet-18': 150, 'ResNet-50': 351, 'VGG-16': 1160 };
 
@@ -181,5 +201,5 @@ async function inferenceRows(opts: SuiteOptions): Promise<Row[]> {
 }
 
 export async function runCnnSuite(opts: SuiteOptions = {}): Promise<Row[]> {
-  return [...(await convRows(opts)), ...(await lenetRows(opts)), ...(await inferenceRows(opts))];
+  return [...(await convRows(opts)), ...(await lenetRows(opts)), ...(await resnetTrainRows(opts)), ...(await inferenceRows(opts))];
 }

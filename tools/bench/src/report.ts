@@ -21,6 +21,7 @@ export interface SuiteOptions {
 }
 
 function num(v: number): string {
+  if (Number.isNaN(v)) return '—'; // no peer figure (e.g. PyTorch not installed)
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2);
 }
 
@@ -32,8 +33,8 @@ export function formatTable(rows: readonly Row[]): string {
     r.ours,
     `${num(r.value)} ${r.metric}`,
     r.peer,
-    `${num(r.peerValue)} ${r.metric}`,
-    `${r.ratio.toFixed(2)}x`,
+    Number.isNaN(r.peerValue) ? '—' : `${num(r.peerValue)} ${r.metric}`,
+    Number.isNaN(r.ratio) ? '—' : `${r.ratio.toFixed(2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
