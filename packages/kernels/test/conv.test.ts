@@ -238,6 +238,14 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       ['3x3 stride 1 pad 1 (Inception branch)', { planes: 2, H: 7, W: 7, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 }],
       ['3x3 stride 2, ceil mode (GoogLeNet), odd input', { planes: 2, H: 14, W: 13, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: true }],
       ['2x2 stride 2, ceil mode, odd input', { planes: 2, H: 7, W: 9, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: true }],
+      // Wide enough for the four-window vector path, with border windows on every side.
+      ['3x3 stride 2 pad 1 (ResNet stem), 37x43', { planes: 2, H: 37, W: 43, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
+      ['3x3 stride 1 pad 1, 19x23', { planes: 2, H: 19, W: 23, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 }],
+      ['3x3 stride 2, ceil mode, 27x30', { planes: 2, H: 27, W: 30, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 0, padW: 0, ceilMode: true }],
+      ['3x3 stride 1 dilation 2 pad 1, 17x26', { planes: 2, H: 17, W: 26, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 2, dilationW: 2 }],
+      ['5x3 stride 3x2, 20x29 (scalar rows, vector columns)', { planes: 1, H: 20, W: 29, KH: 5, KW: 3, strideH: 3, strideW: 2, padH: 2, padW: 1 }],
+      ['3x3 stride 3, 16x25 (scalar)', { planes: 1, H: 16, W: 25, KH: 3, KW: 3, strideH: 3, strideW: 3, padH: 1, padW: 1 }],
+      ['5x5 stride 1 in a 4x30 input (no row fully inside)', { planes: 1, H: 4, W: 30, KH: 5, KW: 5, strideH: 1, strideW: 1, padH: 2, padW: 2 }],
     ];
 
     it('computes ceil-mode output sizes like PyTorch', () => {
@@ -272,16 +280,20 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       for (const q of [px, py, pi, pdy, pdx]) k.arena.free(q);
     });
 
-    it('2x2 max pooling (vector path and tail) picks the first maximum on ties and lets NaN win, like PyTorch', () => {
-      const g: Pool2dGeometry = { planes: 3, H: 8, W: 23, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 };
+    // Few distinct values (many ties) and a sprinkling of NaNs, some windows all NaN: the vector
+    // paths must pick the same position as the scalar scan (first maximum; NaN beats a number).
+    const TIE_POOLS: Array<[string, Pool2dGeometry]> = [
+      ['2x2 stride 2 (vector path and tail)', { planes: 3, H: 8, W: 23, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 }],
+      ['3x3 stride 2 pad 1', { planes: 2, H: 21, W: 35, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
+      ['3x3 stride 1 pad 1', { planes: 2, H: 9, W: 22, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 }],
+    ];
+    it.each(TIE_POOLS)('max pooling %s picks the first maximum on ties and lets NaN win, like PyTorch', (_n, g) => {
       const rnd = lcg(77);
-      // Few distinct values: many ties. A sprinkling of NaNs, some windows all NaN.
       const x = Float32Array.from({ length: g.planes * g.H * g.W }, () => {
         const r = rnd();
         return r < -0.9 ? NaN : Math.round(r * 2);
       });
       const { OH, OW } = poolOutputSize(g, 'test');
-      expect(OW).toBe(11);
       const px = upload(k, x);
       const py = k.arena.alloc(g.planes * OH * OW * 4);
       const pi = k.arena.alloc(g.planes * OH * OW * 4);
@@ -293,7 +305,13 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       for (let p = 0; p < g.planes; p++) {
         for (let oh = 0; oh < OH; oh++) {
           for (let ow = 0; ow < OW; ow++) {
-            const cand = [0, 1, g.W, g.W + 1].map((d) => 2 * oh * g.W + 2 * ow + d);
+            const cand: number[] = [];
+            for (let kh = 0; kh < g.KH; kh++)
+              for (let kw = 0; kw < g.KW; kw++) {
+                const ih = oh * g.strideH - g.padH + kh;
+                const iw = ow * g.strideW - g.padW + kw;
+                if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) cand.push(ih * g.W + iw);
+              }
             let at = cand[0]!;
             for (const c of cand.slice(1)) {
               const v = x[p * g.H * g.W + c]!, b = x[p * g.H * g.W + at]!;
@@ -302,7 +320,7 @@ for (const isa of ['simd128', 'relaxed'] as const) {
             const o = p * OH * OW + oh * OW + ow;
             const vals = cand.map((c) => x[p * g.H * g.W + c]!);
             if (vals.some(Number.isNaN)) nans++;
-            else if (new Set(vals).size < 4) ties++;
+            else if (new Set(vals).size < vals.length) ties++;
             expect(idx[o], `plane ${p} window (${oh}, ${ow})`).toBe(at);
             expect(Object.is(y[o], x[p * g.H * g.W + at]!) || y[o] === x[p * g.H * g.W + at]).toBe(true);
           }

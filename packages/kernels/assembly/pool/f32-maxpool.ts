@@ -8,32 +8,97 @@ export function f32_maxpool2d(
     maxpool2x2(x, planes, H, W, OH, OW, y, idx);
     return;
   }
+  // Windows wholly inside the image (no bounds checks) run four at a time when the stride is 1 or
+  // 2; border windows and other strides take the scalar loop. [ohLo, ohHi) x [owLo, owHi).
+  const ohLo = min(OH, (PH + SH - 1) / SH);
+  const ohHi = max(ohLo, insideEnd(H, KH, SH, PH, DH, OH));
+  const owLo = min(OW, (PW + SW - 1) / SW);
+  const owHi = max(owLo, insideEnd(W, KW, SW, PW, DW, OW));
+  const vectorW = SW == 1 || SW == 2;
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * H * W) << 2);
     const out = y + (<usize>(p * OH * OW) << 2);
     const outIdx = idx + (<usize>(p * OH * OW) << 2);
     for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        let best: f32 = -Infinity;
-        let bestAt: i32 = -1;
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * SH - PH + kh * DH;
-          if (ih < 0 || ih >= H) continue;
-          for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * SW - PW + kw * DW;
-            if (iw < 0 || iw >= W) continue;
-            const v = load<f32>(plane + (<usize>(ih * W + iw) << 2));
-            if (v > best || bestAt < 0 || (v != v && best == best)) {
-              best = v;
-              bestAt = ih * W + iw;
-            }
-          }
+      let ow = 0;
+      if (vectorW && oh >= ohLo && oh < ohHi) {
+        for (; ow < owLo; ow++) scalarWindow(plane, H, W, KH, KW, SH, SW, PH, PW, DH, DW, oh, ow, out + (<usize>(oh * OW + ow) << 2), outIdx + (<usize>(oh * OW + ow) << 2));
+        for (; ow + 4 <= owHi; ow += 4) {
+          innerWindows4(plane, W, KH, KW, SW, DH, DW, oh * SH - PH, ow * SW - PW, out + (<usize>(oh * OW + ow) << 2), outIdx + (<usize>(oh * OW + ow) << 2));
         }
-        store<f32>(out + (<usize>(oh * OW + ow) << 2), best);
-        store<i32>(outIdx + (<usize>(oh * OW + ow) << 2), bestAt);
+      }
+      for (; ow < OW; ow++) scalarWindow(plane, H, W, KH, KW, SH, SW, PH, PW, DH, DW, oh, ow, out + (<usize>(oh * OW + ow) << 2), outIdx + (<usize>(oh * OW + ow) << 2));
+    }
+  }
+}
+
+/** One past the last output whose window ends inside the input (0 if none does). */
+function insideEnd(size: i32, k: i32, stride: i32, pad: i32, dilation: i32, out: i32): i32 {
+  const lastStart = size - 1 + pad - (k - 1) * dilation; // largest o * stride that still fits
+  return lastStart < 0 ? 0 : min(out, lastStart / stride + 1);
+}
+
+/** One window, taps in row-major order, out-of-image taps skipped; the first tap seen starts the scan. */
+// @ts-ignore: decorator
+@inline
+function scalarWindow(
+  plane: usize, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32,
+  oh: i32, ow: i32, out: usize, outIdx: usize,
+): void {
+  let best: f32 = -Infinity;
+  let bestAt: i32 = -1;
+  for (let kh = 0; kh < KH; kh++) {
+    const ih = oh * SH - PH + kh * DH;
+    if (ih < 0 || ih >= H) continue;
+    for (let kw = 0; kw < KW; kw++) {
+      const iw = ow * SW - PW + kw * DW;
+      if (iw < 0 || iw >= W) continue;
+      const v = load<f32>(plane + (<usize>(ih * W + iw) << 2));
+      if (v > best || bestAt < 0 || (v != v && best == best)) {
+        best = v;
+        bestAt = ih * W + iw;
       }
     }
   }
+  store<f32>(out, best);
+  store<i32>(outIdx, bestAt);
+}
+
+/**
+ * Four adjacent windows, all taps inside the image, starting at row ih0 and columns iw0 + l * SW
+ * (SW 1 or 2). The taps are compared in the scalar loop's order with the same rule, so ties and
+ * NaNs resolve identically. Stride 2 reads the seven floats a tap row spans, never beyond.
+ */
+// @ts-ignore: decorator
+@inline
+function innerWindows4(plane: usize, W: i32, KH: i32, KW: i32, SW: i32, DH: i32, DW: i32, ih0: i32, iw0: i32, out: usize, outIdx: usize): void {
+  const step = SW == 1 ? i32x4(0, 1, 2, 3) : i32x4(0, 2, 4, 6);
+  let best = f32x4.splat(-Infinity);
+  let at = i32x4.splat(-1);
+  for (let kh = 0; kh < KH; kh++) {
+    const rowAt = (ih0 + kh * DH) * W;
+    for (let kw = 0; kw < KW; kw++) {
+      const first = rowAt + iw0 + kw * DW;
+      const q = plane + (<usize>first << 2);
+      let v: v128;
+      if (SW == 1) {
+        v = v128.load(q);
+      } else {
+        v = v128.shuffle<f32>(v128.load(q), v128.load(q, 12), 0, 2, 5, 7);
+      }
+      const here = i32x4.add(i32x4.splat(first), step);
+      if (kh == 0 && kw == 0) {
+        best = v;
+        at = here;
+      } else {
+        const m = beats(v, best);
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(here, at, m);
+      }
+    }
+  }
+  v128.store(out, best);
+  v128.store(outIdx, at);
 }
 
 /** dx[argmax] += dy for every window (dx must start zeroed). */
