@@ -26,6 +26,13 @@ export function f32_maxpool2d(
         for (; ow + 4 <= owHi; ow += 4) {
           innerWindows4(plane, W, KH, KW, SW, DH, DW, oh * SH - PH, ow * SW - PW, out + (<usize>(oh * OW + ow) << 2), outIdx + (<usize>(oh * OW + ow) << 2));
         }
+        if (ow < owHi && owHi - owLo >= 4) {
+          // The last inner windows: one more group ending at owHi, overlapping the previous one
+          // (those windows are recomputed to the same values) instead of 1-3 scalar windows.
+          ow = owHi;
+          const o = owHi - 4;
+          innerWindows4(plane, W, KH, KW, SW, DH, DW, oh * SH - PH, o * SW - PW, out + (<usize>(oh * OW + o) << 2), outIdx + (<usize>(oh * OW + o) << 2));
+        }
       }
       for (; ow < OW; ow++) scalarWindow(plane, H, W, KH, KW, SH, SW, PH, PW, DH, DW, oh, ow, out + (<usize>(oh * OW + ow) << 2), outIdx + (<usize>(oh * OW + ow) << 2));
     }
