@@ -10,3 +10,4 @@ export * from './optim/index';
 export * from './conv/index';
 export * from './pool/index';
 export * from './recurrent/index';
+export * from './norm/index';

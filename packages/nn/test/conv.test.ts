@@ -136,4 +136,33 @@ describe('convolution layers', () => {
     const rv = bn.runningVar!.toArray();
     expect(ye[5]).toBeCloseTo((xd[5]! - rm[1]!) / Math.sqrt(rv[1]! + 1e-5), 5);
   });
+
+  it('BatchNorm2d in eval: the fused inference pass equals the recorded composite, whose gradients check', () => {
+    for (const affine of [true, false]) {
+      const bn = new nn.BatchNorm2d(5, { affine });
+      bn.runningMean!.data.set([0.5, -1, 0, 2, -0.25]);
+      bn.runningVar!.data.set([1, 0.3, 4, 0.05, 2]);
+      if (affine) {
+        bn.weight!.data.set([1.5, -0.5, 1, 2, 0.75]);
+        bn.bias!.data.set([0.1, 0, -2, 0.5, 1]);
+      }
+      bn.eval();
+      const x = randn([3, 5, 3, 7]);
+      const fused = nn.noGrad(() => bn.forward(x)).toArray();
+      const xg = randn([3, 5, 3, 7]);
+      xg.data.set(x.data);
+      xg.requiresGrad = true;
+      const composite = bn.forward(xg);
+      expect(composite.requiresGrad).toBe(true); // the composite path ran
+      const c = composite.toArray();
+      for (let i = 0; i < c.length; i++) expect(Math.abs(fused[i]! - c[i]!)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(c[i]!)));
+      const xs = x.toArray();
+      const m = bn.runningMean!.toArray(), v = bn.runningVar!.toArray();
+      const w = affine ? bn.weight!.toArray() : null, b = affine ? bn.bias!.toArray() : null;
+      const i = 2 * 105 + 3 * 21 + 10; // n = 2, c = 3, p = 10
+      expect(fused[i]).toBeCloseTo(((xs[i]! - m[3]!) / Math.sqrt(v[3]! + 1e-5)) * (w ? w[3]! : 1) + (b ? b[3]! : 0), 4);
+      gradOk(`eval batchnorm2d input (affine ${affine})`, (t) => bn.forward(t), [randn([2, 5, 2, 3])], { atol: 3e-3 });
+      if (affine) gradOk('eval batchnorm2d weight and bias', () => bn.forward(x), [bn.weight!, bn.bias!], { atol: 3e-3 });
+    }
+  });
 });

@@ -4,7 +4,8 @@
  */
 import { Module, type ModuleConfig } from './module.js';
 import { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../tensor/scope.js';
+import { batchNormInference } from '@deepwasm/kernels';
+import { isGradEnabled, noGrad } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { full } from '../functional/creation.js';
 import { add, div, mul, neg, sub } from '../functional/elementwise.js';
@@ -87,7 +88,18 @@ export class BatchNorm1d extends Module {
       }
     } else {
       // Eval: fold the running statistics and the affine parameters into one scale and shift per
-      // channel, so the activations take two passes instead of six.
+      // channel. Without a gradient to record (inference) that is one fused pass; otherwise the
+      // composite below, whose gradients reach x, weight and bias.
+      const needsGrad = isGradEnabled() && (x.requiresGrad || (this.affine && (this.weight!.requiresGrad || this.bias!.requiresGrad)));
+      if (!needsGrad) {
+        const y = Tensor.empty(x.shape, x.k);
+        batchNormInference(x.k, y.ptr, x.ptr, {
+          N: x.shape[0]!, C, P: x.ndim === 3 ? x.shape[2]! : 1,
+          mean: this.runningMean!.ptr, variance: this.runningVar!.ptr,
+          weight: this.affine ? this.weight!.ptr : 0, bias: this.affine ? this.bias!.ptr : 0, eps: this.eps,
+        });
+        return y;
+      }
       let scale = div(1, sqrt(add(this.runningVar!, this.eps)));
       if (this.affine) scale = mul(scale, this.weight!);
       let shift = neg(mul(this.runningMean!, scale));

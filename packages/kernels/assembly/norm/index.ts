@@ -1,0 +1,1 @@
+export { f32_batchnorm_inference } from './f32-batchnorm-inference';
