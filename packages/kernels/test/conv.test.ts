@@ -39,6 +39,8 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['depthwise', geom({ N: 2, C: 5, H: 9, W: 7, OC: 5, KH: 3, KW: 3, groups: 5, padH: 1, padW: 1 })],
   ['1x1', geom({ N: 2, C: 7, H: 5, W: 6, OC: 9, KH: 1, KW: 1 })],
   ['1x1 stride 2', geom({ N: 1, C: 3, H: 7, W: 7, OC: 4, KH: 1, KW: 1, strideH: 2, strideW: 2 })],
+  ['1x1 at batch 1 (the image is the column matrix)', geom({ N: 1, C: 9, H: 5, W: 7, OC: 6, KH: 1, KW: 1 })],
+  ['1x1 at batch 1, groups 3', geom({ N: 1, C: 6, H: 3, W: 5, OC: 9, KH: 1, KW: 1, groups: 3 })],
   ['11x11 stride 4 (AlexNet conv1 shape, small)', geom({ N: 1, C: 3, H: 35, W: 37, OC: 4, KH: 11, KW: 11, strideH: 4, strideW: 4, padH: 2, padW: 2 })],
   ['5x5 LeNet conv1 with padding 2', geom({ N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 })],
   ['non-square kernel and stride', geom({ N: 1, C: 2, H: 9, W: 11, OC: 3, KH: 2, KW: 4, strideH: 1, strideW: 3, padH: 1, padW: 0 })],

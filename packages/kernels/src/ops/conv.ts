@@ -79,27 +79,38 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
   if (keepCols === 0 && directApplies(g)) return conv2dForwardDirect(k, g, x, w, b, y, OH, OW);
   if (keepCols === 0 && pixelsMajor(g, og, P)) return conv2dForwardPixelsMajor(k, g, x, w, b, y, OH, OW);
   const chunk = keepCols !== 0 ? g.N : chunkSize(g, kk, P);
-  const scratch = keepCols !== 0 ? 0 : k.arena.alloc(kk * chunk * P * 4);
-  const yt = k.arena.alloc(g.OC * chunk * P * 4);
+  // A 1x1, stride-1, unpadded kernel's columns of one image are the image itself ([C, H*W]).
+  const pointwise = g.KH === 1 && g.KW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
+  const imageIsColumns = keepCols === 0 && pointwise && chunk === 1;
+  // With one image per chunk, the GEMM's [OC, P] result already has y's layout: no permutation.
+  const straight = chunk === 1;
+  const scratch = keepCols !== 0 || imageIsColumns ? 0 : k.arena.alloc(kk * chunk * P * 4);
+  const yt = straight ? 0 : k.arena.alloc(g.OC * chunk * P * 4);
   const bias = b !== 0 ? k.arena.f32(b, g.OC).slice() : null;
   try {
     for (let n0 = 0; n0 < g.N; n0 += chunk) {
       const nb = Math.min(chunk, g.N - n0);
       const ld = nb * P;
-      if (bias) for (let o = 0; o < g.OC; o++) fill(k, yt + o * ld * 4, ld, bias[o]!);
+      const out = straight ? y + n0 * g.OC * P * 4 : yt;
+      if (bias) for (let o = 0; o < g.OC; o++) fill(k, out + o * ld * 4, ld, bias[o]!);
       for (let gr = 0; gr < g.groups; gr++) {
-        const cols = keepCols !== 0 ? keepCols + gr * kk * ld * 4 : scratch;
-        for (let n = 0; n < nb; n++) {
-          im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
+        let cols: number;
+        if (imageIsColumns) {
+          cols = x + (n0 * g.C + gr * cg) * P * 4;
+        } else {
+          cols = keepCols !== 0 ? keepCols + gr * kk * ld * 4 : scratch;
+          for (let n = 0; n < nb; n++) {
+            im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
+          }
         }
-        gemm(k, false, false, og, ld, kk, 1, w + gr * og * kk * 4, kk, cols, ld, bias ? 1 : 0, yt + gr * og * ld * 4, ld);
+        gemm(k, false, false, og, ld, kk, 1, w + gr * og * kk * 4, kk, cols, ld, bias ? 1 : 0, out + gr * og * ld * 4, ld);
       }
       // yt[o, n*P + p] -> y[n0 + n, o, p]
-      copyStrided(k, y + n0 * g.OC * P * 4, [g.OC * P, P, 1], yt, [P, ld, 1], [nb, g.OC, P]);
+      if (!straight) copyStrided(k, y + n0 * g.OC * P * 4, [g.OC * P, P, 1], yt, [P, ld, 1], [nb, g.OC, P]);
     }
   } finally {
     if (scratch !== 0) k.arena.free(scratch);
-    k.arena.free(yt);
+    if (yt !== 0) k.arena.free(yt);
   }
 }
 
