@@ -108,6 +108,8 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       ['dilation 2', geom({ N: 2, C: 8, H: 16, W: 16, OC: 10, KH: 3, KW: 3, padH: 2, padW: 2, dilationH: 2, dilationW: 2 })],
       ['groups 2', geom({ N: 2, C: 16, H: 12, W: 12, OC: 8, KH: 3, KW: 3, padH: 1, padW: 1, groups: 2 })],
       ['pixels not a multiple of 4 (18 x 15)', geom({ N: 1, C: 8, H: 20, W: 17, OC: 5, KH: 3, KW: 3 })],
+      ['output rows narrower than a tile (7 x 3)', geom({ N: 16, C: 8, H: 9, W: 5, OC: 6, KH: 3, KW: 3 })],
+      ['a row remainder of 1 with padding (7 x 13)', geom({ N: 4, C: 4, H: 8, W: 14, OC: 9, KH: 4, KW: 4, padH: 1, padW: 1 })],
     ])('forward with few output channels (pixels-major GEMM on A panels written from the image): %s', (_n, g) => {
       const rnd = lcg(g.C * 5 + g.H);
       const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH);
