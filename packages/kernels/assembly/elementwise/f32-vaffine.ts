@@ -6,8 +6,13 @@ import { loadTail, storeTail } from '../common/lanes';
 /** y[i] = alpha * x[i] + beta. */
 export function f32_vscale(y: usize, x: usize, n: i32, alpha: f32, beta: f32): void {
   if (n <= 0) return;
-  const a = f32x4.splat(alpha);
-  const b = f32x4.splat(beta);
+  scaleShift(y, x, n, f32x4.splat(alpha), f32x4.splat(beta));
+}
+
+/** y[i] = a * x[i] + b over n > 0 floats, a and b splatted (shared with the fused batch norm). */
+// @ts-ignore: decorator
+@inline
+export function scaleShift(y: usize, x: usize, n: i32, a: v128, b: v128): void {
   const end = <usize>n << 2;
   let i: usize = 0;
   for (; i + 32 <= end; i += 32) {

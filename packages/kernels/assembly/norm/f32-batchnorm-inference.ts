@@ -3,8 +3,7 @@
 // s and t are formed per channel in f32 with the operations, in the order, of the layer's composite
 // form (so the plain build gives its bits); the activations are then read and written once instead
 // of twice, with no per-channel temporaries.
-import { madd } from '../common/madd';
-import { loadTail, storeTail } from '../common/lanes';
+import { scaleShift } from '../elementwise/f32-vaffine';
 
 /**
  * x, y [N, C, P] (y may be x). mean, var [C]; weight, bias [C] or 0 for none (affine = False).
@@ -12,6 +11,7 @@ import { loadTail, storeTail } from '../common/lanes';
 export function f32_batchnorm_inference(
   y: usize, x: usize, N: i32, C: i32, P: i32, mean: usize, var_: usize, weight: usize, bias: usize, eps: f32,
 ): void {
+  if (P <= 0) return;
   const row = <usize>P << 2;
   for (let c = 0; c < C; c++) {
     const at = <usize>c << 2;
@@ -23,20 +23,7 @@ export function f32_batchnorm_inference(
     const tv = f32x4.splat(t);
     for (let n = 0; n < N; n++) {
       const off = (<usize>n * <usize>C + <usize>c) * row;
-      const src = x + off;
-      const dst = y + off;
-      let i: usize = 0;
-      for (; i + 32 <= row; i += 32) {
-        const a = v128.load(src + i);
-        const b = v128.load(src + i, 16);
-        v128.store(dst + i, madd(a, sv, tv));
-        v128.store(dst + i, madd(b, sv, tv), 16);
-      }
-      for (; i + 16 <= row; i += 16) v128.store(dst + i, madd(v128.load(src + i), sv, tv));
-      if (i < row) {
-        const r = (row - i) >> 2;
-        storeTail(dst + i, madd(loadTail(src + i, r, 0), sv, tv), r);
-      }
+      scaleShift(y + off, x + off, P, sv, tv);
     }
   }
 }
