@@ -138,7 +138,7 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       ['a single pixel (batch of 48)', geom({ N: 48, C: 16, H: 1, W: 1, OC: 20, KH: 3, KW: 3, padH: 1, padW: 1 })],
       ['tile rows chunked across images (2 x 32 x 70 x 70)', geom({ N: 2, C: 32, H: 70, W: 70, OC: 16, KH: 3, KW: 3, padH: 1, padW: 1 })],
       ['64 channels at 28 x 28 (a ResNet stage-2 shape)', geom({ N: 1, C: 64, H: 28, W: 28, OC: 64, KH: 3, KW: 3, padH: 1, padW: 1 })],
-    ])('Winograd F(2x2, 3x3) forward and input gradient: %s', (_n, g) => {
+    ])('Winograd F(2x2, 3x3) forward, input gradient and filter gradient: %s', (_n, g) => {
       expect(winogradApplies(g)).toBe(true);
       const rnd = lcg(g.C * 3 + g.W);
       const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH);
@@ -163,6 +163,10 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       k.arena.f32(pdx, x.length).fill(Number.NaN);
       conv2dBackward(k, g, px!, pw!, pdy!, pdx, 0, 0);
       close('dx alone', k.arena.f32(pdx, x.length), ref.dx, g.OC * 9);
+      // Filter gradient alone (Winograd's adjoint transforms around 16 GEMMs over the tiles), over stale contents.
+      k.arena.f32(pdw, w.length).fill(Number.NaN);
+      conv2dBackward(k, g, px!, pw!, pdy!, 0, pdw, 0);
+      close('dw alone', k.arena.f32(pdw, w.length), ref.dw, g.N * OH * OW);
       for (const p of [px, pw, pb, pdy, py, pdx, pdw]) k.arena.free(p!);
     });
 

@@ -9,7 +9,7 @@ import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
 import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
-import { conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
+import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
   N: number;
@@ -160,9 +160,8 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
 }
 
 /**
- * Whether the backward pass can use columns kept by the forward pass: not when the forward pass runs
- * another way (Winograd, direct) that is faster than im2col + GEMM even with the columns rebuilt for
- * the filter gradient (Winograd), or that needs none (direct).
+ * Whether the backward pass can use columns kept by the forward pass: not when the convolution runs
+ * another way (Winograd, direct) whose gradients need no columns.
  */
 export function convKeepsColumns(g: Conv2dGeometry): boolean {
   return !winogradApplies(g) && !directApplies(g) && convColsFloats(g) !== null;
@@ -183,7 +182,8 @@ export function convColsFloats(g: Conv2dGeometry): number | null {
 
 /**
  * Gradients of conv2dForward. dx, dw and db (each overwritten) may be 0 to skip them.
- * dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
+ * Winograd shapes take its transforms for dx and dw, few-tap shapes the direct filter gradient;
+ * otherwise dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
  */
 export function conv2dBackward(
   k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, keptCols = 0,
@@ -205,6 +205,10 @@ export function conv2dBackward(
   if (dx !== 0 && winogradApplies(g)) {
     conv2dInputGradWinograd(k, g, w, dy, dx, OH, OW);
     dx = 0;
+  }
+  if (dw !== 0 && keptCols === 0 && winogradApplies(g)) {
+    conv2dFilterGradWinograd(k, g, x, dy, dw, OH, OW);
+    dw = 0;
   }
   if (dw !== 0 && keptCols === 0 && directApplies(g)) {
     conv2dFilterGradDirect(k, g, x, dy, dw, OH, OW);

@@ -2,7 +2,8 @@
  * Stride-1, undilated 3x3 convolutions by Winograd F(2x2, 3x3) (assembly/conv/f32-winograd-2x2-3x3.ts):
  * filter, input and output transforms around 16 GEMMs, 2.25x fewer multiply-adds than im2col.
  * The input gradient of such a convolution is again one (the filters rotated by 180 degrees, input
- * and output channels swapped, padding 2 - pad), so it runs the same way.
+ * and output channels swapped, padding 2 - pad), so it runs the same way. The filter gradient runs
+ * the adjoint transforms around 16 GEMMs over the tiles (conv2dFilterGradWinograd).
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
@@ -104,5 +105,45 @@ export function conv2dInputGradWinograd(k: Kernels, g: Conv2dGeometry, w: number
     winogradTransformed(k, plane, dy, u, 0, dx);
   } finally {
     k.arena.free(u);
+  }
+}
+
+/**
+ * dw (overwritten) = the filter gradient of a convolution winogradApplies accepts, from x [N, C, H, W]
+ * and dy [N, OC, OH, OW]: dU[xi] = sum over tiles of D[xi] V[xi]^T (16 GEMMs of OC x C over the
+ * tiles, 2.25x fewer multiply-adds than dY · colsᵀ, and no column matrix), then dw = G^T dU G.
+ */
+export function conv2dFilterGradWinograd(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
+  const tilesH = Math.ceil(OH / 2);
+  const tilesW = Math.ceil(OW / 2);
+  const rowsPerChunk = Math.max(1, Math.min(g.N * tilesH, Math.floor(CHUNK_FLOATS / (16 * Math.max(g.C, g.OC) * tilesW))));
+  const maxT = rowsPerChunk * tilesW;
+  const wp = 8 * Math.ceil(tilesW / 4) + 2;
+  const v = k.arena.alloc(16 * g.C * maxT * 4);
+  const d = k.arena.alloc(16 * g.OC * maxT * 4);
+  const plane = k.arena.alloc((2 * rowsPerChunk + 2) * wp * 4);
+  const du = k.arena.alloc(16 * g.OC * g.C * 4);
+  const input = kernel(k, 'f32_winograd_2x2_3x3_input');
+  const outputGrad = kernel(k, 'f32_winograd_2x2_3x3_output_grad');
+  const imageIn = g.C * g.H * g.W * 4;
+  const imageOut = g.OC * OH * OW * 4;
+  try {
+    for (let r0 = 0; r0 < g.N * tilesH; r0 += rowsPerChunk) {
+      const r1 = Math.min(r0 + rowsPerChunk, g.N * tilesH);
+      const T = (r1 - r0) * tilesW;
+      for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
+        const th0 = Math.max(r0 - n * tilesH, 0);
+        const th1 = Math.min(r1 - n * tilesH, tilesH);
+        const col = (n * tilesH + th0 - r0) * tilesW;
+        input(x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tilesW, v, T, col, plane);
+        outputGrad(dy + n * imageOut, g.OC, OH, OW, th0, th1, tilesW, d, T, col);
+      }
+      for (let xi = 0; xi < 16; xi++) {
+        gemm(k, false, true, g.OC, g.C, T, 1, d + xi * g.OC * T * 4, T, v + xi * g.C * T * 4, T, r0 === 0 ? 0 : 1, du + xi * g.OC * g.C * 4, g.C);
+      }
+    }
+    kernel(k, 'f32_winograd_2x2_3x3_filter_grad')(du, g.OC, g.C, dw);
+  } finally {
+    for (const ptr of [v, d, plane, du]) k.arena.free(ptr);
   }
 }
