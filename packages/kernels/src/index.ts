@@ -19,7 +19,7 @@ export { contiguousStrides } from './ops/check.js';
 export { conv2dForward, conv2dBackward, convColsFloats, convKeepsColumns, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
 export { winogradApplies } from './ops/winograd.js';
 export { directApplies } from './ops/conv-direct.js';
-export { batchNormInference, type BatchNormInferenceArgs } from './ops/batchnorm.js';
+export { batchNormInference, batchNormMoments, batchNormBackward, type BatchNormInferenceArgs, type BatchNormBackwardArgs } from './ops/batchnorm.js';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, poolOutputSize, type Pool2dGeometry } from './ops/pool.js';
 export { conv2dReference, conv2dBackwardReference, maxPool2dReference, avgPool2dReference } from './reference/conv.js';
 export {

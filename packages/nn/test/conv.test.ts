@@ -72,6 +72,31 @@ for (const { isa } of builds) {
       bn.weight!.data.set([1.5, -0.5, 1]);
       gradOk('batchnorm2d', (x) => bn.forward(x), [randn([3, 3, 4, 2])], { atol: 3e-3 });
     });
+
+    it('batchNorm with the batch statistics (fused kernels): values, running estimates, and gradients of x, weight and bias', () => {
+      const x = randn([3, 2, 5, 3]);
+      const weight = nn.tensor([1.5, -0.75]);
+      const bias = nn.tensor([0.25, -1]);
+      const runningMean = nn.tensor([0.5, 0]);
+      const runningVar = nn.tensor([1, 2]);
+      const y = nn.batchNorm(x, { weight, bias, runningMean, runningVar, training: true, momentum: 0.2 }).toArray();
+      const xs = x.toArray();
+      for (let c = 0; c < 2; c++) {
+        const at: number[] = [];
+        for (let n = 0; n < 3; n++) for (let p = 0; p < 15; p++) at.push((n * 2 + c) * 15 + p);
+        const m = at.reduce((s, i) => s + xs[i]!, 0) / at.length;
+        const v = at.reduce((s, i) => s + (xs[i]! - m) ** 2, 0) / at.length;
+        for (const i of at) expect(y[i]).toBeCloseTo(((xs[i]! - m) / Math.sqrt(v + 1e-5)) * [1.5, -0.75][c]! + [0.25, -1][c]!, 5);
+        expect(runningMean.data[c]).toBeCloseTo(0.8 * [0.5, 0][c]! + 0.2 * m, 6);
+        expect(runningVar.data[c]).toBeCloseTo(0.8 * [1, 2][c]! + 0.2 * v * (45 / 44), 5);
+      }
+      gradOk('batchNorm training: x, weight, bias', (t, w, b) => nn.batchNorm(t, { weight: w, bias: b, training: true }), [randn([2, 3, 3, 2]), randn([3]), randn([3])], { atol: 3e-3 });
+      gradOk('batchNorm training [N, C], no affine', (t) => nn.batchNorm(t, { training: true }), [randn([5, 4])], { atol: 3e-3 });
+      expect(() => nn.batchNorm(x, { weight: nn.tensor([1, 2, 3]), training: true })).toThrow('batchNorm: weight has shape [3], expected [2] for input [3, 2, 5, 3]');
+      expect(() => new nn.BatchNorm2d(2).forward(randn([1, 2, 1, 1]))).toThrow(
+        'BatchNorm2d(2): expected more than 1 value per channel when training, got input [1, 2, 1, 1]',
+      );
+    });
   });
 }
 

@@ -119,18 +119,3 @@ export function refClamp(x: Float32Array, lo: number, hi: number): Float32Array 
 export function refClampBackward(dy: Float32Array, x: Float32Array, lo: number, hi: number): Float32Array {
   return Float32Array.from(dy, (g, i) => (x[i]! >= lo && x[i]! <= hi ? g : 0));
 }
-
-/** Batch norm with fixed statistics in float64: x [N, C, P]; weight and bias may be null. */
-export function refBatchNormInference(
-  x: ArrayLike<number>, N: number, C: number, P: number, mean: ArrayLike<number>, variance: ArrayLike<number>,
-  weight: ArrayLike<number> | null, bias: ArrayLike<number> | null, eps: number,
-): Float64Array {
-  const y = new Float64Array(N * C * P);
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++)
-      for (let p = 0; p < P; p++) {
-        const i = (n * C + c) * P + p;
-        y[i] = ((x[i]! - mean[c]!) / Math.sqrt(variance[c]! + eps)) * (weight ? weight[c]! : 1) + (bias ? bias[c]! : 0);
-      }
-  return y;
-}

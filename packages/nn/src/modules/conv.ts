@@ -3,7 +3,6 @@ import { Module, type ModuleConfig } from './module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { adaptiveAvgPool2d, avgPool2d, conv2d, maxPool2d, type Pair } from '../functional/conv.js';
-import { reshape } from '../functional/shape-ops.js';
 import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { BatchNorm1d, type BatchNormOptions } from './batchnorm.js';
@@ -148,8 +147,7 @@ export class BatchNorm2d extends BatchNorm1d {
     if (x.ndim !== 4 || x.shape[1] !== C) {
       throw new Error(`BatchNorm2d(${C}): expected input [N, ${C}, H, W], got ${formatShape(x.shape)}`);
     }
-    const [N, , H, W] = x.shape as [number, number, number, number];
-    return reshape(super.forward(reshape(x, [N, C, H * W])), x.shape);
+    return this.normalize(x, 'BatchNorm2d');
   }
   override getConfig(): ModuleConfig {
     const c = super.getConfig();
