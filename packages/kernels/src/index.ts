@@ -16,7 +16,7 @@ export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, adadeltaUpdate, su
 export type { SgdArgs, AdamArgs, AdagradArgs, RmspropArgs, AdadeltaArgs } from './ops/optim.js';
 export { sgdReference, adamReference, adagradReference, rmspropReference, adadeltaReference } from './reference/optim.js';
 export { contiguousStrides } from './ops/check.js';
-export { conv2dForward, conv2dBackward, convColsFloats, convKeepsColumns, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
+export { conv2dForward, conv2dBackward, convColsFloats, convKeepsColumns, denseApplies, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
 export { winogradApplies } from './ops/winograd.js';
 export { directApplies } from './ops/conv-direct.js';
 export { batchNormInference, batchNormMoments, batchNormBackward, type BatchNormInferenceArgs, type BatchNormBackwardArgs } from './ops/batchnorm.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   avgPool2d, avgPool2dBackward, avgPool2dReference, conv2dBackward, conv2dBackwardReference, conv2dForward,
   conv2dReference, convColsFloats, convOutputSize, loadKernels, poolOutputSize, maxPool2d, maxPool2dBackward, maxPool2dReference,
-  convKeepsColumns, directApplies, winogradApplies, type Conv2dGeometry, type Kernels, type Pool2dGeometry,
+  convKeepsColumns, denseApplies, directApplies, winogradApplies, type Conv2dGeometry, type Kernels, type Pool2dGeometry,
 } from '../src/index.js';
 
 function lcg(seed: number): () => number {
@@ -44,6 +44,8 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['11x11 stride 4 (AlexNet conv1 shape, small)', geom({ N: 1, C: 3, H: 35, W: 37, OC: 4, KH: 11, KW: 11, strideH: 4, strideW: 4, padH: 2, padW: 2 })],
   ['5x5 LeNet conv1 with padding 2', geom({ N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 })],
   ['non-square kernel and stride', geom({ N: 1, C: 2, H: 9, W: 11, OC: 3, KH: 2, KW: 4, strideH: 1, strideW: 3, padH: 1, padW: 0 })],
+  ['kernel covering the whole input (LeNet C5: a dense layer)', geom({ N: 5, C: 16, H: 5, W: 5, OC: 12, KH: 5, KW: 5 })],
+  ['whole-input 4x6 kernel, stride 2, one image', geom({ N: 1, C: 3, H: 4, W: 6, OC: 7, KH: 4, KW: 6, strideH: 2, strideW: 2 })],
 ];
 
 for (const isa of ['simd128', 'relaxed'] as const) {
@@ -225,6 +227,26 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       // 16 tiles of a 7x7 image: too few to repay the filter packing of each of the 16 GEMMs.
       expect(winogradApplies({ ...base, H: 7, W: 7 })).toBe(false);
       expect(winogradApplies({ ...base, N: 4, H: 7, W: 7 })).toBe(true);
+    });
+
+    it('runs a kernel covering the whole unpadded input as a dense layer (and keeps no columns for it)', () => {
+      const c5 = geom({ N: 64, C: 16, H: 5, W: 5, OC: 120, KH: 5, KW: 5 });
+      expect(denseApplies(c5)).toBe(true);
+      expect(convKeepsColumns(c5)).toBe(false);
+      expect(denseApplies({ ...c5, padH: 1, padW: 1, KH: 7, KW: 7 })).toBe(false);
+      expect(denseApplies({ ...c5, H: 6 })).toBe(false);
+      expect(denseApplies({ ...c5, groups: 2, OC: 16 })).toBe(false);
+      // A 3x3 convolution of 3x3 images is dense before it is Winograd.
+      const small = geom({ N: 64, C: 16, H: 3, W: 3, OC: 16, KH: 3, KW: 3 });
+      expect(denseApplies(small) && winogradApplies(small)).toBe(true);
+      const rnd = lcg(5);
+      const x = Float32Array.from({ length: 64 * 16 * 9 }, rnd);
+      const w = Float32Array.from({ length: 16 * 16 * 9 }, rnd);
+      const [px, pw] = [x, w].map((a) => upload(k, a));
+      const py = k.arena.alloc(64 * 16 * 4);
+      conv2dForward(k, small, px!, pw!, 0, py);
+      close('y', k.arena.f32(py, 64 * 16), conv2dReference(small, x, w, null), 16 * 9);
+      for (const p of [px, pw, py]) k.arena.free(p!);
     });
 
     it('explains geometry that cannot work', () => {

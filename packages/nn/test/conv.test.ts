@@ -40,6 +40,7 @@ for (const { isa } of builds) {
       gradOk('conv2d groups 2', (x, w, b) => nn.conv2d(x, w, b, { groups: 2, padding: 1 }), [randn([2, 4, 5, 5]), randn([6, 2, 3, 3]), randn([6])]);
       gradOk('conv2d depthwise', (x, w) => nn.conv2d(x, w, null, { groups: 3, padding: 1 }), [randn([1, 3, 5, 6]), randn([3, 1, 3, 3])]);
       gradOk('conv2d 1x1', (x, w, b) => nn.conv2d(x, w, b), [randn([2, 5, 3, 4]), randn([4, 5, 1, 1]), randn([4])]);
+      gradOk('conv2d covering the whole input (a dense layer)', (x, w, b) => nn.conv2d(x, w, b), [randn([3, 2, 3, 4]), randn([5, 2, 3, 4]), randn([5])]);
     });
 
     it('conv2d on the direct path (few taps, stride 1, rows of 8 or more): LeNet C1-like, odd sizes', () => {

@@ -75,6 +75,7 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
   const P = OH * OW;
   const im2col = kernel(k, 'f32_im2col');
   if (keepCols !== 0 && convColsFloats(g) === null) throw new RangeError('conv2dForward: these columns are too large to keep (see convColsFloats)');
+  if (keepCols === 0 && denseApplies(g)) return conv2dForwardDense(k, g, x, w, b, y);
   if (keepCols === 0 && winogradApplies(g)) return conv2dForwardWinograd(k, g, x, w, b, y, OH, OW);
   if (keepCols === 0 && directApplies(g)) return conv2dForwardDirect(k, g, x, w, b, y, OH, OW);
   if (keepCols === 0 && pixelsMajor(g, og, P)) return conv2dForwardPixelsMajor(k, g, x, w, b, y, OH, OW);
@@ -112,6 +113,28 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
     if (scratch !== 0) k.arena.free(scratch);
     if (yt !== 0) k.arena.free(yt);
   }
+}
+
+/**
+ * A kernel covering the whole unpadded input (LeNet's C5, a classifier written as a convolution) has
+ * one output pixel per image: the convolution is the dense layer y [N, OC] = x [N, C*H*W] · Wᵀ, and
+ * NCHW's [N, OC, 1, 1] is already that layout. Three GEMMs in all, no columns, no permutations.
+ */
+export function denseApplies(g: Conv2dGeometry): boolean {
+  return g.groups === 1 && g.KH === g.H && g.KW === g.W && g.padH === 0 && g.padW === 0 && g.dilationH === 1 && g.dilationW === 1;
+}
+
+function conv2dForwardDense(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number): void {
+  const kk = g.C * g.KH * g.KW;
+  if (b !== 0) copyStrided(k, y, [g.OC, 1], b, [0, 1], [g.N, g.OC]);
+  gemm(k, false, true, g.N, g.OC, kk, 1, x, kk, w, kk, b !== 0 ? 1 : 0, y, g.OC);
+}
+
+/** dx = dy · W and dW = dyᵀ · x for a convolution denseApplies accepts (either may be 0). */
+function conv2dBackwardDense(k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number): void {
+  const kk = g.C * g.KH * g.KW;
+  if (dx !== 0) gemm(k, false, false, g.N, kk, g.OC, 1, dy, g.OC, w, kk, 0, dx, kk);
+  if (dw !== 0) gemm(k, true, false, g.OC, kk, g.N, 1, dy, g.OC, x, kk, 0, dw, kk);
 }
 
 /**
@@ -161,10 +184,10 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
 
 /**
  * Whether the backward pass can use columns kept by the forward pass: not when the convolution runs
- * another way (Winograd, direct) whose gradients need no columns.
+ * another way (dense, Winograd, direct) whose gradients need no columns.
  */
 export function convKeepsColumns(g: Conv2dGeometry): boolean {
-  return !winogradApplies(g) && !directApplies(g) && convColsFloats(g) !== null;
+  return !denseApplies(g) && !winogradApplies(g) && !directApplies(g) && convColsFloats(g) !== null;
 }
 
 /** Column matrices of all groups over the whole batch: the only chunking where they can be kept. */
@@ -182,8 +205,8 @@ export function convColsFloats(g: Conv2dGeometry): number | null {
 
 /**
  * Gradients of conv2dForward. dx, dw and db (each overwritten) may be 0 to skip them.
- * Winograd shapes take its transforms for dx and dw, few-tap shapes the direct filter gradient;
- * otherwise dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
+ * Dense shapes are two GEMMs; Winograd shapes take its transforms for dx and dw, few-tap shapes the
+ * direct filter gradient; otherwise dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
  */
 export function conv2dBackward(
   k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, keptCols = 0,
@@ -202,6 +225,7 @@ export function conv2dBackward(
     reduce(k, 'sum', db, perImage, 1, g.N, g.OC);
     k.arena.free(perImage);
   }
+  if (keptCols === 0 && denseApplies(g)) return conv2dBackwardDense(k, g, x, w, dy, dx, dw);
   if (dx !== 0 && winogradApplies(g)) {
     conv2dInputGradWinograd(k, g, w, dy, dx, OH, OW);
     dx = 0;
