@@ -1,8 +1,9 @@
 // Convolution as a GEMM with output pixels as rows (XNNPACK's orientation): Y^T[q, o] = sum over taps
 // p of A[q, p] * W[o, p], where A[q, p] is the input that tap p of pixel q's window reads. No column
-// matrix is built: a tile of four pixels in one output row whose windows lie inside the image reads
-// A straight from the image (pixel r of the tile, tap p: x[window + r*SW + taps[p]]); only tiles at
-// the borders (padding, a row or image boundary inside the tile) gather their 4 x taps panel first.
+// matrix is built: a tile of four pixels whose windows lie inside the image reads A straight from
+// the image (pixel r of the tile, tap p: x[window_r + taps[p]]), even when the four pixels wrap from
+// one output row (or image) to the next; only tiles whose windows touch padding gather their
+// 4 x taps panel first.
 // Both feed the GEMM's 4x8 register tile, so the sums run in the same order as the im2col path.
 import { madd } from '../common/madd';
 import { microTile4x8, storeTile4x8 } from '../gemm/f32-gemm-4x8';
@@ -73,19 +74,17 @@ export function f32_conv2d_pixels_4x8(
   const tile = scratch + (<usize>kk << 4);
   const spanH = (KH - 1) * DH;
   const spanW = (KW - 1) * DW;
-  const step = <usize>SW << 2;
   for (let q0 = 0; q0 < M; q0 += 4) {
     const mr = min(4, M - q0);
-    const n = q0 / P;
-    const r = q0 - n * P;
-    const oh = r / OW;
-    const ow = r - oh * OW;
-    const ih0 = oh * SH - PH;
-    const iw0 = ow * SW - PW;
     const cRow = yt + <usize>q0 * <usize>ldc * 4;
-    const direct = mr == 4 && ow + 3 < OW && ih0 >= 0 && ih0 + spanH < H && iw0 >= 0 && iw0 + 3 * SW + spanW < W;
-    if (direct) {
-      const window = x + ((<usize>n * <usize>imageStride + <usize>(ih0 * W + iw0)) << 2);
+    // Each pixel's window start, and whether all four windows lie inside the image. The pixels may
+    // span two output rows (or two images): each lane reads from its own window, so a tile that
+    // wraps a row is as direct as one that does not; only windows touching padding are gathered.
+    const w0 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0);
+    const w1 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0 + 1);
+    const w2 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0 + 2);
+    const w3 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0 + 3);
+    if (mr == 4 && w0 != 0 && w1 != 0 && w2 != 0 && w3 != 0) {
       for (let jr = 0; jr < og; jr += 8) {
         let pb = packedW + <usize>jr * <usize>kk * 4;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -93,19 +92,19 @@ export function f32_conv2d_pixels_4x8(
         let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
         let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
         for (let p = 0; p < kk; p++) {
-          const xp = window + (<usize>load<i32>(taps + (<usize>p << 2)) << 2);
+          const off = <usize>load<i32>(taps + (<usize>p << 2)) << 2;
           const b0 = v128.load(pb);
           const b1 = v128.load(pb, 16);
-          let a = v128.load32_splat(xp);
+          let a = v128.load32_splat(w0 + off);
           c00 = madd(a, b0, c00);
           c01 = madd(a, b1, c01);
-          a = v128.load32_splat(xp + step);
+          a = v128.load32_splat(w1 + off);
           c10 = madd(a, b0, c10);
           c11 = madd(a, b1, c11);
-          a = v128.load32_splat(xp + 2 * step);
+          a = v128.load32_splat(w2 + off);
           c20 = madd(a, b0, c20);
           c21 = madd(a, b1, c21);
-          a = v128.load32_splat(xp + 3 * step);
+          a = v128.load32_splat(w3 + off);
           c30 = madd(a, b0, c30);
           c31 = madd(a, b1, c31);
           pb += 32;
@@ -119,4 +118,24 @@ export function f32_conv2d_pixels_4x8(
       }
     }
   }
+}
+
+/**
+ * Address of the first input that output pixel q's window reads, or 0 when the window touches
+ * padding (its tile is then gathered). A real address is never 0: x lies above the static data.
+ */
+// @ts-ignore: decorator
+@inline
+function windowStart(
+  x: usize, imageStride: i32, P: i32, H: i32, W: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  spanH: i32, spanW: i32, OW: i32, q: i32,
+): usize {
+  const n = q / P;
+  const r = q - n * P;
+  const oh = r / OW;
+  const ow = r - oh * OW;
+  const ih = oh * SH - PH;
+  const iw = ow * SW - PW;
+  if (ih < 0 || ih + spanH >= H || iw < 0 || iw + spanW >= W) return 0;
+  return x + ((<usize>n * <usize>imageStride + <usize>(ih * W + iw)) << 2);
 }
