@@ -143,7 +143,8 @@ function conv2dBackwardDense(k: Kernels, g: Conv2dGeometry, x: number, w: number
  * image. That skips the column matrix and its packing, which dominate when the product is small.
  */
 function pixelsMajor(g: Conv2dGeometry, og: number, P: number): boolean {
-  // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 27 GFLOP/s. With few
+  // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 27 GFLOP/s (30 once
+  // tiles that wrap an output row read in place too). With few
   // taps (LeNet conv1: 25) or many outputs (ResNet 3x3: 64 outputs, 576 taps) the row orientation's
   // packed GEMM is as fast or faster, so those keep it.
   return og <= 32 && (g.C / g.groups) * g.KH * g.KW >= 64 && g.N * P >= 256;
@@ -184,9 +185,13 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
 
 /**
  * Whether the backward pass can use columns kept by the forward pass: not when the convolution runs
- * another way (dense, Winograd, direct) whose gradients need no columns.
+ * another way (dense, Winograd, direct) whose gradients need no columns, nor when the pixels-major
+ * forward pass beats im2col + GEMM by more than rebuilding the columns costs (LeNet C3 training,
+ * measured in one process: about 9.3 -> 9.1 ms a step, and 3.8 MB fewer kept).
  */
 export function convKeepsColumns(g: Conv2dGeometry): boolean {
+  const { OH, OW } = checkConvGeometry(g);
+  if (pixelsMajor(g, g.OC / g.groups, OH * OW)) return false;
   return !denseApplies(g) && !winogradApplies(g) && !directApplies(g) && convColsFloats(g) !== null;
 }
 
