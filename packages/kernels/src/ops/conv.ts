@@ -143,9 +143,8 @@ function conv2dBackwardDense(k: Kernels, g: Conv2dGeometry, x: number, w: number
  * image. That skips the column matrix and its packing, which dominate when the product is small.
  */
 function pixelsMajor(g: Conv2dGeometry, og: number, P: number): boolean {
-  // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 27 GFLOP/s (30 once
-  // tiles that wrap an output row read in place too). With few
-  // taps (LeNet conv1: 25) or many outputs (ResNet 3x3: 64 outputs, 576 taps) the row orientation's
+  // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 30 GFLOP/s. With
+  // few taps (LeNet conv1: 25) or many outputs (ResNet 3x3: 64 outputs, 576 taps) the row orientation's
   // packed GEMM is as fast or faster, so those keep it.
   return og <= 32 && (g.C / g.groups) * g.KH * g.KW >= 64 && g.N * P >= 256;
 }
