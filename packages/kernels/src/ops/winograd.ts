@@ -42,42 +42,68 @@ interface Plane {
   OW: number;
 }
 
+/** One image's share of a chunk of tile rows: its tile rows th0..th1, starting at column col of the chunk. */
+type Piece = [n: number, th0: number, th1: number, col: number];
+
+/**
+ * The tile rows of the whole batch (image after image) in chunks small enough for the transformed
+ * buffers (16 * max(C, OC) floats per tile, CHUNK_FLOATS in all); a chunk may span images.
+ */
+interface TileChunks {
+  tilesW: number;
+  /** Floats of the zero-padded plane f32_winograd_2x2_3x3_input needs for a chunk. */
+  planeFloats: number;
+  /** Tiles in the largest chunk. */
+  maxT: number;
+  chunks(): Generator<{ first: boolean; T: number; pieces: Piece[] }>;
+}
+
+function tileChunks(N: number, OH: number, OW: number, channels: number): TileChunks {
+  const tilesH = Math.ceil(OH / 2);
+  const tilesW = Math.ceil(OW / 2);
+  const rows = N * tilesH;
+  const rowsPerChunk = Math.max(1, Math.min(rows, Math.floor(CHUNK_FLOATS / (16 * channels * tilesW))));
+  return {
+    tilesW,
+    planeFloats: (2 * rowsPerChunk + 2) * (8 * Math.ceil(tilesW / 4) + 2),
+    maxT: rowsPerChunk * tilesW,
+    *chunks() {
+      for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
+        const r1 = Math.min(r0 + rowsPerChunk, rows);
+        const pieces: Piece[] = [];
+        for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
+          const th0 = Math.max(r0 - n * tilesH, 0);
+          pieces.push([n, th0, Math.min(r1 - n * tilesH, tilesH), (n * tilesH + th0 - r0) * tilesW]);
+        }
+        yield { first: r0 === 0, T: (r1 - r0) * tilesW, pieces };
+      }
+    },
+  };
+}
+
 /**
  * y[N, OC, OH, OW] = 3x3 convolution of x[N, C, H, W] with filters already transformed into u
  * (16 x OC x C floats, f32_winograd_2x2_3x3_filter), plus bias (0 for none).
  */
 function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: number, y: number): void {
-  const tilesH = Math.ceil(p.OH / 2);
-  const tilesW = Math.ceil(p.OW / 2);
-  const rowsPerChunk = Math.max(1, Math.min(p.N * tilesH, Math.floor(CHUNK_FLOATS / (16 * Math.max(p.C, p.OC) * tilesW))));
-  const maxT = rowsPerChunk * tilesW;
-  const wp = 8 * Math.ceil(tilesW / 4) + 2;
-  const v = k.arena.alloc(16 * p.C * maxT * 4);
-  const m = k.arena.alloc(16 * p.OC * maxT * 4);
-  const plane = k.arena.alloc((2 * rowsPerChunk + 2) * wp * 4);
+  const tc = tileChunks(p.N, p.OH, p.OW, Math.max(p.C, p.OC));
+  const v = k.arena.alloc(16 * p.C * tc.maxT * 4);
+  const m = k.arena.alloc(16 * p.OC * tc.maxT * 4);
+  const plane = k.arena.alloc(tc.planeFloats * 4);
   const input = kernel(k, 'f32_winograd_2x2_3x3_input');
   const output = kernel(k, 'f32_winograd_2x2_3x3_output');
   const imageIn = p.C * p.H * p.W * 4;
   const imageOut = p.OC * p.OH * p.OW * 4;
   try {
-    // Tile rows of the whole batch, image after image, in chunks; a chunk may span images.
-    for (let r0 = 0; r0 < p.N * tilesH; r0 += rowsPerChunk) {
-      const r1 = Math.min(r0 + rowsPerChunk, p.N * tilesH);
-      const T = (r1 - r0) * tilesW;
-      const pieces: Array<[n: number, th0: number, th1: number, col: number]> = [];
-      for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
-        const th0 = Math.max(r0 - n * tilesH, 0);
-        const th1 = Math.min(r1 - n * tilesH, tilesH);
-        pieces.push([n, th0, th1, (n * tilesH + th0 - r0) * tilesW]);
-      }
+    for (const { T, pieces } of tc.chunks()) {
       for (const [n, th0, th1, col] of pieces) {
-        input(x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tilesW, v, T, col, plane);
+        input(x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tc.tilesW, v, T, col, plane);
       }
       for (let xi = 0; xi < 16; xi++) {
         gemm(k, false, false, p.OC, T, p.C, 1, u + xi * p.OC * p.C * 4, p.C, v + xi * p.C * T * 4, T, 0, m + xi * p.OC * T * 4, T);
       }
       for (const [n, th0, th1, col] of pieces) {
-        output(m, p.OC, T, col, th0, th1, tilesW, bias, y + n * imageOut, p.OH, p.OW);
+        output(m, p.OC, T, col, th0, th1, tc.tilesW, bias, y + n * imageOut, p.OH, p.OW);
       }
     }
   } finally {
@@ -114,32 +140,23 @@ export function conv2dInputGradWinograd(k: Kernels, g: Conv2dGeometry, w: number
  * tiles, 2.25x fewer multiply-adds than dY · colsᵀ, and no column matrix), then dw = G^T dU G.
  */
 export function conv2dFilterGradWinograd(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
-  const tilesH = Math.ceil(OH / 2);
-  const tilesW = Math.ceil(OW / 2);
-  const rowsPerChunk = Math.max(1, Math.min(g.N * tilesH, Math.floor(CHUNK_FLOATS / (16 * Math.max(g.C, g.OC) * tilesW))));
-  const maxT = rowsPerChunk * tilesW;
-  const wp = 8 * Math.ceil(tilesW / 4) + 2;
-  const v = k.arena.alloc(16 * g.C * maxT * 4);
-  const d = k.arena.alloc(16 * g.OC * maxT * 4);
-  const plane = k.arena.alloc((2 * rowsPerChunk + 2) * wp * 4);
+  const tc = tileChunks(g.N, OH, OW, Math.max(g.C, g.OC));
+  const v = k.arena.alloc(16 * g.C * tc.maxT * 4);
+  const d = k.arena.alloc(16 * g.OC * tc.maxT * 4);
+  const plane = k.arena.alloc(tc.planeFloats * 4);
   const du = k.arena.alloc(16 * g.OC * g.C * 4);
   const input = kernel(k, 'f32_winograd_2x2_3x3_input');
   const outputGrad = kernel(k, 'f32_winograd_2x2_3x3_output_grad');
   const imageIn = g.C * g.H * g.W * 4;
   const imageOut = g.OC * OH * OW * 4;
   try {
-    for (let r0 = 0; r0 < g.N * tilesH; r0 += rowsPerChunk) {
-      const r1 = Math.min(r0 + rowsPerChunk, g.N * tilesH);
-      const T = (r1 - r0) * tilesW;
-      for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
-        const th0 = Math.max(r0 - n * tilesH, 0);
-        const th1 = Math.min(r1 - n * tilesH, tilesH);
-        const col = (n * tilesH + th0 - r0) * tilesW;
-        input(x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tilesW, v, T, col, plane);
-        outputGrad(dy + n * imageOut, g.OC, OH, OW, th0, th1, tilesW, d, T, col);
+    for (const { first, T, pieces } of tc.chunks()) {
+      for (const [n, th0, th1, col] of pieces) {
+        input(x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tc.tilesW, v, T, col, plane);
+        outputGrad(dy + n * imageOut, g.OC, OH, OW, th0, th1, tc.tilesW, d, T, col);
       }
       for (let xi = 0; xi < 16; xi++) {
-        gemm(k, false, true, g.OC, g.C, T, 1, d + xi * g.OC * T * 4, T, v + xi * g.C * T * 4, T, r0 === 0 ? 0 : 1, du + xi * g.OC * g.C * 4, g.C);
+        gemm(k, false, true, g.OC, g.C, T, 1, d + xi * g.OC * T * 4, T, v + xi * g.C * T * 4, T, first ? 0 : 1, du + xi * g.OC * g.C * 4, g.C);
       }
     }
     kernel(k, 'f32_winograd_2x2_3x3_filter_grad')(du, g.OC, g.C, dw);
