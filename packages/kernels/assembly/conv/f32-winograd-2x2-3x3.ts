@@ -10,6 +10,7 @@
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],  A^T = [1 1 1 0; 0 1 -1 -1].
 // F(2x2, 3x3) keeps float32 error within a few ulps of the direct sum (its matrices hold only 0, ±1, ±½);
 // larger tiles (F(4x4, 3x3)) save more but lose digits, which training notices.
+import { loadTail, storeTail } from '../common/lanes';
 
 /** 16 values of one transformed 4x4 tile; `g` gives row-major 3x3 taps (9 floats at p, step bytes apart). */
 // @ts-ignore: decorator
@@ -217,20 +218,13 @@ function storeLanes(out: usize, xiStride: usize, i: usize, v0: v128, v1: v128, v
     v128.store(base + 2 * xiStride, v2);
     v128.store(base + 3 * xiStride, v3);
   } else {
-    storeFirst(base, v0, n);
-    storeFirst(base + xiStride, v1, n);
-    storeFirst(base + 2 * xiStride, v2, n);
-    storeFirst(base + 3 * xiStride, v3, n);
+    storeTail(base, v0, <usize>n);
+    storeTail(base + xiStride, v1, <usize>n);
+    storeTail(base + 2 * xiStride, v2, <usize>n);
+    storeTail(base + 3 * xiStride, v3, <usize>n);
   }
 }
 
-// @ts-ignore: decorator
-@inline
-function storeFirst(p: usize, v: v128, n: i32): void {
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-}
 
 /**
  * y[o][2th + i][2tw + j] = (A^T M A)[i][j] + bias[o] for the tiles of tile rows th0..th1 of one image
@@ -307,12 +301,7 @@ export function f32_winograd_2x2_3x3_output(
 // @ts-ignore: decorator
 @inline
 function loadFirst(p: usize, n: i32): v128 {
-  if (n == 4) return v128.load(p);
-  let v = f32x4.splat(0);
-  v = f32x4.replace_lane(v, 0, load<f32>(p));
-  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
-  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
-  return v;
+  return n == 4 ? v128.load(p) : loadTail(p, <usize>n, 0);
 }
 
 /** Stores the first `cols` (1..7) of the eight floats lo:hi at p. */
@@ -321,9 +310,9 @@ function loadFirst(p: usize, n: i32): v128 {
 function storeCols(p: usize, lo: v128, hi: v128, cols: i32): void {
   if (cols >= 4) {
     v128.store(p, lo);
-    if (cols > 4) storeFirst(p + 16, hi, cols - 4);
+    if (cols > 4) storeTail(p + 16, hi, <usize>(cols - 4));
   } else {
-    storeFirst(p, lo, cols);
+    storeTail(p, lo, <usize>cols);
   }
 }
 
@@ -336,19 +325,8 @@ function storeCols(p: usize, lo: v128, hi: v128, cols: i32): void {
 // @ts-ignore: decorator
 @inline
 function loadRow8(p: usize, cols: i32, hi: bool): v128 {
-  if (cols >= 8) return v128.load(p + <usize>(hi ? 16 : 0));
-  let v = f32x4.splat(0);
-  const first = hi ? 4 : 0;
-  for (let l = 0; l < 4; l++) {
-    if (first + l < cols) {
-      const s = load<f32>(p + (<usize>(first + l) << 2));
-      if (l == 0) v = f32x4.replace_lane(v, 0, s);
-      else if (l == 1) v = f32x4.replace_lane(v, 1, s);
-      else if (l == 2) v = f32x4.replace_lane(v, 2, s);
-      else v = f32x4.replace_lane(v, 3, s);
-    }
-  }
-  return v;
+  const n = hi ? cols - 4 : cols;
+  return n <= 0 ? f32x4.splat(0) : loadFirst(p + <usize>(hi ? 16 : 0), min(4, n));
 }
 
 /**

@@ -122,9 +122,12 @@ export function f32_batchnorm_backward(
     if (dx == 0) continue;
     const w: f32 = weight != 0 ? load<f32>(weight + at) : 1;
     // dx = a * (dy - k1 - (x - m) * k2) with a = w invstd, k1 = sum dy / count, k2 = invstd * sum(dy xhat) / count.
-    const a = f32x4.splat(w * invstd);
-    const k1 = f32x4.splat(<f32>(sdy / count));
-    const k2 = f32x4.splat(<f32>(sdyxhat * <f64>invstd / count));
+    const scale: f32 = w * invstd;
+    const k1s = <f32>(sdy / count);
+    const k2s = <f32>(sdyxhat * <f64>invstd / count);
+    const a = f32x4.splat(scale);
+    const k1 = f32x4.splat(k1s);
+    const k2 = f32x4.splat(k2s);
     const mv = f32x4.splat(m);
     for (let n = 0; n < N; n++) {
       const off = (<usize>n * <usize>C + <usize>c) * row;
@@ -138,8 +141,7 @@ export function f32_batchnorm_backward(
       }
       for (; i < end; i += 4) {
         const centred = load<f32>(xs + i) - m;
-        const v = load<f32>(gs + i) - f32x4.extract_lane(k1, 0) - centred * f32x4.extract_lane(k2, 0);
-        store<f32>(ds + i, w * invstd * v);
+        store<f32>(ds + i, scale * (load<f32>(gs + i) - k1s - centred * k2s));
       }
     }
   }
