@@ -4,8 +4,9 @@
 //   delta = sqrt(acc + eps) / sqrt(sq + eps) * g
 //   acc = rho * acc + (1 - rho) * delta * delta
 //   p = p - lr * delta
-export function f32_adadelta(p: usize, g: usize, sq: usize, acc: usize, n: i32, lr: f32, rho: f32, eps: f32, wd: f32): void {
-  const vlr = f32x4.splat(lr), vr = f32x4.splat(rho), vrc = f32x4.splat(1 - rho), veps = f32x4.splat(eps), vwd = f32x4.splat(wd);
+// w = 1 - rho is formed by the caller in f64 and rounded once (as torch does).
+export function f32_adadelta(p: usize, g: usize, sq: usize, acc: usize, n: i32, lr: f32, rho: f32, w: f32, eps: f32, wd: f32): void {
+  const vlr = f32x4.splat(lr), vr = f32x4.splat(rho), vrc = f32x4.splat(w), veps = f32x4.splat(eps), vwd = f32x4.splat(wd);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -24,11 +25,11 @@ export function f32_adadelta(p: usize, g: usize, sq: usize, acc: usize, n: i32, 
     const pv = load<f32>(p + o);
     let gv = load<f32>(g + o);
     if (wd != 0) gv = gv + wd * pv;
-    const s = rho * load<f32>(sq + o) + (1 - rho) * (gv * gv);
+    const s = rho * load<f32>(sq + o) + w * (gv * gv);
     store<f32>(sq + o, s);
     const a = load<f32>(acc + o);
     const delta = (sqrt<f32>(a + eps) / sqrt<f32>(s + eps)) * gv;
-    store<f32>(acc + o, rho * a + (1 - rho) * (delta * delta));
+    store<f32>(acc + o, rho * a + w * (delta * delta));
     store<f32>(p + o, pv - lr * delta);
   }
 }

@@ -4,13 +4,15 @@
 //   v = beta2 * v + (1 - beta2) * g * g
 //   vmax = max(vmax, v)                     (amsgrad)
 //   p = p - stepSize * m / (sqrt(v or vmax) / bc2Sqrt + eps)
-// stepSize = lr / (1 - beta1^t) and bc2Sqrt = sqrt(1 - beta2^t) are computed by the caller in f64.
+// Every constant is formed by the caller in f64 and rounded once, as torch does with its Python floats:
+// w1 = 1 - beta1, w2 = 1 - beta2, stepSize = lr / (1 - beta1^t), bc2Sqrt = sqrt(1 - beta2^t),
+// decayFactor = 1 - lr * wd. (1 - f32(0.999) in f32 is 1.3e-5 relatively off 0.001.)
 export function f32_adam(
   p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
-  stepSize: f32, beta1: f32, beta2: f32, eps: f32, bc2Sqrt: f32,
+  stepSize: f32, w1: f32, beta2: f32, w2: f32, eps: f32, bc2Sqrt: f32,
   wd: f32, decayFactor: f32, amsgrad: i32,
 ): void {
-  const vb1 = f32x4.splat(1 - beta1), vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(1 - beta2);
+  const vb1 = f32x4.splat(w1), vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(w2);
   const veps = f32x4.splat(eps), vbc = f32x4.splat(bc2Sqrt), vstep = f32x4.splat(stepSize);
   const vwd = f32x4.splat(wd), vdecay = f32x4.splat(decayFactor);
   let i = 0;
@@ -39,8 +41,8 @@ export function f32_adam(
     if (decayFactor != 1) pv = pv * decayFactor;
     if (wd != 0) gv = gv + wd * pv;
     let mv = load<f32>(m + o);
-    mv = mv + (1 - beta1) * (gv - mv);
-    let vv = load<f32>(v + o) * beta2 + (1 - beta2) * (gv * gv);
+    mv = mv + w1 * (gv - mv);
+    let vv = load<f32>(v + o) * beta2 + w2 * (gv * gv);
     store<f32>(m + o, mv);
     store<f32>(v + o, vv);
     if (amsgrad) {

@@ -5,11 +5,12 @@
 //   else:     avg = sqrt(sq) + eps
 //   momentum > 0: buf = momentum * buf + g / avg; p = p - lr * buf
 //   else:         p = p - lr * g / avg
+// w = 1 - alpha is formed by the caller in f64 and rounded once (as torch does).
 export function f32_rmsprop(
   p: usize, g: usize, sq: usize, gavg: usize, buf: usize, n: i32,
-  lr: f32, alpha: f32, eps: f32, wd: f32, momentum: f32, centered: i32,
+  lr: f32, alpha: f32, w: f32, eps: f32, wd: f32, momentum: f32, centered: i32,
 ): void {
-  const vlr = f32x4.splat(lr), va = f32x4.splat(alpha), vac = f32x4.splat(1 - alpha);
+  const vlr = f32x4.splat(lr), va = f32x4.splat(alpha), vac = f32x4.splat(w);
   const veps = f32x4.splat(eps), vwd = f32x4.splat(wd), vm = f32x4.splat(momentum);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -41,12 +42,12 @@ export function f32_rmsprop(
     const pv = load<f32>(p + o);
     let gv = load<f32>(g + o);
     if (wd != 0) gv = gv + wd * pv;
-    const s = alpha * load<f32>(sq + o) + (1 - alpha) * (gv * gv);
+    const s = alpha * load<f32>(sq + o) + w * (gv * gv);
     store<f32>(sq + o, s);
     let avg: f32;
     if (centered) {
       let ga = load<f32>(gavg + o);
-      ga = ga + (1 - alpha) * (gv - ga);
+      ga = ga + w * (gv - ga);
       store<f32>(gavg + o, ga);
       avg = sqrt<f32>(s - ga * ga) + eps;
     } else {

@@ -3,11 +3,12 @@
 //   buf = first ? d : momentum * buf + (1 - dampening) * d        (when momentum != 0)
 //   d = nesterov ? d + momentum * buf : buf                       (when momentum != 0)
 //   p = p - lr * d
+// w = 1 - dampening is formed by the caller in f64 and rounded once (as torch does).
 export function f32_sgd(
   p: usize, g: usize, buf: usize, n: i32,
-  lr: f32, momentum: f32, dampening: f32, wd: f32, nesterov: i32, first: i32,
+  lr: f32, momentum: f32, w: f32, wd: f32, nesterov: i32, first: i32,
 ): void {
-  const vlr = f32x4.splat(lr), vm = f32x4.splat(momentum), vdamp = f32x4.splat(1 - dampening), vwd = f32x4.splat(wd);
+  const vlr = f32x4.splat(lr), vm = f32x4.splat(momentum), vdamp = f32x4.splat(w), vwd = f32x4.splat(wd);
   const useMomentum = momentum != 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -28,7 +29,7 @@ export function f32_sgd(
     let d = load<f32>(g + o);
     if (wd != 0) d = d + wd * pv;
     if (useMomentum) {
-      const b: f32 = first ? d : momentum * load<f32>(buf + o) + (1 - dampening) * d;
+      const b: f32 = first ? d : momentum * load<f32>(buf + o) + w * d;
       store<f32>(buf + o, b);
       d = nesterov ? d + momentum * b : b;
     }

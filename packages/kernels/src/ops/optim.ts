@@ -1,7 +1,11 @@
 /**
  * Fused optimizer updates: one pass over a parameter tensor, its gradient and its state buffers.
- * Formulas follow torch.optim (see assembly/optim/); scalars that depend on the step count are
- * computed here in float64. Pointers are byte offsets of n-float buffers.
+ * Formulas follow torch.optim (see assembly/optim/). Every scalar the update derives from the options
+ * (1 - beta, 1 - dampening, bias corrections, lr / bias correction, 1 - lr * wd) is formed here in
+ * float64 and rounded to float32 once when passed, as torch forms them from Python floats: formed in
+ * float32 inside the kernel, 1 - beta2 for beta2 = 0.999 is 1.3e-5 relatively off and an AdamW
+ * trajectory drifts from torch's by up to 4e-4 of a weight's displacement in 30 steps (now 5e-6;
+ * packages/nn/test/optim-torch.test.ts). Pointers are byte offsets of n-float buffers.
  */
 import type { Kernels } from '../load.js';
 import { kernel, size } from './check.js';
@@ -19,7 +23,7 @@ export interface SgdArgs {
 export function sgdUpdate(k: Kernels, p: number, g: number, buf: number, n: number, a: SgdArgs): void {
   size('sgdUpdate', 'n', n);
   if (n === 0) return;
-  kernel(k, 'f32_sgd')(p, g, buf, n, a.lr, a.momentum, a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.first ? 1 : 0);
+  kernel(k, 'f32_sgd')(p, g, buf, n, a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.first ? 1 : 0);
 }
 
 export interface AdamArgs {
@@ -43,7 +47,8 @@ export function adamUpdate(k: Kernels, p: number, g: number, m: number, v: numbe
   const bc2 = 1 - a.beta2 ** a.step;
   const decay = a.decoupled ? 1 - a.lr * a.weightDecay : 1;
   const l2 = a.decoupled ? 0 : a.weightDecay;
-  kernel(k, 'f32_adam')(p, g, m, v, vmax, n, a.lr / bc1, a.beta1, a.beta2, a.eps, Math.sqrt(bc2), l2, decay, a.amsgrad ? 1 : 0);
+  const f32Adam = kernel(k, 'f32_adam');
+  f32Adam(p, g, m, v, vmax, n, a.lr / bc1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, Math.sqrt(bc2), l2, decay, a.amsgrad ? 1 : 0);
 }
 
 export interface AdagradArgs {
@@ -74,7 +79,7 @@ export interface RmspropArgs {
 export function rmspropUpdate(k: Kernels, p: number, g: number, sq: number, gavg: number, buf: number, n: number, a: RmspropArgs): void {
   size('rmspropUpdate', 'n', n);
   if (n === 0) return;
-  kernel(k, 'f32_rmsprop')(p, g, sq, gavg, buf, n, a.lr, a.alpha, a.eps, a.weightDecay, a.momentum, a.centered ? 1 : 0);
+  kernel(k, 'f32_rmsprop')(p, g, sq, gavg, buf, n, a.lr, a.alpha, 1 - a.alpha, a.eps, a.weightDecay, a.momentum, a.centered ? 1 : 0);
 }
 
 export interface AdadeltaArgs {
@@ -87,7 +92,7 @@ export interface AdadeltaArgs {
 export function adadeltaUpdate(k: Kernels, p: number, g: number, sq: number, acc: number, n: number, a: AdadeltaArgs): void {
   size('adadeltaUpdate', 'n', n);
   if (n === 0) return;
-  kernel(k, 'f32_adadelta')(p, g, sq, acc, n, a.lr, a.rho, a.eps, a.weightDecay);
+  kernel(k, 'f32_adadelta')(p, g, sq, acc, n, a.lr, a.rho, 1 - a.rho, a.eps, a.weightDecay);
 }
 
 /** Σ x² over n floats, accumulated in float64. */
