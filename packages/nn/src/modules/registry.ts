@@ -1,6 +1,10 @@
 /**
- * Module types by name, so an architecture saved as JSON (getConfig) can be rebuilt. Built-in layers
- * are registered here; user modules add themselves with registerModuleType.
+ * Module types by name, so an architecture saved as JSON (getConfig) can be rebuilt. Each built-in
+ * type is one line of the list below: its config schema (field types, ranges, defaults) beside its
+ * factory. User modules add themselves with registerModuleType, with a schema or without one (then
+ * their config is passed through as read). Reading checks the whole tree before building anything:
+ * node fields, module types, every option, children, and a nesting depth limit, and every error
+ * names the JSON path (e.g. `children.3.config.kernelSize`).
  */
 import type { Module, ModuleConfig } from './module.js';
 import { Linear } from './linear.js';
@@ -13,98 +17,178 @@ import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from './recurrent.js';
 import { Embedding } from './embedding.js';
 import { AdditiveAttention, DotAttention } from './attention.js';
 import { ELU, Gaussian, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh } from './activations.js';
+import { bool, int, ints, nullable, num, oneOf, optional, pair, readConfig, suggest, uniqueStrings, type ConfigOf, type Fields } from './config-schema.js';
 
 export type ModuleFactory = (config: Record<string, unknown>, children: Module[]) => Module;
 
-const factories = new Map<string, ModuleFactory>();
+/** Modules nested deeper than this are refused when reading an architecture (no real network comes close). */
+export const MAX_MODULE_DEPTH = 64;
 
-export function registerModuleType(type: string, factory: ModuleFactory): void {
-  factories.set(type, factory);
+interface ModuleType {
+  factory: ModuleFactory;
+  schema: Fields | null;
+  /** Whether the type is built from children (Sequential); schema-less user types always receive theirs. */
+  children: boolean;
 }
 
-const num = (c: Record<string, unknown>, key: string, fallback?: number): number => {
-  const v = c[key] ?? fallback;
-  if (typeof v !== 'number') throw new Error(`architecture: "${key}" must be a number, got ${JSON.stringify(v)}`);
-  return v;
+const types = new Map<string, ModuleType>();
+
+/**
+ * Registers a module type for moduleFromConfig. With a schema, configs are checked against it
+ * (unknown options rejected, defaults filled in) before `factory` sees them.
+ */
+export function registerModuleType(type: string, factory: ModuleFactory): void;
+export function registerModuleType<S extends Fields>(type: string, factory: (config: ConfigOf<S>, children: Module[]) => Module, schema: S): void;
+export function registerModuleType(type: string, factory: ModuleFactory, schema?: Fields): void {
+  types.set(type, { factory, schema: schema ?? null, children: schema === undefined });
+}
+
+function builtIn<S extends Fields>(type: string, schema: S, factory: (c: ConfigOf<S>, children: Module[]) => Module, children = false): void {
+  types.set(type, { factory: factory as ModuleFactory, schema, children });
+}
+
+const bias = bool(true);
+const size = int({ min: 1 });
+const batchNorm = { numFeatures: size, eps: num({ min: 0, default: 1e-5 }), momentum: num({ default: 0.1 }), affine: bool(true), trackRunningStats: bool(true) };
+const recurrent = {
+  inputSize: size, hiddenSize: size, numLayers: int({ min: 1, default: 1 }), bias, batchFirst: bool(false),
+  dropout: num({ min: 0, max: 1, default: 0 }), bidirectional: bool(false),
 };
+const nonlinearity = oneOf(['tanh', 'relu'], 'tanh');
+const pool = { kernelSize: pair({ min: 1 }), stride: optional(pair({ min: 1 })), padding: pair({ min: 0, default: 0 }), ceilMode: bool(false) };
 
-registerModuleType('Linear', (c) => new Linear(num(c, 'inFeatures'), num(c, 'outFeatures'), { bias: c.bias !== false }));
-registerModuleType('Sequential', (c, children) => {
-  const names = c.names as string[] | undefined;
-  return names ? new Sequential(Object.fromEntries(names.map((n, i) => [n, children[i]!]))) : new Sequential(...children);
-});
-registerModuleType('Dropout', (c) => new Dropout(num(c, 'p', 0.5)));
-registerModuleType(
-  'BatchNorm1d',
-  (c) =>
-    new BatchNorm1d(num(c, 'numFeatures'), {
-      eps: num(c, 'eps', 1e-5),
-      momentum: num(c, 'momentum', 0.1),
-      affine: c.affine !== false,
-      trackRunningStats: c.trackRunningStats !== false,
-    }),
-);
-registerModuleType('Flatten', (c) => new Flatten(num(c, 'startDim', 1), num(c, 'endDim', -1)));
-registerModuleType('Reshape', (c) => new Reshape(c.shape as number[]));
-registerModuleType('Identity', () => new Identity());
-registerModuleType('Step', () => new Step());
-registerModuleType('Sigmoid', () => new Sigmoid());
-registerModuleType('Tanh', () => new Tanh());
-registerModuleType('ReLU', () => new ReLU());
-registerModuleType('Gaussian', () => new Gaussian());
-registerModuleType('LeakyReLU', (c) => new LeakyReLU(num(c, 'negativeSlope', 0.01)));
-registerModuleType('ELU', (c) => new ELU(num(c, 'alpha', 1)));
-registerModuleType('Softmax', (c) => new Softmax(num(c, 'dim', -1)));
-registerModuleType('LogSoftmax', (c) => new LogSoftmax(num(c, 'dim', -1)));
-
-type P = number | [number, number];
-registerModuleType(
+// The list: one line per type, schema beside factory.
+builtIn('Sequential', { names: optional(uniqueStrings()) }, (c, children) => (c.names ? new Sequential(namedRecord(c.names, children)) : new Sequential(...children)), true);
+builtIn('Linear', { inFeatures: int({ min: 0 }), outFeatures: int({ min: 0 }), bias }, (c) => new Linear(c.inFeatures, c.outFeatures, { bias: c.bias }));
+builtIn('Dropout', { p: num({ min: 0, max: 1, default: 0.5 }) }, (c) => new Dropout(c.p));
+builtIn('BatchNorm1d', batchNorm, (c) => new BatchNorm1d(c.numFeatures, options(c, 'numFeatures')));
+builtIn('BatchNorm2d', batchNorm, (c) => new BatchNorm2d(c.numFeatures, options(c, 'numFeatures')));
+builtIn('Flatten', { startDim: int({ default: 1 }), endDim: int({ default: -1 }) }, (c) => new Flatten(c.startDim, c.endDim));
+builtIn('Reshape', { shape: ints({ min: -1 }) }, (c) => new Reshape(c.shape));
+builtIn('Identity', {}, () => new Identity());
+builtIn('Step', {}, () => new Step());
+builtIn('Sigmoid', {}, () => new Sigmoid());
+builtIn('Tanh', {}, () => new Tanh());
+builtIn('ReLU', {}, () => new ReLU());
+builtIn('Gaussian', {}, () => new Gaussian());
+builtIn('LeakyReLU', { negativeSlope: num({ default: 0.01 }) }, (c) => new LeakyReLU(c.negativeSlope));
+builtIn('ELU', { alpha: num({ default: 1 }) }, (c) => new ELU(c.alpha));
+builtIn('Softmax', { dim: int({ default: -1 }) }, (c) => new Softmax(c.dim));
+builtIn('LogSoftmax', { dim: int({ default: -1 }) }, (c) => new LogSoftmax(c.dim));
+builtIn(
   'Conv2d',
-  (c) =>
-    new Conv2d(num(c, 'inChannels'), num(c, 'outChannels'), c.kernelSize as P, {
-      stride: c.stride as P, padding: c.padding as P, dilation: c.dilation as P, groups: num(c, 'groups', 1), bias: c.bias !== false,
-    }),
+  {
+    inChannels: size, outChannels: size, kernelSize: pair({ min: 1 }), stride: pair({ min: 1, default: 1 }), padding: pair({ min: 0, default: 0 }),
+    dilation: pair({ min: 1, default: 1 }), groups: int({ min: 1, default: 1 }), bias,
+  },
+  (c) => new Conv2d(c.inChannels, c.outChannels, c.kernelSize, options(c, 'inChannels', 'outChannels', 'kernelSize')),
 );
-registerModuleType('MaxPool2d', (c) => new MaxPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, dilation: c.dilation as P, ceilMode: c.ceilMode === true }));
-registerModuleType('AvgPool2d', (c) => new AvgPool2d(c.kernelSize as P, { stride: c.stride as P, padding: c.padding as P, countIncludePad: c.countIncludePad !== false, ceilMode: c.ceilMode === true }));
-registerModuleType('AdaptiveAvgPool2d', (c) => new AdaptiveAvgPool2d(c.outputSize as P));
-registerModuleType(
-  'BatchNorm2d',
-  (c) =>
-    new BatchNorm2d(num(c, 'numFeatures'), {
-      eps: num(c, 'eps', 1e-5), momentum: num(c, 'momentum', 0.1), affine: c.affine !== false, trackRunningStats: c.trackRunningStats !== false,
-    }),
-);
+builtIn('MaxPool2d', { ...pool, dilation: pair({ min: 1, default: 1 }) }, (c) => new MaxPool2d(c.kernelSize, options(c, 'kernelSize')));
+builtIn('AvgPool2d', { ...pool, countIncludePad: bool(true) }, (c) => new AvgPool2d(c.kernelSize, options(c, 'kernelSize')));
+builtIn('AdaptiveAvgPool2d', { outputSize: pair({ min: 1 }) }, (c) => new AdaptiveAvgPool2d(c.outputSize));
+builtIn('RNN', { ...recurrent, nonlinearity }, (c) => new RNN(c.inputSize, c.hiddenSize, options(c, 'inputSize', 'hiddenSize')));
+builtIn('LSTM', recurrent, (c) => new LSTM(c.inputSize, c.hiddenSize, options(c, 'inputSize', 'hiddenSize')));
+builtIn('GRU', recurrent, (c) => new GRU(c.inputSize, c.hiddenSize, options(c, 'inputSize', 'hiddenSize')));
+builtIn('RNNCell', { inputSize: size, hiddenSize: size, bias, nonlinearity }, (c) => new RNNCell(c.inputSize, c.hiddenSize, options(c, 'inputSize', 'hiddenSize')));
+builtIn('LSTMCell', { inputSize: size, hiddenSize: size, bias }, (c) => new LSTMCell(c.inputSize, c.hiddenSize, options(c, 'inputSize', 'hiddenSize')));
+builtIn('GRUCell', { inputSize: size, hiddenSize: size, bias }, (c) => new GRUCell(c.inputSize, c.hiddenSize, options(c, 'inputSize', 'hiddenSize')));
+builtIn('Embedding', { numEmbeddings: int({ min: 0 }), embeddingDim: int({ min: 0 }), paddingIdx: nullable(int()) }, (c) => new Embedding(c.numEmbeddings, c.embeddingDim, options(c, 'numEmbeddings', 'embeddingDim')));
+builtIn('DotAttention', { queryDim: size, keyDim: optional(size), general: bool(false), scaled: bool(false) }, (c) => new DotAttention(c.queryDim, c.keyDim, options(c, 'queryDim', 'keyDim')));
+builtIn('AdditiveAttention', { queryDim: size, keyDim: size, attentionDim: size }, (c) => new AdditiveAttention(c.queryDim, c.keyDim, c.attentionDim));
 
-const recurrentOpts = (c: Record<string, unknown>) => ({
-  numLayers: num(c, 'numLayers', 1), bias: c.bias !== false, batchFirst: c.batchFirst === true,
-  dropout: num(c, 'dropout', 0), bidirectional: c.bidirectional === true,
-});
-const nonlinearity = (c: Record<string, unknown>) => (c.nonlinearity === 'relu' ? 'relu' : 'tanh') as 'tanh' | 'relu';
-registerModuleType('RNN', (c) => new RNN(num(c, 'inputSize'), num(c, 'hiddenSize'), { ...recurrentOpts(c), nonlinearity: nonlinearity(c) }));
-registerModuleType('LSTM', (c) => new LSTM(num(c, 'inputSize'), num(c, 'hiddenSize'), recurrentOpts(c)));
-registerModuleType('GRU', (c) => new GRU(num(c, 'inputSize'), num(c, 'hiddenSize'), recurrentOpts(c)));
-registerModuleType('RNNCell', (c) => new RNNCell(num(c, 'inputSize'), num(c, 'hiddenSize'), { bias: c.bias !== false, nonlinearity: nonlinearity(c) }));
-registerModuleType('LSTMCell', (c) => new LSTMCell(num(c, 'inputSize'), num(c, 'hiddenSize'), { bias: c.bias !== false }));
-registerModuleType('GRUCell', (c) => new GRUCell(num(c, 'inputSize'), num(c, 'hiddenSize'), { bias: c.bias !== false }));
-registerModuleType(
-  'Embedding',
-  (c) => new Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim'), { paddingIdx: typeof c.paddingIdx === 'number' ? c.paddingIdx : null }),
-);
+/** The constructor's options: a plain object of the config without the positional arguments (and without absent values). */
+function options<C extends object, K extends keyof C>(c: C, ...positional: K[]): Omit<C, K> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) if (!positional.includes(k as K) && v !== undefined) out[k] = v;
+  return out as Omit<C, K>;
+}
 
-registerModuleType('DotAttention', (c) => new DotAttention(num(c, 'queryDim'), num(c, 'keyDim'), { general: c.general === true, scaled: c.scaled === true }));
-registerModuleType('AdditiveAttention', (c) => new AdditiveAttention(num(c, 'queryDim'), num(c, 'keyDim'), num(c, 'attentionDim')));
+function namedRecord(names: string[], children: Module[]): Record<string, Module> {
+  const out = Object.create(null) as Record<string, Module>;
+  names.forEach((n, i) => (out[n] = children[i]!));
+  return out;
+}
 
-/** Rebuilds a module (with fresh weights) from its saved architecture. */
+const NODE_FIELDS = ['type', 'config', 'children'];
+const show = (v: unknown): string => JSON.stringify(v)?.slice(0, 80) ?? String(v);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+interface Checked {
+  type: string;
+  entry: ModuleType;
+  config: Record<string, unknown>;
+  children: Checked[];
+  path: string;
+}
+
+/** Checks one node and its subtree (depth-limited, so a hostile file cannot overflow the stack). */
+function check(node: unknown, path: string, depth: number): Checked {
+  const at = path === '' ? 'the root module' : path;
+  if (depth > MAX_MODULE_DEPTH) {
+    throw new Error(`architecture: ${at}: modules nested deeper than ${MAX_MODULE_DEPTH} levels (corrupted or hostile file?)`);
+  }
+  if (!isObject(node)) throw new Error(`architecture: ${at}: expected a module {type, config, children?}, got ${show(node)}`);
+  const prefix = path === '' ? '' : `${path}.`;
+  for (const k of Object.keys(node)) {
+    if (!NODE_FIELDS.includes(k)) throw new Error(`architecture: ${prefix}${k}: unknown field of a module${suggest(k, NODE_FIELDS)} (a module has type, config and children)`);
+  }
+  if (typeof node.type !== 'string') throw new Error(`architecture: ${prefix}type: expected a module type name, got ${show(node.type)}`);
+  const type = node.type;
+  const entry = types.get(type);
+  if (entry === undefined) {
+    throw new Error(`architecture: ${prefix}type: unknown module type "${type}"${suggest(type, types.keys())} (register it with registerModuleType)`);
+  }
+  const rawConfig = own(node, 'config') ? node.config : {};
+  let config: Record<string, unknown>;
+  if (entry.schema !== null) config = readConfig(entry.schema, rawConfig, `${prefix}config`, type);
+  else if (isObject(rawConfig)) config = rawConfig;
+  else throw new Error(`architecture: ${prefix}config (${type}): expected an object of options, got ${show(rawConfig)}`);
+  const rawChildren = own(node, 'children') ? node.children : {};
+  if (!isObject(rawChildren)) throw new Error(`architecture: ${prefix}children (${type}): expected an object of named modules, got ${show(rawChildren)}`);
+  let names = Object.keys(rawChildren);
+  if (!entry.children && names.length > 0) {
+    throw new Error(`architecture: ${prefix}children (${type}): ${type} is not built from children, found ${names.map((n) => JSON.stringify(n)).join(', ')}`);
+  }
+  if (type === 'Sequential') names = sequentialOrder(config.names as string[] | undefined, names, prefix);
+  const children = names.map((n) => check(rawChildren[n], `${prefix}children.${n}`, depth + 1));
+  return { type, entry, config, children, path };
+}
+
+/** The order of a Sequential's children: config.names (which must name exactly the children) or 0..n-1. */
+function sequentialOrder(names: string[] | undefined, keys: string[], prefix: string): string[] {
+  const have = new Set(keys);
+  if (names !== undefined) {
+    const missing = names.filter((n) => !have.has(n));
+    const extra = keys.filter((k) => !names.includes(k));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new Error(
+        `architecture: ${prefix}config.names (Sequential): must name exactly the children; ` +
+          `${missing.length > 0 ? `no child ${missing.map((n) => JSON.stringify(n)).join(', ')}` : ''}` +
+          `${missing.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `unnamed child ${extra.map((n) => JSON.stringify(n)).join(', ')}` : ''}`,
+      );
+    }
+    return names;
+  }
+  const order = keys.map((_, i) => String(i));
+  const bad = keys.find((k) => !order.includes(k));
+  if (bad !== undefined) {
+    throw new Error(`architecture: ${prefix}children.${bad} (Sequential): children of an unnamed Sequential are "0" to "${keys.length - 1}"; give config.names for named children`);
+  }
+  return order;
+}
+
+function build(c: Checked): Module {
+  const children = c.children.map(build);
+  try {
+    return c.entry.factory(c.config, children);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(`architecture: ${c.path === '' ? 'the root module' : c.path} (${c.type}): ${msg}`, { cause: e });
+  }
+}
+
+/** Rebuilds a module (with fresh weights) from its saved architecture, checked whole first. */
 export function moduleFromConfig(config: ModuleConfig): Module {
-  if (config === null || typeof config !== 'object' || typeof config.type !== 'string') {
-    throw new Error(`architecture: expected {type, config}, got ${JSON.stringify(config)?.slice(0, 80)}`);
-  }
-  const factory = factories.get(config.type);
-  if (factory === undefined) {
-    throw new Error(`architecture: unknown module type "${config.type}" (register it with registerModuleType)`);
-  }
-  // Children keep the order they were saved in (named Sequentials rely on it).
-  const children = Object.values(config.children ?? {}).map((c) => moduleFromConfig(c));
-  return factory(config.config ?? {}, children);
+  return build(check(config, '', 0));
 }
