@@ -27,6 +27,7 @@ export { BatchNorm1d, type BatchNormOptions } from './modules/batchnorm.js';
 export { Flatten, Reshape } from './modules/reshape.js';
 export { Identity, Step, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Gaussian, Softmax, LogSoftmax } from './modules/activations.js';
 export { registerModuleType, moduleFromConfig, type ModuleFactory } from './modules/registry.js';
+export * as configFields from './modules/config-schema.js';
 export * as init from './init/init.js';
 export * from './losses/losses.js';
 export type { Reduction } from './losses/reduction.js';
@@ -35,11 +36,12 @@ export type { FitOptions, History, EpochLogs, BatchLogs, Callbacks, EarlyStoppin
 export { ProgressBar, type ProgressWriter } from './train/progress.js';
 export { toDataset, type Dataset, type DataLike, type Labels } from './train/dataset.js';
 export * from './optim/index.js';
-export { encodeSafetensors, decodeSafetensors, type SafeTensor, type Dtype } from './io/safetensors.js';
-export { writeFileAtomic } from './io/atomic-file.js';
+export { encodeSafetensors, decodeSafetensors, type SafeTensor, type Dtype, type Decoded, type TensorToEncode } from './io/safetensors.js';
+export { writeFileAtomic, removeStaleTempFiles } from './io/atomic-file.js';
 export {
   weightsToBytes, loadWeightsFromBytes, architectureToJson, moduleFromJson, saveModel, loadModel, loadWeights,
-  modelToBlobs, modelFromBuffers, modelPaths,
+  modelToBytes, modelToBlob, modelToBlobs, modelFromBuffers, modelPath, modelPaths, ARCHITECTURE_KEY,
+  type LoadWeightsOptions, type LoadWeightsResult,
 } from './io/model-file.js';
 export { conv2d, maxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, type Conv2dOptions, type Pool2dOptions, type Pair } from './functional/conv.js';
 export { batchNorm, type BatchNormArgs } from './functional/normalization.js';

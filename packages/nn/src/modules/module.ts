@@ -129,21 +129,38 @@ export abstract class Module {
   }
 
   /**
-   * Copies values into this module's parameters and buffers. Every entry is checked before anything is
-   * written, so a mismatched state leaves the module untouched. With strict (the default), missing and
-   * unexpected keys are errors.
+   * Copies values into this module's parameters and buffers, like PyTorch's load_state_dict, and returns
+   * the keys the state lacks (missingKeys) and the keys it has that this module does not
+   * (unexpectedKeys). Every entry is checked before anything is written: a shape mismatch is always an
+   * error, and with strict (the default, `true` or `{ strict: true }`) missing and unexpected keys are
+   * errors too; then nothing is written. As PyTorch's batch norm does, a missing `num_batches_tracked`
+   * is not missing: the buffer keeps its value.
    */
-  loadStateDict(state: Map<string, StateEntry> | Record<string, StateEntry>, strict = true): void {
-    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+  loadStateDict(
+    state: Map<string, StateEntry> | Record<string, StateEntry>,
+    strict: boolean | { strict?: boolean } = true,
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const isStrict = typeof strict === 'boolean' ? strict : strict?.strict ?? true;
+    const entries: Map<string, StateEntry> = state instanceof Map ? state : new Map(Object.entries(state));
     const own = this.stateDict();
     const problems: string[] = [];
+    const missingKeys: string[] = [];
+    const unexpectedKeys: string[] = [];
     for (const [name, t] of own) {
-      const e = entries.get(name);
-      if (e === undefined) {
-        if (strict) problems.push(`missing "${name}" (expected ${formatShape(t.shape)})`);
+      if (!entries.has(name)) {
+        if (!/(^|\.)num_batches_tracked$/.test(name)) missingKeys.push(name);
         continue;
       }
-      const shape = e instanceof Tensor ? e.shape : e.shape;
+      const e = entries.get(name);
+      if (!(e instanceof Tensor)) {
+        const ok = e !== null && typeof e === 'object' && Array.isArray(e.shape) && e.data !== null && typeof e.data === 'object' &&
+          typeof e.data.length === 'number' && (ArrayBuffer.isView(e.data) || Array.from(e.data).every((v) => typeof v === 'number'));
+        if (!ok) {
+          problems.push(`"${name}": expected a Tensor or {shape, data} with numeric data, got ${typeof e === 'object' && e !== null ? `{${Object.keys(e).join(', ')}}` : String(e)}`);
+          continue;
+        }
+      }
+      const shape = e.shape;
       const len = e instanceof Tensor ? e.size : e.data.length;
       if (!sameShape(shape, t.shape)) {
         problems.push(`"${name}": expected shape ${formatShape(t.shape)}, found ${formatShape(shape)}`);
@@ -151,10 +168,10 @@ export abstract class Module {
         problems.push(`"${name}": expected ${t.size} values, found ${len}`);
       }
     }
-    if (strict) {
-      for (const name of entries.keys()) {
-        if (!own.has(name)) problems.push(`unexpected "${name}"`);
-      }
+    for (const name of entries.keys()) if (!own.has(name)) unexpectedKeys.push(name);
+    if (isStrict) {
+      for (const name of missingKeys) problems.push(`missing "${name}" (expected ${formatShape(own.get(name)!.shape)})`);
+      for (const name of unexpectedKeys) problems.push(`unexpected "${name}"`);
     }
     if (problems.length > 0) {
       throw new Error(`loadStateDict(${this.constructor.name}): ${problems.join('; ')}`);
@@ -168,6 +185,7 @@ export abstract class Module {
         t.version++;
       }
     });
+    return { missingKeys, unexpectedKeys };
   }
 
   /** Type name and constructor arguments, for saving the architecture as JSON. */
