@@ -51,7 +51,8 @@ declare module './tensor/tensor.js' {
     expand(shape: Shape): Tensor;
     detach(): Tensor;
     clone(): Tensor;
-    backward(grad?: Tensor, options?: BackwardOptions): void;
+    /** loss.backward(), loss.backward(grad), loss.backward({ retainGraph: true }) or loss.backward(grad, options). */
+    backward(gradOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void;
     fill_(value: number): Tensor;
     zero_(): Tensor;
     copy_(src: Tensor): Tensor;
@@ -94,7 +95,10 @@ P.narrow = function (d, s, l) { return S.narrow(this, d, s, l); };
 P.expand = function (shape) { return B.expand(this, shape); };
 P.detach = function () { return S.detach(this); };
 P.clone = function () { return S.clone(this); };
-P.backward = function (grad, options) { backward(this, grad, options); };
+P.backward = function (gradOrOptions, options) {
+  if (gradOrOptions === undefined || gradOrOptions instanceof Tensor) backward(this, gradOrOptions, options);
+  else backward(this, undefined, gradOrOptions);
+};
 P.fill_ = function (v) { return I.fill_(this, v); };
 P.zero_ = function () { return I.zero_(this); };
 P.copy_ = function (src) { return I.copy_(this, src); };

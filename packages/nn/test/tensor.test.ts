@@ -178,7 +178,7 @@ describe('bad input gets a clear error', () => {
     expect(() => nn.mul(w, 2).backward()).toThrow(/one-element output, not \[3\]/);
     const d = nn.ones([2]);
     d.dispose();
-    expect(() => d.data).toThrow(/was disposed/);
+    expect(() => d.data).toThrow(/freed by dispose\(\)/);
   });
 });
 

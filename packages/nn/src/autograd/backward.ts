@@ -3,8 +3,8 @@
  * shared inputs, residual additions, concatenations, loops unrolled by running them.
  */
 import { axpy, copy, fill } from '@deepwasm/kernels';
-import { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../tensor/scope.js';
+import { Tensor, type GradNode } from '../tensor/tensor.js';
+import { clock, noGrad, runScoped, type FreeReason } from '../tensor/scope.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { add } from '../functional/elementwise.js';
 
@@ -27,6 +27,7 @@ function topoOrder(root: Tensor): Tensor[] {
     if (visited.has(t)) continue;
     visited.add(t);
     stack.push([t, true]);
+    if (t.node?.released) throw secondBackwardError(t, t.node.op);
     if (t.node !== null) {
       for (const input of t.node.inputs) {
         if (input.requiresGrad && !visited.has(input)) stack.push([input, false]);
@@ -34,6 +35,42 @@ function topoOrder(root: Tensor): Tensor[] {
     }
   }
   return order;
+}
+
+function secondBackwardError(t: Tensor, op: string): Error {
+  return new Error(
+    `backward(): ${t} was computed by "${op}", and that part of the gradient graph was already freed by an ` +
+      'earlier backward(). To go through a graph twice, pass { retainGraph: true } to the first backward() ' +
+      '(PyTorch: retain_graph=True), or compute the value again.',
+  );
+}
+
+/** What a node becomes once backward() has gone through it without retainGraph. */
+function releasedNode(op: string): GradNode {
+  return {
+    op,
+    inputs: [],
+    saved: [],
+    released: true,
+    backward() {
+      throw new Error(`backward(): the graph through "${op}" was already released`);
+    },
+  };
+}
+
+/**
+ * Releases the graph backward() walked: each node becomes a released marker (a second backward through
+ * it throws), and the tensors only the graph held (internal: a layer's saved activations) are freed.
+ */
+function releaseGraph(order: readonly Tensor[]): void {
+  const reason: FreeReason = { why: 'backward', step: clock.step };
+  for (const t of order) {
+    const node = t.node;
+    if (node === null || node.released) continue;
+    t.node = releasedNode(node.op);
+    for (const c of node.inputs) if (c.internal && !c.isKept) c.free(reason);
+    for (const c of node.saved) if (c.internal && !c.isKept) c.free(reason);
+  }
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {
@@ -68,7 +105,9 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   if (grad !== undefined && !sameShape(grad.shape, root.shape)) {
     throw new Error(`backward(): gradient ${formatShape(grad.shape)} does not match output ${formatShape(root.shape)}`);
   }
-  noGrad(() => {
+  // The gradients of intermediates are made in a scope of their own and die when backward() returns;
+  // only the leaves' .grad (kept) survive.
+  runScoped(() => noGrad(() => {
     const order = topoOrder(root);
     const grads = new Map<Tensor, Tensor>();
     let seed = grad;
@@ -102,8 +141,6 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         grads.set(input, prev === undefined ? gi : add(prev, gi));
       }
     }
-    if (!options.retainGraph) {
-      for (const t of order) t.node = null;
-    }
-  });
+    if (!options.retainGraph) releaseGraph(order);
+  }), { why: 'backward', step: clock.step });
 }

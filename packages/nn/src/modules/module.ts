@@ -5,7 +5,8 @@
  * special.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../tensor/scope.js';
+import { moduleScope, noGrad } from '../tensor/scope.js';
+import { markStep } from '../tensor/steps.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { copy } from '@deepwasm/kernels';
 
@@ -23,6 +24,21 @@ export abstract class Module {
   private readonly params = new Map<string, Tensor | null>();
   private readonly buffers = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
+
+  /**
+   * Every call of forward runs in a scope of its own: what the layer makes dies when it returns, but for
+   * its result and what that result's gradient graph needs (freed in turn by backward()).
+   */
+  constructor() {
+    const forward = this.forward as (...args: unknown[]) => unknown;
+    const where = () => `${this.constructor.name}.forward()`;
+    Object.defineProperty(this, 'forward', {
+      value: (...args: unknown[]) => moduleScope(() => forward.apply(this, args), where),
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
 
   /** The layer's computation. */
   abstract forward(...inputs: Tensor[]): Tensor;
@@ -110,8 +126,9 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears the gradients of every parameter (set to none, PyTorch's default). */
+  /** Clears the gradients of every parameter (set to none, PyTorch's default); begins a new step (steps.ts). */
   zeroGrad(): void {
+    markStep(this, `${this.constructor.name}.zeroGrad()`);
     for (const p of this.parameters()) {
       if (p.grad !== null) {
         p.grad.dispose();

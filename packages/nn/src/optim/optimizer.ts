@@ -5,6 +5,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/scope.js';
+import { markStep } from '../tensor/steps.js';
 import { formatShape } from '../tensor/shape.js';
 
 export interface BaseOptions {
@@ -65,6 +66,7 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Clears gradients: set to none (PyTorch's default) or to zero. */
   zeroGrad(setToNone = true): void {
+    markStep(this, `${this.constructor.name}.zeroGrad()`);
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (p.grad === null) continue;

@@ -1,19 +1,51 @@
 /**
- * Scopes decide when tensors die. Every tensor made inside `tidy(fn)` is disposed when fn returns,
- * except the tensors fn returns (and everything their gradient graph still needs), which move to the
- * enclosing scope, and tensors marked with keep(). Training and inference helpers run each step in a
- * scope, so users do not call dispose() to stay alive.
+ * Who frees a tensor, and when. Three owners, from the most explicit to the least:
+ *
+ * - `tidy(fn)`: every tensor made inside is freed when fn returns, except what fn returns (and what the
+ *   gradient graph of that still needs) and tensors marked with keep().
+ * - A module call: `Module.forward` runs in a scope of its own (./module-scope via Module), so the
+ *   intermediates a layer makes die when it returns, except its result and what that result's gradient
+ *   graph needs. Those graph-only tensors are marked `internal` (nobody outside the graph can reach
+ *   them) and `backward()` frees them when it releases the graph, as PyTorch frees saved tensors.
+ * - Steps (./steps.ts): outside any scope, each `zeroGrad()` and each DataLoader batch begins a step, and
+ *   a tensor is freed once two steps pass without an op using it. That is what keeps a PyTorch-style
+ *   loop without tidy in flat memory; tensors made before the first step are never freed that way.
  */
 export interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
 }
 
+/** Why a tensor was freed: shown by the error raised when it is used afterwards. */
+export interface FreeReason {
+  readonly why: 'tidy' | 'module' | 'backward' | 'step' | 'dispose';
+  /** The step the program was in when it was freed. */
+  readonly step: number;
+  /** Module call (module), what began the step (step), or nothing. */
+  readonly where?: string | (() => string);
+}
+
 /** What the autograd graph holds on to: a tensor's creator keeps its inputs and saved values. */
 export interface Traceable extends Disposable {
   readonly isKept: boolean;
+  /** The step in which an op last read this tensor (see ./steps.ts). */
+  lastUsed: number;
+  /** Reachable only through a gradient graph: freed when backward() releases that graph. */
+  internal: boolean;
   graphChildren(): Iterable<Traceable>;
+  /** Frees the tensor, remembering why (for the error on a later use). */
+  free(reason: FreeReason): void;
 }
+
+/** Where tensors made outside every scope go (installed by ./steps.ts). */
+type TopLevelSink = (t: Traceable) => void;
+let topLevel: TopLevelSink = () => {};
+export function setTopLevelSink(sink: TopLevelSink): void {
+  topLevel = sink;
+}
+
+/** The current step, read live by tensors on every use (./steps.ts advances it). */
+export const clock = { step: 0 };
 
 const scopes: Set<Traceable>[] = [];
 let gradEnabled = true;
@@ -21,6 +53,7 @@ let gradEnabled = true;
 export function track(t: Traceable): void {
   const top = scopes[scopes.length - 1];
   if (top !== undefined) top.add(t);
+  else topLevel(t);
 }
 
 /** Stops a tensor from being disposed by the scope it was made in. */
@@ -50,35 +83,35 @@ function collectTensors(value: unknown, out: Set<Traceable>, seen: Set<unknown>)
   }
 }
 
-function closeScope(scope: Set<Traceable>, result: unknown): void {
-  // Results survive, and so does every tensor their gradient graph reaches (so a returned loss can
-  // still be back-propagated by the caller).
-  const survivors = new Set<Traceable>();
+function closeScope(scope: Set<Traceable>, result: unknown, reason: FreeReason): void {
+  // Results survive, and so does every tensor of this scope that their gradient graph reaches (so a
+  // returned loss can still be back-propagated by the caller); those are internal from now on. The walk
+  // stays inside the scope: a tensor made before the scope opened cannot reach one made inside it.
   const roots = new Set<Traceable>();
   collectTensors(result, roots, new Set());
-  const stack = [...roots];
+  const survivors = new Set<Traceable>(roots);
+  const stack: Traceable[] = [];
+  for (const r of roots) for (const c of r.graphChildren()) stack.push(c);
   while (stack.length > 0) {
     const t = stack.pop()!;
-    if (survivors.has(t)) continue;
+    if (survivors.has(t) || !(scope.has(t) || t.isKept)) continue;
     survivors.add(t);
+    if (!roots.has(t) && !t.isKept) t.internal = true;
     for (const c of t.graphChildren()) stack.push(c);
   }
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (survivors.has(t)) {
-      parent?.add(t);
+      if (parent !== undefined) parent.add(t);
+      else topLevel(t);
     } else if (!t.isKept && !t.isDisposed) {
-      t.dispose();
+      t.free(reason);
     }
   }
 }
 
-/**
- * Runs fn in a new scope. Tensors created inside are disposed when it returns, except those
- * returned (in an array, plain object or Map) and those kept. Async functions are supported: the
- * scope closes when the promise settles.
- */
-export function tidy<T>(fn: () => T): T {
+/** Runs fn in a scope that frees what fn made (but its result and that result's graph) with `reason`. */
+export function runScoped<T>(fn: () => T, reason: FreeReason): T {
   const scope = new Set<Traceable>();
   scopes.push(scope);
   let result: T;
@@ -86,31 +119,47 @@ export function tidy<T>(fn: () => T): T {
     result = fn();
   } catch (e) {
     scopes.splice(scopes.lastIndexOf(scope), 1);
-    closeScope(scope, undefined);
+    closeScope(scope, undefined, reason);
     throw e;
   }
   if (result instanceof Promise) {
+    scopes.splice(scopes.lastIndexOf(scope), 1);
+    closeScope(scope, undefined, reason);
     throw new Error('tidy(fn): fn returned a Promise; use tidyAsync for async functions');
   }
   scopes.splice(scopes.lastIndexOf(scope), 1);
-  closeScope(scope, result);
+  closeScope(scope, result, reason);
   return result;
+}
+
+/**
+ * Runs fn in a new scope. Tensors created inside are disposed when it returns, except those
+ * returned (in an array, plain object or Map) and those kept.
+ */
+export function tidy<T>(fn: () => T): T {
+  return runScoped(fn, { why: 'tidy', step: clock.step });
+}
+
+/** The scope of one module call: what the layer made dies when it returns, but for its result. */
+export function moduleScope<T>(fn: () => T, where: () => string): T {
+  return runScoped(fn, { why: 'module', step: clock.step, where });
 }
 
 /** tidy for async functions; other scopes must not interleave with it (one training loop at a time). */
 export async function tidyAsync<T>(fn: () => Promise<T>): Promise<T> {
   const scope = new Set<Traceable>();
   scopes.push(scope);
+  const reason: FreeReason = { why: 'tidy', step: clock.step };
   let result: T;
   try {
     result = await fn();
   } catch (e) {
     scopes.splice(scopes.lastIndexOf(scope), 1);
-    closeScope(scope, undefined);
+    closeScope(scope, undefined, reason);
     throw e;
   }
   scopes.splice(scopes.lastIndexOf(scope), 1);
-  closeScope(scope, result);
+  closeScope(scope, result, reason);
   return result;
 }
 

@@ -5,7 +5,8 @@
  */
 import type { Kernels } from '@deepwasm/kernels';
 import { kernels } from '../backend.js';
-import { isGradEnabled, track, untrack, type Traceable } from './scope.js';
+import { clock, isGradEnabled, track, untrack, type FreeReason, type Traceable } from './scope.js';
+import { freedTensorError } from './freed.js';
 import { checkShape, formatShape, sizeOf, type Shape } from './shape.js';
 import { Storage } from './storage.js';
 
@@ -16,6 +17,8 @@ export interface GradNode {
   readonly saved: readonly Tensor[];
   /** Gradients for each input (null where an input needs none), given the output's gradient. */
   backward(grad: Tensor): (Tensor | null)[];
+  /** Set when backward() has gone through this node and freed what it saved (no retainGraph). */
+  readonly released?: boolean;
 }
 
 let nextId = 1;
@@ -34,8 +37,14 @@ export class Tensor implements Traceable {
   version = 0;
   /** Optional label used in error messages (parameter names). */
   name: string | undefined;
+  /** The step in which it was made, and in which an op last read it (see steps.ts). */
+  readonly madeAt = clock.step;
+  lastUsed = clock.step;
+  /** Reachable only through a gradient graph (a layer's saved activation): backward() frees it. */
+  internal = false;
   private storage: Storage | null;
   private kept = false;
+  private freedBy: FreeReason | null = null;
 
   /** Internal: use zeros/fromArray/... to make tensors. */
   constructor(storage: Storage, shape: Shape, requiresGrad = false) {
@@ -98,10 +107,11 @@ export class Tensor implements Traceable {
 
   /** The value of a one-element tensor. */
   item(): number {
+    const data = this.data;
     if (this.size !== 1) {
       throw new Error(`item(): tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
     }
-    return this.data[0]!;
+    return data[0]!;
   }
 
   get isDisposed(): boolean {
@@ -121,12 +131,18 @@ export class Tensor implements Traceable {
 
   /** Frees this tensor's hold on its memory now. Safe to call twice. */
   dispose(): void {
+    this.free({ why: 'dispose', step: clock.step });
+  }
+
+  /** Internal: frees the tensor and remembers why, for the error raised if it is used afterwards. */
+  free(reason: FreeReason): void {
     if (this.storage === null) return;
     this.storage.release();
     this.storage = null;
+    this.freedBy = reason;
     this.node = null;
     if (this.grad !== null && !this.grad.isKept) {
-      this.grad.dispose();
+      this.grad.free(reason);
     }
     this.grad = null;
   }
@@ -155,13 +171,10 @@ export class Tensor implements Traceable {
   }
 
   private liveStorage(): Storage {
-    if (this.storage === null || !this.storage.live) {
-      throw new Error(
-        `Tensor ${formatShape(this.shape)}${this.name ? ` "${this.name}"` : ''} was disposed ` +
-          '(made inside tidy() and not returned or kept?)',
-      );
-    }
-    return this.storage;
+    const s = this.storage;
+    if (s === null || !s.live) throw freedTensorError(this, this.freedBy);
+    this.lastUsed = clock.step;
+    return s;
   }
 }
 
