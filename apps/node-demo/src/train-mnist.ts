@@ -79,7 +79,7 @@ export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ test
   const captions = wrong.map((i) => `${labels[i]}→${predicted[i]}`);
   const wrongPath = join(args.out, `${recipe.name}-misclassified.svg`);
   await writeFile(wrongPath, digitGridSvg(images, captions));
-  console.log(`\nsaved: ${saved.weights}${saved.architecture ? `, ${saved.architecture}` : ''}`);
+  console.log(`\nsaved: ${saved.path} (${saved.architecture ? 'weights and architecture in one file; nn.loadModel reads it back' : 'weights only'})`);
   console.log(`plots: ${curvesPath} (loss and accuracy per epoch), ${wrongPath} (misclassified digits, true→predicted)`);
   return { testAccuracy };
 }

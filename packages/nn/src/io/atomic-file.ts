@@ -13,7 +13,8 @@ type Fs = typeof import('node:fs/promises');
 
 const STALE_MS = 24 * 60 * 60 * 1000;
 
-function hostTag(host: string): string {
+/** 8 hex digits naming the host in temp file names (FNV-1a of the host name). */
+export function hostTag(host: string): string {
   let h = 0x811c9dc5; // FNV-1a, 32 bits
   for (let i = 0; i < host.length; i++) h = Math.imul(h ^ host.charCodeAt(i), 0x01000193) >>> 0;
   return h.toString(16).padStart(8, '0');

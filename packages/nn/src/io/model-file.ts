@@ -8,7 +8,7 @@
  * give bytes or Blobs of the same one file.
  */
 import type { Module, ModuleConfig } from '../modules/module.js';
-import { moduleFromConfig } from '../modules/registry.js';
+import { MAX_MODULE_DEPTH, moduleFromConfig } from '../modules/registry.js';
 import { decodeSafetensors, encodeSafetensors, type Decoded, type TensorToEncode } from './safetensors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { parseStrictJson, isJsonObject } from './strict-json.js';
@@ -21,8 +21,8 @@ const FORMAT = 'deepwasm-model';
 export const ARCHITECTURE_KEY = 'deepwasm.architecture';
 /** Buffers PyTorch keeps as int64: written as I64 so torch's load_state_dict gets its own dtype. */
 const INT64_BUFFER = /(^|\.)num_batches_tracked$/;
-/** JSON nesting allowed in an architecture: modules nest two JSON levels each (see MAX_MODULE_DEPTH). */
-const MAX_JSON_DEPTH = 200;
+/** JSON nesting allowed in an architecture: each module level is two JSON levels (module, children), options one or two more. */
+const MAX_JSON_DEPTH = 2 * MAX_MODULE_DEPTH + 8;
 
 /** The model's parameters and buffers as a safetensors file, with optional string metadata. */
 export function weightsToBytes(model: Module, metadata: Record<string, string> = {}): Uint8Array {
@@ -52,7 +52,11 @@ export function architectureToJson(model: Module): string {
 /** Rebuilds a module from architecture JSON, checked whole (see registry.ts) before anything is built. */
 export function moduleFromJson(json: string): Module {
   if (typeof json !== 'string') throw new Error(`architecture: expected JSON text, got ${typeof json}`);
-  const doc = parseStrictJson(json, { maxDepth: MAX_JSON_DEPTH, what: 'architecture file is not valid JSON' });
+  const doc = parseStrictJson(json, {
+    maxDepth: MAX_JSON_DEPTH,
+    what: 'architecture file is not valid JSON',
+    depthHint: ` (modules may nest at most ${MAX_MODULE_DEPTH} deep; corrupted or hostile file?)`,
+  });
   if (!isJsonObject(doc) || doc.format !== FORMAT) throw new Error(`architecture file: expected "format": "${FORMAT}"`);
   for (const k of Object.keys(doc)) {
     if (k !== 'format' && k !== 'version' && k !== 'architecture') throw new Error(`architecture file: unknown field "${k}" (expected format, version, architecture)`);

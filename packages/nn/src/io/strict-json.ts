@@ -15,6 +15,8 @@ export interface StrictJsonOptions {
   maxDepth?: number;
   /** Names the document in errors, e.g. 'safetensors header'. */
   what?: string;
+  /** Appended to the nesting-depth error (e.g. what the limit means for this document). */
+  depthHint?: string;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
@@ -54,7 +56,7 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): Jso
   type Frame = { kind: 'array'; value: JsonValue[] } | { kind: 'object'; value: JsonObject; key: string };
   const stack: Frame[] = [];
   const open = (value: JsonValue[] | JsonObject): void => {
-    if (stack.length >= maxDepth) fail(`nesting deeper than ${maxDepth} levels`);
+    if (stack.length >= maxDepth) fail(`nesting deeper than ${maxDepth} levels${opts.depthHint ?? ''}`);
     if (Array.isArray(value)) stack.push({ kind: 'array', value });
     else stack.push({ kind: 'object', value, key: '' });
   };
