@@ -9,6 +9,7 @@ import { add, affine, mul } from './elementwise.js';
 import { sum } from './reduce.js';
 import { softmax } from './softmax.js';
 import { reshape, unsqueeze } from './shape-ops.js';
+import { defineOp } from '../check/operands.js';
 
 export interface AttentionResult {
   /** [B, Hv] */
@@ -18,10 +19,10 @@ export interface AttentionResult {
 }
 
 /** Additive bias [B, T] that removes padded positions from a softmax: 0 where mask is 1, -1e9 where 0. */
-export function attentionMaskBias(mask: Tensor): Tensor {
+export const attentionMaskBias = defineOp('attentionMaskBias', 'mask', function attentionMaskBias(mask: Tensor): Tensor {
   if (mask.ndim !== 2) throw new Error(`attention: mask must be [B, T], got ${formatShape(mask.shape)}`);
   return affine(mask, 1e9, -1e9);
-}
+});
 
 function checkMemory(op: string, query: Tensor, keys: Tensor, values: Tensor, sameDim: boolean): void {
   if (query.ndim !== 2 || keys.ndim !== 3 || values.ndim !== 3) {
@@ -36,28 +37,28 @@ function checkMemory(op: string, query: Tensor, keys: Tensor, values: Tensor, sa
 }
 
 /** Softmax of scores [B, T] (with an optional mask bias) and the context it weights. */
-export function attendWithScores(scores: Tensor, values: Tensor, maskBias: Tensor | null = null): AttentionResult {
+export const attendWithScores = defineOp('attendWithScores', 'scores values maskBias:tensor?', function attendWithScores(scores: Tensor, values: Tensor, maskBias: Tensor | null = null): AttentionResult {
   const weights = softmax(maskBias ? add(scores, maskBias) : scores, 1);
   const context = sum(mul(unsqueeze(weights, 2), values), 1);
   return { context, weights };
-}
+});
 
 /** Luong's dot-product attention: score = q · k (times `scale`, e.g. 1/sqrt(H) for scaled dot product). */
-export function dotProductAttention(query: Tensor, keys: Tensor, values: Tensor = keys, opts: { maskBias?: Tensor | null; scale?: number } = {}): AttentionResult {
+export const dotProductAttention = defineOp('dotProductAttention', 'query keys values:tensor?', function dotProductAttention(query: Tensor, keys: Tensor, values: Tensor = keys, opts: { maskBias?: Tensor | null; scale?: number } = {}): AttentionResult {
   checkMemory('dotProductAttention', query, keys, values, true);
   let scores = sum(mul(keys, unsqueeze(query, 1)), 2);
   if (opts.scale !== undefined && opts.scale !== 1) scores = affine(scores, opts.scale);
   return attendWithScores(scores, values, opts.maskBias ?? null);
-}
+});
 
 /**
  * Bahdanau's additive attention given already projected keys [B, T, A] and query [B, A]:
  * score = v · tanh(Wq q + Wk k). `v` is [A].
  */
-export function additiveAttention(projQuery: Tensor, projKeys: Tensor, v: Tensor, values: Tensor, maskBias: Tensor | null = null): AttentionResult {
+export const additiveAttention = defineOp('additiveAttention', 'projQuery projKeys v values maskBias:tensor?', function additiveAttention(projQuery: Tensor, projKeys: Tensor, v: Tensor, values: Tensor, maskBias: Tensor | null = null): AttentionResult {
   checkMemory('additiveAttention', projQuery, projKeys, values, true);
   const [B, T] = projKeys.shape as [number, number, number];
   const e = add(projKeys, unsqueeze(projQuery, 1)).tanh();
   const scores = reshape(sum(mul(e, v), 2), [B, T]);
   return attendWithScores(scores, values, maskBias);
-}
+});

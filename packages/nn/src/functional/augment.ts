@@ -5,8 +5,9 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
+import { defineOp } from '../check/operands.js';
 
-export function randomTranslate(x: Tensor, maxShift: number, generator: Generator = defaultGenerator): Tensor {
+export const randomTranslate = defineOp('randomTranslate', 'x maxShift:number', function randomTranslate(x: Tensor, maxShift: number, generator: Generator = defaultGenerator): Tensor {
   if (x.ndim !== 4) throw new Error(`randomTranslate: expected [N, C, H, W], got ${formatShape(x.shape)}`);
   if (!(Number.isInteger(maxShift) && maxShift >= 0)) throw new Error(`randomTranslate: maxShift must be a non-negative integer, got ${maxShift}`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
@@ -30,4 +31,4 @@ export function randomTranslate(x: Tensor, maxShift: number, generator: Generato
     }
   }
   return out;
-}
+});

@@ -2,11 +2,12 @@
 import { broadcastShapes, copyStrided, reduce } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { contiguousStrides, formatShape, sameShape, sizeOf, type Shape } from '../tensor/shape.js';
+import { defineOp } from '../check/operands.js';
 
 export { broadcastShapes };
 
 /** Sums `g` over the axes that broadcasting added or stretched, giving a tensor of `shape`. */
-export function sumTo(g: Tensor, shape: Shape): Tensor {
+export const sumTo = defineOp('sumTo', 'g', function sumTo(g: Tensor, shape: Shape): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
   if (lead < 0) {
@@ -39,10 +40,10 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
     curShape = nextShape;
   }
   return cur;
-}
+});
 
 /** Repeats `x` along its size-1 (or missing leading) axes to `shape`, like torch.expand + contiguous. */
-export function expand(x: Tensor, shape: Shape): Tensor {
+export const expand = defineOp('expand', 'x', function expand(x: Tensor, shape: Shape): Tensor {
   const target = broadcastShapes(x.shape, shape);
   if (!sameShape(target, shape)) {
     throw new Error(`expand: cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
@@ -54,4 +55,4 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   const out = Tensor.empty(shape);
   copyStrided(x.k, out.ptr, contiguousStrides(shape), x.ptr, srcStrides, shape);
   return recordOp(out, 'expand', [x], (g) => [sumTo(g, x.shape)]);
-}
+});

@@ -7,6 +7,7 @@ import { Tensor, recordOp } from '../tensor/tensor.js';
 import { isGradEnabled } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { mean } from './reduce.js';
+import { defineOp } from '../check/operands.js';
 
 export type Pair = number | readonly [number, number];
 
@@ -24,7 +25,7 @@ export interface Conv2dOptions {
 }
 
 /** PyTorch's F.conv2d: x [N, C, H, W], weight [OC, C/groups, KH, KW], bias [OC]. */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+export const conv2d = defineOp('conv2d', 'x weight bias:tensor?', function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   if (x.ndim !== 4) throw new Error(`conv2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   if (weight.ndim !== 4) throw new Error(`conv2d: expected weight [OC, C/groups, KH, KW], got ${formatShape(weight.shape)}`);
   const groups = opts.groups ?? 1;
@@ -70,7 +71,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     },
     cols ? [x, weight, cols] : [x, weight],
   );
-}
+});
 
 export interface Pool2dOptions {
   stride?: Pair;
@@ -100,7 +101,7 @@ function outShape(x: Tensor, g: Pool2dGeometry, op: string): number[] {
 }
 
 /** PyTorch's F.max_pool2d (stride defaults to the kernel size). */
-export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
+export const maxPool2d = defineOp('maxPool2d', 'x', function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
   const g = poolGeometry(x, kernelSize, opts, 'maxPool2d');
   const out = Tensor.empty(outShape(x, g, 'maxPool2d'));
   const k = x.k;
@@ -124,10 +125,10 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {})
     },
     [idx],
   );
-}
+});
 
 /** PyTorch's F.avg_pool2d (countIncludePad defaults to true, as in PyTorch). */
-export function avgPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
+export const avgPool2d = defineOp('avgPool2d', 'x', function avgPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
   const g = poolGeometry(x, kernelSize, opts, 'avgPool2d');
   const include = opts.countIncludePad ?? true;
   const out = Tensor.empty(outShape(x, g, 'avgPool2d'));
@@ -138,20 +139,20 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { c
     avgPool2dBackward(k, g, grad.ptr, dx.ptr, include);
     return [dx];
   });
-}
+});
 
 /** Global average pooling: [N, C, H, W] -> [N, C, 1, 1] (AdaptiveAvgPool2d(1)). */
-export function globalAvgPool2d(x: Tensor): Tensor {
+export const globalAvgPool2d = defineOp('globalAvgPool2d', 'x', function globalAvgPool2d(x: Tensor): Tensor {
   if (x.ndim !== 4) throw new Error(`globalAvgPool2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   return mean(x, [2, 3], true);
-}
+});
 
 /**
  * PyTorch's adaptive average pooling to [outH, outW]: output cell i averages input rows
  * floor(i*H/outH) .. ceil((i+1)*H/outH) (bins may overlap or repeat when the input is smaller).
  * Divisible sizes use the pooling kernel; other sizes loop over the bins.
  */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
+export const adaptiveAvgPool2d = defineOp('adaptiveAvgPool2d', 'x', function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   if (x.ndim !== 4) throw new Error(`adaptiveAvgPool2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   const [oh, ow] = pair(outputSize, 'outputSize', 'adaptiveAvgPool2d');
   if (!(oh >= 1 && ow >= 1)) throw new Error(`adaptiveAvgPool2d: output size must be positive, got ${oh}x${ow}`);
@@ -194,4 +195,4 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
     }
     return [dx];
   });
-}
+});

@@ -3,6 +3,7 @@ import { fill } from '@deepwasm/kernels';
 import { Tensor } from '../tensor/tensor.js';
 import { checkShape, formatShape, sizeOf, type Shape } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
+import { defineOp } from '../check/operands.js';
 
 export interface CreateOptions {
   requiresGrad?: boolean;
@@ -27,13 +28,13 @@ export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
   return full(shape, 1, opts);
 }
 
-export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+export const zerosLike = defineOp('zerosLike', 't', function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   return full(t.shape, 0, opts);
-}
+});
 
-export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+export const onesLike = defineOp('onesLike', 't', function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   return full(t.shape, 1, opts);
-}
+});
 
 export function scalar(value: number, opts: CreateOptions = {}): Tensor {
   return full([], value, opts);

@@ -2,8 +2,9 @@
 import { Tensor } from '../tensor/tensor.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { mul } from './elementwise.js';
+import { defineOp } from '../check/operands.js';
 
-export function dropout(x: Tensor, p: number, training: boolean, generator: Generator = defaultGenerator): Tensor {
+export const dropout = defineOp('dropout', 'x p:number', function dropout(x: Tensor, p: number, training: boolean, generator: Generator = defaultGenerator): Tensor {
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   const mask = Tensor.empty(x.shape);
@@ -15,4 +16,4 @@ export function dropout(x: Tensor, p: number, training: boolean, generator: Gene
     for (let i = 0; i < d.length; i++) d[i] = generator.uniform() < p ? 0 : keep;
   }
   return mul(x, mask);
-}
+});

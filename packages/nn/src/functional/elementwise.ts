@@ -3,6 +3,7 @@ import { binary, broadcastShapes, clamp as clampKernel, clampBackward, scale, un
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { sumTo } from './broadcast.js';
+import { defineOp } from '../check/operands.js';
 
 export type Operand = Tensor | number;
 
@@ -21,29 +22,32 @@ function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, name: string): Tensor {
 }
 
 /** out = alpha * x + beta, recorded. */
-export function affine(x: Tensor, alpha: number, beta = 0): Tensor {
+export const affine = defineOp('affine', 'x alpha:number beta:number?', function affine(x: Tensor, alpha: number, beta = 0): Tensor {
   const out = Tensor.empty(x.shape);
   scale(x.k, out.ptr, x.ptr, x.size, alpha, beta);
   return recordOp(out, 'affine', [x], (g) => [alpha === 1 ? g : affine(g, alpha)]);
-}
+});
 
-export function neg(x: Tensor): Tensor {
+export const neg = defineOp('neg', 'x', function neg(x: Tensor): Tensor {
   return affine(x, -1);
-}
+});
 
-export function add(a: Operand, b: Operand): Tensor {
-  if (typeof a === 'number') return add(b, a);
+export const add = defineOp('add', 'a:operand b:operand', function add(a: Operand, b: Operand): Tensor {
+  if (typeof a === 'number') {
+    if (typeof b === 'number') throw new TypeError('add: at least one operand must be a Tensor, got two numbers');
+    return add(b, a);
+  }
   if (typeof b === 'number') return affine(a, 1, b);
   const out = binaryRaw('add', a, b, 'add');
   return recordOp(out, 'add', [a, b], (g) => [
     a.requiresGrad ? sumTo(g, a.shape) : null,
     b.requiresGrad ? sumTo(g, b.shape) : null,
   ]);
-}
+});
 
-export function sub(a: Operand, b: Operand): Tensor {
+export const sub = defineOp('sub', 'a:operand b:operand', function sub(a: Operand, b: Operand): Tensor {
   if (typeof a === 'number') {
-    if (typeof b === 'number') throw new Error('sub: at least one operand must be a tensor');
+    if (typeof b === 'number') throw new TypeError('sub: at least one operand must be a Tensor, got two numbers');
     return affine(b, -1, a);
   }
   if (typeof b === 'number') return affine(a, 1, -b);
@@ -52,10 +56,13 @@ export function sub(a: Operand, b: Operand): Tensor {
     a.requiresGrad ? sumTo(g, a.shape) : null,
     b.requiresGrad ? neg(sumTo(g, b.shape)) : null,
   ]);
-}
+});
 
-export function mul(a: Operand, b: Operand): Tensor {
-  if (typeof a === 'number') return mul(b, a);
+export const mul = defineOp('mul', 'a:operand b:operand', function mul(a: Operand, b: Operand): Tensor {
+  if (typeof a === 'number') {
+    if (typeof b === 'number') throw new TypeError('mul: at least one operand must be a Tensor, got two numbers');
+    return mul(b, a);
+  }
   if (typeof b === 'number') return affine(a, b, 0);
   const out = binaryRaw('mul', a, b, 'mul');
   return recordOp(
@@ -68,11 +75,11 @@ export function mul(a: Operand, b: Operand): Tensor {
     ],
     [a, b],
   );
-}
+});
 
-export function div(a: Operand, b: Operand): Tensor {
+export const div = defineOp('div', 'a:operand b:operand', function div(a: Operand, b: Operand): Tensor {
   if (typeof b === 'number') {
-    if (typeof a === 'number') throw new Error('div: at least one operand must be a tensor');
+    if (typeof a === 'number') throw new TypeError('div: at least one operand must be a Tensor, got two numbers');
     return affine(a, 1 / b, 0);
   }
   if (typeof a === 'number') {
@@ -98,10 +105,10 @@ export function div(a: Operand, b: Operand): Tensor {
     },
     [a, b],
   );
-}
+});
 
 /** Elementwise clamp to [lo, hi]; the gradient passes where lo <= x <= hi. */
-export function clamp(x: Tensor, lo = -Infinity, hi = Infinity): Tensor {
+export const clamp = defineOp('clamp', 'x lo:number? hi:number?', function clamp(x: Tensor, lo = -Infinity, hi = Infinity): Tensor {
   if (lo > hi) throw new Error(`clamp: lower bound ${lo} is above upper bound ${hi}`);
   const out = Tensor.empty(x.shape);
   clampKernel(x.k, out.ptr, x.ptr, x.size, lo, hi);
@@ -116,4 +123,4 @@ export function clamp(x: Tensor, lo = -Infinity, hi = Infinity): Tensor {
     },
     [x],
   );
-}
+});

@@ -2,6 +2,7 @@
 import { copyStrided, gemm, reduce } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
+import { defineOp } from '../check/operands.js';
 
 function mismatch(op: string, a: Tensor, b: Tensor, why: string): Error {
   return new Error(`${op}: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)}: ${why}`);
@@ -12,7 +13,7 @@ function mismatch(op: string, a: Tensor, b: Tensor, why: string): Error {
  * leading axes fold into M: one GEMM), [B,M,K]@[B,K,N] (one GEMM per batch entry), and 1-D
  * operands treated as a row or column vector (that axis is dropped from the result).
  */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export const matmul = defineOp('matmul', 'a b', function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw mismatch('matmul', a, b, 'both operands need at least one dimension');
   const aVec = a.ndim === 1;
   const bVec = b.ndim === 1;
@@ -74,13 +75,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     },
     [a, b],
   );
-}
+});
 
 /**
  * y = x · Wᵀ + b with PyTorch's layout: x [..., in], weight [out, in], bias [out].
  * The bias is written first and the GEMM accumulates onto it (beta = 1): no extra pass.
  */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export const linear = defineOp('linear', 'x weight bias:tensor?', function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.ndim !== 2) throw new Error(`linear: weight must be [out, in], got ${formatShape(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
@@ -123,4 +124,4 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     },
     [x, weight],
   );
-}
+});

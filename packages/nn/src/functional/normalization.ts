@@ -12,6 +12,7 @@ import { formatShape } from '../tensor/shape.js';
 import { add, div, mul, neg } from './elementwise.js';
 import { sqrt } from './activations.js';
 import { reshape } from './shape-ops.js';
+import { defineOp } from '../check/operands.js';
 
 export interface BatchNormArgs {
   /** Running estimates [C]; used in place of the batch's statistics when not training. */
@@ -29,7 +30,7 @@ export interface BatchNormArgs {
   where?: string;
 }
 
-export function batchNorm(x: Tensor, a: BatchNormArgs = {}): Tensor {
+export const batchNorm = defineOp('batchNorm', 'x', function batchNorm(x: Tensor, a: BatchNormArgs = {}): Tensor {
   const where = a.where ?? 'batchNorm';
   if (x.ndim < 2) throw new Error(`${where}: expected input [N, C, ...], got ${formatShape(x.shape)}`);
   const N = x.shape[0]!;
@@ -59,7 +60,7 @@ export function batchNorm(x: Tensor, a: BatchNormArgs = {}): Tensor {
   let shift = neg(mul(a.runningMean, scale));
   if (bias) shift = add(shift, bias);
   return add(mul(x, reshape(scale, statShape)), reshape(shift, statShape));
-}
+});
 
 /** Normalises with the batch's moments; `update` carries the running estimates to refresh, if any. */
 function batchStatistics(

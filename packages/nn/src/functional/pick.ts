@@ -1,19 +1,21 @@
 /** Picks one entry per row: out[i] = x[i, index[i]] (the gather behind NLL with class labels). */
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
+import { defineOp } from '../check/operands.js';
+import { toIndices, type IndexArray } from '../check/indices.js';
 
-export function pickPerRow(x: Tensor, index: ArrayLike<number>, op = 'pickPerRow'): Tensor {
+/** x [N, C] and one class index per row (a number[], typed array or Tensor), each an integer in [0, C). */
+export const pickPerRow = defineOp('pickPerRow', 'x index:any', function pickPerRow(x: Tensor, index: IndexArray, op = 'pickPerRow'): Tensor {
   if (x.ndim !== 2) throw new Error(`${op}: expected a [N, C] tensor, got ${formatShape(x.shape)}`);
+  const idx = toIndices(op, index, { classes: x.shape[1]!, context: `for input ${formatShape(x.shape)}` });
+  return pickRows(x, idx, op);
+});
+
+/** pickPerRow for indices already checked against x's classes. */
+export function pickRows(x: Tensor, idx: Int32Array, op: string): Tensor {
   const [n, c] = x.shape as [number, number];
-  if (index.length !== n) {
-    throw new Error(`${op}: ${index.length} labels for a batch of ${n} rows (input ${formatShape(x.shape)})`);
-  }
-  const idx = Int32Array.from(index);
-  for (let i = 0; i < n; i++) {
-    const j = idx[i]!;
-    if (!Number.isInteger(j) || j < 0 || j >= c) {
-      throw new Error(`${op}: label ${index[i]} at position ${i} is outside [0, ${c}) for input ${formatShape(x.shape)}`);
-    }
+  if (idx.length !== n) {
+    throw new Error(`${op}: ${idx.length} labels for a batch of ${n} rows (input ${formatShape(x.shape)})`);
   }
   const out = Tensor.empty([n]);
   const xd = x.data;

@@ -22,6 +22,7 @@ import {
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { narrow, reshape } from './shape-ops.js';
+import { defineOp } from '../check/operands.js';
 
 export type RecurrentMode = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 
@@ -76,7 +77,7 @@ function broadcastBias(k: Kernels, dst: number, rows: number, width: number, a: 
  * Runs one recurrent layer in one direction over x [T, B, I]. Returns the packed [T + S, B, H]
  * tensor described above (S = stateRows(mode)).
  */
-export function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWeights, opts: RecurrentSequenceOptions = {}): Tensor {
+export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWeights, opts: RecurrentSequenceOptions = {}): Tensor {
   if (x.ndim !== 3) throw new Error(`${mode}: input must be [T, B, features], got ${formatShape(x.shape)}`);
   const [T, B, I] = x.shape as [number, number, number];
   const G = gateCount(mode);
@@ -243,10 +244,10 @@ export function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWe
   }, saved);
   if (result.node === null) for (const t of saved) if (t !== mask) t.dispose();
   return result;
-}
+});
 
 /** Cuts the packed result of recurrentSequence into outputs [T, B, H], final h [B, H] and (LSTM) final c. */
-export function splitRecurrentOutput(mode: RecurrentMode, packed: Tensor): { output: Tensor; h: Tensor; c: Tensor | null } {
+export const splitRecurrentOutput = defineOp('splitRecurrentOutput', 'mode:any packed', function splitRecurrentOutput(mode: RecurrentMode, packed: Tensor): { output: Tensor; h: Tensor; c: Tensor | null } {
   const S = stateRows(mode);
   const T = packed.shape[0]! - S;
   const [, B, H] = packed.shape as [number, number, number];
@@ -254,7 +255,7 @@ export function splitRecurrentOutput(mode: RecurrentMode, packed: Tensor): { out
   const h = reshape(narrow(packed, 0, T, 1), [B, H]);
   const c = mode === 'lstm' ? reshape(narrow(packed, 0, T + 1, 1), [B, H]) : null;
   return { output, h, c };
-}
+});
 
 /** A [T, B] mask of 0/1 from sequence lengths (each in 1..T). */
 export function lengthsToMask(lengths: ArrayLike<number>, T: number): Tensor {

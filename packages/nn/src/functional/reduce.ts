@@ -3,6 +3,7 @@ import { argmax as argmaxKernel, argmin as argminKernel, copy, reduce, scale } f
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape, normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { expand } from './broadcast.js';
+import { defineOp } from '../check/operands.js';
 
 export type Axes = number | readonly number[] | undefined;
 
@@ -66,13 +67,13 @@ function sumOrMean(x: Tensor, axes: Axes, keepDim: boolean, mean: boolean): Tens
   });
 }
 
-export function sum(x: Tensor, axes?: Axes, keepDim = false): Tensor {
+export const sum = defineOp('sum', 'x', function sum(x: Tensor, axes?: Axes, keepDim = false): Tensor {
   return sumOrMean(x, axes, keepDim, false);
-}
+});
 
-export function mean(x: Tensor, axes?: Axes, keepDim = false): Tensor {
+export const mean = defineOp('mean', 'x', function mean(x: Tensor, axes?: Axes, keepDim = false): Tensor {
   return sumOrMean(x, axes, keepDim, true);
-}
+});
 
 /**
  * Max or min over one axis (or over everything when axis is undefined). The gradient goes to the
@@ -107,22 +108,22 @@ function extreme(x: Tensor, axis: number | undefined, keepDim: boolean, op: 'max
   });
 }
 
-export function max(x: Tensor, axis?: number, keepDim = false): Tensor {
+export const max = defineOp('max', 'x', function max(x: Tensor, axis?: number, keepDim = false): Tensor {
   return extreme(x, axis, keepDim, 'max');
-}
+});
 
-export function min(x: Tensor, axis?: number, keepDim = false): Tensor {
+export const min = defineOp('min', 'x', function min(x: Tensor, axis?: number, keepDim = false): Tensor {
   return extreme(x, axis, keepDim, 'min');
-}
+});
 
 /** Indices of the maximum along an axis (first on ties, NaN counts as largest); not differentiable. */
-export function argmax(x: Tensor, axis = -1): Int32Array {
+export const argmax = defineOp('argmax', 'x', function argmax(x: Tensor, axis = -1): Int32Array {
   return argIndex(x, axis, 'argmax');
-}
+});
 
-export function argmin(x: Tensor, axis = -1): Int32Array {
+export const argmin = defineOp('argmin', 'x', function argmin(x: Tensor, axis = -1): Int32Array {
   return argIndex(x, axis, 'argmin');
-}
+});
 
 function argIndex(x: Tensor, axis: number, op: 'argmax' | 'argmin'): Int32Array {
   if (x.size === 0) throw new Error(`${op}: tensor of shape ${formatShape(x.shape)} is empty`);

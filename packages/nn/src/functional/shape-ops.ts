@@ -2,9 +2,10 @@
 import { copy, copyStrided, fill, transpose2d } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { contiguousStrides, formatShape, normalizeAxis, sameShape, sizeOf, type Shape } from '../tensor/shape.js';
+import { defineOp } from '../check/operands.js';
 
 /** Same data, new shape (one dimension may be -1). No copy: the result shares storage. */
-export function reshape(x: Tensor, shape: Shape): Tensor {
+export const reshape = defineOp('reshape', 'x', function reshape(x: Tensor, shape: Shape): Tensor {
   const s = [...shape];
   const free = s.indexOf(-1);
   if (free !== s.lastIndexOf(-1)) throw new Error(`reshape: only one dimension may be -1 in ${formatShape(shape)}`);
@@ -20,26 +21,26 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   }
   const out = Tensor.view(x, s);
   return recordOp(out, 'reshape', [x], (g) => [Tensor.view(g, x.shape)]);
-}
+});
 
 /** Flattens axes startDim..endDim into one (PyTorch's flatten; nn.Flatten uses startDim 1). */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+export const flatten = defineOp('flatten', 'x', function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeAxis(startDim, x.ndim, 'flatten');
   const e = normalizeAxis(endDim, x.ndim, 'flatten');
   if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
   const shape = [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
-}
+});
 
-export function unsqueeze(x: Tensor, axis: number): Tensor {
+export const unsqueeze = defineOp('unsqueeze', 'x', function unsqueeze(x: Tensor, axis: number): Tensor {
   const a = normalizeAxis(axis, x.ndim + 1, 'unsqueeze');
   const shape = [...x.shape];
   shape.splice(a, 0, 1);
   return reshape(x, shape);
-}
+});
 
-export function squeeze(x: Tensor, axis?: number): Tensor {
+export const squeeze = defineOp('squeeze', 'x', function squeeze(x: Tensor, axis?: number): Tensor {
   if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const a = normalizeAxis(axis, x.ndim, 'squeeze');
   if (x.shape[a] !== 1) return reshape(x, x.shape);
@@ -47,10 +48,10 @@ export function squeeze(x: Tensor, axis?: number): Tensor {
     x,
     x.shape.filter((_, i) => i !== a),
   );
-}
+});
 
 /** Reorders axes (a copy in the new order). */
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
+export const permute = defineOp('permute', 'x', function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
     throw new Error(`permute: ${dims.length} dims [${dims.join(', ')}] given for a tensor of rank ${x.ndim}`);
   }
@@ -67,10 +68,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const inverse = new Array<number>(p.length);
   p.forEach((d, i) => (inverse[d] = i));
   return recordOp(out, 'permute', [x], (g) => [permute(g, inverse)]);
-}
+});
 
 /** Swaps two axes (by default the last two, i.e. the matrix transpose). */
-export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
+export const transpose = defineOp('transpose', 'x', function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   if (x.ndim < 2) return reshape(x, x.shape);
   const a = normalizeAxis(dim0, x.ndim, 'transpose');
   const b = normalizeAxis(dim1, x.ndim, 'transpose');
@@ -78,10 +79,10 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   p[a] = b;
   p[b] = a;
   return permute(x, p);
-}
+});
 
 /** The sub-tensor starting at `begin` with extent `size` (-1: to the end), like tf.slice. */
-export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+export const slice = defineOp('slice', 'x', function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   if (begin.length > x.ndim || (size !== undefined && size.length > x.ndim)) {
     throw new Error(`slice: begin/size have more entries than the rank of ${formatShape(x.shape)}`);
   }
@@ -111,18 +112,18 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
     copyStrided(x.k, gx.ptr + offset * 4, xs, g.ptr, contiguousStrides(s), s);
     return [gx];
   });
-}
+});
 
 /** `length` entries of axis `dim` starting at `start` (torch.narrow). */
-export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+export const narrow = defineOp('narrow', 'x', function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const a = normalizeAxis(dim, x.ndim, 'narrow');
   const begin = x.shape.map((_, i) => (i === a ? start : 0));
   const size = x.shape.map((d, i) => (i === a ? length : d));
   return slice(x, begin, size);
-}
+});
 
 /** Joins tensors along an axis; all other dimensions must agree. */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+export const concat = defineOp('concat', 'tensors:tensors', function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new Error('concat: no tensors given');
   const first = tensors[0]!;
   const a = normalizeAxis(axis, first.ndim, 'concat');
@@ -154,10 +155,10 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
       return gt;
     }),
   );
-}
+});
 
 /** Joins tensors along a new axis. */
-export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+export const stack = defineOp('stack', 'tensors:tensors', function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new Error('stack: no tensors given');
   const first = tensors[0]!;
   for (const t of tensors) {
@@ -169,16 +170,16 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     tensors.map((t) => unsqueeze(t, axis)),
     axis,
   );
-}
+});
 
 /** The same data, cut from the gradient graph (shares memory, like torch's detach). */
-export function detach(x: Tensor): Tensor {
+export const detach = defineOp('detach', 'x', function detach(x: Tensor): Tensor {
   return Tensor.view(x, x.shape);
-}
+});
 
 /** A copy with its own memory (recorded: gradients flow through). */
-export function clone(x: Tensor): Tensor {
+export const clone = defineOp('clone', 'x', function clone(x: Tensor): Tensor {
   const out = Tensor.empty(x.shape);
   copy(x.k, out.ptr, x.ptr, x.size);
   return recordOp(out, 'clone', [x], (g) => [g]);
-}
+});

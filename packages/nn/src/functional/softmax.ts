@@ -3,6 +3,7 @@ import { logSoftmaxRows, logSoftmaxRowsBackward, softmaxRows, softmaxRowsBackwar
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { transpose } from './shape-ops.js';
+import { defineOp } from '../check/operands.js';
 
 function overLastAxis(x: Tensor, log: boolean): Tensor {
   const cols = x.ndim === 0 ? 1 : x.shape[x.ndim - 1]!;
@@ -29,10 +30,10 @@ function alongAxis(x: Tensor, axis: number, log: boolean, op: string): Tensor {
   return transpose(overLastAxis(transpose(x, a, -1), log), a, -1);
 }
 
-export function softmax(x: Tensor, axis = -1): Tensor {
+export const softmax = defineOp('softmax', 'x', function softmax(x: Tensor, axis = -1): Tensor {
   return alongAxis(x, axis, false, 'softmax');
-}
+});
 
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
+export const logSoftmax = defineOp('logSoftmax', 'x', function logSoftmax(x: Tensor, axis = -1): Tensor {
   return alongAxis(x, axis, true, 'logSoftmax');
-}
+});

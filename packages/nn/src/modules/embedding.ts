@@ -3,13 +3,15 @@ import { Module, type ModuleConfig } from './module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { normal_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
-import { embedding, type IndexLike } from '../functional/embedding.js';
+import { embedding, paddingIndex, type IndexLike } from '../functional/embedding.js';
+import { checkOptions, int, optionKeys } from '../check/options.js';
 
 export interface EmbeddingOptions {
   /** This row is zero-initialised and gets no gradient. */
   paddingIdx?: number | null;
   generator?: Generator;
 }
+export const EMBEDDING_OPTIONS = optionKeys<EmbeddingOptions>({ paddingIdx: true, generator: true });
 
 export class Embedding extends Module {
   readonly weight: Tensor;
@@ -21,13 +23,10 @@ export class Embedding extends Module {
     opts: EmbeddingOptions = {},
   ) {
     super();
-    if (!Number.isInteger(numEmbeddings) || numEmbeddings <= 0 || !Number.isInteger(embeddingDim) || embeddingDim <= 0) {
-      throw new Error(`Embedding(${numEmbeddings}, ${embeddingDim}): sizes must be positive integers`);
-    }
-    this.paddingIdx = opts.paddingIdx ?? null;
-    if (this.paddingIdx !== null && !(this.paddingIdx >= 0 && this.paddingIdx < numEmbeddings)) {
-      throw new Error(`Embedding: paddingIdx ${this.paddingIdx} is outside [0, ${numEmbeddings})`);
-    }
+    checkOptions('Embedding', opts, EMBEDDING_OPTIONS);
+    int('Embedding', 'numEmbeddings', numEmbeddings);
+    int('Embedding', 'embeddingDim', embeddingDim);
+    this.paddingIdx = opts.paddingIdx == null ? null : paddingIndex('Embedding', opts.paddingIdx, numEmbeddings);
     const w = normal_(Tensor.empty([numEmbeddings, embeddingDim]), 0, 1, opts.generator ?? defaultGenerator);
     if (this.paddingIdx !== null) w.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
     this.weight = this.registerParameter('weight', w);
@@ -35,7 +34,7 @@ export class Embedding extends Module {
 
   /** ids of any shape → [...shape, dim]. Accepts a Tensor of whole numbers, an Int32Array/array, or {indices, shape}. */
   override forward(ids: IndexLike): Tensor {
-    return embedding(ids, this.weight, this.paddingIdx);
+    return embedding(ids, this.weight, this.paddingIdx, `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`);
   }
 
   override call(ids: IndexLike): Tensor {

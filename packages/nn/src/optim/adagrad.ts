@@ -1,6 +1,7 @@
 /** torch.optim.Adagrad: accumulated squared gradients, learning-rate decay, weight decay. */
 import { adagradUpdate } from '@deepwasm/kernels';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOptimizerOptions, optionKeys } from '../check/options.js';
 import { Optimizer, checkNonNegative, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
 
 export interface AdagradOptions {
@@ -10,9 +11,11 @@ export interface AdagradOptions {
   initialAccumulatorValue: number;
   eps: number;
 }
+export const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, weightDecay: true, initialAccumulatorValue: true, eps: true });
 
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<AdagradOptions>>, options: Partial<AdagradOptions> = {}) {
+    checkOptimizerOptions('Adagrad', params, options, ADAGRAD_OPTIONS);
     super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
   }
 

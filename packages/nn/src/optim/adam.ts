@@ -1,7 +1,8 @@
 /** torch.optim.Adam (L2 weight decay, AMSGrad) and torch.optim.AdamW (decoupled weight decay). */
 import { adamUpdate } from '@deepwasm/kernels';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, checkNonNegative, checkUnit, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { checkOptimizerOptions, optionKeys } from '../check/options.js';
+import { Optimizer, checkBool, checkNonNegative, checkUnit, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -10,6 +11,7 @@ export interface AdamOptions {
   weightDecay: number;
   amsgrad: boolean;
 }
+export const ADAM_OPTIONS = optionKeys<AdamOptions>({ lr: true, betas: true, eps: true, weightDecay: true, amsgrad: true });
 
 abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
@@ -22,6 +24,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new Error(`${name}: betas must be a pair [beta1, beta2]`);
     checkUnit(name, 'beta1', o.betas[0]);
     checkUnit(name, 'beta2', o.betas[1]);
+    checkBool(name, 'amsgrad', o.amsgrad);
   }
 
   protected update(p: Tensor, g: Tensor, o: ParamGroup<AdamOptions>, st: ParamState): void {
@@ -44,6 +47,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
+    checkOptimizerOptions('Adam', params, options, ADAM_OPTIONS);
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
   }
 }
@@ -51,6 +55,7 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
+    checkOptimizerOptions('AdamW', params, options, ADAM_OPTIONS);
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });
   }
 }

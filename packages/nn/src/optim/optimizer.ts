@@ -191,5 +191,9 @@ export function checkNonNegative(opt: string, name: string, v: number): void {
 }
 
 export function checkUnit(opt: string, name: string, v: number): void {
-  if (!(v >= 0 && v < 1)) throw new Error(`${opt}: invalid ${name} ${v} (must be in [0, 1))`);
+  if (!(typeof v === 'number' && v >= 0 && v < 1)) throw new Error(`${opt}: invalid ${name} ${v} (must be in [0, 1))`);
+}
+
+export function checkBool(opt: string, name: string, v: unknown): void {
+  if (typeof v !== 'boolean') throw new Error(`${opt}: invalid ${name} ${JSON.stringify(v)} (must be true or false)`);
 }

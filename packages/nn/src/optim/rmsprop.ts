@@ -1,7 +1,8 @@
 /** torch.optim.RMSprop: squared-gradient average, optional centering and momentum. */
 import { rmspropUpdate } from '@deepwasm/kernels';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, checkNonNegative, checkUnit, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { checkOptimizerOptions, optionKeys } from '../check/options.js';
+import { Optimizer, checkBool, checkNonNegative, checkUnit, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -11,15 +12,18 @@ export interface RMSpropOptions {
   momentum: number;
   centered: boolean;
 }
+export const RMSPROP_OPTIONS = optionKeys<RMSpropOptions>({ lr: true, alpha: true, eps: true, weightDecay: true, momentum: true, centered: true });
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<RMSpropOptions>>, options: Partial<RMSpropOptions> = {}) {
+    checkOptimizerOptions('RMSprop', params, options, RMSPROP_OPTIONS);
     super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
   }
 
   protected validate(o: RMSpropOptions): void {
     for (const k of ['lr', 'eps', 'weightDecay', 'momentum'] as const) checkNonNegative('RMSprop', k, o[k]);
     checkUnit('RMSprop', 'alpha', o.alpha);
+    checkBool('RMSprop', 'centered', o.centered);
   }
 
   protected update(p: Tensor, g: Tensor, o: ParamGroup<RMSpropOptions>, st: ParamState): void {
