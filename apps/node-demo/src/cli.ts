@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** deepwasm demo: trains a network on real MNIST digits (or prints the quick kernel benchmark). */
+import './relaxed-simd.js';
 import { detectFeatures } from '@deepwasm/kernels';
 import { parseArgs, usage } from './args.js';
 import { recipes } from './recipes.js';

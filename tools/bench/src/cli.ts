@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** pnpm bench [suite ...] [--quick]: side-by-side benchmarks; prints a table and writes bench-results/<suite>.json. */
+import './relaxed-simd.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

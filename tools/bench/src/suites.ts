@@ -4,10 +4,12 @@ import { runGemmSuite } from './gemm.js';
 import { runMlpSuite } from './mlp.js';
 import { runCnnSuite } from './cnn.js';
 import { runRnnSuite } from './rnn.js';
+import { runMemorySuite } from './memory.js';
 
 export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   gemm: runGemmSuite,
   mlp: runMlpSuite,
   cnn: runCnnSuite,
   rnn: runRnnSuite,
+  memory: runMemorySuite,
 };
