@@ -11,6 +11,7 @@ import { mul } from '../functional/elementwise.js';
 import { sum } from '../functional/reduce.js';
 import { tensor } from '../functional/creation.js';
 import { backward } from './backward.js';
+import { checkOptions, describe, int, joinKeys, num, optionKeys } from '../check/options.js';
 
 export interface GradCheckOptions {
   /** Step of the central difference (default 1e-3; inputs are float32). */
@@ -24,6 +25,8 @@ export interface GradCheckOptions {
   /** Seed of the projection and of the element choice. */
   seed?: number;
 }
+const GRAD_CHECK_OPTIONS = optionKeys<GradCheckOptions>({ eps: true, atol: true, rtol: true, maxPerInput: true, seed: true });
+const ASSERT_GRAD_CHECK_OPTIONS = joinKeys(GRAD_CHECK_OPTIONS, new Set(['name']));
 
 export interface GradCheckMismatch {
   input: number;
@@ -49,11 +52,26 @@ export function gradCheck(
   inputs: readonly Tensor[],
   options: GradCheckOptions = {},
 ): GradCheckResult {
-  const eps = options.eps ?? 1e-3;
-  const atol = options.atol ?? 1e-3;
-  const rtol = options.rtol ?? 1e-2;
-  const maxPer = options.maxPerInput ?? 256;
-  const gen = new Generator(options.seed ?? 1234);
+  return check(fn, inputs, options, 'gradCheck', GRAD_CHECK_OPTIONS);
+}
+
+function check(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  options: GradCheckOptions,
+  where: string,
+  keys: ReadonlySet<string>,
+): GradCheckResult {
+  checkOptions(where, options, keys);
+  if (typeof fn !== 'function') throw new TypeError(`${where}: fn must be a function of the inputs, got ${describe(fn)}`);
+  if (!Array.isArray(inputs) || !inputs.every((x) => x instanceof Tensor)) {
+    throw new TypeError(`${where}: inputs must be an array of Tensors, got ${describe(inputs)}`);
+  }
+  const eps = num(where, 'eps', options.eps ?? 1e-3, 0, Infinity, { lo: true });
+  const atol = num(where, 'atol', options.atol ?? 1e-3, 0);
+  const rtol = num(where, 'rtol', options.rtol ?? 1e-2, 0);
+  const maxPer = int(where, 'maxPerInput', options.maxPerInput ?? 256);
+  const gen = new Generator(int(where, 'seed', options.seed ?? 1234, 0));
 
   for (const x of inputs) {
     if (x.node !== null) throw new Error(`gradCheck: inputs must be leaf tensors, ${x} is computed`);
@@ -123,7 +141,7 @@ export function assertGradCheck(
   inputs: readonly Tensor[],
   options: GradCheckOptions & { name?: string } = {},
 ): GradCheckResult {
-  const r = gradCheck(fn, inputs, options);
+  const r = check(fn, inputs, options, 'assertGradCheck', ASSERT_GRAD_CHECK_OPTIONS);
   if (!r.ok) {
     const worst = [...r.mismatches]
       .sort((p, q) => Math.abs(q.analytic - q.numeric) - Math.abs(p.analytic - p.numeric))

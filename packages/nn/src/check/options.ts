@@ -6,6 +6,7 @@
  * Each API lists its keys once, beside its options interface, with `optionKeys<Options>({...})`:
  * the compiler rejects a list that misses a key of the interface or names one it lacks.
  */
+import { Generator } from '../random/generator.js';
 
 /** The keys of T as a runtime list; the object literal must name every key of T and no other. */
 export function optionKeys<T>(keys: { [K in keyof Required<T>]: true }): ReadonlySet<string> {
@@ -96,17 +97,17 @@ function fail(where: string, name: string, must: string, v: unknown): never {
 /** An integer >= min (default 1). */
 export function int(where: string, name: string, v: unknown, min = 1): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    fail(where, name, min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`, v);
+    fail(where, name, min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : min === -Infinity ? 'an integer' : `an integer >= ${min}`, v);
   }
   return v;
 }
 
-/** A finite number in [lo, hi] (bounds excluded where `open` says). */
+/** A finite number in [lo, hi] (bounds excluded where `open` says). NaN and ±Infinity fail. */
 export function num(where: string, name: string, v: unknown, lo = -Infinity, hi = Infinity, open: { lo?: boolean; hi?: boolean } = {}): number {
-  const ok = typeof v === 'number' && !Number.isNaN(v) && (open.lo ? v > lo : v >= lo) && (open.hi ? v < hi : v <= hi) && (Number.isFinite(v) || hi === Infinity);
+  const ok = typeof v === 'number' && Number.isFinite(v) && (open.lo ? v > lo : v >= lo) && (open.hi ? v < hi : v <= hi);
   if (!ok) {
     const range =
-      lo === -Infinity && hi === Infinity ? 'a number'
+      lo === -Infinity && hi === Infinity ? 'a finite number'
         : hi === Infinity ? `a number ${open.lo ? '>' : '>='} ${lo}`
           : lo === -Infinity ? `a number ${open.hi ? '<' : '<='} ${hi}`
             : `a number in ${open.lo ? '(' : '['}${lo}, ${hi}${open.hi ? ')' : ']'}`;
@@ -156,4 +157,9 @@ export function checkOptimizerOptions(where: string, params: unknown, options: u
     }
     checkOptions(`${where}: parameter group ${i}`, g, groupKeys);
   });
+}
+
+/** A Generator instance (layers' `generator` option). */
+export function checkGenerator(where: string, v: unknown): void {
+  if (!(v instanceof Generator)) throw new TypeError(`${where}: generator must be a Generator (new Generator(seed)), got ${describe(v)}`);
 }

@@ -10,6 +10,7 @@ import { sum } from './reduce.js';
 import { softmax } from './softmax.js';
 import { reshape, unsqueeze } from './shape-ops.js';
 import { defineOp } from '../check/operands.js';
+import { checkMask, checkOptions, describe, num, optionKeys } from '../check/options.js';
 
 export interface AttentionResult {
   /** [B, Hv] */
@@ -21,6 +22,7 @@ export interface AttentionResult {
 /** Additive bias [B, T] that removes padded positions from a softmax: 0 where mask is 1, -1e9 where 0. */
 export const attentionMaskBias = defineOp('attentionMaskBias', 'mask', function attentionMaskBias(mask: Tensor): Tensor {
   if (mask.ndim !== 2) throw new Error(`attention: mask must be [B, T], got ${formatShape(mask.shape)}`);
+  checkMask('attention', 'mask', mask.data);
   return affine(mask, 1e9, -1e9);
 });
 
@@ -44,7 +46,18 @@ export const attendWithScores = defineOp('attendWithScores', 'scores values mask
 });
 
 /** Luong's dot-product attention: score = q · k (times `scale`, e.g. 1/sqrt(H) for scaled dot product). */
-export const dotProductAttention = defineOp('dotProductAttention', 'query keys values:tensor?', function dotProductAttention(query: Tensor, keys: Tensor, values: Tensor = keys, opts: { maskBias?: Tensor | null; scale?: number } = {}): AttentionResult {
+export interface DotProductAttentionOptions {
+  /** Added to the scores before the softmax ([B, T], from attentionMaskBias). */
+  maskBias?: Tensor | null;
+  /** Multiplies the scores (default 1). */
+  scale?: number;
+}
+const DOT_PRODUCT_ATTENTION_OPTIONS = optionKeys<DotProductAttentionOptions>({ maskBias: true, scale: true });
+
+export const dotProductAttention = defineOp('dotProductAttention', 'query keys values:tensor?', function dotProductAttention(query: Tensor, keys: Tensor, values: Tensor = keys, opts: DotProductAttentionOptions = {}): AttentionResult {
+  checkOptions('dotProductAttention', opts, DOT_PRODUCT_ATTENTION_OPTIONS);
+  if (opts.scale !== undefined) num('dotProductAttention', 'scale', opts.scale);
+  if (opts.maskBias != null && !(opts.maskBias instanceof Tensor)) throw new TypeError(`dotProductAttention: maskBias must be a Tensor or null, got ${describe(opts.maskBias)}`);
   checkMemory('dotProductAttention', query, keys, values, true);
   let scores = sum(mul(keys, unsqueeze(query, 1)), 2);
   if (opts.scale !== undefined && opts.scale !== 1) scores = affine(scores, opts.scale);

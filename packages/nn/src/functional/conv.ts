@@ -8,14 +8,9 @@ import { isGradEnabled } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { mean } from './reduce.js';
 import { defineOp } from '../check/operands.js';
+import { bool, checkOptions, int, intPair, optionKeys, show } from '../check/options.js';
 
 export type Pair = number | readonly [number, number];
-
-function pair(v: Pair, name: string, op: string): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!p.every((d) => Number.isInteger(d))) throw new Error(`${op}: ${name} must be integers, got ${JSON.stringify(v)}`);
-  return p;
-}
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -23,12 +18,31 @@ export interface Conv2dOptions {
   dilation?: Pair;
   groups?: number;
 }
+export const CONV2D_OPTIONS = optionKeys<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: true });
+
+export interface ConvParams {
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  groups: number;
+}
+
+/** Checks conv2d's options (stride and dilation >= 1, padding >= 0, groups >= 1), naming `where`. */
+export function readConvOptions(where: string, opts: Conv2dOptions = {}): ConvParams {
+  checkOptions(where, opts, CONV2D_OPTIONS);
+  return {
+    stride: intPair(where, 'stride', opts.stride ?? 1),
+    padding: intPair(where, 'padding', opts.padding ?? 0, 0),
+    dilation: intPair(where, 'dilation', opts.dilation ?? 1),
+    groups: int(where, 'groups', opts.groups ?? 1),
+  };
+}
 
 /** PyTorch's F.conv2d: x [N, C, H, W], weight [OC, C/groups, KH, KW], bias [OC]. */
 export const conv2d = defineOp('conv2d', 'x weight bias:tensor?', function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   if (x.ndim !== 4) throw new Error(`conv2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   if (weight.ndim !== 4) throw new Error(`conv2d: expected weight [OC, C/groups, KH, KW], got ${formatShape(weight.shape)}`);
-  const groups = opts.groups ?? 1;
+  const { stride: [strideH, strideW], padding: [padH, padW], dilation: [dilationH, dilationW], groups } = readConvOptions('conv2d', opts);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [OC, CG, KH, KW] = weight.shape as [number, number, number, number];
   if (CG * groups !== C) {
@@ -39,17 +53,16 @@ export const conv2d = defineOp('conv2d', 'x weight bias:tensor?', function conv2
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== OC)) {
     throw new Error(`conv2d: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${OC}]`);
   }
-  const [strideH, strideW] = pair(opts.stride ?? 1, 'stride', 'conv2d');
-  const [padH, padW] = pair(opts.padding ?? 0, 'padding', 'conv2d');
-  const [dilationH, dilationW] = pair(opts.dilation ?? 1, 'dilation', 'conv2d');
   const g: Conv2dGeometry = { N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, groups };
   let OH: number;
   let OW: number;
   try {
-    ({ OH, OW } = checkConvGeometry(g));
+    // An empty batch has the output size of any other batch (the geometry is checked on one image).
+    ({ OH, OW } = checkConvGeometry(N === 0 ? { ...g, N: 1 } : g));
   } catch (e) {
     throw new Error(`${(e as Error).message} (input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)})`);
   }
+  if (N === 0) return emptyBatch(x, weight, bias ?? null, [0, OC, OH, OW]);
   const out = Tensor.empty([N, OC, OH, OW]);
   const k = x.k;
   // The filter gradient needs the im2col columns again: keep them from the forward pass when they fit.
@@ -73,6 +86,14 @@ export const conv2d = defineOp('conv2d', 'x weight bias:tensor?', function conv2
   );
 });
 
+/** conv2d over an empty batch: an empty output; the weight and bias get zero gradients. */
+function emptyBatch(x: Tensor, weight: Tensor, bias: Tensor | null, shape: number[]): Tensor {
+  const zerosOf = (t: Tensor) => (t.requiresGrad ? Tensor.empty(t.shape).fill_(0) : null);
+  return recordOp(Tensor.empty(shape), 'conv2d', bias ? [x, weight, bias] : [x, weight], () =>
+    bias ? [zerosOf(x), zerosOf(weight), zerosOf(bias)] : [zerosOf(x), zerosOf(weight)],
+  );
+}
+
 export interface Pool2dOptions {
   stride?: Pair;
   padding?: Pair;
@@ -80,15 +101,51 @@ export interface Pool2dOptions {
   /** Round the output size up (PyTorch's ceil_mode). */
   ceilMode?: boolean;
 }
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Count the zero padding in each window's divisor (default true, as in PyTorch). */
+  countIncludePad?: boolean;
+}
+export const MAX_POOL2D_OPTIONS = optionKeys<Pool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+export const AVG_POOL2D_OPTIONS = optionKeys<AvgPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true, countIncludePad: true });
 
-function poolGeometry(x: Tensor, kernelSize: Pair, opts: Pool2dOptions, op: string): Pool2dGeometry {
+export interface PoolParams {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  ceilMode: boolean;
+  countIncludePad: boolean;
+}
+
+/**
+ * Checks a pooling window and its options (kernel, stride and dilation >= 1, padding at most half
+ * the window, as PyTorch requires), naming `where`.
+ */
+export function readPoolOptions(where: string, kernelSize: Pair, opts: AvgPool2dOptions, avg: boolean): PoolParams {
+  checkOptions(where, opts, avg ? AVG_POOL2D_OPTIONS : MAX_POOL2D_OPTIONS);
+  const kernel = intPair(where, 'kernelSize', kernelSize);
+  const p: PoolParams = {
+    kernel,
+    stride: intPair(where, 'stride', opts.stride ?? kernel),
+    padding: intPair(where, 'padding', opts.padding ?? 0, 0),
+    dilation: intPair(where, 'dilation', opts.dilation ?? 1),
+    ceilMode: bool(where, 'ceilMode', opts.ceilMode ?? false),
+    countIncludePad: bool(where, 'countIncludePad', opts.countIncludePad ?? true),
+  };
+  for (let i = 0; i < 2; i++) {
+    const window = (p.kernel[i]! - 1) * p.dilation[i]! + 1;
+    if (p.padding[i]! * 2 > window) {
+      throw new RangeError(`${where}: padding ${show(opts.padding)} must be at most half the ${p.kernel[0]}x${p.kernel[1]} window${avg ? '' : ' (after dilation)'}`);
+    }
+  }
+  return p;
+}
+
+function poolGeometry(x: Tensor, p: PoolParams, op: string): Pool2dGeometry {
   if (x.ndim !== 4) throw new Error(`${op}: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
-  const [KH, KW] = pair(kernelSize, 'kernelSize', op);
-  const [strideH, strideW] = pair(opts.stride ?? kernelSize, 'stride', op);
-  const [padH, padW] = pair(opts.padding ?? 0, 'padding', op);
-  const [dilationH, dilationW] = pair(opts.dilation ?? 1, 'dilation', op);
-  return { planes: N * C, H, W, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, ceilMode: opts.ceilMode ?? false };
+  const [[KH, KW], [strideH, strideW], [padH, padW], [dilationH, dilationW]] = [p.kernel, p.stride, p.padding, p.dilation];
+  return { planes: N * C, H, W, KH, KW, strideH, strideW, padH, padW, dilationH, dilationW, ceilMode: p.ceilMode };
 }
 
 function outShape(x: Tensor, g: Pool2dGeometry, op: string): number[] {
@@ -102,7 +159,7 @@ function outShape(x: Tensor, g: Pool2dGeometry, op: string): number[] {
 
 /** PyTorch's F.max_pool2d (stride defaults to the kernel size). */
 export const maxPool2d = defineOp('maxPool2d', 'x', function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
-  const g = poolGeometry(x, kernelSize, opts, 'maxPool2d');
+  const g = poolGeometry(x, readPoolOptions('maxPool2d', kernelSize, opts, false), 'maxPool2d');
   const out = Tensor.empty(outShape(x, g, 'maxPool2d'));
   const k = x.k;
   const needsGrad = x.tracksGrad;
@@ -128,9 +185,10 @@ export const maxPool2d = defineOp('maxPool2d', 'x', function maxPool2d(x: Tensor
 });
 
 /** PyTorch's F.avg_pool2d (countIncludePad defaults to true, as in PyTorch). */
-export const avgPool2d = defineOp('avgPool2d', 'x', function avgPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
-  const g = poolGeometry(x, kernelSize, opts, 'avgPool2d');
-  const include = opts.countIncludePad ?? true;
+export const avgPool2d = defineOp('avgPool2d', 'x', function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
+  const p = readPoolOptions('avgPool2d', kernelSize, opts, true);
+  const g = poolGeometry(x, p, 'avgPool2d');
+  const include = p.countIncludePad;
   const out = Tensor.empty(outShape(x, g, 'avgPool2d'));
   const k = x.k;
   avgPoolKernel(k, g, x.ptr, out.ptr, include);
@@ -154,8 +212,7 @@ export const globalAvgPool2d = defineOp('globalAvgPool2d', 'x', function globalA
  */
 export const adaptiveAvgPool2d = defineOp('adaptiveAvgPool2d', 'x', function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   if (x.ndim !== 4) throw new Error(`adaptiveAvgPool2d: expected input [N, C, H, W], got ${formatShape(x.shape)}`);
-  const [oh, ow] = pair(outputSize, 'outputSize', 'adaptiveAvgPool2d');
-  if (!(oh >= 1 && ow >= 1)) throw new Error(`adaptiveAvgPool2d: output size must be positive, got ${oh}x${ow}`);
+  const [oh, ow] = intPair('adaptiveAvgPool2d', 'outputSize', outputSize);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   if (oh === 1 && ow === 1) return globalAvgPool2d(x);
   if (H === oh && W === ow) return x;

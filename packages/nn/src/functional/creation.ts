@@ -4,6 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkShape, formatShape, sizeOf, type Shape } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { defineOp } from '../check/operands.js';
+import { bool, checkGenerator, checkOptions, describe, int, num, optionKeys } from '../check/options.js';
 
 export interface CreateOptions {
   requiresGrad?: boolean;
@@ -12,11 +13,23 @@ export interface CreateOptions {
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
+export const CREATE_OPTIONS = optionKeys<CreateOptions>({ requiresGrad: true });
+const RANDN_OPTIONS = optionKeys<RandomOptions & { mean?: number; std?: number }>({ requiresGrad: true, generator: true, mean: true, std: true });
+const RAND_OPTIONS = optionKeys<RandomOptions & { low?: number; high?: number }>({ requiresGrad: true, generator: true, low: true, high: true });
+
+/** requiresGrad from checked options (and the generator's type, for random tensors). */
+function readCreate(where: string, opts: CreateOptions & { generator?: Generator }, keys: ReadonlySet<string>): boolean {
+  checkOptions(where, opts, keys);
+  if (opts.generator !== undefined) checkGenerator(where, opts.generator);
+  return bool(where, 'requiresGrad', opts.requiresGrad ?? false);
+}
 
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  const requiresGrad = readCreate('full', opts, CREATE_OPTIONS);
+  if (typeof value !== 'number') throw new TypeError(`full: value must be a number, got ${describe(value)}`);
   const t = Tensor.empty(shape);
   fill(t.k, t.ptr, t.size, value);
-  t.requiresGrad = opts.requiresGrad ?? false;
+  t.requiresGrad = requiresGrad;
   return t;
 }
 
@@ -52,9 +65,17 @@ function inferShape(data: Nested): number[] {
   return shape;
 }
 
+/** A plain array's entries must be numbers: 'a', null or undefined would become NaN or 0 silently. */
+function numbersOnly(values: ArrayLike<unknown>): void {
+  for (let i = 0; i < values.length; i++) {
+    if (typeof values[i] !== 'number') throw new TypeError(`tensor(): data[${i}] is ${describe(values[i])}, not a number`);
+  }
+}
+
 function flattenInto(data: Nested, shape: Shape, dim: number, out: Float32Array, offset: { i: number }): void {
   if (dim === shape.length) {
-    if (typeof data !== 'number') throw new Error('tensor(): ragged nested array (sub-arrays differ in length)');
+    if (Array.isArray(data)) throw new Error('tensor(): ragged nested array (sub-arrays differ in length)');
+    if (typeof data !== 'number') throw new TypeError(`tensor(): entry ${offset.i} of the nested array is ${describe(data)}, not a number`);
     out[offset.i++] = data;
     return;
   }
@@ -69,6 +90,10 @@ function flattenInto(data: Nested, shape: Shape, dim: number, out: Float32Array,
  * shape is inferred.
  */
 export function tensor(data: ArrayLike<number> | Nested, shape?: Shape, opts: CreateOptions = {}): Tensor {
+  const requiresGrad = readCreate('tensor', opts, CREATE_OPTIONS);
+  if (data === null || (typeof data !== 'number' && (typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number'))) {
+    throw new TypeError(`tensor(): data must be a number, an array or a typed array, got ${describe(data)}`);
+  }
   let flat: ArrayLike<number>;
   let s: number[];
   if (typeof data === 'number') {
@@ -86,13 +111,14 @@ export function tensor(data: ArrayLike<number> | Nested, shape?: Shape, opts: Cr
   } else {
     flat = data as ArrayLike<number>;
     s = shape ? checkShape(shape, 'tensor') : [flat.length];
+    if (!ArrayBuffer.isView(flat)) numbersOnly(flat);
   }
   if (sizeOf(s) !== flat.length) {
     throw new Error(`tensor(): ${flat.length} values do not fill shape ${formatShape(s)} (${sizeOf(s)} elements)`);
   }
   const t = Tensor.empty(s);
   t.data.set(flat);
-  t.requiresGrad = opts.requiresGrad ?? false;
+  t.requiresGrad = requiresGrad;
   return t;
 }
 
@@ -103,25 +129,27 @@ export function fromArray(data: ArrayLike<number>, shape: Shape, opts: CreateOpt
 
 /** Standard normal samples (mean 0, std 1) scaled by std and shifted by mean. */
 export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const requiresGrad = readCreate('randn', opts, RANDN_OPTIONS);
   const g = opts.generator ?? defaultGenerator;
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 1;
   const t = Tensor.empty(shape);
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = mean + std * g.normal();
-  t.requiresGrad = opts.requiresGrad ?? false;
+  t.requiresGrad = requiresGrad;
   return t;
 }
 
 /** Uniform samples in [low, high) (default [0, 1)). */
 export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const requiresGrad = readCreate('rand', opts, RAND_OPTIONS);
   const g = opts.generator ?? defaultGenerator;
   const low = opts.low ?? 0;
   const high = opts.high ?? 1;
   const t = Tensor.empty(shape);
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * g.uniform();
-  t.requiresGrad = opts.requiresGrad ?? false;
+  t.requiresGrad = requiresGrad;
   return t;
 }
 
@@ -131,6 +159,9 @@ export function arange(start: number, end?: number, step = 1): Tensor {
     end = start;
     start = 0;
   }
+  num('arange', 'start', start);
+  num('arange', 'end', end);
+  num('arange', 'step', step);
   if (step === 0) throw new Error('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((end - start) / step));
   const t = Tensor.empty([n]);
@@ -141,6 +172,7 @@ export function arange(start: number, end?: number, step = 1): Tensor {
 
 /** The n x n identity matrix. */
 export function eye(n: number): Tensor {
+  int('eye', 'n', n, 0);
   const t = zeros([n, n]);
   const d = t.data;
   for (let i = 0; i < n; i++) d[i * n + i] = 1;

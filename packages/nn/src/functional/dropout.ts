@@ -3,9 +3,11 @@ import { Tensor } from '../tensor/tensor.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { mul } from './elementwise.js';
 import { defineOp } from '../check/operands.js';
+import { bool, num } from '../check/options.js';
 
 export const dropout = defineOp('dropout', 'x p:number', function dropout(x: Tensor, p: number, training: boolean, generator: Generator = defaultGenerator): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability must be in [0, 1], got ${p}`);
+  num('dropout', 'p', p, 0, 1);
+  bool('dropout', 'training', training);
   if (!training || p === 0) return x;
   const mask = Tensor.empty(x.shape);
   const d = mask.data;

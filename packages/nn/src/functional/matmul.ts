@@ -4,6 +4,9 @@ import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { defineOp } from '../check/operands.js';
 
+/** A leading dimension for a row of n floats: BLAS wants at least 1 even when a side is empty (K = 0 or N = 0). */
+const ld = (n: number): number => Math.max(1, n);
+
 function mismatch(op: string, a: Tensor, b: Tensor, why: string): Error {
   return new Error(`${op}: cannot multiply ${formatShape(a.shape)} by ${formatShape(b.shape)}: ${why}`);
 }
@@ -44,7 +47,7 @@ export const matmul = defineOp('matmul', 'a b', function matmul(a: Tensor, b: Te
   const out = Tensor.empty(outShape);
   const k = a.k;
   for (let i = 0; i < batch; i++) {
-    gemm(k, false, false, rowsA, N, K, 1, a.ptr + i * M * K * 4, K, b.ptr + i * K * N * 4, N, 0, out.ptr + i * M * N * 4, N);
+    gemm(k, false, false, rowsA, N, K, 1, a.ptr + i * M * K * 4, ld(K), b.ptr + i * K * N * 4, ld(N), 0, out.ptr + i * M * N * 4, ld(N));
   }
   if (aVec) outShape.splice(outShape.length - 2, 1);
   if (bVec) outShape.splice(outShape.length - 1, 1);
@@ -61,14 +64,14 @@ export const matmul = defineOp('matmul', 'a b', function matmul(a: Tensor, b: Te
         ga = Tensor.empty(a.shape);
         for (let i = 0; i < batch; i++) {
           // dA = dC · Bᵀ
-          gemm(k, false, true, rowsA, K, N, 1, g.ptr + i * M * N * 4, N, b.ptr + i * K * N * 4, N, 0, ga.ptr + i * M * K * 4, K);
+          gemm(k, false, true, rowsA, K, N, 1, g.ptr + i * M * N * 4, ld(N), b.ptr + i * K * N * 4, ld(N), 0, ga.ptr + i * M * K * 4, ld(K));
         }
       }
       if (b.requiresGrad) {
         gb = Tensor.empty(b.shape);
         for (let i = 0; i < batch; i++) {
           // dB = Aᵀ · dC
-          gemm(k, true, false, K, N, rowsA, 1, a.ptr + i * M * K * 4, K, g.ptr + i * M * N * 4, N, 0, gb.ptr + i * K * N * 4, N);
+          gemm(k, true, false, K, N, rowsA, 1, a.ptr + i * M * K * 4, ld(K), g.ptr + i * M * N * 4, ld(N), 0, gb.ptr + i * K * N * 4, ld(N));
         }
       }
       return [ga, gb];
@@ -93,12 +96,12 @@ export const linear = defineOp('linear', 'x weight bias:tensor?', function linea
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${outF}]`);
   }
-  const rows = x.size / inF;
+  const rows = sizeOf(x.shape.slice(0, -1));
   const outShape = [...x.shape.slice(0, -1), outF];
   const out = Tensor.empty(outShape);
   const k = x.k;
   if (bias) copyStrided(k, out.ptr, [outF, 1], bias.ptr, [0, 1], [rows, outF]);
-  gemm(k, false, true, rows, outF, inF, 1, x.ptr, inF, weight.ptr, inF, bias ? 1 : 0, out.ptr, outF);
+  gemm(k, false, true, rows, outF, inF, 1, x.ptr, ld(inF), weight.ptr, ld(inF), bias ? 1 : 0, out.ptr, ld(outF));
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return recordOp(
     out,
@@ -110,11 +113,11 @@ export const linear = defineOp('linear', 'x weight bias:tensor?', function linea
       let gbias: Tensor | null = null;
       if (x.requiresGrad) {
         gx = Tensor.empty(x.shape);
-        gemm(k, false, false, rows, inF, outF, 1, g.ptr, outF, weight.ptr, inF, 0, gx.ptr, inF);
+        gemm(k, false, false, rows, inF, outF, 1, g.ptr, ld(outF), weight.ptr, ld(inF), 0, gx.ptr, ld(inF));
       }
       if (weight.requiresGrad) {
         gw = Tensor.empty(weight.shape);
-        gemm(k, true, false, outF, inF, rows, 1, g.ptr, outF, x.ptr, inF, 0, gw.ptr, inF);
+        gemm(k, true, false, outF, inF, rows, 1, g.ptr, ld(outF), x.ptr, ld(inF), 0, gw.ptr, ld(inF));
       }
       if (bias?.requiresGrad) {
         gbias = Tensor.empty(bias.shape);

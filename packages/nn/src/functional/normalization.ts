@@ -13,6 +13,7 @@ import { add, div, mul, neg } from './elementwise.js';
 import { sqrt } from './activations.js';
 import { reshape } from './shape-ops.js';
 import { defineOp } from '../check/operands.js';
+import { bool, checkOptions, describe, num, optionKeys } from '../check/options.js';
 
 export interface BatchNormArgs {
   /** Running estimates [C]; used in place of the batch's statistics when not training. */
@@ -29,9 +30,19 @@ export interface BatchNormArgs {
   /** Name for error messages (the layer). */
   where?: string;
 }
+export const BATCH_NORM_ARGS = optionKeys<BatchNormArgs>({
+  runningMean: true, runningVar: true, weight: true, bias: true, training: true, momentum: true, eps: true, where: true,
+});
 
 export const batchNorm = defineOp('batchNorm', 'x', function batchNorm(x: Tensor, a: BatchNormArgs = {}): Tensor {
+  checkOptions('batchNorm', a, BATCH_NORM_ARGS);
   const where = a.where ?? 'batchNorm';
+  for (const k of ['runningMean', 'runningVar', 'weight', 'bias'] as const) {
+    if (a[k] != null && !(a[k] instanceof Tensor)) throw new TypeError(`${where}: ${k} must be a Tensor or null, got ${describe(a[k])}`);
+  }
+  if (a.training !== undefined) bool(where, 'training', a.training);
+  if (a.momentum !== undefined) num(where, 'momentum', a.momentum, 0, 1);
+  if (a.eps !== undefined) num(where, 'eps', a.eps, 0);
   if (x.ndim < 2) throw new Error(`${where}: expected input [N, C, ...], got ${formatShape(x.shape)}`);
   const N = x.shape[0]!;
   const C = x.shape[1]!;

@@ -23,6 +23,7 @@ import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { narrow, reshape } from './shape-ops.js';
 import { defineOp } from '../check/operands.js';
+import { checkMask, checkOptions, describe, int, oneOf, optionKeys, show } from '../check/options.js';
 
 export type RecurrentMode = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 
@@ -43,6 +44,8 @@ export interface RecurrentSequenceOptions {
   /** Run from the last step to the first (the backward half of a bidirectional layer). */
   reverse?: boolean;
 }
+export const RECURRENT_SEQUENCE_OPTIONS = optionKeys<RecurrentSequenceOptions>({ h0: true, c0: true, mask: true, reverse: true });
+const MODES: readonly RecurrentMode[] = ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'];
 
 /** Gate blocks per mode. */
 export function gateCount(mode: RecurrentMode): number {
@@ -78,6 +81,11 @@ function broadcastBias(k: Kernels, dst: number, rows: number, width: number, a: 
  * tensor described above (S = stateRows(mode)).
  */
 export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', function recurrentSequence(mode: RecurrentMode, x: Tensor, w: RecurrentWeights, opts: RecurrentSequenceOptions = {}): Tensor {
+  oneOf('recurrentSequence', 'mode', mode, MODES);
+  checkOptions('recurrentSequence', opts, RECURRENT_SEQUENCE_OPTIONS);
+  for (const k of ['h0', 'c0', 'mask'] as const) {
+    if (opts[k] != null && !(opts[k] instanceof Tensor)) throw new TypeError(`recurrentSequence: ${k} must be a Tensor or null, got ${describe(opts[k])}`);
+  }
   if (x.ndim !== 3) throw new Error(`${mode}: input must be [T, B, features], got ${formatShape(x.shape)}`);
   const [T, B, I] = x.shape as [number, number, number];
   const G = gateCount(mode);
@@ -100,6 +108,7 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
   expectShape(mode, 'c0', c0, [B, H]);
   const mask = opts.mask ?? null;
   expectShape(mode, 'mask', mask, [T, B]);
+  if (mask) checkMask(mode, 'mask', mask.data);
   if (T === 0) throw new Error(`${mode}: the sequence is empty (T = 0)`);
   const reverse = opts.reverse ?? false;
   const k = x.k;
@@ -258,14 +267,18 @@ export const splitRecurrentOutput = defineOp('splitRecurrentOutput', 'mode:any p
 });
 
 /** A [T, B] mask of 0/1 from sequence lengths (each in 1..T). */
-export function lengthsToMask(lengths: ArrayLike<number>, T: number): Tensor {
+export function lengthsToMask(lengths: ArrayLike<number>, T: number, where = 'lengthsToMask'): Tensor {
+  int(where, 'T', T);
+  if (lengths == null || typeof lengths !== 'object' || typeof lengths.length !== 'number') {
+    throw new TypeError(`${where}: lengths must be an array of sequence lengths, got ${describe(lengths)}`);
+  }
   const B = lengths.length;
   const m = Tensor.empty([T, B]);
   const d = m.data;
   for (let b = 0; b < B; b++) {
     const len = lengths[b]!;
     if (!Number.isInteger(len) || len < 1 || len > T) {
-      throw new Error(`sequence lengths must be integers in [1, ${T}] (the padded length); got ${len} for sequence ${b}`);
+      throw new RangeError(`${where}: sequence lengths must be integers in [1, ${T}] (the padded length); got ${show(len)} for sequence ${b}`);
     }
     for (let t = 0; t < T; t++) d[t * B + b] = t < len ? 1 : 0;
   }

@@ -47,8 +47,8 @@ function sumOrMean(x: Tensor, axes: Axes, keepDim: boolean, mean: boolean): Tens
     cur = Tensor.empty(x.shape);
     copy(x.k, cur.ptr, x.ptr, x.size);
   }
+  // The mean over nothing is 0 * (1 / 0) = NaN, as in PyTorch.
   if (mean) {
-    if (count === 0) throw new Error(`mean: reducing ${formatShape(x.shape)} over an empty axis`);
     scale(x.k, cur.ptr, cur.ptr, cur.size, 1 / count, 0);
   }
   const finalShape = keepDim ? keptShape(x.shape, ax) : droppedShape(x.shape, ax);
@@ -76,13 +76,24 @@ export const mean = defineOp('mean', 'x', function mean(x: Tensor, axes?: Axes, 
 });
 
 /**
+ * An extreme over no values has no answer (PyTorch raises too); over an empty tensor along an axis
+ * that is not empty, the result is simply empty.
+ */
+function emptyExtreme(x: Tensor, axis: number | undefined, op: string): void {
+  if (x.size !== 0) return;
+  if (axis === undefined || x.shape[axis] === 0) {
+    throw new Error(`${op}: tensor of shape ${formatShape(x.shape)} is empty${axis === undefined ? '' : ` along axis ${axis}`}; there is no ${op.replace('arg', '')} to take`);
+  }
+}
+
+/**
  * Max or min over one axis (or over everything when axis is undefined). The gradient goes to the
  * first position holding the extreme value, as PyTorch's max(dim) does.
  */
 function extreme(x: Tensor, axis: number | undefined, keepDim: boolean, op: 'max' | 'min'): Tensor {
-  if (x.size === 0) throw new Error(`${op}: tensor of shape ${formatShape(x.shape)} is empty`);
   const all = axis === undefined;
   const a = all ? 0 : normalizeAxis(axis, x.ndim, op);
+  emptyExtreme(x, all ? undefined : a, op);
   const outer = all ? 1 : sizeOf(x.shape.slice(0, a));
   const n = all ? x.size : x.shape[a]!;
   const inner = all ? 1 : sizeOf(x.shape.slice(a + 1));
@@ -126,8 +137,8 @@ export const argmin = defineOp('argmin', 'x', function argmin(x: Tensor, axis = 
 });
 
 function argIndex(x: Tensor, axis: number, op: 'argmax' | 'argmin'): Int32Array {
-  if (x.size === 0) throw new Error(`${op}: tensor of shape ${formatShape(x.shape)} is empty`);
   const a = normalizeAxis(axis, Math.max(1, x.ndim), op);
+  emptyExtreme(x, x.ndim === 0 ? undefined : a, op);
   const shape = x.ndim === 0 ? [1] : x.shape;
   const outer = sizeOf(shape.slice(0, a));
   const inner = sizeOf(shape.slice(a + 1));

@@ -4,6 +4,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
+import { checkOptions, num, oneOf, optionKeys } from '../check/options.js';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 export type FanMode = 'fan_in' | 'fan_out';
@@ -20,7 +21,7 @@ export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
 
 /** torch.nn.init.calculate_gain. */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
-  switch (nonlinearity) {
+  switch (oneOf('calculateGain', 'nonlinearity', nonlinearity, NONLINEARITIES)) {
     case 'linear':
     case 'conv1d':
     case 'conv2d':
@@ -88,20 +89,27 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
   generator?: Generator;
 }
+const KAIMING_OPTIONS = optionKeys<KaimingOptions>({ a: true, mode: true, nonlinearity: true, generator: true });
+const NONLINEARITIES: readonly Nonlinearity[] = ['linear', 'conv1d', 'conv2d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'];
+
+/** fan and gain of checked Kaiming options. */
+function kaiming(where: string, t: Tensor, opts: KaimingOptions): { fan: number; gain: number } {
+  checkOptions(where, opts, KAIMING_OPTIONS);
+  const mode = oneOf(where, 'mode', opts.mode ?? 'fan_in', ['fan_in', 'fan_out'] as const);
+  if (opts.a !== undefined) num(where, 'a', opts.a);
+  const { fanIn, fanOut } = calculateFans(t);
+  return { fan: mode === 'fan_in' ? fanIn : fanOut, gain: calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) };
+}
 
 /** He et al.: U(-b, b) with b = gain * sqrt(3 / fan); defaults as torch (a=0, fan_in, leaky_relu). */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  const { fanIn, fanOut } = calculateFans(t);
-  const fan = (opts.mode ?? 'fan_in') === 'fan_in' ? fanIn : fanOut;
-  const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
+  const { fan, gain } = kaiming('kaimingUniform_', t, opts);
   const bound = gain * Math.sqrt(3 / fan);
   return uniform_(t, -bound, bound, opts.generator);
 }
 
 /** He et al.: N(0, std^2) with std = gain / sqrt(fan). */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  const { fanIn, fanOut } = calculateFans(t);
-  const fan = (opts.mode ?? 'fan_in') === 'fan_in' ? fanIn : fanOut;
-  const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
+  const { fan, gain } = kaiming('kaimingNormal_', t, opts);
   return normal_(t, 0, gain / Math.sqrt(fan), opts.generator);
 }

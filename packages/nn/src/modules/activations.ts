@@ -3,6 +3,7 @@ import { Module, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as A from '../functional/activations.js';
 import { softmax, logSoftmax } from '../functional/softmax.js';
+import { int, num } from '../check/options.js';
 
 abstract class Activation extends Module {
   override getConfig(): ModuleConfig {
@@ -43,6 +44,7 @@ export class Gaussian extends Activation {
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
+    num('LeakyReLU', 'negativeSlope', negativeSlope);
   }
   forward(x: Tensor): Tensor {
     return A.leakyRelu(x, this.negativeSlope);
@@ -54,6 +56,7 @@ export class LeakyReLU extends Module {
 export class ELU extends Module {
   constructor(readonly alpha = 1) {
     super();
+    num('ELU', 'alpha', alpha);
   }
   forward(x: Tensor): Tensor {
     return A.elu(x, this.alpha);
@@ -65,6 +68,7 @@ export class ELU extends Module {
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    int('Softmax', 'dim', dim, -Infinity);
   }
   forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
@@ -76,6 +80,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    int('LogSoftmax', 'dim', dim, -Infinity);
   }
   forward(x: Tensor): Tensor {
     return logSoftmax(x, this.dim);

@@ -12,6 +12,7 @@ import { defaultGenerator, type Generator } from '../random/generator.js';
 import { additiveAttention, attentionMaskBias, dotProductAttention, type AttentionResult } from '../functional/attention.js';
 import { lengthsToMask } from '../functional/recurrent.js';
 import { permute } from '../functional/shape-ops.js';
+import { bool, checkGenerator, checkOptions, describe, int, optionKeys } from '../check/options.js';
 
 export interface AttentionMemory {
   keys: Tensor;
@@ -28,12 +29,15 @@ export interface MemoryOptions {
   lengths?: ArrayLike<number>;
   mask?: Tensor;
 }
+export const MEMORY_OPTIONS = optionKeys<MemoryOptions>({ values: true, lengths: true, mask: true });
 
 function maskBias(keys: Tensor, opts: MemoryOptions): Tensor | null {
+  checkOptions('attention memory', opts, MEMORY_OPTIONS);
+  if (!(keys instanceof Tensor) || keys.ndim !== 3) throw new TypeError(`attention: keys must be a Tensor [B, T, H], got ${describe(keys)}`);
   const [B, T] = keys.shape as [number, number, number];
   if (opts.lengths) {
     if (opts.lengths.length !== B) throw new Error(`attention: ${opts.lengths.length} lengths for a batch of ${B}`);
-    return attentionMaskBias(permute(lengthsToMask(opts.lengths, T), [1, 0]));
+    return attentionMaskBias(permute(lengthsToMask(opts.lengths, T, 'attention'), [1, 0]));
   }
   if (opts.mask) {
     if (opts.mask.ndim !== 2 || opts.mask.shape[0] !== B || opts.mask.shape[1] !== T) {
@@ -62,6 +66,7 @@ export interface DotAttentionOptions {
   scaled?: boolean;
   generator?: Generator;
 }
+export const DOT_ATTENTION_OPTIONS = optionKeys<DotAttentionOptions>({ general: true, scaled: true, generator: true });
 
 /** Luong's dot / general attention. */
 export class DotAttention extends Attention {
@@ -69,6 +74,11 @@ export class DotAttention extends Attention {
 
   constructor(readonly queryDim: number, readonly keyDim: number = queryDim, readonly opts: DotAttentionOptions = {}) {
     super();
+    checkOptions('DotAttention', opts, DOT_ATTENTION_OPTIONS);
+    int('DotAttention', 'queryDim', queryDim);
+    int('DotAttention', 'keyDim', keyDim);
+    for (const k of ['general', 'scaled'] as const) if (opts[k] !== undefined) bool('DotAttention', k, opts[k]);
+    if (opts.generator !== undefined) checkGenerator('DotAttention', opts.generator);
     if (!opts.general && queryDim !== keyDim) {
       throw new Error(`DotAttention: query size ${queryDim} and key size ${keyDim} differ; use { general: true } to learn a projection`);
     }
@@ -97,6 +107,8 @@ export class AdditiveAttention extends Attention {
 
   constructor(readonly queryDim: number, readonly keyDim: number, readonly attentionDim: number, generator: Generator = defaultGenerator) {
     super();
+    for (const [k, v] of [['queryDim', queryDim], ['keyDim', keyDim], ['attentionDim', attentionDim]] as const) int('AdditiveAttention', k, v);
+    checkGenerator('AdditiveAttention', generator);
     this.queryProj = this.registerModule('query_proj', new Linear(queryDim, attentionDim, { bias: false, generator }));
     this.keyProj = this.registerModule('key_proj', new Linear(keyDim, attentionDim, { generator }));
     const bound = 1 / Math.sqrt(attentionDim);

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { full } from '../functional/creation.js';
 import { batchNorm } from '../functional/normalization.js';
+import { bool, checkOptions, int, num, optionKeys } from '../check/options.js';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -14,6 +15,7 @@ export interface BatchNormOptions {
   affine?: boolean;
   trackRunningStats?: boolean;
 }
+export const BATCH_NORM_OPTIONS = optionKeys<BatchNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true });
 
 export class BatchNorm1d extends Module {
   readonly weight: Tensor | null;
@@ -31,10 +33,13 @@ export class BatchNorm1d extends Module {
     opts: BatchNormOptions = {},
   ) {
     super();
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
-    this.affine = opts.affine ?? true;
-    this.trackRunningStats = opts.trackRunningStats ?? true;
+    const name = new.target.name;
+    checkOptions(name, opts, BATCH_NORM_OPTIONS);
+    int(name, 'numFeatures', numFeatures);
+    this.eps = num(name, 'eps', opts.eps ?? 1e-5, 0);
+    this.momentum = num(name, 'momentum', opts.momentum ?? 0.1, 0, 1);
+    this.affine = bool(name, 'affine', opts.affine ?? true);
+    this.trackRunningStats = bool(name, 'trackRunningStats', opts.trackRunningStats ?? true);
     this.weight = this.affine ? this.registerParameter('weight', full([numFeatures], 1)) : null;
     this.bias = this.affine ? this.registerParameter('bias', full([numFeatures], 0)) : null;
     if (this.trackRunningStats) {

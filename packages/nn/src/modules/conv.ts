@@ -2,7 +2,11 @@
 import { Module, type ModuleConfig } from './module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
-import { adaptiveAvgPool2d, avgPool2d, conv2d, maxPool2d, type Pair } from '../functional/conv.js';
+import {
+  adaptiveAvgPool2d, avgPool2d, conv2d, maxPool2d, readConvOptions, readPoolOptions, CONV2D_OPTIONS, AVG_POOL2D_OPTIONS,
+  type AvgPool2dOptions, type Pair,
+} from '../functional/conv.js';
+import { bool, checkGenerator, checkOptions, int, intPair, joinKeys, optionKeys } from '../check/options.js';
 import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { BatchNorm1d, type BatchNormOptions } from './batchnorm.js';
@@ -15,8 +19,7 @@ export interface Conv2dLayerOptions {
   bias?: boolean;
   generator?: Generator;
 }
-
-const asPair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+const CONV2D_LAYER_OPTIONS = joinKeys(CONV2D_OPTIONS, optionKeys<Pick<Conv2dLayerOptions, 'bias' | 'generator'>>({ bias: true, generator: true }));
 
 export class Conv2d extends Module {
   readonly weight: Tensor;
@@ -34,14 +37,17 @@ export class Conv2d extends Module {
     opts: Conv2dLayerOptions = {},
   ) {
     super();
-    this.kernelSize = asPair(kernelSize);
-    this.stride = asPair(opts.stride ?? 1);
-    this.padding = asPair(opts.padding ?? 0);
-    this.dilation = asPair(opts.dilation ?? 1);
-    this.groups = opts.groups ?? 1;
+    checkOptions('Conv2d', opts, CONV2D_LAYER_OPTIONS);
+    int('Conv2d', 'inChannels', inChannels);
+    int('Conv2d', 'outChannels', outChannels);
+    this.kernelSize = intPair('Conv2d', 'kernelSize', kernelSize);
+    const { bias, generator, ...geometry } = opts;
+    ({ stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups } = readConvOptions('Conv2d', geometry));
     if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new Error(`Conv2d(${inChannels}, ${outChannels}): channels must be divisible by groups ${this.groups}`);
+      throw new RangeError(`Conv2d(${inChannels}, ${outChannels}): channels must be divisible by groups ${this.groups}`);
     }
+    if (bias !== undefined) bool('Conv2d', 'bias', bias);
+    if (generator !== undefined) checkGenerator('Conv2d', generator);
     const g = opts.generator ?? defaultGenerator;
     const w = Tensor.empty([outChannels, inChannels / this.groups, ...this.kernelSize]);
     // torch: kaiming_uniform_(a=sqrt(5)) => U(-1/sqrt(fan_in), 1/sqrt(fan_in)), bias the same bound.
@@ -79,6 +85,8 @@ export interface PoolLayerOptions {
   ceilMode?: boolean;
 }
 
+const AVG_POOL_LAYER_OPTIONS = new Set([...AVG_POOL2D_OPTIONS].filter((k) => k !== 'dilation'));
+
 export class MaxPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;
@@ -86,6 +94,7 @@ export class MaxPool2d extends Module {
   readonly ceilMode: boolean;
   constructor(readonly kernelSize: Pair, opts: PoolLayerOptions = {}) {
     super();
+    readPoolOptions('MaxPool2d', kernelSize, opts, false);
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
@@ -107,8 +116,10 @@ export class AvgPool2d extends Module {
   readonly padding: Pair;
   readonly countIncludePad: boolean;
   readonly ceilMode: boolean;
-  constructor(readonly kernelSize: Pair, opts: Omit<PoolLayerOptions, 'dilation'> & { countIncludePad?: boolean } = {}) {
+  constructor(readonly kernelSize: Pair, opts: Omit<AvgPool2dOptions, 'dilation'> = {}) {
     super();
+    checkOptions('AvgPool2d', opts, AVG_POOL_LAYER_OPTIONS);
+    readPoolOptions('AvgPool2d', kernelSize, opts, true);
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
     this.countIncludePad = opts.countIncludePad ?? true;
@@ -128,6 +139,7 @@ export class AvgPool2d extends Module {
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: Pair) {
     super();
+    intPair('AdaptiveAvgPool2d', 'outputSize', outputSize);
   }
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);

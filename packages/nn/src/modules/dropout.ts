@@ -2,6 +2,7 @@ import { Module, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { dropout } from '../functional/dropout.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
+import { checkGenerator, num } from '../check/options.js';
 
 /** Inverted dropout, active only in training mode. */
 export class Dropout extends Module {
@@ -11,7 +12,8 @@ export class Dropout extends Module {
     generator?: Generator,
   ) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: probability must be in [0, 1], got ${p}`);
+    num('Dropout', 'p', p, 0, 1);
+    if (generator !== undefined) checkGenerator('Dropout', generator);
     this.generator = generator ?? defaultGenerator;
   }
   forward(x: Tensor): Tensor {

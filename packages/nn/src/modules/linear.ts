@@ -5,11 +5,13 @@ import { linear } from '../functional/matmul.js';
 import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { formatShape } from '../tensor/shape.js';
+import { bool, checkGenerator, checkOptions, optionKeys } from '../check/options.js';
 
 export interface LinearOptions {
   bias?: boolean;
   generator?: Generator;
 }
+export const LINEAR_OPTIONS = optionKeys<LinearOptions>({ bias: true, generator: true });
 
 export class Linear extends Module {
   readonly weight: Tensor;
@@ -21,6 +23,9 @@ export class Linear extends Module {
     opts: LinearOptions = {},
   ) {
     super();
+    checkOptions('Linear', opts, LINEAR_OPTIONS);
+    if (opts.bias !== undefined) bool('Linear', 'bias', opts.bias);
+    if (opts.generator !== undefined) checkGenerator('Linear', opts.generator);
     if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures <= 0 || outFeatures <= 0) {
       throw new Error(`Linear(${inFeatures}, ${outFeatures}): feature counts must be positive integers`);
     }

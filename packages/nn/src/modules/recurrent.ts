@@ -9,6 +9,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
+import { bool, checkGenerator, checkMask, checkOptions, describe, int, joinKeys, num, optionKeys } from '../check/options.js';
 import { concat, narrow, permute, reshape } from '../functional/shape-ops.js';
 import { dropout } from '../functional/dropout.js';
 import {
@@ -31,6 +32,8 @@ export interface RecurrentOptions {
 export interface RnnOptions extends RecurrentOptions {
   nonlinearity?: 'tanh' | 'relu';
 }
+export const RECURRENT_OPTIONS = optionKeys<RecurrentOptions>({ numLayers: true, bias: true, batchFirst: true, dropout: true, bidirectional: true, generator: true });
+const RNN_OPTIONS = joinKeys(RECURRENT_OPTIONS, new Set(['nonlinearity']));
 
 export interface RecurrentRunOptions {
   /** Initial hidden state [numLayers * directions, B, H]. */
@@ -42,6 +45,7 @@ export interface RecurrentRunOptions {
   /** Or a 0/1 mask shaped like the input's first two axes ([T, B], or [B, T] when batchFirst). */
   mask?: Tensor;
 }
+export const RECURRENT_RUN_OPTIONS = optionKeys<RecurrentRunOptions>({ h0: true, c0: true, lengths: true, mask: true });
 
 export interface RecurrentResult {
   /** [T, B, D*H] (or [B, T, D*H] when batchFirst); zero at padded steps. */
@@ -69,6 +73,9 @@ abstract class RecurrentBase extends Module {
   ) {
     super();
     const name = this.constructor.name;
+    checkOptions(name, opts, mode.startsWith('rnn') ? RNN_OPTIONS : RECURRENT_OPTIONS);
+    for (const k of ['bias', 'batchFirst', 'bidirectional'] as const) if (opts[k] !== undefined) bool(name, k, opts[k]);
+    if (opts.generator !== undefined) checkGenerator(name, opts.generator);
     for (const [what, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', opts.numLayers ?? 1]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`${name}: ${what} must be a positive integer, got ${v}`);
     }
@@ -76,7 +83,7 @@ abstract class RecurrentBase extends Module {
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
     this.dropoutP = opts.dropout ?? 0;
-    if (!(this.dropoutP >= 0 && this.dropoutP < 1)) throw new Error(`${name}: dropout must be in [0, 1), got ${this.dropoutP}`);
+    num(name, 'dropout', this.dropoutP, 0, 1, { hi: true });
     this.bidirectional = opts.bidirectional ?? false;
     this.generator = opts.generator ?? defaultGenerator;
     const G = gateCount(mode);
@@ -110,6 +117,11 @@ abstract class RecurrentBase extends Module {
   /** Runs the layer: outputs, final hidden state and (LSTM) final cell state. */
   run(x: Tensor, opts: RecurrentRunOptions = {}): RecurrentResult {
     const name = this.constructor.name;
+    checkOptions(`${name}.run`, opts, RECURRENT_RUN_OPTIONS);
+    if (!(x instanceof Tensor)) throw new TypeError(`${name}: input must be a Tensor, got ${describe(x)}`);
+    for (const k of ['h0', 'c0', 'mask'] as const) {
+      if (opts[k] != null && !(opts[k] instanceof Tensor)) throw new TypeError(`${name}: ${k} must be a Tensor, got ${describe(opts[k])}`);
+    }
     if (x.ndim !== 3 || x.shape[2] !== this.inputSize) {
       throw new Error(
         `${name}(${this.inputSize}, ${this.hiddenSize}): input ${formatShape(x.shape)} does not match: expected ` +
@@ -130,12 +142,13 @@ abstract class RecurrentBase extends Module {
     let mask: Tensor | null = null;
     if (opts.lengths) {
       if (opts.lengths.length !== B) throw new Error(`${name}: ${opts.lengths.length} lengths for a batch of ${B}`);
-      mask = lengthsToMask(opts.lengths, T);
+      mask = lengthsToMask(opts.lengths, T, name);
     } else if (opts.mask) {
       const want = this.batchFirst ? [B, T] : [T, B];
       if (opts.mask.ndim !== 2 || opts.mask.shape[0] !== want[0] || opts.mask.shape[1] !== want[1]) {
         throw new Error(`${name}: mask ${formatShape(opts.mask.shape)} does not match the input ${formatShape(x.shape)}: expected ${formatShape(want)}`);
       }
+      checkMask(name, 'mask', opts.mask.data);
       mask = this.batchFirst ? permute(opts.mask, [1, 0]) : opts.mask;
     }
     const state = (s: Tensor | null | undefined, i: number) => (s ? reshape(narrow(s, 0, i, 1), [B, H]) : null);
@@ -181,7 +194,7 @@ function rnnMode(layer: string, nonlinearity: string | undefined): RecurrentMode
 /** Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act tanh (default) or ReLU. */
 export class RNN extends RecurrentBase {
   constructor(inputSize: number, hiddenSize: number, opts: RnnOptions = {}) {
-    super(rnnMode('RNN', opts.nonlinearity), inputSize, hiddenSize, opts);
+    super(rnnMode('RNN', opts?.nonlinearity), inputSize, hiddenSize, opts);
   }
 }
 
@@ -203,6 +216,7 @@ export interface CellOptions {
   bias?: boolean;
   generator?: Generator;
 }
+export const CELL_OPTIONS = optionKeys<CellOptions>({ bias: true, generator: true });
 
 /** One step of a recurrent cell (PyTorch's RNNCell / LSTMCell / GRUCell), for hand-written loops such as decoders. */
 abstract class CellBase extends Module {
@@ -215,6 +229,12 @@ abstract class CellBase extends Module {
     opts: CellOptions,
   ) {
     super();
+    const name = new.target.name;
+    checkOptions(name, opts, mode.startsWith('rnn') ? joinKeys(CELL_OPTIONS, new Set(['nonlinearity'])) : CELL_OPTIONS);
+    int(name, 'inputSize', inputSize);
+    int(name, 'hiddenSize', hiddenSize);
+    if (opts.bias !== undefined) bool(name, 'bias', opts.bias);
+    if (opts.generator !== undefined) checkGenerator(name, opts.generator);
     const g = opts.generator ?? defaultGenerator;
     const G = gateCount(mode);
     const bound = 1 / Math.sqrt(hiddenSize);
@@ -230,6 +250,9 @@ abstract class CellBase extends Module {
 
   /** x [B, I], states [B, H] (zeros when absent). Returns the new h (and c for LSTMCell). */
   step(x: Tensor, h?: Tensor | null, c?: Tensor | null): { h: Tensor; c: Tensor | null } {
+    for (const [k, v, optional] of [['input', x, false], ['h', h, true], ['c', c, true]] as const) {
+      if (!(v instanceof Tensor) && !(optional && v == null)) throw new TypeError(`${this.constructor.name}: ${k} must be a Tensor, got ${describe(v)}`);
+    }
     if (x.ndim !== 2 || x.shape[1] !== this.inputSize) {
       throw new Error(`${this.constructor.name}(${this.inputSize}, ${this.hiddenSize}): input ${formatShape(x.shape)} does not match: expected [B, ${this.inputSize}]`);
     }
@@ -256,7 +279,7 @@ abstract class CellBase extends Module {
 
 export class RNNCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
-    super(rnnMode('RNNCell', opts.nonlinearity), inputSize, hiddenSize, opts);
+    super(rnnMode('RNNCell', opts?.nonlinearity), inputSize, hiddenSize, opts);
   }
 }
 

@@ -2,6 +2,7 @@
 import { Module, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { flatten, reshape } from '../functional/shape-ops.js';
+import { describe, int } from '../check/options.js';
 
 export class Flatten extends Module {
   constructor(
@@ -9,6 +10,8 @@ export class Flatten extends Module {
     readonly endDim = -1,
   ) {
     super();
+    int('Flatten', 'startDim', startDim, -Infinity);
+    int('Flatten', 'endDim', endDim, -Infinity);
   }
   forward(x: Tensor): Tensor {
     return flatten(x, this.startDim, this.endDim);
@@ -22,6 +25,9 @@ export class Flatten extends Module {
 export class Reshape extends Module {
   constructor(readonly shape: readonly number[]) {
     super();
+    if (!Array.isArray(shape)) throw new TypeError(`Reshape: shape must be an array of sizes, got ${describe(shape)}`);
+    shape.forEach((d, i) => int('Reshape', `shape[${i}]`, d, -1));
+    if (shape.filter((d) => d === -1).length > 1) throw new RangeError(`Reshape: only one size can be -1, got [${shape.join(', ')}]`);
   }
   forward(x: Tensor): Tensor {
     return reshape(x, [x.shape[0] ?? 1, ...this.shape]);

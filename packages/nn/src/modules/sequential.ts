@@ -4,6 +4,7 @@
  */
 import { Module, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { describe } from '../check/options.js';
 
 export class Sequential extends Module {
   readonly layers: readonly Module[];
@@ -22,7 +23,10 @@ export class Sequential extends Module {
       this.names = this.layers.map((_, i) => String(i));
       this.named = false;
     }
-    this.layers.forEach((m, i) => this.registerModule(this.names[i]!, m));
+    this.layers.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: layer ${this.named ? `"${this.names[i]}"` : i} must be a Module, got ${describe(m)}`);
+      this.registerModule(this.names[i]!, m);
+    });
   }
 
   /** A layer by name (named form) or position. */

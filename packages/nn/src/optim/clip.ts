@@ -1,13 +1,15 @@
 /** Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_), in place. */
 import { clamp, scale, sumSquares } from '@deepwasm/kernels';
 import type { Tensor } from '../tensor/tensor.js';
+import { describe, num } from '../check/options.js';
 
 /**
  * Scales all gradients together so their total norm is at most maxNorm; returns the norm before
  * clipping. normType 2 (default) or Infinity.
  */
 export function clipGradNorm_(params: readonly Tensor[], maxNorm: number, normType = 2): number {
-  if (!(maxNorm >= 0)) throw new Error(`clipGradNorm_: maxNorm must be >= 0, got ${maxNorm}`);
+  num('clipGradNorm_', 'maxNorm', maxNorm, 0);
+  if (!Array.isArray(params)) throw new TypeError(`clipGradNorm_: params must be an array of tensors, got ${describe(params)}`);
   const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return 0;
   let total: number;
@@ -31,7 +33,8 @@ export function clipGradNorm_(params: readonly Tensor[], maxNorm: number, normTy
 
 /** Clamps every gradient element to [-clipValue, clipValue]. */
 export function clipGradValue_(params: readonly Tensor[], clipValue: number): void {
-  if (!(clipValue >= 0)) throw new Error(`clipGradValue_: clipValue must be >= 0, got ${clipValue}`);
+  num('clipGradValue_', 'clipValue', clipValue, 0);
+  if (!Array.isArray(params)) throw new TypeError(`clipGradValue_: params must be an array of tensors, got ${describe(params)}`);
   for (const p of params) {
     if (p.grad === null) continue;
     clamp(p.k, p.grad.ptr, p.grad.ptr, p.grad.size, -clipValue, clipValue);

@@ -1,11 +1,13 @@
 /** Learning-rate schedules (torch.optim.lr_scheduler closed forms), stepped once per epoch. */
-import type { BaseOptions, Optimizer } from './optimizer.js';
+import { Optimizer, type BaseOptions } from './optimizer.js';
+import { describe, int, num } from '../check/options.js';
 
 export abstract class LRScheduler {
   lastEpoch = 0;
   protected readonly baseLrs: number[];
 
   constructor(protected readonly optimizer: Optimizer<BaseOptions>) {
+    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${new.target.name}: optimizer must be an Optimizer, got ${describe(optimizer)}`);
     this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
   }
 
@@ -25,7 +27,7 @@ export abstract class LRScheduler {
 export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer<BaseOptions>, readonly gamma: number) {
     super(optimizer);
-    if (!(gamma > 0)) throw new Error(`ExponentialLR: gamma must be > 0, got ${gamma}`);
+    num('ExponentialLR', 'gamma', gamma, 0, Infinity, { lo: true });
   }
   protected lrAt(base: number, epoch: number): number {
     return base * this.gamma ** epoch;
@@ -36,7 +38,8 @@ export class ExponentialLR extends LRScheduler {
 export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer<BaseOptions>, readonly stepSize: number, readonly gamma = 0.1) {
     super(optimizer);
-    if (!(Number.isInteger(stepSize) && stepSize > 0)) throw new Error(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+    int('StepLR', 'stepSize', stepSize);
+    num('StepLR', 'gamma', gamma, 0, Infinity, { lo: true });
   }
   protected lrAt(base: number, epoch: number): number {
     return base * this.gamma ** Math.floor(epoch / this.stepSize);
@@ -47,7 +50,8 @@ export class StepLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer<BaseOptions>, readonly tMax: number, readonly etaMin = 0) {
     super(optimizer);
-    if (!(tMax > 0)) throw new Error(`CosineAnnealingLR: tMax must be > 0, got ${tMax}`);
+    num('CosineAnnealingLR', 'tMax', tMax, 0, Infinity, { lo: true });
+    num('CosineAnnealingLR', 'etaMin', etaMin, 0);
   }
   protected lrAt(base: number, epoch: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;

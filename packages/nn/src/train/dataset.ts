@@ -6,6 +6,8 @@
 import { copy } from '@deepwasm/kernels';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
+import { toIndices } from '../check/indices.js';
+import { describe } from '../check/options.js';
 
 export type Labels = Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
@@ -27,7 +29,15 @@ export function isLabels(y: unknown): y is Labels {
   return y instanceof Int32Array || y instanceof Uint8Array || y instanceof Uint16Array || y instanceof Uint32Array;
 }
 
-export function toDataset(data: DataLike, what = 'data'): Dataset {
+/**
+ * The data as a Dataset, its class labels checked (integers >= 0; each is checked against the
+ * number of classes by the loss). With `classLabels` (the loss is crossEntropy), a 1-D tensor y holds
+ * class indices, as in PyTorch.
+ */
+export function toDataset(data: DataLike, what = 'data', classLabels = false): Dataset {
+  if (data === null || typeof data !== 'object' || !('x' in data) || !('y' in data)) {
+    throw new TypeError(`${what}: data must be a Dataset or { x, y } with x a Tensor, got ${describe(data)}`);
+  }
   if (data.x instanceof Tensor) {
     const x = data.x;
     if (x.ndim < 1) throw new Error(`${what}: x must have a sample axis, got ${formatShape(x.shape)}`);
@@ -38,17 +48,27 @@ export function toDataset(data: DataLike, what = 'data'): Dataset {
       if (y.shape[0] !== count) {
         throw new Error(`${what}: x ${formatShape(x.shape)} and y ${formatShape(y.shape)} hold different numbers of samples`);
       }
-      ds = { x: x.toArray(), y: y.toArray(), count, sampleShape: x.shape.slice(1), targetShape: y.shape.slice(1) };
+      ds = classLabels && y.ndim === 1
+        ? { x: x.toArray(), y: labelsOf(what, y), count, sampleShape: x.shape.slice(1) }
+        : { x: x.toArray(), y: y.toArray(), count, sampleShape: x.shape.slice(1), targetShape: y.shape.slice(1) };
     } else {
-      const labels = isLabels(y) ? y : Int32Array.from(y as readonly number[]);
-      ds = { x: x.toArray(), y: labels, count, sampleShape: x.shape.slice(1) };
+      ds = { x: x.toArray(), y: y instanceof Uint8Array || y instanceof Uint16Array ? y : labelsOf(what, y), count, sampleShape: x.shape.slice(1) };
     }
     return checkDataset(ds, what);
   }
   return checkDataset(data as Dataset, what);
 }
 
+/** Class labels as integers >= 0 (2.5, NaN, 'a' or -1 are rejected with their position). */
+function labelsOf(what: string, y: unknown): Int32Array {
+  return toIndices(what, y, { classes: Infinity });
+}
+
 export function checkDataset(ds: Dataset, what = 'data'): Dataset {
+  if (!ArrayBuffer.isView(ds.x) || !ArrayBuffer.isView(ds.y)) {
+    throw new TypeError(`${what}: a Dataset holds x and y as typed arrays, got x ${describe(ds.x)} and y ${describe(ds.y)}`);
+  }
+  if (ds.y instanceof Int32Array || ds.y instanceof Uint32Array) labelsOf(what, ds.y);
   const per = sizeOf(ds.sampleShape);
   if (ds.x.length !== ds.count * per) {
     throw new Error(

@@ -12,84 +12,21 @@ import { concat } from '../functional/shape-ops.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, mseLoss } from '../losses/losses.js';
 import { Generator } from '../random/generator.js';
 import { DeviceData, isLabels, toDataset, type DataLike, type Dataset } from './dataset.js';
-import { ProgressBar, type ProgressWriter } from './progress.js';
+import { ProgressBar } from './progress.js';
+import {
+  batchSizeOf, checkEvaluateOptions, checkFitOptions, PREDICT_OPTIONS,
+  type EpochLogs, type BatchLogs, type FitOptions, type History, type EvaluateOptions, type LossFn, type LossName, type PredictOptions,
+} from './fit-options.js';
+import { checkOptions, describe } from '../check/options.js';
+import { Module as ModuleClass } from '../modules/module.js';
 
-export type LossName = 'crossEntropy' | 'mse' | 'binaryCrossEntropyWithLogits';
-export type LossFn = (prediction: Tensor, target: Tensor | Int32Array) => Tensor;
-
-export interface OptimizerLike {
-  step(): void;
-  zeroGrad(setToNone?: boolean): void;
+function checkModel(where: string, model: unknown): void {
+  if (!(model instanceof ModuleClass)) throw new TypeError(`${where}: model must be a Module, got ${describe(model)}`);
 }
 
-export interface SchedulerLike {
-  step(): void;
-}
-
-export interface EpochLogs {
-  epoch: number;
-  loss: number;
-  accuracy?: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  samplesPerSec: number;
-  seconds: number;
-}
-
-export interface BatchLogs {
-  epoch: number;
-  batch: number;
-  step: number;
-  loss: number;
-  accuracy?: number;
-  samplesPerSec: number;
-}
-
-export interface Callbacks {
-  onTrainBegin?(): void | Promise<void>;
-  onEpochBegin?(epoch: number): void | Promise<void>;
-  onBatchEnd?(logs: BatchLogs): void | Promise<void>;
-  /** Return false (or set stop) to stop training after this epoch. */
-  onEpochEnd?(logs: EpochLogs): void | boolean | Promise<void | boolean>;
-  onTrainEnd?(history: History): void | Promise<void>;
-}
-
-export interface EarlyStopping {
-  monitor?: 'valLoss' | 'valAccuracy' | 'loss' | 'accuracy';
-  patience?: number;
-  minDelta?: number;
-  restoreBestWeights?: boolean;
-}
-
-export interface FitOptions {
-  loss: LossName | LossFn;
-  optimizer: OptimizerLike;
-  epochs?: number;
-  /** Samples per step; omit or pass Infinity for full-batch gradient descent, 1 for plain SGD. */
-  batchSize?: number;
-  shuffle?: boolean;
-  /** Seed of the shuffling order. */
-  seed?: number;
-  validationData?: DataLike;
-  callbacks?: Callbacks | Callbacks[];
-  earlyStopping?: EarlyStopping;
-  /** Stepped once per epoch. */
-  scheduler?: SchedulerLike;
-  /** Transforms each training batch before the forward pass (data augmentation); seeded by `seed`. */
-  augment?: (x: Tensor, generator: Generator) => Tensor;
-  /** Compute accuracy (default: true for class labels and crossEntropy). */
-  accuracy?: boolean;
-  /** Progress bar (default true in Node); a writer sends it elsewhere. */
-  progress?: boolean | ProgressWriter;
-  /** Without a progress bar, print one summary line per epoch (default false). */
-  verbose?: boolean;
-}
-
-export interface History {
-  epochs: EpochLogs[];
-  stoppedEarly: boolean;
-  bestEpoch?: number;
-}
+export type {
+  LossName, LossFn, OptimizerLike, SchedulerLike, EpochLogs, BatchLogs, Callbacks, EarlyStopping, FitOptions, History, EvaluateOptions, PredictOptions,
+} from './fit-options.js';
 
 /** Thrown when the loss stops being a finite number; names the step and the last finite loss. */
 export class NonFiniteLossError extends Error {
@@ -141,7 +78,8 @@ function countCorrect(pred: Tensor, target: Tensor | Int32Array): number {
       for (let i = 0; i < p.length; i++) if (p[i]! > 0 === t[i]! > 0.5) c++;
       return c;
     }
-    truth = argmax(target, 1);
+    // A [N] tensor holds class indices (as crossEntropy reads it); [N, C] one-hot or soft targets.
+    truth = target.ndim === 1 ? target.data : argmax(target, 1);
   } else {
     truth = target;
   }
@@ -169,11 +107,13 @@ function snapshot(model: Module): Map<string, Float32Array> {
 
 /** Trains `model` on `data`; returns the per-epoch history. */
 export async function fit(model: Module, data: DataLike, options: FitOptions): Promise<History> {
-  const ds = toDataset(data, 'fit');
+  checkFitOptions(options);
+  checkModel('fit', model);
+  const classLabels = options.loss === 'crossEntropy';
+  const ds = toDataset(data, 'fit', classLabels);
   if (ds.count === 0) throw new Error('fit: the training data is empty');
   const epochs = options.epochs ?? 1;
-  const batchSize = Math.min(options.batchSize ?? ds.count, ds.count);
-  if (!(batchSize >= 1)) throw new Error(`fit: batchSize must be at least 1, got ${options.batchSize}`);
+  const batchSize = Math.min(batchSizeOf('fit', options.batchSize, ds.count), ds.count);
   const shuffle = options.shuffle ?? true;
   const lossFn = resolveLoss(options.loss);
   const wantAccuracy = options.accuracy ?? (isLabels(ds.y) || options.loss === 'crossEntropy');
@@ -194,7 +134,7 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
   let lastFinite: number | undefined;
 
   const device = new DeviceData(ds);
-  const valData = options.validationData ? toDataset(options.validationData, 'validationData') : null;
+  const valData = options.validationData ? toDataset(options.validationData, 'validationData', classLabels) : null;
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.();
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -302,18 +242,15 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
   }
 }
 
-export interface EvaluateOptions {
-  loss?: LossName | LossFn;
-  batchSize?: number;
-  accuracy?: boolean;
-}
 
 /** Mean loss (and accuracy) over a dataset, in eval mode and without recording gradients. */
 export function evaluate(model: Module, data: DataLike, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
-  const ds: Dataset = toDataset(data, 'evaluate');
+  checkEvaluateOptions(options);
+  checkModel('evaluate', model);
+  const ds: Dataset = toDataset(data, 'evaluate', (options.loss ?? 'crossEntropy') === 'crossEntropy');
   const lossFn = resolveLoss(options.loss ?? 'crossEntropy');
   const wantAccuracy = options.accuracy ?? isLabels(ds.y);
-  const batchSize = Math.min(options.batchSize ?? 256, Math.max(1, ds.count));
+  const batchSize = Math.min(batchSizeOf('evaluate', options.batchSize, 256), Math.max(1, ds.count));
   const wasTraining = model.training;
   model.eval();
   const device = new DeviceData(ds);
@@ -340,12 +277,17 @@ export function evaluate(model: Module, data: DataLike, options: EvaluateOptions
 }
 
 /** Model outputs for every sample, computed in batches (eval mode, no gradients). */
-export function predict(model: Module, x: Tensor | Dataset, options: { batchSize?: number } = {}): Tensor {
+export function predict(model: Module, x: Tensor | Dataset, options: PredictOptions = {}): Tensor {
+  checkOptions('predict', options, PREDICT_OPTIONS);
+  checkModel('predict', model);
+  if (!(x instanceof Tensor) && (x === null || typeof x !== 'object' || !(ArrayBuffer.isView((x as Dataset).x)))) {
+    throw new TypeError(`predict: x must be a Tensor or a Dataset, got ${describe(x)}`);
+  }
   const input = x instanceof Tensor ? x : null;
   const ds = input ? null : (x as Dataset);
   const count = input ? input.shape[0]! : ds!.count;
   if (input && input.ndim < 1) throw new Error(`predict: x must have a sample axis, got ${formatShape(input.shape)}`);
-  const batchSize = Math.min(options.batchSize ?? 256, Math.max(1, count));
+  const batchSize = Math.min(batchSizeOf('predict', options.batchSize, 256), Math.max(1, count));
   const wasTraining = model.training;
   model.eval();
   const device = input ? null : new DeviceData(ds!);
