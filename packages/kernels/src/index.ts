@@ -30,3 +30,5 @@ export { gatherRows, scatterAddRows } from './ops/gather.js';
 export {
   lstmCellReference, lstmCellBackwardReference, gruCellReference, gruCellBackwardReference, rnnCellReference, rnnCellBackwardReference,
 } from './reference/recurrent.js';
+export { setThreads, threadCount, threadsStarted, closeThreads, defaultThreadCount, threadsFor, splitRange, runTasks, poolOf, MIN_PARALLEL_WORK, setMinParallelWork, type Task } from './threads/index.js';
+export { sharedMemoryAvailable, unshareMemoryImport } from './load.js';

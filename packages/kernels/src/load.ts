@@ -23,8 +23,13 @@ export interface LoadOptions {
 export interface Kernels {
   readonly isa: Isa;
   readonly exports: KernelExports;
+  /** The kernels' linear memory: shared (its buffer a SharedArrayBuffer) when `shared` is true. */
   readonly memory: WebAssembly.Memory;
   readonly arena: Arena;
+  /** The compiled module, which worker threads instantiate over the same memory (see threads/). */
+  readonly module: WebAssembly.Module;
+  /** Whether the memory is shared, i.e. worker threads can join (see sharedMemoryAvailable). */
+  readonly shared: boolean;
 }
 
 // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
@@ -75,6 +80,67 @@ export function chooseIsa(requested: Isa | 'auto' = 'auto', features = detectFea
   return requested;
 }
 
+/** Pages of the memory the module imports (asconfig.json: initialMemory, maximumMemory: 4 GiB). */
+const INITIAL_PAGES = 16;
+const MAXIMUM_PAGES = 65536;
+
+/**
+ * Whether a shared WebAssembly.Memory can be made and handed to workers: always in Node; in a browser
+ * only on a cross-origin-isolated page (served with COOP: same-origin and COEP: require-corp).
+ */
+export function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return isolated !== false;
+}
+
+/** Reads an unsigned LEB128 at o; returns [value, next offset]. */
+function leb(b: Uint8Array, o: number): [number, number] {
+  let v = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = b[o++]!;
+    v += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return [v, o];
+  }
+}
+
+/**
+ * The kernels are built to import a shared memory (so worker threads can join). Where shared memory
+ * is unavailable, the same build runs on an ordinary memory: this clears the import's shared flag
+ * (limits flag 0x03 -> 0x01) in place. The kernels use no atomic instructions, so nothing else changes.
+ */
+export function unshareMemoryImport(bytes: Uint8Array): void {
+  let o = 8;
+  while (o < bytes.length) {
+    const id = bytes[o]!;
+    const [size, start] = leb(bytes, o + 1);
+    if (id === 2) {
+      let [count, p] = leb(bytes, start);
+      for (; count > 0; count--) {
+        let len: number;
+        [len, p] = leb(bytes, p);
+        [len, p] = leb(bytes, p + len);
+        p += len;
+        const kind = bytes[p++]!;
+        if (kind === 0) [, p] = leb(bytes, p);
+        else if (kind === 1 || kind === 2) {
+          if (kind === 1) p++;
+          const flags = bytes[p]!;
+          if (kind === 2 && flags === 0x03) {
+            bytes[p] = 0x01;
+            return;
+          }
+          [, p] = leb(bytes, p + 1);
+          if (flags & 1) [, p] = leb(bytes, p);
+        } else if (kind === 3) p += 2;
+        else [, p] = leb(bytes, p + 1);
+      }
+      return;
+    }
+    o = start + size;
+  }
+}
+
 function defaultUrl(isa: Isa, baseUrl?: URL | string): URL {
   const base = baseUrl === undefined ? new URL('../wasm/', import.meta.url) : new URL(String(baseUrl));
   return new URL(`kernels-${isa}.wasm`, base);
@@ -103,12 +169,29 @@ async function readBytes(source: KernelSource): Promise<ArrayBuffer | ArrayBuffe
 export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   const isa = chooseIsa(options.isa ?? 'auto');
   const source = await readBytes(options.source ?? defaultUrl(isa, options.baseUrl));
-  const { exports } = await instantiate<KernelExports>(source as never, {});
-  const memory = exports.memory as WebAssembly.Memory;
+  const shared = sharedMemoryAvailable();
+  let module: WebAssembly.Module;
+  if (source instanceof WebAssembly.Module) {
+    module = source;
+  } else {
+    const isResponse = typeof Response === 'function' && source instanceof Response;
+    const bytes = new Uint8Array(
+      isResponse ? await (source as Response).arrayBuffer() : ArrayBuffer.isView(source) ? copyOf(source) : (source as ArrayBuffer).slice(0),
+    );
+    // Without SharedArrayBuffer the same build runs on an unshared memory (one thread).
+    if (!shared) unshareMemoryImport(bytes);
+    module = await WebAssembly.compile(bytes);
+  }
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared } as WebAssembly.MemoryDescriptor);
+  const { exports } = await instantiate<KernelExports>(module, { env: { memory } });
   const relaxed = exports.isa_relaxed() === 1;
   if (relaxed !== (isa === 'relaxed')) {
     throw new Error(`The kernel module loaded for ${isa} is the ${relaxed ? 'relaxed' : 'simd128'} build`);
   }
   const arena = new Arena(memory, exports.heap_base());
-  return { isa, exports, memory, arena };
+  return { isa, exports, memory, arena, module, shared };
+}
+
+function copyOf(view: ArrayBufferView): ArrayBuffer {
+  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
 }

@@ -1,6 +1,6 @@
 import './methods.js';
 
-export { ready, useKernels, kernels } from './backend.js';
+export { ready, useKernels, kernels, setNumThreads, getNumThreads, type ReadyOptions } from './backend.js';
 export { Tensor, recordOp, type GradNode } from './tensor/tensor.js';
 export { tidy, tidyAsync, noGrad, enableGrad } from './tensor/scope.js';
 export { nextStep, currentStep } from './tensor/steps.js';

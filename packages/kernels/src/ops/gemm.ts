@@ -6,6 +6,7 @@
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
 import { fill, scale } from './elementwise.js';
+import { PIECES_PER_THREAD, runTasks, splitRange, threadsFor, type Task } from '../threads/index.js';
 
 const workspaces = new WeakMap<Kernels, number>();
 
@@ -64,7 +65,41 @@ export function gemm(
   inMemory(k, 'gemm', 'B', b, span(bRows, bCols, ldb));
   // One row or one column: matrix-vector products read B in place; packing would cost as much as the product.
   const name = M === 1 || N === 1 ? 'f32_gemv' : 'f32_gemm_4x8';
-  kernel(k, name)(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, gemvOrGemmWorkspace(k, name, K));
+  const work = gemvOrGemmWorkspace(k, name, K);
+  const threads = threadsFor(k, M * N * K);
+  if (threads > 1) return runTasks(k, gemmTasks(k, name, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads), workspaceBytes(k));
+  kernel(k, name)(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work);
+}
+
+function workspaceBytes(k: Kernels): number {
+  return kernel(k, 'gemm_workspace_bytes')() as number;
+}
+
+/**
+ * One GEMM as independent calls of the same kernel over panels of C: column panels (multiples of the
+ * tile's 8 columns) when C is wide, else row panels (multiples of 4). Every element of C is then the
+ * same sum in the same order as in the single call, so the results do not depend on the split.
+ * Each call gets its thread's workspace (argument 13). Arguments as for gemm, already checked.
+ */
+export function gemmTasks(
+  k: Kernels, name: string, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
+): Task[] {
+  if (name === 'f32_gemv' && M === 1 && N === 1) return [{ fn: name, args: [+transA, +transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, 0], scratch: 13 }];
+  // Column panels when each is at least 64 wide (re-packing A per panel then costs under 2%); gemv splits its long side.
+  const byColumns = name === 'f32_gemv' ? M === 1 : N >= 64 * threads || N >= M;
+  const [n, align] = byColumns ? [N, name === 'f32_gemv' ? 4 : 8] : [M, 4];
+  const ranges = splitRange(n, threads * PIECES_PER_THREAD, align);
+  // f32_gemv takes another path for a single row and column: keep every piece of a column at 2+ rows.
+  if (name === 'f32_gemv' && !byColumns && ranges.length > 1 && ranges[ranges.length - 1]![1] - ranges[ranges.length - 1]![0] === 1) {
+    ranges[ranges.length - 2]![1] = ranges.pop()![1];
+  }
+  return ranges.map(([s, e]) => {
+    const args = byColumns
+      ? [+transA, +transB, M, e - s, K, alpha, a, lda, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0]
+      : [+transA, +transB, e - s, N, K, alpha, a + (transA ? s : s * lda) * 4, lda, b, ldb, beta, c + s * ldc * 4, ldc, 0];
+    return { fn: name, args, scratch: 13 };
+  });
 }
 
 /** The shared GEMM workspace; f32_gemv needs K floats of it, more only for a K beyond 589,824. */
@@ -110,5 +145,22 @@ export function gemmPackedB(
   inMemory(k, 'gemmPackedB', 'C', c, span(M, N, ldc));
   if (K === 0 || alpha === 0) return scaleC(k, M, N, beta, c, ldc);
   inMemory(k, 'gemmPackedB', 'A', a, span(aRows, aCols, lda));
+  const threads = threadsFor(k, M * N * K);
+  if (threads > 1) return runTasks(k, gemmPackedBTasks(transA, M, alpha, a, lda, b, beta, c, ldc, threads), workspaceBytes(k));
   kernel(k, 'f32_gemm_4x8_packed_b')(transA ? 1 : 0, M, N, K, alpha, a, lda, b.ptr, beta, c, ldc, workspace(k));
+}
+
+/** gemmPackedB as calls over column panels (multiples of 8: whole packed panels) or row panels. */
+export function gemmPackedBTasks(
+  transA: boolean, M: number, alpha: number, a: number, lda: number, b: PackedB, beta: number, c: number, ldc: number, threads: number,
+): Task[] {
+  const { K, N } = b;
+  const byColumns = N >= 64 * threads || N >= M;
+  return splitRange(byColumns ? N : M, threads * PIECES_PER_THREAD, byColumns ? 8 : 4).map(([s, e]) => ({
+    fn: 'f32_gemm_4x8_packed_b',
+    args: byColumns
+      ? [+transA, M, e - s, K, alpha, a, lda, b.ptr + s * K * 4, beta, c + s * 4, ldc, 0]
+      : [+transA, e - s, N, K, alpha, a + (transA ? s : s * lda) * 4, lda, b.ptr, beta, c + s * ldc * 4, ldc, 0],
+    scratch: 11,
+  }));
 }

@@ -1,0 +1,122 @@
+/**
+ * Threads for one Kernels: how many take part (setThreads / threadCount), and the helpers the ops
+ * use to split their work (threadsFor, splitRange, runTasks). With one thread every op calls its
+ * kernel directly, exactly as without a pool; with more, an op becomes a list of independent kernel
+ * calls over disjoint outputs, each computed in the same order as the single call would, so the
+ * results do not depend on the thread count.
+ */
+import type { Kernels } from '../load.js';
+import { LAYOUT } from './layout.js';
+import { Pool, type Task } from './pool.js';
+
+export { Pool, type Task } from './pool.js';
+
+const pools = new WeakMap<Kernels, Pool>();
+let warned = false;
+
+/** The machine's cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
+export function defaultThreadCount(): number {
+  const get = typeof process === 'object' ? (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
+  const os = get?.('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+  const n = os !== undefined ? (os.availableParallelism?.() ?? os.cpus().length) : (globalThis.navigator?.hardwareConcurrency ?? 1);
+  return Math.max(1, Math.min(LAYOUT.MAX_THREADS, n));
+}
+
+/**
+ * Makes n threads (the caller included) take part in k's parallel ops; returns the count in effect.
+ * Workers start in the background (ops use them as they come up; `await threadsStarted(k)` waits).
+ * Without shared memory (a page that is not cross-origin isolated) it stays at 1 and says once why.
+ */
+export function setThreads(k: Kernels, n: number = defaultThreadCount()): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`setNumThreads: the thread count must be a positive integer, got ${n}`);
+  if (!k.shared) {
+    if (n > 1 && !warned) {
+      warned = true;
+      console.warn(
+        `deepwasm: running on 1 thread instead of ${n}: SharedArrayBuffer is unavailable because this page is not ` +
+          'cross-origin isolated. Serve it with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
+          '"Cross-Origin-Embedder-Policy: require-corp" to use every core.',
+      );
+    }
+    return 1;
+  }
+  let pool = pools.get(k);
+  if (pool === undefined) {
+    if (n === 1) return 1;
+    pool = new Pool(k);
+    pools.set(k, pool);
+  }
+  pool.resize(n);
+  return pool.size;
+}
+
+/** Resolves when k's workers have all started (rejects if one could not). */
+export async function threadsStarted(k: Kernels): Promise<void> {
+  await pools.get(k)?.started();
+}
+
+/** Threads taking part in k's parallel ops (1 without a pool). */
+export function threadCount(k: Kernels): number {
+  return pools.get(k)?.size ?? 1;
+}
+
+/** Stops k's workers (ops run on the calling thread again). */
+export function closeThreads(k: Kernels): void {
+  pools.get(k)?.close();
+  pools.delete(k);
+}
+
+/** k's pool, if it has one. */
+export function poolOf(k: Kernels): Pool | undefined {
+  return pools.get(k);
+}
+
+/**
+ * Multiply-adds (or element visits for memory-bound ops, weighted by the caller) below which an op
+ * stays on the calling thread: waking the workers and waiting for the last costs about 10-30 us here
+ * (bench/threads-overhead), the time of about 2^18 multiply-adds on one core.
+ */
+export const MIN_PARALLEL_WORK = 1 << 18;
+
+let minWork = MIN_PARALLEL_WORK;
+
+/** Sets the threshold (tests set 0 to split even the smallest op); returns the previous one. */
+export function setMinParallelWork(work: number): number {
+  const was = minWork;
+  minWork = work;
+  return was;
+}
+
+/** Threads an op of `work` units should be split over: 1 without a pool, when broken, or below the threshold. */
+export function threadsFor(k: Kernels, work: number): number {
+  const pool = pools.get(k);
+  if (pool === undefined || pool.size === 1 || pool.broken !== null || work < minWork) return 1;
+  return pool.size;
+}
+
+/** Pieces per thread an op is cut into, so a thread slowed by other processes gets fewer of them. */
+export const PIECES_PER_THREAD = 1;
+
+/**
+ * Splits [0, n) into at most `parts` ranges of nearly equal length whose boundaries are multiples of
+ * `align` (the last range takes the remainder); never an empty range.
+ */
+export function splitRange(n: number, parts: number, align = 1): Array<[number, number]> {
+  const units = Math.ceil(n / align);
+  const p = Math.max(1, Math.min(parts, units));
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < p; i++) {
+    const s = Math.floor((units * i) / p) * align;
+    const e = Math.min(n, Math.floor((units * (i + 1)) / p) * align);
+    if (e > s) out.push([s, e]);
+  }
+  return out;
+}
+
+/** Runs the tasks on k's threads (each with at least scratchBytes of its own scratch). */
+export function runTasks(k: Kernels, tasks: readonly Task[], scratchBytes = 0): void {
+  const pool = pools.get(k);
+  if (pool === undefined) throw new Error('runTasks: these kernels have no thread pool (setThreads first)');
+  if (scratchBytes > 0) pool.ensureScratch(scratchBytes);
+  pool.run(tasks);
+}

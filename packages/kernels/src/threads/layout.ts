@@ -1,0 +1,42 @@
+/**
+ * The control block the calling thread and the workers share (a SharedArrayBuffer of its own, so it
+ * never moves when the kernels' memory grows). Int32 words first, then the per-thread scratch
+ * pointers and the task descriptors as float64 (exact for every pointer, size and f32 argument).
+ * A plain object, because the worker receives it as data (its code cannot import).
+ */
+export const LAYOUT = {
+  /** Job number; workers wait on it. */
+  SEQ: 0,
+  /** (job number mod 2^22) << 10 | next unclaimed task: tasks are claimed by compare-exchange. */
+  CLAIM: 1,
+  /** Tasks in the current job, and how many are finished. */
+  COUNT: 2,
+  DONE: 3,
+  /** 0, or 1 + the thread whose task failed first (its message in the error bytes). */
+  ERROR: 4,
+  /** Workers blocked in Atomics.wait on SEQ (the caller skips the notify when there are none). */
+  SLEEPERS: 5,
+  /** Set to 1 to make every worker return. */
+  STOP: 6,
+  /** Microseconds a worker spins on SEQ before it blocks (back-to-back ops then start at once). */
+  SPIN_US: 7,
+  /** Length of the error message in bytes. */
+  ERROR_LENGTH: 8,
+  /** Int32 words: 1 when thread i (1..) has instantiated the kernels, -1 when it failed to. */
+  ALIVE: 16,
+  /** Int32 words: 1 while thread i is parked (the pool shrank below it): it skips jobs until unparked. */
+  PARKED: 80,
+  ERROR_BYTES: 512,
+  ERROR_BYTES_MAX: 1024,
+  /** Float64 index of thread t's scratch pointer. */
+  SCRATCH: 256,
+  MAX_THREADS: 64,
+  /** Float64 index of the first task: [function index, argument count, scratch argument or -1, arguments...]. */
+  TASKS: 512,
+  TASK_STRIDE: 32,
+  MAX_ARGS: 29,
+  MAX_TASKS: 1023,
+  BYTES: 4096 + 1023 * 32 * 8,
+} as const;
+
+export type Layout = typeof LAYOUT;

@@ -1,0 +1,240 @@
+/**
+ * The worker pool of one Kernels: threads 1..n-1 are workers (Node worker_threads or browser
+ * Workers), each with its own instance of the same compiled module over the same shared memory;
+ * thread 0 is the caller, which takes its share of every job. A job is a list of kernel calls
+ * written into the control block (layout.ts); a wake-up is one Atomics.notify, and no message is
+ * posted per op. The caller returns when every task is done, and throws if one failed.
+ */
+import type { Kernels } from '../load.js';
+import { LAYOUT as L } from './layout.js';
+import { runClaimed, workerSource } from './work.js';
+
+/** One kernel call: its export name, its arguments, and which argument gets the thread's scratch pointer. */
+export interface Task {
+  fn: string;
+  args: number[];
+  scratch?: number;
+}
+
+interface PortableWorker {
+  terminate(): unknown;
+}
+
+const isNode = typeof process === 'object' && process.versions?.node !== undefined;
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type NodeWorkerThreads = typeof import('node:worker_threads');
+
+function nodeWorkerThreads(): NodeWorkerThreads {
+  const get = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (get === undefined) throw new Error('worker threads need Node >= 20.16 (process.getBuiltinModule)');
+  return get('node:worker_threads') as NodeWorkerThreads;
+}
+
+export class Pool {
+  readonly control = new SharedArrayBuffer(L.BYTES);
+  private readonly ctl = new Int32Array(this.control);
+  private readonly f64 = new Float64Array(this.control);
+  private readonly workers: Array<PortableWorker | null> = [null];
+  private readonly index = new Map<string, number>();
+  private readonly fns: Array<(...a: number[]) => unknown>;
+  private readonly blocking = canBlock();
+  private scratchBytes = 0;
+  private readonly scratch: number[] = [];
+  private seq = 0;
+  /** Why the pool stopped using its workers (a worker died or a job stalled), or null. */
+  broken: string | null = null;
+  /** How long a job may make no progress before the caller gives up on the pool (ms). */
+  stallMs = 60_000;
+  /** Microseconds the caller spins for the last task before it blocks. */
+  callerSpinUs = 2_000;
+
+  constructor(readonly k: Kernels) {
+    if (!k.shared) throw new Error('worker threads need the kernels on a shared memory (SharedArrayBuffer)');
+    const names = WebAssembly.Module.exports(k.module).filter((d) => d.kind === 'function').map((d) => d.name);
+    names.forEach((n, i) => this.index.set(n, i));
+    this.fns = names.map((n) => k.exports[n] as (...a: number[]) => unknown);
+    Atomics.store(this.ctl, L.SPIN_US, 300);
+  }
+
+  private active = 1;
+
+  /** Threads taking part, the caller included. */
+  get size(): number {
+    return this.active;
+  }
+
+  /**
+   * Makes n threads take part (the caller is one of them): starts workers as needed; workers past n
+   * are parked (they skip jobs) rather than stopped, so changing the count back and forth is cheap.
+   */
+  resize(n: number): void {
+    n = Math.max(1, Math.min(L.MAX_THREADS, Math.floor(n)));
+    while (this.workers.length < n) this.workers.push(this.spawn(this.workers.length));
+    for (let t = 1; t < this.workers.length; t++) Atomics.store(this.ctl, L.PARKED + t, t < n ? 0 : 1);
+    this.active = n;
+    if (this.scratchBytes > 0) this.ensureScratch(this.scratchBytes, true);
+  }
+
+  /** Stops and terminates the workers from thread `from` on. */
+  private stopFrom(from: number): void {
+    while (this.workers.length > from) {
+      const t = this.workers.length - 1;
+      const w = this.workers.pop();
+      void w?.terminate();
+      Atomics.store(this.ctl, L.ALIVE + t, 0);
+      Atomics.store(this.ctl, L.PARKED + t, 0);
+      const s = this.scratch[t];
+      if (s !== undefined) {
+        this.k.arena.free(s);
+        this.scratch.length = t;
+      }
+    }
+    this.active = Math.min(this.active, this.workers.length);
+  }
+
+  private spawn(thread: number): PortableWorker {
+    const init = { module: this.k.module, memory: this.k.memory, control: this.control, thread, layout: L };
+    // A worker that dies while it is still in the pool (not stopped by resize or close) breaks it.
+    const died = (w: PortableWorker, why: string) => {
+      if (this.workers[thread] === w) this.broken ??= `worker ${thread} ${why}`;
+    };
+    if (isNode) {
+      const { Worker } = nodeWorkerThreads();
+      const w = new Worker(workerSource(), { eval: true, workerData: init });
+      w.unref(); // an idle pool never keeps a Node process alive
+      w.on('error', (e) => died(w, `failed: ${e.message}`));
+      w.on('exit', (code) => died(w, `exited with code ${code}`));
+      return w;
+    }
+    const url = URL.createObjectURL(new Blob([workerSource()], { type: 'text/javascript' }));
+    const w = new Worker(url);
+    w.onerror = (e) => died(w, `failed: ${e.message}`);
+    w.postMessage(init);
+    return w;
+  }
+
+  /** Resolves when every worker has instantiated the kernels; rejects if one could not. */
+  async started(timeoutMs = 30_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      let waiting = 0;
+      for (let t = 1; t < this.active; t++) {
+        const s = Atomics.load(this.ctl, L.ALIVE + t);
+        if (s < 0) throw new Error(`worker ${t} could not instantiate the kernels`);
+        if (s === 0) waiting++;
+      }
+      if (this.broken !== null) throw new Error(`deepwasm threads: ${this.broken}`);
+      if (waiting === 0) return;
+      if (Date.now() > end) throw new Error(`deepwasm threads: ${waiting} workers did not start within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Workers that have instantiated the kernels (the caller not counted). */
+  get liveWorkers(): number {
+    let n = 0;
+    for (let t = 1; t < this.active; t++) if (Atomics.load(this.ctl, L.ALIVE + t) === 1) n++;
+    return n;
+  }
+
+  /** Gives every thread a scratch block of at least `bytes` (allocated by the caller, between jobs). */
+  ensureScratch(bytes: number, force = false): void {
+    if (bytes <= this.scratchBytes && !force && this.scratch.length >= this.active) return;
+    this.scratchBytes = Math.max(bytes, this.scratchBytes);
+    for (let t = 0; t < this.active; t++) {
+      const have = this.scratch[t];
+      if (have !== undefined && this.k.arena.blockSize(have) >= this.scratchBytes) continue;
+      if (have !== undefined) this.k.arena.free(have);
+      this.scratch[t] = this.k.arena.alloc(this.scratchBytes);
+      this.f64[L.SCRATCH + t] = this.scratch[t]!;
+    }
+  }
+
+  /** Runs the tasks on every thread and returns when all are done; throws the first task's error. */
+  run(tasks: readonly Task[]): void {
+    if (tasks.length > L.MAX_TASKS) throw new RangeError(`a parallel job holds at most ${L.MAX_TASKS} tasks, got ${tasks.length}`);
+    const ctl = this.ctl;
+    const f64 = this.f64;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
+      const at = L.TASKS + i * L.TASK_STRIDE;
+      const fn = this.index.get(t.fn);
+      if (fn === undefined) throw new Error(`The ${this.k.isa} kernel module has no export "${t.fn}"`);
+      if (t.args.length > L.MAX_ARGS) throw new RangeError(`${t.fn}: a task holds at most ${L.MAX_ARGS} arguments`);
+      f64[at] = fn;
+      f64[at + 1] = t.args.length;
+      f64[at + 2] = t.scratch ?? -1;
+      for (let a = 0; a < t.args.length; a++) f64[at + 3 + a] = t.args[a]!;
+    }
+    Atomics.store(ctl, L.COUNT, tasks.length);
+    Atomics.store(ctl, L.DONE, 0);
+    Atomics.store(ctl, L.ERROR, 0);
+    const seq = (this.seq = (this.seq + 1) | 0);
+    const useWorkers = this.broken === null && this.active > 1;
+    Atomics.store(ctl, L.CLAIM, useWorkers ? (seq & 0x3fffff) << 10 : -1);
+    if (useWorkers) {
+      Atomics.store(ctl, L.SEQ, seq);
+      if (Atomics.load(ctl, L.SLEEPERS) > 0) Atomics.notify(ctl, L.SEQ);
+      runClaimed(ctl, f64, seq, 0, this.call, L);
+      this.waitDone(tasks.length);
+    } else {
+      for (let i = 0; i < tasks.length; i++) this.runInline(tasks[i]!);
+    }
+    if (Atomics.load(ctl, L.ERROR) !== 0) {
+      const n = Atomics.load(ctl, L.ERROR_LENGTH);
+      const text = new TextDecoder().decode(new Uint8Array(this.control, L.ERROR_BYTES, n).slice());
+      throw new Error(`deepwasm threads: a kernel failed: ${text}`);
+    }
+  }
+
+  private readonly call = (fn: number, args: number[]): void => {
+    this.fns[fn]!(...args);
+  };
+
+  private runInline(t: Task): void {
+    const args = t.args.slice();
+    if (t.scratch !== undefined) args[t.scratch] = this.f64[L.SCRATCH]!;
+    this.fns[this.index.get(t.fn)!]!(...args);
+  }
+
+  private waitDone(count: number): void {
+    const ctl = this.ctl;
+    let done = Atomics.load(ctl, L.DONE);
+    const spinUntil = performance.now() + this.callerSpinUs / 1000;
+    let lastProgress = performance.now();
+    let last = done;
+    for (let spins = 0; done < count; spins++) {
+      if ((spins & 63) === 63) {
+        const now = performance.now();
+        if (now > spinUntil && this.blocking) Atomics.wait(ctl, L.DONE, done, 100);
+        if (done !== last) {
+          last = done;
+          lastProgress = now;
+        } else if (now - lastProgress > this.stallMs || this.broken !== null) {
+          this.broken ??= `a job made no progress for ${this.stallMs} ms`;
+          throw new Error(`deepwasm threads: ${this.broken}; the pool is no longer used (run on one thread)`);
+        }
+      }
+      done = Atomics.load(ctl, L.DONE);
+    }
+  }
+
+  /** Stops and terminates every worker and frees the scratch blocks. */
+  close(): void {
+    Atomics.store(this.ctl, L.STOP, 1);
+    Atomics.notify(this.ctl, L.SEQ);
+    this.stopFrom(1);
+    for (const p of this.scratch.splice(0)) this.k.arena.free(p);
+    this.scratchBytes = 0;
+  }
+}

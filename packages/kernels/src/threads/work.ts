@@ -1,0 +1,111 @@
+/**
+ * What every thread runs, the calling thread included: claim the tasks of a job one by one and call
+ * their kernels. Both functions are self-contained (no imports, no outer names), because the worker's
+ * source is built from their text (workerSource), which spares bundlers and test runners a worker file.
+ */
+import type { Layout } from './layout.js';
+
+type Call = (fn: number, args: number[]) => void;
+
+/**
+ * Runs the unclaimed tasks of job `seq` until none are left; returns how many this thread ran.
+ * A task is claimed by one compare-exchange on CLAIM, whose high bits hold the job number, so a
+ * thread that wakes late for a finished job can never take a task of the next one.
+ */
+export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thread: number, call: Call, L: Layout): number {
+  const count = Atomics.load(ctl, L.COUNT);
+  const tag = seq & 0x3fffff;
+  const scratch = f64[L.SCRATCH + thread]!;
+  let ran = 0;
+  for (;;) {
+    const w = Atomics.load(ctl, L.CLAIM);
+    const i = w & 1023;
+    if (w >>> 10 !== tag || i >= count) return ran;
+    if (Atomics.compareExchange(ctl, L.CLAIM, w, w + 1) !== w) continue;
+    const at = L.TASKS + i * L.TASK_STRIDE;
+    const argc = f64[at + 1]!;
+    const args = new Array<number>(argc);
+    for (let a = 0; a < argc; a++) args[a] = f64[at + 3 + a]!;
+    const s = f64[at + 2]!;
+    if (s >= 0) args[s] = scratch;
+    try {
+      call(f64[at]!, args);
+    } catch (e) {
+      // The first failure wins; its message goes to the caller, which throws it.
+      if (Atomics.compareExchange(ctl, L.ERROR, 0, thread + 1) === 0) {
+        const text = new TextEncoder().encode(`${e instanceof Error ? e.message : String(e)} (task ${i}, thread ${thread})`);
+        const n = Math.min(text.length, L.ERROR_BYTES_MAX);
+        new Uint8Array(ctl.buffer, L.ERROR_BYTES, n).set(text.subarray(0, n));
+        Atomics.store(ctl, L.ERROR_LENGTH, n);
+      }
+    }
+    ran++;
+    if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
+  }
+}
+
+interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  thread: number;
+  layout: Layout;
+}
+
+/**
+ * A worker's life: instantiate the kernels over the shared memory, say so in ALIVE, then wait for
+ * jobs (spinning SPIN_US first, then blocking in Atomics.wait) and run their tasks, until STOP.
+ * `runClaimed` is passed in because the worker's source defines it beside this function.
+ */
+export function workerMain(init: WorkerInit, claim: typeof runClaimed): void {
+  const L = init.layout;
+  const ctl = new Int32Array(init.control);
+  const f64 = new Float64Array(init.control);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
+  } catch (e) {
+    Atomics.store(ctl, L.ALIVE + init.thread, -1);
+    throw e;
+  }
+  const fns = WebAssembly.Module.exports(init.module)
+    .filter((d) => d.kind === 'function')
+    .map((d) => instance.exports[d.name] as (...a: number[]) => unknown);
+  const call = (fn: number, args: number[]) => void fns[fn]!(...args);
+  Atomics.store(ctl, L.ALIVE + init.thread, 1);
+  let seen = Atomics.load(ctl, L.SEQ);
+  for (;;) {
+    let seq = Atomics.load(ctl, L.SEQ);
+    const spinUntil = performance.now() + Atomics.load(ctl, L.SPIN_US) / 1000;
+    for (let spins = 0; seq === seen; spins++) {
+      if (Atomics.load(ctl, L.STOP) !== 0) return;
+      if ((spins & 255) === 255 && performance.now() > spinUntil) {
+        Atomics.add(ctl, L.SLEEPERS, 1);
+        Atomics.wait(ctl, L.SEQ, seen, 1000);
+        Atomics.sub(ctl, L.SLEEPERS, 1);
+      }
+      seq = Atomics.load(ctl, L.SEQ);
+    }
+    if (Atomics.load(ctl, L.STOP) !== 0) return;
+    seen = seq;
+    if (Atomics.load(ctl, L.PARKED + init.thread) === 0) claim(ctl, f64, seq, init.thread, call, L);
+  }
+}
+
+/**
+ * The worker's source: Node worker_threads (eval) get their start data in workerData, browser
+ * workers (a Blob URL) in their first message.
+ */
+export function workerSource(): string {
+  return `'use strict';
+const runClaimed = ${runClaimed.toString()};
+const workerMain = ${workerMain.toString()};
+if (typeof process === 'object' && process.versions != null && process.versions.node != null) {
+  // An eval worker is a CommonJS script, or an ES module when the process runs with --input-type=module.
+  const { workerData } = typeof require === 'function' ? require('node:worker_threads') : process.getBuiltinModule('node:worker_threads');
+  workerMain(workerData, runClaimed);
+} else {
+  self.onmessage = (e) => { self.onmessage = null; workerMain(e.data, runClaimed); };
+}
+`;
+}

@@ -1,0 +1,138 @@
+/**
+ * The worker pool itself: errors inside a worker reach the caller, the pool runs inside a Node worker,
+ * a process that used it exits by itself, and the kernel build is safe to instantiate on every thread.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { gemm, loadKernels, runTasks, setThreads, threadCount, threadsStarted, unshareMemoryImport } from '../src/index.js';
+
+const DIST = new URL('../dist/index.js', import.meta.url).href;
+
+/** A script (ESM) that multiplies 300x300 matrices at 1 and 2 threads and reports whether the bits agree. */
+const SCRIPT = `
+const { loadKernels, gemm, setThreads, threadsStarted, threadCount } = await import(${JSON.stringify(DIST)});
+const k = await loadKernels({ isa: 'simd128' });
+const n = 300, a = k.arena.alloc(n * n * 4), c1 = k.arena.alloc(n * n * 4), c2 = k.arena.alloc(n * n * 4);
+k.arena.f32(a, n * n).forEach((_, i, v) => { v[i] = Math.sin(i); });
+gemm(k, false, true, n, n, n, 1, a, n, a, n, 0, c1, n);
+setThreads(k, 2);
+await threadsStarted(k);
+gemm(k, false, true, n, n, n, 1, a, n, a, n, 0, c2, n);
+const same = k.arena.f32(c1, n * n).every((v, i) => Object.is(v, k.arena.f32(c2, n * n)[i]));
+const result = JSON.stringify({ threads: threadCount(k), same });
+`;
+
+describe('thread pool', () => {
+  it('turns a kernel that fails inside a worker into an exception in the caller, and keeps working', async () => {
+    const k = await loadKernels({ isa: 'simd128' });
+    setThreads(k, 2);
+    await threadsStarted(k);
+    const n = 1 << 16;
+    const ok = k.arena.alloc(n * 4);
+    const outside = k.memory.buffer.byteLength + 4096;
+    // A slow task and one that writes outside memory: over some rounds a worker takes the failing one.
+    const seen = new Set<string>();
+    for (let round = 0; round < 200 && !seen.has('thread 1'); round++) {
+      const tasks = [
+        { fn: 'f32_vfill', args: [ok, n, 1] },
+        { fn: 'f32_vfill', args: [outside, 1024, 1] },
+      ];
+      if (round % 2 === 1) tasks.reverse();
+      let error: Error | null = null;
+      try {
+        runTasks(k, tasks);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.message).toMatch(/deepwasm threads: a kernel failed: .*memory access out of bounds.*\(task \d, thread \d\)/);
+      seen.add(/thread (\d)/.exec(error!.message)![0]);
+    }
+    expect(seen.has('thread 1')).toBe(true);
+    // The pool is still usable: a correct job after the failures.
+    runTasks(k, [{ fn: 'f32_vfill', args: [ok, n, 2] }, { fn: 'f32_vfill', args: [ok + 64, 16, 2] }]);
+    expect(k.arena.f32(ok, n).every((v) => v === 2)).toBe(true);
+    setThreads(k, 1);
+  });
+
+  it('runs inside a Node worker thread', async () => {
+    const w = new Worker(`(async () => { ${SCRIPT}; require('node:worker_threads').parentPort.postMessage(result); })()`, { eval: true });
+    const message = await new Promise<string>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    expect(JSON.parse(message)).toEqual({ threads: 2, same: true });
+    await w.terminate();
+  });
+
+  it('lets a Node process that used it exit by itself', async () => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `${SCRIPT}; console.log(result);`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 30_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(out.trim()).toBe(JSON.stringify({ threads: 2, same: true }));
+    expect(code).toBe(0);
+  });
+
+  it('is built with no data segments and imports a shared memory', async () => {
+    for (const isa of ['simd128', 'relaxed']) {
+      const bytes = new Uint8Array(await readFile(fileURLToPath(new URL(`../wasm/kernels-${isa}.wasm`, import.meta.url))));
+      const sections: number[] = [];
+      for (let o = 8; o < bytes.length; ) {
+        sections.push(bytes[o]!);
+        let size = 0;
+        let shift = 0;
+        let p = o + 1;
+        for (;;) {
+          const b = bytes[p++]!;
+          size += (b & 0x7f) * 2 ** shift;
+          shift += 7;
+          if ((b & 0x80) === 0) break;
+        }
+        o = p + size;
+      }
+      // Data (11) or data count (12) sections would be re-written into the live memory by every worker that instantiates the module.
+      expect(sections.filter((id) => id === 11 || id === 12)).toEqual([]);
+      const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
+      expect(imports).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+      // The same bytes with the shared flag cleared run on an ordinary memory.
+      unshareMemoryImport(bytes);
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      expect((instance.exports.isa_relaxed as () => number)()).toBe(isa === 'relaxed' ? 1 : 0);
+    }
+  });
+
+  it('runs one thread and says once how to get more where SharedArrayBuffer is unavailable', async () => {
+    const g = globalThis as { crossOriginIsolated?: boolean };
+    g.crossOriginIsolated = false;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const k = await loadKernels({ isa: 'simd128' });
+      expect(k.shared).toBe(false);
+      expect(k.memory.buffer instanceof SharedArrayBuffer).toBe(false);
+      expect(setThreads(k, 4)).toBe(1);
+      expect(setThreads(k, 3)).toBe(1);
+      expect(threadCount(k)).toBe(1);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+      const a = k.arena.alloc(64 * 64 * 4);
+      gemm(k, false, false, 64, 64, 64, 1, a, 64, a, 64, 0, a, 64);
+    } finally {
+      delete g.crossOriginIsolated;
+      warn.mockRestore();
+    }
+  });
+});
