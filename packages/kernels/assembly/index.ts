@@ -11,3 +11,4 @@ export * from './conv/index';
 export * from './pool/index';
 export * from './recurrent/index';
 export * from './norm/index';
+export * from './random/index';
