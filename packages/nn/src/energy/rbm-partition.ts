@@ -1,0 +1,222 @@
+/**
+ * An RBM's partition function Z = sum over v, h of exp(-E(v, h)): exactly by enumerating the smaller
+ * layer (up to 24 units; for Gaussian visible units the hidden layer, integrating v in closed form),
+ * and by annealed importance sampling (Neal 2001; Salakhutdinov and Murray 2008). With log Z, the
+ * average log-likelihood of data is mean(-F(v)) - log Z, in nats.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad, tidy } from '../tensor/scope.js';
+import { add, affine, mul, sub } from '../functional/elementwise.js';
+import { sum } from '../functional/reduce.js';
+import { matmul } from '../functional/matmul.js';
+import { fromArray, zeros } from '../functional/creation.js';
+import { defaultGenerator, type Generator } from '../random/generator.js';
+import { checkGenerator, checkOptions, int, optionKeys } from '../check/options.js';
+import { bernoulliSigmoid, normalAround } from './sampling.js';
+import { softplusRowSum } from './softplus.js';
+import type { RBM } from './rbm.js';
+
+/** Largest layer enumerated by exactLogPartition (2^24 states). */
+export const MAX_ENUMERATED_UNITS = 24;
+
+function logSumExp(xs: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < xs.length; i++) m = Math.max(m, xs[i]!);
+  if (m === -Infinity) return m;
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += Math.exp(xs[i]! - m);
+  return m + Math.log(s);
+}
+
+/** States start .. start + count - 1 of n binary units, one per row (bit j of the index is unit j). */
+export function binaryStates(n: number, start: number, count: number): Tensor {
+  const t = Tensor.empty([count, n]);
+  const d = t.data;
+  for (let r = 0; r < count; r++) {
+    const s = start + r;
+    for (let j = 0; j < n; j++) d[r * n + j] = Math.floor(s / 2 ** j) % 2;
+  }
+  return t;
+}
+
+/** log Z exactly, enumerating the smaller layer (the hidden one for Gaussian visible units). */
+export function exactLogPartition(rbm: RBM): number {
+  const { nVisible: V, nHidden: H } = rbm;
+  const overHidden = rbm.visible === 'gaussian' || H <= V;
+  const n = overHidden ? H : V;
+  if (n > MAX_ENUMERATED_UNITS) {
+    throw new Error(`exactLogPartition: RBM(${V}, ${H}) would enumerate 2^${n} states; at most 2^${MAX_ENUMERATED_UNITS} (use annealedImportanceSampling)`);
+  }
+  const total = 2 ** n;
+  const chunk = Math.max(1, Math.min(total, Math.floor(2 ** 22 / Math.max(V, H))));
+  const terms: number[] = [];
+  for (let start = 0; start < total; start += chunk) {
+    const count = Math.min(chunk, total - start);
+    const part = tidy(() =>
+      noGrad(() => {
+        const s = binaryStates(n, start, count);
+        if (!overHidden) return affine(rbm.freeEnergy(s), -1).toArray(); // -F(v)
+        // sum over v for fixed h: binary: prod_i (1 + e^{b_i + (W^T h)_i}); Gaussian: a Gaussian integral.
+        const a = rbm.visibleInput(s); // b + W^T h
+        const ch = sum(mul(s, rbm.hiddenBias), 1);
+        if (rbm.visible === 'binary') return add(ch, softplusRowSum(a)).toArray();
+        const bb = sum(mul(rbm.visibleBias, rbm.visibleBias)).item();
+        return add(ch, affine(sum(mul(a, a), 1), 0.5, -0.5 * bb + 0.5 * V * Math.log(2 * Math.PI))).toArray();
+      }),
+    );
+    terms.push(logSumExp(part));
+  }
+  return logSumExp(terms);
+}
+
+export interface AISOptions {
+  /** Independent annealing runs (default 100). */
+  runs?: number;
+  /** Intermediate distributions (default 14,501: 500 steps of 1e-3 to 0.5, 4,000 of 1e-4 to 0.9, 10,000 of 1e-5 to 1, as Salakhutdinov and Murray). */
+  betas?: number | number[];
+  /** Visible biases of the base-rate model (default: zeros; pass the data's log-odds for a better start). */
+  baseVisibleBias?: Float32Array | number[];
+  generator?: Generator;
+}
+const AIS_OPTIONS = optionKeys<AISOptions>({ runs: true, betas: true, baseVisibleBias: true, generator: true });
+
+export interface AISResult {
+  /** log of the mean importance weight: the estimate of log Z. */
+  logZ: number;
+  /** log(mean w -+ 3 standard errors): the estimate's spread (low is -Infinity when the band reaches 0). */
+  logZLow: number;
+  logZHigh: number;
+  /** Each run's log importance weight plus log Z_A. */
+  logWeights: Float64Array;
+  runs: number;
+  betas: number;
+}
+
+/** Salakhutdinov and Murray's schedule with `count` points from 0 to 1 (14,501 gives theirs exactly). */
+export function aisSchedule(count: number): Float64Array {
+  if (count === 14501) {
+    const b: number[] = [];
+    for (let i = 0; i < 500; i++) b.push(i * 1e-3);
+    for (let i = 0; i < 4000; i++) b.push(0.5 + i * 1e-4);
+    for (let i = 0; i <= 10000; i++) b.push(0.9 + i * 1e-5);
+    return Float64Array.from(b);
+  }
+  return Float64Array.from({ length: count }, (_, i) => i / (count - 1));
+}
+
+/**
+ * Annealed importance sampling from the base-rate model A (visible biases bA, no weights) to the RBM B
+ * through p_k(v) ∝ exp(((1 - β_k) bA + β_k b).v) prod_j (1 + exp(β_k (W v + c)_j)) (binary units; for
+ * Gaussian ones the quadratic term -|v|^2 / 2 is shared). Each step adds log p*_k(v) - log p*_{k-1}(v)
+ * to a run's weight, then moves v by one Gibbs step that leaves p_k invariant.
+ */
+export function annealedImportanceSampling(rbm: RBM, opts: AISOptions = {}): AISResult {
+  checkOptions('annealedImportanceSampling', opts, AIS_OPTIONS);
+  const runs = opts.runs === undefined ? 100 : int('annealedImportanceSampling', 'runs', opts.runs);
+  if (opts.generator !== undefined) checkGenerator('annealedImportanceSampling', opts.generator);
+  const gen = { generator: opts.generator ?? defaultGenerator };
+  const betas = Array.isArray(opts.betas) ? Float64Array.from(opts.betas) : aisSchedule(opts.betas === undefined ? 14501 : int('annealedImportanceSampling', 'betas', opts.betas, 2));
+  if (betas[0] !== 0 || betas[betas.length - 1] !== 1) throw new Error('annealedImportanceSampling: betas must run from 0 to 1');
+  const V = rbm.nVisible, H = rbm.nHidden;
+  const gaussian = rbm.visible === 'gaussian';
+  const bA = opts.baseVisibleBias === undefined ? new Float32Array(V) : Float32Array.from(opts.baseVisibleBias);
+  if (bA.length !== V) throw new Error(`annealedImportanceSampling: baseVisibleBias has ${bA.length} entries, the RBM ${V} visible units`);
+  const logW = new Float64Array(runs);
+  return noGrad(() => {
+    const baseBias = fromArray(bA, [V]).keep();
+    const bDiff = sub(rbm.visibleBias, baseBias).keep(); // b - bA
+    // v_0 from the base model.
+    let v = tidy(() => {
+      const logits = add(zeros([runs, V]), baseBias);
+      return (gaussian ? normalAround(logits, 1, gen) : bernoulliSigmoid(logits, gen).sample).keep();
+    });
+    for (let k = 1; k < betas.length; k++) {
+      const b1 = betas[k - 1]!, b2 = betas[k]!;
+      const next = tidy(() => {
+        const x = rbm.hiddenInput(v); // W v + c
+        const inc = add(affine(sum(mul(v, bDiff), 1), b2 - b1), sub(softplusRowSum(affine(x, b2)), softplusRowSum(affine(x, b1))));
+        const d = inc.data;
+        for (let r = 0; r < runs; r++) logW[r] += d[r]!;
+        if (k === betas.length - 1) return null;
+        const h = bernoulliSigmoid(x, { ...gen, beta: b2 }).sample;
+        const logits = add(affine(add(matmul(h, rbm.weight), bDiff), b2), baseBias); // (1 - β) bA + β (b + W^T h)
+        return (gaussian ? normalAround(logits, 1, gen) : bernoulliSigmoid(logits, gen).sample).keep();
+      });
+      if (next !== null) {
+        v.dispose();
+        v = next;
+      }
+    }
+    v.dispose();
+    baseBias.dispose();
+    bDiff.dispose();
+    // log Z_A: binary prod_i (1 + e^{bA_i}) 2^H; Gaussian (2 pi)^{V/2} e^{|bA|^2 / 2} 2^H.
+    let logZA = H * Math.LN2;
+    for (const b of bA) logZA += gaussian ? 0.5 * b * b : Math.max(b, 0) + Math.log1p(Math.exp(-Math.abs(b)));
+    if (gaussian) logZA += 0.5 * V * Math.log(2 * Math.PI);
+    const m = Math.max(...logW);
+    const w = Array.from(logW, (l) => Math.exp(l - m));
+    const meanW = w.reduce((a, b) => a + b, 0) / runs;
+    const sd = Math.sqrt(w.reduce((a, b) => a + (b - meanW) ** 2, 0) / Math.max(1, runs - 1));
+    const se = sd / Math.sqrt(runs);
+    const logZ = logZA + m + Math.log(meanW);
+    return {
+      logZ,
+      logZLow: meanW - 3 * se > 0 ? logZA + m + Math.log(meanW - 3 * se) : -Infinity,
+      logZHigh: logZA + m + Math.log(meanW + 3 * se),
+      logWeights: logW.map((l) => l + logZA),
+      runs,
+      betas: betas.length,
+    };
+  });
+}
+
+/** Average log-likelihood of the rows of v in nats, given log Z: mean(-F(v)) - log Z. */
+export function averageLogLikelihood(rbm: RBM, v: Tensor, logZ: number): number {
+  let total = 0;
+  const rows = v.shape[0]!;
+  for (let s = 0; s < rows; s += 1000) {
+    const n = Math.min(1000, rows - s);
+    total += tidy(() => noGrad(() => sum(rbm.freeEnergy(sliceRows(v, s, n))).item()));
+  }
+  return -total / rows - logZ;
+}
+
+function sliceRows(v: Tensor, start: number, n: number): Tensor {
+  if (start === 0 && n === v.shape[0]) return v;
+  const cols = v.shape[1]!;
+  return fromArray(v.data.subarray(start * cols, (start + n) * cols), [n, cols]);
+}
+
+/**
+ * Pseudo-log-likelihood of binary data, sum_i log p(v_i | v_-i) = sum_i log sigmoid(F(v~i) - F(v)) with
+ * v~i = v with unit i flipped; averaged over rows. `exact` sums all units; otherwise one random unit
+ * per row, scaled by the visible count (an unbiased estimate, as scikit-learn's score_samples).
+ */
+export function pseudoLogLikelihood(rbm: RBM, v: Tensor, opts: { exact?: boolean; generator?: Generator } = {}): number {
+  checkOptions('pseudoLogLikelihood', opts, optionKeys<{ exact?: boolean; generator?: Generator }>({ exact: true, generator: true }));
+  if (rbm.visible !== 'binary') throw new Error('pseudoLogLikelihood: defined here for binary visible units');
+  const g = opts.generator ?? defaultGenerator;
+  const rows = v.shape[0]!, V = rbm.nVisible;
+  return tidy(() =>
+    noGrad(() => {
+      const f = rbm.freeEnergy(v).toArray();
+      const units = opts.exact ? Array.from({ length: V }, (_, i) => i) : [-1];
+      let total = 0;
+      for (const unit of units) {
+        const flipped = v.toArray();
+        for (let r = 0; r < rows; r++) {
+          const i = unit >= 0 ? unit : g.int(V);
+          flipped[r * V + i] = 1 - flipped[r * V + i]!;
+        }
+        const ff = rbm.freeEnergy(fromArray(flipped, [rows, V])).toArray();
+        for (let r = 0; r < rows; r++) {
+          const d = ff[r]! - f[r]!; // log sigmoid(d), stably
+          total += (d >= 0 ? -Math.log1p(Math.exp(-d)) : d - Math.log1p(Math.exp(d))) * (opts.exact ? 1 : V);
+        }
+      }
+      return total / rows;
+    }),
+  );
+}
+

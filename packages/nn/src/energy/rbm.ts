@@ -1,0 +1,254 @@
+/**
+ * Restricted Boltzmann machine (Smolensky 1986; Hinton 2002): visible units v, hidden binary units h,
+ * energy E(v, h) = -b.v - c.h - h^T W v for binary visible units and |v - b|^2 / 2 - c.h - h^T W v for
+ * Gaussian visible units of unit variance. PyTorch-style parameters: `weight` [hidden, visible],
+ * `visible_bias` [visible], `hidden_bias` [hidden].
+ *
+ * Training writes the gradient estimate of the mean negative log-likelihood into each parameter's
+ * .grad (contrastive divergence CD-k, or persistent CD with chains kept as state), so any optimizer
+ * (momentum, weight decay, schedules) does the update. The partition function, exactly and by
+ * annealed importance sampling, is in rbm-partition.ts.
+ */
+import { Module, type ModuleConfig } from '../modules/module.js';
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad, tidy } from '../tensor/scope.js';
+import { formatShape } from '../tensor/shape.js';
+import { add, affine, mul, sub } from '../functional/elementwise.js';
+import { sum } from '../functional/reduce.js';
+import { linear, matmul } from '../functional/matmul.js';
+import { sigmoid } from '../functional/activations.js';
+import { transpose } from '../functional/shape-ops.js';
+import { zeros } from '../functional/creation.js';
+import { normal_ } from '../init/init.js';
+import { defaultGenerator, type Generator } from '../random/generator.js';
+import { checkGenerator, checkOptions, int, num, oneOf, optionKeys } from '../check/options.js';
+import { accumulateGrad, bernoulliSigmoid, normalAround, type SigmoidSampleOptions } from './sampling.js';
+import { softplusRowSum } from './softplus.js';
+import { registerModuleType } from '../modules/registry.js';
+import * as fields from '../modules/config-schema.js';
+
+export type VisibleUnits = 'binary' | 'gaussian';
+
+export interface RBMOptions {
+  /** 'binary' (default) or 'gaussian' (unit variance, for real-valued data). */
+  visible?: VisibleUnits;
+  /** Standard deviation of the initial weights (default 0.01, Hinton's practical guide); biases start at 0. */
+  initStd?: number;
+  generator?: Generator;
+}
+const RBM_OPTIONS = optionKeys<RBMOptions>({ visible: true, initStd: true, generator: true });
+
+export interface CDOptions {
+  /** Gibbs steps of the negative phase (default 1). */
+  k?: number;
+  /** Persistent CD (Tieleman 2008): the negative phase continues chains kept between calls. */
+  persistent?: boolean;
+  /** Persistent chains (default: the first batch's size). */
+  numChains?: number;
+  generator?: Generator;
+}
+const CD_OPTIONS = optionKeys<CDOptions>({ k: true, persistent: true, numChains: true, generator: true });
+
+export interface GibbsResult {
+  visible: Tensor;
+  visibleProb: Tensor;
+  hidden: Tensor;
+  hiddenProb: Tensor;
+}
+
+export class RBM extends Module {
+  readonly weight: Tensor;
+  readonly visibleBias: Tensor;
+  readonly hiddenBias: Tensor;
+  readonly visible: VisibleUnits;
+  private chains: Tensor | null = null;
+
+  constructor(
+    readonly nVisible: number,
+    readonly nHidden: number,
+    opts: RBMOptions = {},
+  ) {
+    super();
+    checkOptions('RBM', opts, RBM_OPTIONS);
+    int('RBM', 'nVisible', nVisible);
+    int('RBM', 'nHidden', nHidden);
+    this.visible = opts.visible === undefined ? 'binary' : oneOf('RBM', 'visible', opts.visible, ['binary', 'gaussian']);
+    const std = opts.initStd === undefined ? 0.01 : num('RBM', 'initStd', opts.initStd, 0);
+    if (opts.generator !== undefined) checkGenerator('RBM', opts.generator);
+    const g = opts.generator ?? defaultGenerator;
+    this.weight = this.registerParameter('weight', normal_(Tensor.empty([nHidden, nVisible]), 0, std, g));
+    this.visibleBias = this.registerParameter('visible_bias', zeros([nVisible]));
+    this.hiddenBias = this.registerParameter('hidden_bias', zeros([nHidden]));
+  }
+
+  private check(where: string, x: Tensor, n: number, what: string): void {
+    if (x.ndim !== 2 || x.shape[1] !== n) {
+      throw new Error(`RBM(${this.nVisible}, ${this.nHidden}).${where}: expected ${what} [batch, ${n}], got ${formatShape(x.shape)}`);
+    }
+  }
+
+  /** Hidden units' probabilities given v (so an RBM is also a layer: Linear + Sigmoid). */
+  forward(v: Tensor): Tensor {
+    return this.hiddenProbabilities(v);
+  }
+
+  /** c + W v, [batch, hidden]. */
+  hiddenInput(v: Tensor): Tensor {
+    this.check('hiddenInput', v, this.nVisible, 'visible states');
+    return noGrad(() => linear(v, this.weight, this.hiddenBias));
+  }
+
+  /** b + W^T h, [batch, visible]. */
+  visibleInput(h: Tensor): Tensor {
+    this.check('visibleInput', h, this.nHidden, 'hidden states');
+    return noGrad(() => add(matmul(h, this.weight), this.visibleBias));
+  }
+
+  /** p(h_j = 1 | v) = sigmoid(c_j + W_j v). */
+  hiddenProbabilities(v: Tensor): Tensor {
+    return noGrad(() => sigmoid(this.hiddenInput(v)));
+  }
+
+  /** p(h | v) and a sample from it, in one fused kernel. */
+  sampleHidden(v: Tensor, opts: SigmoidSampleOptions = {}): { prob: Tensor; sample: Tensor } {
+    return tidy(() => bernoulliSigmoid(this.hiddenInput(v), opts));
+  }
+
+  /** E[v | h]: sigmoid(b + W^T h) for binary units, b + W^T h for Gaussian ones. */
+  visibleProbabilities(h: Tensor): Tensor {
+    return noGrad(() => (this.visible === 'binary' ? sigmoid(this.visibleInput(h)) : this.visibleInput(h)));
+  }
+
+  /** E[v | h] and a sample from p(v | h). */
+  sampleVisible(h: Tensor, opts: SigmoidSampleOptions = {}): { prob: Tensor; sample: Tensor } {
+    return tidy(() => {
+      if (this.visible === 'binary') return bernoulliSigmoid(this.visibleInput(h), opts);
+      const mean = this.visibleInput(h);
+      return { prob: mean, sample: normalAround(mean, 1, { generator: opts.generator }) };
+    });
+  }
+
+  /** k steps of block Gibbs sampling v -> h -> v from v; returns the last states and their probabilities. */
+  gibbs(v: Tensor, k = 1, opts: { generator?: Generator } = {}): GibbsResult {
+    int('RBM.gibbs', 'k', k);
+    return tidy(() => {
+      let h = this.sampleHidden(v, opts);
+      let x = this.sampleVisible(h.sample, opts);
+      for (let i = 1; i < k; i++) {
+        h = this.sampleHidden(x.sample, opts);
+        x = this.sampleVisible(h.sample, opts);
+      }
+      return { visible: x.sample, visibleProb: x.prob, hidden: h.sample, hiddenProb: h.prob };
+    });
+  }
+
+  /** E(v, h) per row, [batch]. */
+  energy(v: Tensor, h: Tensor): Tensor {
+    this.check('energy', v, this.nVisible, 'visible states');
+    this.check('energy', h, this.nHidden, 'hidden states');
+    return tidy(() =>
+      noGrad(() => {
+        const hv = sum(mul(this.hiddenInput(v), h), 1); // c.h + h^T W v
+        const vis = this.visible === 'binary' ? sum(mul(v, this.visibleBias), 1) : affine(sum(mul(sub(v, this.visibleBias), sub(v, this.visibleBias)), 1), -0.5);
+        return affine(add(hv, vis), -1);
+      }),
+    );
+  }
+
+  /** F(v) = -log sum_h exp(-E(v, h)) per row, [batch]. */
+  freeEnergy(v: Tensor): Tensor {
+    this.check('freeEnergy', v, this.nVisible, 'visible states');
+    return tidy(() =>
+      noGrad(() => {
+        const vis = this.visible === 'binary' ? affine(sum(mul(v, this.visibleBias), 1), -1) : affine(sum(mul(sub(v, this.visibleBias), sub(v, this.visibleBias)), 1), 0.5);
+        return sub(vis, softplusRowSum(this.hiddenInput(v)));
+      }),
+    );
+  }
+
+  /** Mean squared error of the mean-field reconstruction E[v | p(h | v)], per element. */
+  reconstructionError(v: Tensor): number {
+    return tidy(() => {
+      const d = sub(v, this.visibleProbabilities(this.hiddenProbabilities(v)));
+      return noGrad(() => sum(mul(d, d))).item() / v.size;
+    });
+  }
+
+  /**
+   * Contrastive divergence: adds to .grad the estimate of the gradient of the mean negative
+   * log-likelihood over the batch, -(<h v^T>_data - <h v^T>_model) with the model term from k Gibbs
+   * steps started at the data (CD-k) or at persistent chains (PCD). Hidden statistics use
+   * probabilities, visible ones samples. Returns the batch's mean-field reconstruction error.
+   */
+  contrastiveDivergence(v0: Tensor, opts: CDOptions = {}): { reconstructionError: number } {
+    checkOptions('RBM.contrastiveDivergence', opts, CD_OPTIONS);
+    this.check('contrastiveDivergence', v0, this.nVisible, 'visible states');
+    const k = opts.k === undefined ? 1 : int('RBM.contrastiveDivergence', 'k', opts.k);
+    const gen = { generator: opts.generator };
+    const batch = v0.shape[0]!;
+    return tidy(() => {
+      const pos = this.sampleHidden(v0, gen);
+      let start: Tensor;
+      if (opts.persistent) {
+        if (this.chains === null) {
+          const n = opts.numChains === undefined ? batch : int('RBM.contrastiveDivergence', 'numChains', opts.numChains);
+          this.chains = this.sampleVisible(this.sampleHidden(n === batch ? v0 : repeatRows(v0, n), gen).sample, gen).sample.keep();
+        }
+        start = this.sampleHidden(this.chains, gen).sample;
+      } else {
+        start = pos.sample;
+      }
+      let x = this.sampleVisible(start, gen);
+      let neg = this.sampleHidden(x.sample, gen);
+      for (let i = 1; i < k; i++) {
+        x = this.sampleVisible(neg.sample, gen);
+        neg = this.sampleHidden(x.sample, gen);
+      }
+      const vk = x.sample, hk = neg.prob, m = vk.shape[0]!;
+      if (opts.persistent) {
+        this.chains!.dispose();
+        this.chains = vk.keep();
+      }
+      noGrad(() => {
+        const gW = sub(affine(matmul(transpose(hk), vk), 1 / m), affine(matmul(transpose(pos.prob), v0), 1 / batch));
+        const gb = sub(affine(sum(vk, 0), 1 / m), affine(sum(v0, 0), 1 / batch));
+        const gc = sub(affine(sum(hk, 0), 1 / m), affine(sum(pos.prob, 0), 1 / batch));
+        accumulateGrad(this.weight, gW);
+        accumulateGrad(this.visibleBias, gb);
+        accumulateGrad(this.hiddenBias, gc);
+      });
+      const d = sub(v0, this.visibleProbabilities(pos.prob));
+      return { reconstructionError: noGrad(() => sum(mul(d, d))).item() / v0.size };
+    });
+  }
+
+  /** The persistent chains' visible states (null before the first persistent step). */
+  get persistentChains(): Tensor | null {
+    return this.chains;
+  }
+
+  /** Frees the persistent chains; the next persistent step starts new ones. */
+  resetChains(): void {
+    this.chains?.dispose();
+    this.chains = null;
+  }
+
+  override getConfig(): ModuleConfig {
+    return { type: 'RBM', config: { nVisible: this.nVisible, nHidden: this.nHidden, visible: this.visible } };
+  }
+}
+
+/** n rows cycling through x's rows. */
+function repeatRows(x: Tensor, n: number): Tensor {
+  const rows = x.shape[0]!, cols = x.shape[1]!;
+  const out = Tensor.empty([n, cols]);
+  const src = x.data, dst = out.data;
+  for (let i = 0; i < n; i++) dst.set(src.subarray((i % rows) * cols, (i % rows + 1) * cols), i * cols);
+  return out;
+}
+
+registerModuleType('RBM', (c) => new RBM(c.nVisible, c.nHidden, { visible: c.visible }), {
+  nVisible: fields.int({ min: 1 }),
+  nHidden: fields.int({ min: 1 }),
+  visible: fields.oneOf(['binary', 'gaussian'], 'binary'),
+});

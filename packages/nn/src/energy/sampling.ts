@@ -1,0 +1,83 @@
+/**
+ * Sampling ops on the kernels' Philox generator. Each call draws a fresh 64-bit key from the seeded
+ * Generator (two nextU32), so a seeded run is bit-identical and its samples do not depend on how
+ * many threads run the kernels. No gradients flow through samples; ops never record a graph.
+ */
+import { axpy, bernoulliPhilox, bernoulliSigmoidPhilox, copy, normalPhilox, uniformPhilox, type PhiloxKey } from '@deepwasm/kernels';
+import { Tensor } from '../tensor/tensor.js';
+import { defineOp } from '../check/operands.js';
+import { checkGenerator, checkOptions, num, optionKeys } from '../check/options.js';
+import { defaultGenerator, type Generator } from '../random/generator.js';
+
+export interface SampleOptions {
+  generator?: Generator;
+}
+export interface SigmoidSampleOptions extends SampleOptions {
+  /** Inverse temperature: the probabilities are sigmoid(beta x). Default 1. */
+  beta?: number;
+}
+const SAMPLE_OPTIONS = optionKeys<SampleOptions>({ generator: true });
+const SIGMOID_OPTIONS = optionKeys<SigmoidSampleOptions>({ generator: true, beta: true });
+
+function keyFrom(where: string, opts: SampleOptions): PhiloxKey {
+  if (opts.generator !== undefined) checkGenerator(where, opts.generator);
+  const g = opts.generator ?? defaultGenerator;
+  return { k0: g.nextU32(), k1: g.nextU32() };
+}
+
+/** A binary unit's conditional and its sample: prob = sigmoid(beta x), sample = 1 with that probability. */
+export const bernoulliSigmoid = defineOp(
+  'bernoulliSigmoid',
+  'x opts:any',
+  function bernoulliSigmoid(x: Tensor, opts: SigmoidSampleOptions = {}): { prob: Tensor; sample: Tensor } {
+    checkOptions('bernoulliSigmoid', opts, SIGMOID_OPTIONS);
+    const beta = opts.beta === undefined ? 1 : num('bernoulliSigmoid', 'beta', opts.beta);
+    const prob = Tensor.empty(x.shape), sample = Tensor.empty(x.shape);
+    bernoulliSigmoidPhilox(x.k, x.ptr, prob.ptr, sample.ptr, x.size, beta, keyFrom('bernoulliSigmoid', opts));
+    return { prob, sample };
+  },
+);
+
+/** 1 with probability p, else 0, elementwise. */
+export const bernoulli = defineOp('bernoulli', 'p opts:any', function bernoulli(p: Tensor, opts: SampleOptions = {}): Tensor {
+  checkOptions('bernoulli', opts, SAMPLE_OPTIONS);
+  const out = Tensor.empty(p.shape);
+  bernoulliPhilox(p.k, p.ptr, out.ptr, p.size, keyFrom('bernoulli', opts));
+  return out;
+});
+
+/** mean + std * N(0, 1), elementwise (Gaussian units). */
+export const normalAround = defineOp(
+  'normalAround',
+  'mean std:number opts:any',
+  function normalAround(mean: Tensor, std: number, opts: SampleOptions = {}): Tensor {
+    checkOptions('normalAround', opts, SAMPLE_OPTIONS);
+    num('normalAround', 'std', std, 0);
+    const out = Tensor.empty(mean.shape);
+    normalPhilox(mean.k, mean.ptr, out.ptr, mean.size, std, keyFrom('normalAround', opts));
+    return out;
+  },
+);
+
+/** Uniform [0, 1) numbers as a Float32Array (for the samplers that run in JavaScript). */
+export function uniformArray(k: Tensor['k'], n: number, g: Generator): Float32Array {
+  if (n === 0) return new Float32Array(0);
+  const t = Tensor.empty([n], k);
+  uniformPhilox(k, t.ptr, n, { k0: g.nextU32(), k1: g.nextU32() });
+  const out = t.toArray();
+  t.dispose();
+  return out;
+}
+
+/** Adds `g` into `p.grad` (creating it, kept, on first use), as backward() accumulates into leaves. */
+export function accumulateGrad(p: Tensor, g: Tensor): void {
+  if (p.grad === null || p.grad.isDisposed) {
+    const own = Tensor.empty(p.shape, p.k).keep();
+    copy(p.k, own.ptr, g.ptr, g.size);
+    own.name = p.name ? `${p.name}.grad` : undefined;
+    p.grad = own;
+  } else {
+    axpy(p.k, p.grad.ptr, g.ptr, g.size, 1);
+    p.grad.version++;
+  }
+}
