@@ -12,3 +12,4 @@ export * from './pool/index';
 export * from './recurrent/index';
 export * from './norm/index';
 export * from './random/index';
+export * from './sparse/index';

@@ -34,3 +34,7 @@ export { setThreads, threadCount, threadsStarted, closeThreads, defaultThreadCou
 export { sharedMemoryAvailable, unshareMemoryImport } from './load.js';
 export { uniformPhilox, bernoulliPhilox, bernoulliSigmoidPhilox, normalPhilox, philoxBlocks, type PhiloxKey } from './ops/random.js';
 export { philox4x32, philoxWord, uniformReference, bernoulliReference, bernoulliSigmoidReference, normalReference } from './reference/random.js';
+export {
+  csrToKernels, freeCsr, checkCsr, spmmCsr, sddmmCsr, segmentSoftmax, segmentSoftmaxBackward, segmentSum, segmentBroadcast, segmentMax,
+  segmentMaxBackward, csrAddSrcDst, type Csr,
+} from './ops/sparse.js';

@@ -1,0 +1,165 @@
+/**
+ * Sparse kernels: CSR times dense (spmm), sampled dense-dense products (sddmm), softmax, sum, mean
+ * and max over the edges of each row, and per-edge sums of source and destination rows.
+ *
+ * A CSR structure is checked once, when it is copied into kernel memory (`csrToKernels`): row
+ * pointers start at 0, never decrease and end at the edge count; columns lie in [0, cols). The
+ * wrappers then check only sizes and that every buffer lies in memory, so a graph used for hundreds
+ * of epochs is validated once, not on every call. Weights and features are rows of `heads * dim`
+ * floats; edge arrays hold one row per edge, in CSR order.
+ */
+import type { Kernels } from '../load.js';
+import { inMemory, kernel, size } from './check.js';
+
+/** A CSR index in kernel memory: `rows + 1` row pointers and `nnz` column indices (i32). */
+export interface Csr {
+  readonly k: Kernels;
+  readonly rows: number;
+  /** Columns index rows of the dense operand: every column is below this. */
+  readonly cols: number;
+  readonly nnz: number;
+  /** Byte offsets of the i32 arrays. */
+  readonly rowptr: number;
+  readonly col: number;
+  /** False once freed (freeCsr): the wrappers refuse it. */
+  readonly live: boolean;
+}
+
+interface MutableCsr extends Csr {
+  live: boolean;
+}
+
+/** Throws unless rowptr/col describe a valid CSR index of `rows` rows over `cols` columns. */
+export function checkCsr(where: string, rowptr: ArrayLike<number>, col: ArrayLike<number>, rows: number, cols: number): void {
+  size(where, 'rows', rows);
+  size(where, 'cols', cols);
+  if (rowptr.length !== rows + 1) throw new RangeError(`${where}: rowptr has ${rowptr.length} entries, expected rows + 1 = ${rows + 1}`);
+  if (rowptr[0] !== 0) throw new RangeError(`${where}: rowptr[0] must be 0, got ${rowptr[0]}`);
+  for (let i = 0; i < rows; i++) {
+    const a = rowptr[i]!;
+    const b = rowptr[i + 1]!;
+    if (!Number.isInteger(b) || b < a) throw new RangeError(`${where}: rowptr must not decrease, but rowptr[${i + 1}] = ${b} < rowptr[${i}] = ${a}`);
+  }
+  if (rowptr[rows] !== col.length) throw new RangeError(`${where}: rowptr[${rows}] = ${rowptr[rows]} but there are ${col.length} column indices`);
+  for (let e = 0; e < col.length; e++) {
+    const c = col[e]!;
+    if (!(Number.isInteger(c) && c >= 0 && c < cols)) throw new RangeError(`${where}: column ${c} of entry ${e} is outside [0, ${cols})`);
+  }
+  if (col.length > 0x7fffffff) throw new RangeError(`${where}: ${col.length} entries do not fit 32-bit indices`);
+}
+
+/** Checks a CSR index and copies it into fresh kernel memory; free it with freeCsr. */
+export function csrToKernels(k: Kernels, rowptr: ArrayLike<number>, col: ArrayLike<number>, rows: number, cols: number): Csr {
+  checkCsr('csrToKernels', rowptr, col, rows, cols);
+  const nnz = col.length;
+  const rp = k.arena.alloc((rows + 1) * 4);
+  const cp = k.arena.alloc(Math.max(1, nnz) * 4);
+  k.arena.i32(rp, rows + 1).set(rowptr);
+  k.arena.i32(cp, nnz).set(col);
+  const csr: MutableCsr = { k, rows, cols, nnz, rowptr: rp, col: cp, live: true };
+  return csr;
+}
+
+/** Returns a CSR index's memory to the arena. Safe to call twice. */
+export function freeCsr(csr: Csr): void {
+  if (!csr.live) return;
+  (csr as MutableCsr).live = false;
+  csr.k.arena.free(csr.rowptr);
+  csr.k.arena.free(csr.col);
+}
+
+function live(where: string, k: Kernels, csr: Csr): void {
+  if (!csr.live) throw new Error(`${where}: the CSR index was freed (a disposed graph?)`);
+  if (csr.k !== k) throw new Error(`${where}: the CSR index lives in another kernel module (${csr.k.isa}) than this call (${k.isa})`);
+}
+
+/**
+ * out[rows, heads*dim] = A · x: out[i, h, :] = sum over edges e of row i of w(e, h) * x[col[e], h, :],
+ * w = val[e, h] (val = 0: all ones). x has csr.cols rows. With mean, each row is divided by its edge count.
+ */
+export function spmmCsr(k: Kernels, csr: Csr, out: number, x: number, val: number, heads: number, dim: number, mean = false): void {
+  live('spmmCsr', k, csr);
+  size('spmmCsr', 'heads', heads);
+  size('spmmCsr', 'dim', dim);
+  const row = heads * dim * 4;
+  if (csr.rows === 0 || row === 0) return;
+  inMemory(k, 'spmmCsr', 'out', out, csr.rows * row);
+  inMemory(k, 'spmmCsr', 'x', x, csr.cols * row);
+  if (val !== 0) inMemory(k, 'spmmCsr', 'val', val, csr.nnz * heads * 4);
+  kernel(k, 'f32_spmm_csr')(out, csr.rowptr, csr.col, val, x, csr.rows, heads, dim, mean ? 1 : 0);
+}
+
+/** out[nnz, heads]: out[e, h] = a[i, h, :] · b[col[e], h, :] for each edge e of row i. */
+export function sddmmCsr(k: Kernels, csr: Csr, out: number, a: number, b: number, heads: number, dim: number): void {
+  live('sddmmCsr', k, csr);
+  size('sddmmCsr', 'heads', heads);
+  size('sddmmCsr', 'dim', dim);
+  if (csr.nnz === 0 || heads === 0) return;
+  inMemory(k, 'sddmmCsr', 'out', out, csr.nnz * heads * 4);
+  inMemory(k, 'sddmmCsr', 'a', a, csr.rows * heads * dim * 4);
+  inMemory(k, 'sddmmCsr', 'b', b, csr.cols * heads * dim * 4);
+  kernel(k, 'f32_sddmm_csr')(out, csr.rowptr, csr.col, a, b, csr.rows, heads, dim);
+}
+
+function edgeArgs(where: string, k: Kernels, csr: Csr, dim: number, ...edgeArrays: Array<[string, number]>): boolean {
+  live(where, k, csr);
+  size(where, 'dim', dim);
+  if (csr.rows === 0 || dim === 0) return false;
+  for (const [what, p] of edgeArrays) inMemory(k, where, what, p, csr.nnz * dim * 4);
+  return true;
+}
+
+/** out[nnz, heads] = softmax of src over the edges of each row, per head. */
+export function segmentSoftmax(k: Kernels, csr: Csr, out: number, src: number, heads: number): void {
+  if (!edgeArgs('segmentSoftmax', k, csr, heads, ['out', out], ['src', src])) return;
+  kernel(k, 'f32_segment_softmax')(out, src, csr.rowptr, csr.rows, heads);
+}
+
+/** dsrc = y * (dy - rowsum(y * dy)) per head (the backward pass of segmentSoftmax). */
+export function segmentSoftmaxBackward(k: Kernels, csr: Csr, dsrc: number, y: number, dy: number, heads: number): void {
+  if (!edgeArgs('segmentSoftmaxBackward', k, csr, heads, ['dsrc', dsrc], ['y', y], ['dy', dy])) return;
+  kernel(k, 'f32_segment_softmax_backward')(dsrc, y, dy, csr.rowptr, csr.rows, heads);
+}
+
+/** out[rows, dim] = sum (or mean) of src[nnz, dim] over the edges of each row; empty rows give 0. */
+export function segmentSum(k: Kernels, csr: Csr, out: number, src: number, dim: number, mean = false): void {
+  if (!edgeArgs('segmentSum', k, csr, dim, ['src', src])) return;
+  inMemory(k, 'segmentSum', 'out', out, csr.rows * dim * 4);
+  kernel(k, 'f32_segment_sum')(out, src, csr.rowptr, csr.rows, dim, mean ? 1 : 0);
+}
+
+/** out[nnz, dim]: each edge gets its row's src[rows, dim] (divided by the row's edge count with mean). */
+export function segmentBroadcast(k: Kernels, csr: Csr, out: number, src: number, dim: number, mean = false): void {
+  if (!edgeArgs('segmentBroadcast', k, csr, dim, ['out', out])) return;
+  inMemory(k, 'segmentBroadcast', 'src', src, csr.rows * dim * 4);
+  kernel(k, 'f32_segment_broadcast')(out, src, csr.rowptr, csr.rows, dim, mean ? 1 : 0);
+}
+
+/** out[rows, dim] = max over each row's edges of src[nnz, dim]; arg (i32 [rows, dim]) the edge, -1 for empty rows (out 0). */
+export function segmentMax(k: Kernels, csr: Csr, out: number, arg: number, src: number, dim: number): void {
+  if (!edgeArgs('segmentMax', k, csr, dim, ['src', src])) return;
+  inMemory(k, 'segmentMax', 'out', out, csr.rows * dim * 4);
+  inMemory(k, 'segmentMax', 'arg', arg, csr.rows * dim * 4);
+  kernel(k, 'f32_segment_max')(out, arg, src, csr.rowptr, csr.rows, dim);
+}
+
+/** dsrc[arg[i, d], d] += dout[i, d] (dsrc [nnz, dim], zeroed by the caller); arg as segmentMax wrote it. */
+export function segmentMaxBackward(k: Kernels, csr: Csr, dsrc: number, dout: number, arg: number, dim: number): void {
+  if (!edgeArgs('segmentMaxBackward', k, csr, dim, ['dsrc', dsrc])) return;
+  inMemory(k, 'segmentMaxBackward', 'dout', dout, csr.rows * dim * 4);
+  inMemory(k, 'segmentMaxBackward', 'arg', arg, csr.rows * dim * 4);
+  const args = k.arena.i32(arg, csr.rows * dim);
+  for (let j = 0; j < args.length; j++) {
+    const e = args[j]!;
+    if (e < -1 || e >= csr.nnz) throw new RangeError(`segmentMaxBackward: arg ${e} at ${j} is not an edge of the index (nnz ${csr.nnz}) or -1`);
+  }
+  kernel(k, 'f32_segment_max_backward')(dsrc, dout, arg, csr.rows, dim);
+}
+
+/** out[nnz, dim]: out[e, :] = u[col[e], :] + v[i, :] for each edge e of row i (u has csr.cols rows, v csr.rows). */
+export function csrAddSrcDst(k: Kernels, csr: Csr, out: number, u: number, v: number, dim: number): void {
+  if (!edgeArgs('csrAddSrcDst', k, csr, dim, ['out', out])) return;
+  inMemory(k, 'csrAddSrcDst', 'u', u, csr.cols * dim * 4);
+  inMemory(k, 'csrAddSrcDst', 'v', v, csr.rows * dim * 4);
+  kernel(k, 'f32_csr_add_src_dst')(out, csr.rowptr, csr.col, u, v, csr.rows, dim);
+}
