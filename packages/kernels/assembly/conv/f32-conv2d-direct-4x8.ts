@@ -115,27 +115,29 @@ export function f32_conv2d_direct_4x8(
 
 /**
  * dw[o][t] = sum over n, oh, ow of dy[n][o][oh][ow] * xp[n][oh * Wp + ow + taps[t]] (overwritten), the
- * filter gradient of f32_conv2d_direct_4x8 (dw: [OC, kk], i.e. [OC, C, KH, KW]). Wp >= 4 ceil(OW / 4)
- * + KW - 1 so the last vector of a row stays inside the padded image.
+ * filter gradient of f32_conv2d_direct_4x8 (dw: [OC, kk], i.e. [OC, C, KH, KW]), for the output
+ * channels [oBegin, oEnd) and taps [tBegin, tEnd) (oBegin even, tBegin a multiple of 4, so a part
+ * runs the same pairs and quads as the whole; threads take disjoint parts). Wp >= 4 ceil(OW / 4) +
+ * KW - 1 so the last vector of a row stays inside the padded image.
  */
 export function f32_conv2d_direct_filter_grad(
   xp: usize, N: i32, imageStride: i32, Wp: i32, OH: i32, OW: i32,
-  dy: usize, kk: i32, OC: i32, taps: usize, dw: usize,
+  dy: usize, kk: i32, OC: i32, oBegin: i32, oEnd: i32, tBegin: i32, tEnd: i32, taps: usize, dw: usize,
 ): void {
-  memory.fill(dw, 0, <usize>OC * <usize>kk << 2);
+  for (let o = oBegin; o < oEnd; o++) memory.fill(dw + ((<usize>o * <usize>kk + <usize>tBegin) << 2), 0, <usize>(tEnd - tBegin) << 2);
   const P = <usize>OH * <usize>OW;
   const full = OW & ~3;
   const rest = <usize>(OW - full);
   for (let n = 0; n < N; n++) {
     const image = xp + (<usize>n * <usize>imageStride << 2);
-    for (let o0 = 0; o0 < OC; o0 += 2) {
+    for (let o0 = oBegin; o0 < oEnd; o0 += 2) {
       // An odd last channel runs as a pair with itself; the duplicate is not stored.
-      const o1 = min(o0 + 1, OC - 1);
+      const o1 = min(o0 + 1, oEnd - 1);
       const dy0 = dy + ((<usize>n * <usize>OC + <usize>o0) * P << 2);
       const dy1 = dy + ((<usize>n * <usize>OC + <usize>o1) * P << 2);
-      for (let t0 = 0; t0 < kk; t0 += 4) {
+      for (let t0 = tBegin; t0 < tEnd; t0 += 4) {
         // A short last quad repeats its last tap; the repeats are not stored.
-        const tq = kk - 1;
+        const tq = tEnd - 1;
         const x0 = image + (<usize>load<i32>(taps + (<usize>t0 << 2)) << 2);
         const x1 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 1, tq) << 2)) << 2);
         const x2 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 2, tq) << 2)) << 2);
@@ -165,7 +167,7 @@ export function f32_conv2d_direct_filter_grad(
             a13 = madd(g1, xv, a13);
           }
         }
-        const nt = min(4, kk - t0);
+        const nt = min(4, tEnd - t0);
         const r0 = dw + ((<usize>o0 * <usize>kk + <usize>t0) << 2);
         store<f32>(r0, load<f32>(r0) + hsum(a00));
         if (nt > 1) store<f32>(r0, load<f32>(r0, 4) + hsum(a01), 4);

@@ -51,11 +51,14 @@ function rowSquaredDeviation(p: usize, n: i32, m: f32): f64 {
   return s;
 }
 
-/** mean[c] and the biased variance var[c] of x [N, C, P] over N and P (N * P >= 1). */
-export function f32_batchnorm_moments(x: usize, N: i32, C: i32, P: i32, mean: usize, var_: usize): void {
+/**
+ * mean[c] and the biased variance var[c] of x [N, C, P] over N and P (N * P >= 1), for the channels
+ * [cBegin, cEnd) (threads take disjoint ranges).
+ */
+export function f32_batchnorm_moments(x: usize, N: i32, C: i32, P: i32, cBegin: i32, cEnd: i32, mean: usize, var_: usize): void {
   const count = <f64>N * <f64>P;
   const row = <usize>P << 2;
-  for (let c = 0; c < C; c++) {
+  for (let c = cBegin; c < cEnd; c++) {
     let s: f64 = 0;
     for (let n = 0; n < N; n++) s += rowSum(x + (<usize>n * <usize>C + <usize>c) * row, P);
     const m = <f32>(s / count);
@@ -96,15 +99,15 @@ function rowDySums(x: usize, dy: usize, n: i32, m: f32): f64 {
 /**
  * Gradients of y = (x - mean) / sqrt(var + eps) * weight + bias with the batch's mean and biased
  * var (as f32_batchnorm_moments left them). weight 0: no affine scale (1). dx, dweight, dbias:
- * outputs, overwritten; any may be 0 to skip it.
+ * outputs, overwritten; any may be 0 to skip it. Channels [cBegin, cEnd) only.
  */
 export function f32_batchnorm_backward(
-  x: usize, dy: usize, N: i32, C: i32, P: i32, mean: usize, var_: usize, weight: usize, eps: f32,
+  x: usize, dy: usize, N: i32, C: i32, P: i32, cBegin: i32, cEnd: i32, mean: usize, var_: usize, weight: usize, eps: f32,
   dx: usize, dweight: usize, dbias: usize,
 ): void {
   const count = <f64>N * <f64>P;
   const row = <usize>P << 2;
-  for (let c = 0; c < C; c++) {
+  for (let c = cBegin; c < cEnd; c++) {
     const at = <usize>c << 2;
     const m = load<f32>(mean + at);
     const invstd: f32 = <f32>1.0 / sqrt<f32>(load<f32>(var_ + at) + eps);

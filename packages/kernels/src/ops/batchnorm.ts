@@ -1,6 +1,7 @@
 /** Batch normalisation over [N, C, P]: fixed statistics in one pass (eval), and the batch's moments and gradients (training). */
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
+import { splitOver } from '../threads/index.js';
 
 /** What both directions read: the layout, the statistics and the affine scale. */
 interface BatchNormStats {
@@ -39,6 +40,15 @@ export function batchNormInference(k: Kernels, y: number, x: number, a: BatchNor
   inMemory(k, 'batchNormInference', 'x', x, n * 4);
   inMemory(k, 'batchNormInference', 'y', y, n * 4);
   if (a.bias !== 0) inMemory(k, 'batchNormInference', 'bias', a.bias, a.C * 4);
+  // Images are independent; a single image's channels are too (one image has no channel stride).
+  const perChannel = (p: number, c0: number) => (p === 0 ? 0 : p + c0 * 4);
+  const task = a.N > 1
+    ? (n0: number, n1: number) => ({ fn: 'f32_batchnorm_inference', args: [y + n0 * a.C * a.P * 4, x + n0 * a.C * a.P * 4, n1 - n0, a.C, a.P, a.mean, a.variance, a.weight, a.bias, a.eps] })
+    : (c0: number, c1: number) => ({
+      fn: 'f32_batchnorm_inference',
+      args: [y + c0 * a.P * 4, x + c0 * a.P * 4, 1, c1 - c0, a.P, a.mean + c0 * 4, a.variance + c0 * 4, perChannel(a.weight, c0), perChannel(a.bias, c0), a.eps],
+    });
+  if (splitOver(k, 2 * n, a.N > 1 ? a.N : a.C, 1, task)) return;
   kernel(k, 'f32_batchnorm_inference')(y, x, a.N, a.C, a.P, a.mean, a.variance, a.weight, a.bias, a.eps);
 }
 
@@ -50,7 +60,9 @@ export function batchNormMoments(k: Kernels, x: number, N: number, C: number, P:
   inMemory(k, 'batchNormMoments', 'x', x, n * 4);
   inMemory(k, 'batchNormMoments', 'mean', mean, C * 4);
   inMemory(k, 'batchNormMoments', 'variance', variance, C * 4);
-  kernel(k, 'f32_batchnorm_moments')(x, N, C, P, mean, variance);
+  // Each channel's sums run over the whole batch in one order: split the channels.
+  if (splitOver(k, 2 * n, C, 1, (c0, c1) => ({ fn: 'f32_batchnorm_moments', args: [x, N, C, P, c0, c1, mean, variance] }))) return;
+  kernel(k, 'f32_batchnorm_moments')(x, N, C, P, 0, C, mean, variance);
 }
 
 export interface BatchNormBackwardArgs extends BatchNormStats {
@@ -69,5 +81,7 @@ export function batchNormBackward(k: Kernels, x: number, dy: number, a: BatchNor
   if (a.dx !== 0) inMemory(k, 'batchNormBackward', 'dx', a.dx, n * 4);
   if (a.dweight !== 0) inMemory(k, 'batchNormBackward', 'dweight', a.dweight, a.C * 4);
   if (a.dbias !== 0) inMemory(k, 'batchNormBackward', 'dbias', a.dbias, a.C * 4);
-  kernel(k, 'f32_batchnorm_backward')(x, dy, a.N, a.C, a.P, a.mean, a.variance, a.weight, a.eps, a.dx, a.dweight, a.dbias);
+  const args = (c0: number, c1: number) => [x, dy, a.N, a.C, a.P, c0, c1, a.mean, a.variance, a.weight, a.eps, a.dx, a.dweight, a.dbias];
+  if (splitOver(k, 4 * n, a.C, 1, (c0, c1) => ({ fn: 'f32_batchnorm_backward', args: args(c0, c1) }))) return;
+  kernel(k, 'f32_batchnorm_backward')(...args(0, a.C));
 }

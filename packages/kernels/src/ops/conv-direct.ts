@@ -5,6 +5,7 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
+import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import type { Conv2dGeometry } from './conv.js';
 
 /** Largest C*KH*KW taken directly: above it im2col + GEMM (or the pixels-major tile) is faster. */
@@ -41,7 +42,9 @@ function padBatch(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: numb
   for (let c = 0, i = 0; c < g.C; c++) {
     for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * Hp + kh) * Wp + kw;
   }
-  kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr);
+  const image = g.C * g.H * g.W * 4;
+  const pad = (n0: number, n1: number) => ({ fn: 'f32_conv2d_pad_batch', args: [x + n0 * image, n1 - n0, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr + n0 * imageStride * 4] });
+  if (!splitOver(k, 4 * g.N * imageStride, g.N, 1, pad)) kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr);
   return { ptr, taps, Wp, imageStride };
 }
 
@@ -57,7 +60,14 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
     const dst = k.arena.f32(packed, blocks * kk * 4);
     dst.fill(0);
     for (let o = 0; o < g.OC; o++) for (let t = 0; t < kk; t++) dst[((o >> 2) * kk + t) * 4 + (o & 3)] = src[o * kk + t]!;
-    kernel(k, 'f32_conv2d_direct_4x8')(p.ptr, g.N, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y);
+    // Images are independent: split the batch over the threads.
+    const out = g.OC * OH * OW * 4;
+    const task = (n0: number, n1: number) => ({
+      fn: 'f32_conv2d_direct_4x8', args: [p.ptr + n0 * p.imageStride * 4, n1 - n0, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y + n0 * out],
+    });
+    if (!splitOver(k, g.N * g.OC * OH * OW * kk, g.N, 1, task)) {
+      kernel(k, 'f32_conv2d_direct_4x8')(p.ptr, g.N, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y);
+    }
   } finally {
     for (const ptr of [packed, p.ptr, p.taps]) k.arena.free(ptr);
   }
@@ -67,7 +77,22 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
 export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
   const p = padBatch(k, g, x, OH, OW);
   try {
-    kernel(k, 'f32_conv2d_direct_filter_grad')(p.ptr, g.N, p.imageStride, p.Wp, OH, OW, dy, g.C * g.KH * g.KW, g.OC, p.taps, dw);
+    // Each weight's sum runs over the whole batch in one order: split the weights instead, as blocks
+    // of output channels (in pairs) by taps (in quads), the kernel's tile.
+    const kk = g.C * g.KH * g.KW;
+    const call = (o0: number, o1: number, t0: number, t1: number) => [p.ptr, g.N, p.imageStride, p.Wp, OH, OW, dy, kk, g.OC, o0, o1, t0, t1, p.taps, dw];
+    const threads = threadsFor(k, g.N * g.OC * OH * OW * kk);
+    if (threads > 1) {
+      const pairs = Math.ceil(g.OC / 2);
+      const tapParts = pairs >= 2 * threads ? 1 : Math.ceil((2 * threads) / pairs);
+      const tasks: Task[] = [];
+      for (const [o0, o1] of splitRange(g.OC, 2 * threads, 2)) {
+        for (const [t0, t1] of splitRange(kk, tapParts, 4)) tasks.push({ fn: 'f32_conv2d_direct_filter_grad', args: call(o0, o1, t0, t1) });
+      }
+      runTasks(k, tasks);
+    } else {
+      kernel(k, 'f32_conv2d_direct_filter_grad')(...call(0, g.OC, 0, kk));
+    }
   } finally {
     k.arena.free(p.ptr);
     k.arena.free(p.taps);

@@ -9,6 +9,7 @@ import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
 import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
+import { runTasks, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
@@ -57,6 +58,34 @@ function colsArgs(g: Conv2dGeometry, OH: number, OW: number): number[] {
   return [g.C / g.groups, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, OH, OW];
 }
 
+/**
+ * im2col (or col2im) of images n0..n0+nb-1 of group gr: image n's columns start at column n*P of
+ * `cols` (rows of ld floats). Each image's channels are independent, so the threads take
+ * (image, channel range) pieces; one thread makes one call per image, as before.
+ */
+function imagesToColumns(
+  k: Kernels, fn: 'f32_im2col' | 'f32_col2im', g: Conv2dGeometry, OH: number, OW: number, x: number, gr: number, n0: number, nb: number, cols: number, ld: number,
+): void {
+  const cg = g.C / g.groups;
+  const P = OH * OW;
+  const taps = g.KH * g.KW;
+  const call = (n: number, c0: number, c1: number) => {
+    const args = colsArgs(g, OH, OW);
+    args[0] = c1 - c0;
+    const image = x + ((n0 + n) * g.C + gr * cg + c0) * g.H * g.W * 4;
+    const block = cols + (c0 * taps * ld + n * P) * 4;
+    return fn === 'f32_im2col' ? [image, ...args, block, ld] : [block, ...args, image, ld];
+  };
+  const threads = threadsFor(k, 4 * nb * cg * taps * P);
+  if (threads > 1) {
+    const tasks: Task[] = [];
+    for (let n = 0; n < nb; n++) for (const [c0, c1] of splitRange(cg, Math.ceil((2 * threads) / nb))) tasks.push({ fn, args: call(n, c0, c1) });
+    runTasks(k, tasks);
+  } else {
+    for (let n = 0; n < nb; n++) kernel(k, fn)(...call(n, 0, cg));
+  }
+}
+
 /** Images per chunk, so the columns of a chunk stay under about 64 MB. */
 function chunkSize(g: Conv2dGeometry, kk: number, P: number): number {
   return Math.max(1, Math.min(g.N, Math.floor((16 << 20) / Math.max(1, kk * P))));
@@ -73,7 +102,6 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
-  const im2col = kernel(k, 'f32_im2col');
   if (keepCols !== 0 && convColsFloats(g) === null) throw new RangeError('conv2dForward: these columns are too large to keep (see convColsFloats)');
   if (keepCols === 0 && denseApplies(g)) return conv2dForwardDense(k, g, x, w, b, y);
   if (keepCols === 0 && winogradApplies(g)) return conv2dForwardWinograd(k, g, x, w, b, y, OH, OW);
@@ -100,9 +128,7 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
           cols = x + (n0 * g.C + gr * cg) * P * 4;
         } else {
           cols = keepCols !== 0 ? keepCols + gr * kk * ld * 4 : scratch;
-          for (let n = 0; n < nb; n++) {
-            im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
-          }
+          imagesToColumns(k, 'f32_im2col', g, OH, OW, x, gr, n0, nb, cols, ld);
         }
         gemm(k, false, false, og, ld, kk, 1, w + gr * og * kk * 4, kk, cols, ld, bias ? 1 : 0, out + gr * og * ld * 4, ld);
       }
@@ -155,9 +181,11 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
   const M = g.N * P;
-  const packed = k.arena.alloc(packedBFloats(k, kk, og) * 4);
+  const per = packedBFloats(k, kk, og);
+  const packed = k.arena.alloc(per * g.groups * 4);
   const taps = k.arena.alloc(kk * 4);
-  const scratch = k.arena.alloc(4 * kk * 4 + 128);
+  const scratchBytes = 4 * kk * 4 + 128;
+  const scratch = k.arena.alloc(scratchBytes);
   const yt = k.arena.alloc(M * g.OC * 4);
   try {
     // Offset of each tap from its window's top-left input, in the order of the weights' taps.
@@ -167,14 +195,23 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     }
     // yt[q, o] starts as the bias of o; each group's product accumulates onto its columns.
     if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
-    const direct = kernel(k, 'f32_conv2d_pixels_4x8');
-    for (let gr = 0; gr < g.groups; gr++) {
-      packB(k, true, kk, og, w + gr * og * kk * 4, kk, packed);
-      direct(
-        x + gr * cg * g.H * g.W * 4, g.C * g.H * g.W, g.N, cg, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW,
-        g.dilationH, g.dilationW, OH, OW, packed, og, taps, b !== 0 ? 1 : 0, yt + gr * og * 4, g.OC, scratch,
-      );
+    for (let gr = 0; gr < g.groups; gr++) packB(k, true, kk, og, w + gr * og * kk * 4, kk, packed + gr * per * 4);
+    const call = (gr: number, n0: number, n1: number, work: number) => [
+      x + (n0 * g.C + gr * cg) * g.H * g.W * 4, g.C * g.H * g.W, n1 - n0, cg, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW,
+      g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
+    ];
+    // Pixels of different images are independent rows: the threads take ranges of images.
+    const threads = threadsFor(k, M * g.OC * kk);
+    if (threads > 1) {
+      const tasks: Task[] = [];
+      for (let gr = 0; gr < g.groups; gr++) for (const [n0, n1] of splitRange(g.N, threads)) tasks.push({ fn: 'f32_conv2d_pixels_4x8', args: call(gr, n0, n1, 0), scratch: 22 });
+      runTasks(k, tasks, scratchBytes);
+      const image = P * g.OC * 4;
+      runTasks(k, Array.from({ length: g.N }, (_, n) => ({ fn: 'f32_transpose2d', args: [y + n * image, yt + n * image, P, g.OC] })));
+      return;
     }
+    const direct = kernel(k, 'f32_conv2d_pixels_4x8');
+    for (let gr = 0; gr < g.groups; gr++) direct(...call(gr, 0, g.N, scratch));
     // yt[n*P + p, o] -> y[n, o, p]
     for (let n = 0; n < g.N; n++) transpose2d(k, y + n * g.OC * P * 4, yt + n * P * g.OC * 4, P, g.OC);
   } finally {
@@ -220,8 +257,6 @@ export function conv2dBackward(
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
-  const im2col = kernel(k, 'f32_im2col');
-  const col2im = kernel(k, 'f32_col2im');
   if (db !== 0) {
     // db[o] = sum over n, oh, ow of dy[n, o]: reduce [N, OC, P] over P, then over N.
     const perImage = k.arena.alloc(g.N * g.OC * 4);
@@ -260,18 +295,12 @@ export function conv2dBackward(
         if (dw !== 0) {
           let xcols = cols;
           if (keptCols !== 0) xcols = keptCols + gr * kk * ld * 4;
-          else {
-            for (let n = 0; n < nb; n++) {
-              im2col(x + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ...colsArgs(g, OH, OW), cols + n * P * 4, ld);
-            }
-          }
+          else imagesToColumns(k, 'f32_im2col', g, OH, OW, x, gr, n0, nb, cols, ld);
           gemm(k, false, true, og, kk, ld, 1, dyg, ld, xcols, ld, n0 === 0 ? 0 : 1, dw + gr * og * kk * 4, kk);
         }
         if (dx !== 0) {
           gemm(k, true, false, kk, ld, og, 1, wg, kk, dyg, ld, 0, cols, ld);
-          for (let n = 0; n < nb; n++) {
-            col2im(cols + n * P * 4, ...colsArgs(g, OH, OW), dx + ((n0 + n) * g.C + gr * cg) * g.H * g.W * 4, ld);
-          }
+          imagesToColumns(k, 'f32_col2im', g, OH, OW, dx, gr, n0, nb, cols, ld);
         }
       }
     }

@@ -4,6 +4,7 @@
  */
 import type { Kernels } from '../load.js';
 import { contiguousStrides, inMemory, kernel, MAX_RANK, shapeSize, size, writeMeta } from './check.js';
+import { splitOver } from '../threads/index.js';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
 
@@ -93,7 +94,10 @@ export function binary(
   if (dims.length === 0) dims.push({ n: 1, a: 1, b: 1 });
   const last = dims[dims.length - 1]!;
   if (dims.length === 1) {
-    if (last.a === 1 && last.b === 1) return void kernel(k, 'f32_vbinary')(fwd, out, a, b, n);
+    if (last.a === 1 && last.b === 1) {
+      if (inRanges(k, 2 * n, n, 'f32_vbinary', (s, e) => [fwd, out + s * 4, a + s * 4, b + s * 4, e - s])) return;
+      return void kernel(k, 'f32_vbinary')(fwd, out, a, b, n);
+    }
     if (last.a === 1 && last.b === 0) return void kernel(k, 'f32_vbinary_scalar')(fwd, out, a, b, n);
     if (last.a === 0 && last.b === 1) return void kernel(k, 'f32_vbinary_scalar')(rev, out, b, a, n);
   }
@@ -174,7 +178,21 @@ export function unary(k: Kernels, op: UnaryOp, out: number, x: number, n: number
   if (n === 0) return;
   inMemory(k, `unary(${op})`, 'x', x, n * 4);
   inMemory(k, `unary(${op})`, 'out', out, n * 4);
+  if (inRanges(k, 8 * n, n, `f32_v${op}`, (s, e) => [out + s * 4, x + s * 4, e - s, a])) return;
   kernel(k, `f32_v${op}`)(out, x, n, a);
+}
+
+/**
+ * Elementwise kernels split into ranges over the threads at multiples of 16 floats, so every range
+ * but the last runs whole vectors (the same arithmetic as in one call). A pointer of 0 (an input the
+ * op does not read) stays 0. `work` weighs the element count by the op's cost.
+ */
+function inRanges(k: Kernels, work: number, n: number, fn: string, args: (start: number, end: number) => number[]): boolean {
+  return splitOver(k, work, n, 16, (s, e) => ({ fn, args: args(s, e) }));
+}
+
+function at(p: number, s: number): number {
+  return p === 0 ? 0 : p + s * 4;
 }
 
 /**
@@ -199,6 +217,7 @@ export function unaryBackward(
   for (const [what, p] of [['dx', dx], ['dy', dy], ['x', x], ['y', y]] as const) {
     inMemory(k, `unaryBackward(${op})`, what, p, n * 4);
   }
+  if (inRanges(k, 4 * n, n, `f32_v${op}_backward`, (s, e) => [at(dx, s), at(dy, s), at(x, s), at(y, s), e - s, a])) return;
   kernel(k, `f32_v${op}_backward`)(dx, dy, x, y, n, a);
 }
 
@@ -208,6 +227,7 @@ export function scale(k: Kernels, out: number, x: number, n: number, alpha: numb
   if (n === 0) return;
   inMemory(k, 'scale', 'x', x, n * 4);
   inMemory(k, 'scale', 'out', out, n * 4);
+  if (inRanges(k, n, n, 'f32_vscale', (s, e) => [out + s * 4, x + s * 4, e - s, alpha, beta])) return;
   kernel(k, 'f32_vscale')(out, x, n, alpha, beta);
 }
 
@@ -217,6 +237,7 @@ export function axpy(k: Kernels, y: number, x: number, n: number, alpha: number)
   if (n === 0) return;
   inMemory(k, 'axpy', 'x', x, n * 4);
   inMemory(k, 'axpy', 'y', y, n * 4);
+  if (inRanges(k, n, n, 'f32_vaxpy', (s, e) => [y + s * 4, x + s * 4, e - s, alpha])) return;
   kernel(k, 'f32_vaxpy')(y, x, n, alpha);
 }
 
@@ -225,6 +246,7 @@ export function fill(k: Kernels, ptr: number, n: number, value: number): void {
   size('fill', 'n', n);
   if (n === 0) return;
   inMemory(k, 'fill', 'ptr', ptr, n * 4);
+  if (inRanges(k, n, n, 'f32_vfill', (s, e) => [ptr + s * 4, e - s, value])) return;
   kernel(k, 'f32_vfill')(ptr, n, value);
 }
 
@@ -234,6 +256,7 @@ export function clamp(k: Kernels, out: number, x: number, n: number, lo: number,
   if (n === 0) return;
   inMemory(k, 'clamp', 'x', x, n * 4);
   inMemory(k, 'clamp', 'out', out, n * 4);
+  if (inRanges(k, n, n, 'f32_vclamp', (s, e) => [out + s * 4, x + s * 4, e - s, lo, hi])) return;
   kernel(k, 'f32_vclamp')(out, x, n, lo, hi);
 }
 
@@ -242,5 +265,6 @@ export function clampBackward(k: Kernels, dx: number, dy: number, x: number, n: 
   size('clampBackward', 'n', n);
   if (n === 0) return;
   for (const [what, p] of [['dx', dx], ['dy', dy], ['x', x]] as const) inMemory(k, 'clampBackward', what, p, n * 4);
+  if (inRanges(k, n, n, 'f32_vclamp_backward', (s, e) => [dx + s * 4, dy + s * 4, x + s * 4, e - s, lo, hi])) return;
   kernel(k, 'f32_vclamp_backward')(dx, dy, x, n, lo, hi);
 }

@@ -89,7 +89,7 @@ export function gemmTasks(
   // Column panels when each is at least 64 wide (re-packing A per panel then costs under 2%); gemv splits its long side.
   const byColumns = name === 'f32_gemv' ? M === 1 : N >= 64 * threads || N >= M;
   const [n, align] = byColumns ? [N, name === 'f32_gemv' ? 4 : 8] : [M, 4];
-  const ranges = splitRange(n, threads * PIECES_PER_THREAD, align);
+  const ranges = splitRange(n, pieces(threads, n, byColumns ? 64 : 16), align);
   // f32_gemv takes another path for a single row and column: keep every piece of a column at 2+ rows.
   if (name === 'f32_gemv' && !byColumns && ranges.length > 1 && ranges[ranges.length - 1]![1] - ranges[ranges.length - 1]![0] === 1) {
     ranges[ranges.length - 2]![1] = ranges.pop()![1];
@@ -100,6 +100,11 @@ export function gemmTasks(
       : [+transA, +transB, e - s, N, K, alpha, a + (transA ? s : s * lda) * 4, lda, b, ldb, beta, c + s * ldc * 4, ldc, 0];
     return { fn: name, args, scratch: 13 };
   });
+}
+
+/** Panels of a GEMM: PIECES_PER_THREAD per thread while each stays `least` wide (re-packing the other side per panel). */
+function pieces(threads: number, n: number, least: number): number {
+  return Math.max(threads, Math.min(threads * PIECES_PER_THREAD, Math.floor(n / least)));
 }
 
 /** The shared GEMM workspace; f32_gemv needs K floats of it, more only for a K beyond 589,824. */
@@ -156,7 +161,7 @@ export function gemmPackedBTasks(
 ): Task[] {
   const { K, N } = b;
   const byColumns = N >= 64 * threads || N >= M;
-  return splitRange(byColumns ? N : M, threads * PIECES_PER_THREAD, byColumns ? 8 : 4).map(([s, e]) => ({
+  return splitRange(byColumns ? N : M, pieces(threads, byColumns ? N : M, byColumns ? 64 : 16), byColumns ? 8 : 4).map(([s, e]) => ({
     fn: 'f32_gemm_4x8_packed_b',
     args: byColumns
       ? [+transA, M, e - s, K, alpha, a, lda, b.ptr + s * K * 4, beta, c + s * 4, ldc, 0]

@@ -2,6 +2,7 @@
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { fill } from './elementwise.js';
+import { splitOver } from '../threads/index.js';
 
 export interface Pool2dGeometry {
   /** N * C planes. */
@@ -41,6 +42,10 @@ export function poolOutputSize(g: Pool2dGeometry, where: string): { OH: number; 
 /** y = max over each window; idx (i32, same size as y) keeps the winning position in its plane. */
 export function maxPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, idx: number): void {
   const { OH, OW } = poolOutputSize(g, 'maxPool2d');
+  // Planes are independent: split them over the threads.
+  const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
+  const args = (p0: number, p1: number) => [x + p0 * hw, p1 - p0, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y + p0 * o, idx + p0 * o];
+  if (splitOver(k, g.planes * OH * OW * g.KH * g.KW, g.planes, 1, (p0, p1) => ({ fn: 'f32_maxpool2d', args: args(p0, p1) }))) return;
   kernel(k, 'f32_maxpool2d')(x, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y, idx);
 }
 
@@ -48,16 +53,25 @@ export function maxPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, i
 export function maxPool2dBackward(k: Kernels, g: Pool2dGeometry, dy: number, idx: number, dx: number): void {
   const { OH, OW } = poolOutputSize(g, 'maxPool2dBackward');
   fill(k, dx, g.planes * g.H * g.W, 0);
+  const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
+  const task = (p0: number, p1: number) => ({ fn: 'f32_maxpool2d_backward', args: [dy + p0 * o, idx + p0 * o, p1 - p0, g.H, g.W, OH, OW, dx + p0 * hw] });
+  if (splitOver(k, 4 * g.planes * OH * OW, g.planes, 1, task)) return;
   kernel(k, 'f32_maxpool2d_backward')(dy, idx, g.planes, g.H, g.W, OH, OW, dx);
 }
 
 export function avgPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, countIncludePad = true): void {
   const { OH, OW } = poolOutputSize(g, 'avgPool2d');
+  const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
+  const args = (p0: number, p1: number) => [x + p0 * hw, p1 - p0, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, OH, OW, countIncludePad ? 1 : 0, y + p0 * o];
+  if (splitOver(k, g.planes * OH * OW * g.KH * g.KW, g.planes, 1, (p0, p1) => ({ fn: 'f32_avgpool2d', args: args(p0, p1) }))) return;
   kernel(k, 'f32_avgpool2d')(x, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, OH, OW, countIncludePad ? 1 : 0, y);
 }
 
 export function avgPool2dBackward(k: Kernels, g: Pool2dGeometry, dy: number, dx: number, countIncludePad = true): void {
   const { OH, OW } = poolOutputSize(g, 'avgPool2dBackward');
   fill(k, dx, g.planes * g.H * g.W, 0);
+  const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
+  const args = (p0: number, p1: number) => [dy + p0 * o, p1 - p0, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, OH, OW, countIncludePad ? 1 : 0, dx + p0 * hw];
+  if (splitOver(k, g.planes * OH * OW * g.KH * g.KW, g.planes, 1, (p0, p1) => ({ fn: 'f32_avgpool2d_backward', args: args(p0, p1) }))) return;
   kernel(k, 'f32_avgpool2d_backward')(dy, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, OH, OW, countIncludePad ? 1 : 0, dx);
 }

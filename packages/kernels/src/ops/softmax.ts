@@ -5,13 +5,16 @@
  */
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
+import { splitOver } from '../threads/index.js';
 
 function run(k: Kernels, name: string, where: string, ptrs: [string, number][], rows: number, cols: number): boolean {
   size(where, 'rows', rows);
   size(where, 'cols', cols);
   if (rows === 0 || cols === 0) return false;
   for (const [what, p] of ptrs) inMemory(k, where, what, p, rows * cols * 4);
-  kernel(k, name)(...ptrs.map(([, p]) => p), rows, cols);
+  // Rows are independent: the threads take ranges of rows.
+  const task = (r0: number, r1: number) => ({ fn: name, args: [...ptrs.map(([, p]) => p + r0 * cols * 4), r1 - r0, cols] });
+  if (!splitOver(k, 8 * rows * cols, rows, 1, task)) kernel(k, name)(...ptrs.map(([, p]) => p), rows, cols);
   return true;
 }
 

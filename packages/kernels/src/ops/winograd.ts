@@ -7,7 +7,8 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmTasks } from './gemm.js';
+import { runTasks, splitRange, threadsFor, type Task } from '../threads/index.js';
 import type { Conv2dGeometry } from './conv.js';
 
 /**
@@ -82,6 +83,47 @@ function tileChunks(N: number, OH: number, OW: number, channels: number): TileCh
 }
 
 /**
+ * Runs a transform over a chunk's pieces: one call per piece on one thread; with more threads each
+ * piece is cut into ranges of tile rows (a range starting at tile row a starts at column
+ * col + (a - th0) * tilesW of the chunk). args(n, a, b, col) gives a call's arguments.
+ */
+function transformPieces(
+  k: Kernels, fn: string, pieces: readonly Piece[], tilesW: number, work: number,
+  args: (n: number, th0: number, th1: number, col: number) => number[], scratch?: { index: number; bytes: number; ptr: number },
+): void {
+  const threads = threadsFor(k, work);
+  if (threads <= 1) {
+    for (const [n, th0, th1, col] of pieces) {
+      const a = args(n, th0, th1, col);
+      if (scratch !== undefined) a[scratch.index] = scratch.ptr;
+      kernel(k, fn)(...a);
+    }
+    return;
+  }
+  const tasks: Task[] = [];
+  for (const [n, th0, th1, col] of pieces) {
+    for (const [a, b] of splitRange(th1 - th0, Math.ceil((2 * threads) / pieces.length))) {
+      tasks.push({ fn, args: args(n, th0 + a, th0 + b, col + a * tilesW), scratch: scratch?.index });
+    }
+  }
+  runTasks(k, tasks, scratch?.bytes ?? 0);
+}
+
+/** The 16 GEMMs of a chunk, C[xi] = alpha A[xi] B[xi] + beta C[xi]: one after another, or as one job (a GEMM per task). */
+function sixteenGemms(
+  k: Kernels, transB: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+): void {
+  const [aStep, bStep, cStep] = [M * K * 4, K * N * 4, M * N * 4];
+  if (threadsFor(k, 16 * M * N * K) <= 1) {
+    for (let xi = 0; xi < 16; xi++) gemm(k, false, transB, M, N, K, 1, a + xi * aStep, lda, b + xi * bStep, ldb, beta, c + xi * cStep, ldc);
+    return;
+  }
+  const name = M === 1 || N === 1 ? 'f32_gemv' : 'f32_gemm_4x8';
+  const tasks = Array.from({ length: 16 }, (_, xi) => gemmTasks(k, name, false, transB, M, N, K, 1, a + xi * aStep, lda, b + xi * bStep, ldb, beta, c + xi * cStep, ldc, 1)[0]!);
+  runTasks(k, tasks, kernel(k, 'gemm_workspace_bytes')() as number);
+}
+
+/**
  * y[N, OC, OH, OW] = 3x3 convolution of x[N, C, H, W] with filters already transformed into u
  * (16 x OC x C floats, f32_winograd_2x2_3x3_filter), plus bias (0 for none).
  */
@@ -90,21 +132,16 @@ function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: n
   const v = k.arena.alloc(16 * p.C * tc.maxT * 4);
   const m = k.arena.alloc(16 * p.OC * tc.maxT * 4);
   const plane = k.arena.alloc(tc.planeFloats * 4);
-  const input = kernel(k, 'f32_winograd_2x2_3x3_input');
-  const output = kernel(k, 'f32_winograd_2x2_3x3_output');
   const imageIn = p.C * p.H * p.W * 4;
   const imageOut = p.OC * p.OH * p.OW * 4;
+  const planeScratch = { index: 12, bytes: tc.planeFloats * 4, ptr: plane };
   try {
     for (const { T, pieces } of tc.chunks()) {
-      for (const [n, th0, th1, col] of pieces) {
-        input(x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tc.tilesW, v, T, col, plane);
-      }
-      for (let xi = 0; xi < 16; xi++) {
-        gemm(k, false, false, p.OC, T, p.C, 1, u + xi * p.OC * p.C * 4, p.C, v + xi * p.C * T * 4, T, 0, m + xi * p.OC * T * 4, T);
-      }
-      for (const [n, th0, th1, col] of pieces) {
-        output(m, p.OC, T, col, th0, th1, tc.tilesW, bias, y + n * imageOut, p.OH, p.OW);
-      }
+      transformPieces(k, 'f32_winograd_2x2_3x3_input', pieces, tc.tilesW, 16 * p.C * T,
+        (n, th0, th1, col) => [x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tc.tilesW, v, T, col, 0], planeScratch);
+      sixteenGemms(k, false, p.OC, T, p.C, u, p.C, v, T, 0, m, T);
+      transformPieces(k, 'f32_winograd_2x2_3x3_output', pieces, tc.tilesW, 16 * p.OC * T,
+        (n, th0, th1, col) => [m, p.OC, T, col, th0, th1, tc.tilesW, bias, y + n * imageOut, p.OH, p.OW]);
     }
   } finally {
     for (const ptr of [v, m, plane]) k.arena.free(ptr);
@@ -145,19 +182,16 @@ export function conv2dFilterGradWinograd(k: Kernels, g: Conv2dGeometry, x: numbe
   const d = k.arena.alloc(16 * g.OC * tc.maxT * 4);
   const plane = k.arena.alloc(tc.planeFloats * 4);
   const du = k.arena.alloc(16 * g.OC * g.C * 4);
-  const input = kernel(k, 'f32_winograd_2x2_3x3_input');
-  const outputGrad = kernel(k, 'f32_winograd_2x2_3x3_output_grad');
   const imageIn = g.C * g.H * g.W * 4;
   const imageOut = g.OC * OH * OW * 4;
+  const planeScratch = { index: 12, bytes: tc.planeFloats * 4, ptr: plane };
   try {
     for (const { first, T, pieces } of tc.chunks()) {
-      for (const [n, th0, th1, col] of pieces) {
-        input(x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tc.tilesW, v, T, col, plane);
-        outputGrad(dy + n * imageOut, g.OC, OH, OW, th0, th1, tc.tilesW, d, T, col);
-      }
-      for (let xi = 0; xi < 16; xi++) {
-        gemm(k, false, true, g.OC, g.C, T, 1, d + xi * g.OC * T * 4, T, v + xi * g.C * T * 4, T, first ? 0 : 1, du + xi * g.OC * g.C * 4, g.C);
-      }
+      transformPieces(k, 'f32_winograd_2x2_3x3_input', pieces, tc.tilesW, 16 * g.C * T,
+        (n, th0, th1, col) => [x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tc.tilesW, v, T, col, 0], planeScratch);
+      transformPieces(k, 'f32_winograd_2x2_3x3_output_grad', pieces, tc.tilesW, 16 * g.OC * T,
+        (n, th0, th1, col) => [dy + n * imageOut, g.OC, OH, OW, th0, th1, tc.tilesW, d, T, col]);
+      sixteenGemms(k, true, g.OC, g.C, T, d, T, v, T, first ? 0 : 1, du, g.C);
     }
     kernel(k, 'f32_winograd_2x2_3x3_filter_grad')(du, g.OC, g.C, dw);
   } finally {

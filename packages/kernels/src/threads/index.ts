@@ -94,8 +94,11 @@ export function threadsFor(k: Kernels, work: number): number {
   return pool.size;
 }
 
-/** Pieces per thread an op is cut into, so a thread slowed by other processes gets fewer of them. */
-export const PIECES_PER_THREAD = 1;
+/**
+ * Pieces per thread an op is cut into. Threads claim pieces as they come, so a thread the OS
+ * descheduled (a shared machine) takes fewer, instead of the caller waiting for its one big share.
+ */
+export const PIECES_PER_THREAD = 2;
 
 /**
  * Splits [0, n) into at most `parts` ranges of nearly equal length whose boundaries are multiples of
@@ -113,10 +116,22 @@ export function splitRange(n: number, parts: number, align = 1): Array<[number, 
   return out;
 }
 
-/** Runs the tasks on k's threads (each with at least scratchBytes of its own scratch). */
+/**
+ * The common shape of a parallel op: when `work` reaches the threshold, cuts [0, n) into ranges
+ * (boundaries multiples of `align`), runs task(start, end) for each on k's threads and returns true;
+ * otherwise returns false and the caller runs its one-thread code.
+ */
+export function splitOver(k: Kernels, work: number, n: number, align: number, task: (start: number, end: number) => Task, scratchBytes = 0): boolean {
+  const t = threadsFor(k, work);
+  if (t <= 1 || n <= align) return false;
+  runTasks(k, splitRange(n, t * PIECES_PER_THREAD, align).map(([s, e]) => task(s, e)), scratchBytes);
+  return true;
+}
+
+/** Runs the tasks on k's threads (each with at least scratchBytes of its own scratch), in jobs of at most LAYOUT.MAX_TASKS. */
 export function runTasks(k: Kernels, tasks: readonly Task[], scratchBytes = 0): void {
   const pool = pools.get(k);
   if (pool === undefined) throw new Error('runTasks: these kernels have no thread pool (setThreads first)');
   if (scratchBytes > 0) pool.ensureScratch(scratchBytes);
-  pool.run(tasks);
+  for (let i = 0; i < tasks.length; i += LAYOUT.MAX_TASKS) pool.run(tasks.length <= LAYOUT.MAX_TASKS ? tasks : tasks.slice(i, i + LAYOUT.MAX_TASKS));
 }

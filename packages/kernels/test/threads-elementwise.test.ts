@@ -1,0 +1,85 @@
+/** Elementwise, softmax and batch-norm kernels split over threads: the same bits at 1, 2, 3 and 4 threads. */
+import { describe, it } from 'vitest';
+import {
+  axpy, batchNormBackward, batchNormInference, batchNormMoments, binary, clamp, clampBackward, fill, loadKernels, logSoftmaxRows, scale,
+  softmaxRows, softmaxRowsBackward, unary, unaryBackward, UNARY_OPS, type Isa,
+} from '../src/index.js';
+import { put, rng, uniform } from './support/arrays.js';
+import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
+
+// Around the 16-float split unit, odd remainders, and one value.
+const SIZES = [1, 15, 16, 17, 33, 100, 1031];
+
+for (const isa of ['simd128', 'relaxed'] as Isa[]) {
+  describe(`elementwise, softmax and batch norm across threads (${isa})`, () => {
+    it('elementwise kernels', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(21);
+      await splittingEverything(async () => {
+        for (const n of SIZES) {
+          const xs = uniform(rand, n, -3, 3);
+          const x = put(k, xs), y = put(k, uniform(rand, n, 0.1, 2)), dy = put(k, uniform(rand, n, -1, 1));
+          const out = k.arena.alloc(n * 4), out2 = k.arena.alloc(n * 4);
+          const reset = () => {
+            k.arena.f32(out, n).fill(NaN);
+            k.arena.f32(out2, n).fill(0.5);
+          };
+          const check = (what: string, run: () => void) => expectSameBitsAcrossThreads(k, `${what} n=${n}`, reset, run, [[out, n], [out2, n]]);
+          for (const op of Object.keys(UNARY_OPS) as Array<keyof typeof UNARY_OPS>) {
+            await check(`unary ${op}`, () => {
+              unary(k, op, out, x, n);
+              unaryBackward(k, op, out2, dy, x, y, n);
+            });
+          }
+          await check('binary', () => binary(k, 'mul', out, x, [n], y, [n]));
+          await check('scale, axpy, fill', () => {
+            scale(k, out, x, n, 1.5, -0.25);
+            axpy(k, out2, x, n, 0.3);
+            fill(k, out, Math.ceil(n / 2), 7);
+          });
+          await check('clamp', () => {
+            clamp(k, out, x, n, -1, 1);
+            clampBackward(k, out2, dy, x, n, -1, 1);
+          });
+        }
+      });
+    });
+
+    it('softmax rows', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(22);
+      await splittingEverything(async () => {
+        for (const [rows, cols] of [[1, 1], [3, 7], [17, 10], [5, 1000]]) {
+          const n = rows * cols;
+          const x = put(k, uniform(rand, n, -5, 5)), dy = put(k, uniform(rand, n, -1, 1));
+          const y = k.arena.alloc(n * 4), l = k.arena.alloc(n * 4), dx = k.arena.alloc(n * 4);
+          await expectSameBitsAcrossThreads(k, `softmax ${rows}x${cols}`, () => k.arena.f32(dx, n).fill(NaN), () => {
+            softmaxRows(k, y, x, rows, cols);
+            logSoftmaxRows(k, l, x, rows, cols);
+            softmaxRowsBackward(k, dx, dy, y, rows, cols);
+          }, [[y, n], [l, n], [dx, n]]);
+        }
+      });
+    });
+
+    it('batch norm: moments, normalisation and gradients', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(23);
+      await splittingEverything(async () => {
+        for (const [N, C, P] of [[1, 1, 1], [1, 5, 7], [3, 7, 9], [4, 3, 49], [2, 17, 1]]) {
+          const n = N * C * P;
+          const x = put(k, uniform(rand, n, -2, 3)), dy = put(k, uniform(rand, n, -1, 1));
+          const weight = put(k, uniform(rand, C, 0.5, 2)), bias = put(k, uniform(rand, C, -1, 1));
+          const mean = k.arena.alloc(C * 4), variance = k.arena.alloc(C * 4), y = k.arena.alloc(n * 4), dx = k.arena.alloc(n * 4);
+          const dweight = k.arena.alloc(C * 4), dbias = k.arena.alloc(C * 4);
+          const outs = [[mean, C], [variance, C], [y, n], [dx, n], [dweight, C], [dbias, C]] as const;
+          await expectSameBitsAcrossThreads(k, `batch norm ${N}x${C}x${P}`, () => outs.forEach(([p, c]) => k.arena.f32(p, c).fill(NaN)), () => {
+            batchNormMoments(k, x, N, C, P, mean, variance);
+            batchNormInference(k, y, x, { N, C, P, mean, variance, weight, bias, eps: 1e-5 });
+            batchNormBackward(k, x, dy, { N, C, P, mean, variance, weight, eps: 1e-5, dx, dweight, dbias });
+          }, outs);
+        }
+      });
+    });
+  });
+}
