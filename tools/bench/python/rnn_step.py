@@ -1,4 +1,4 @@
-"""PyTorch reference for the recurrent benchmarks, one thread. Prints one JSON line.
+"""PyTorch reference for the recurrent benchmarks, --threads N threads (default 1). Prints one JSON line.
 
 usage: python3 rnn_step.py lstm|gru|charlm [--seconds 3]
   lstm, gru: forward + backward + Adam(1e-3) of nn.LSTM/GRU(64, 128) on x [50, 32, 64], MSE of the whole
@@ -11,7 +11,8 @@ import json, statistics, sys, time
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(1)
+# --threads N: PyTorch's intra-op threads (1 by default).
+torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1)
 torch.manual_seed(0)
 which = sys.argv[1]
 seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 3.0

@@ -1,4 +1,4 @@
-"""PyTorch reference for the training benchmarks, one thread: prints JSON {samples_per_sec, median_step_ms}.
+"""PyTorch reference for the training benchmarks, --threads N threads (default 1): prints JSON {samples_per_sec, median_step_ms}.
 
 usage: python3 train_step.py mlp|lenet5|resnet18-64 [--seconds 3]
 """
@@ -6,7 +6,8 @@ import json, statistics, sys, time
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(1)
+# --threads N: PyTorch's intra-op threads (1 by default).
+torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1)
 torch.manual_seed(0)
 which = sys.argv[1]
 seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 3.0

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { suites } from './suites.js';
-import { formatTable, type Row } from './report.js';
+import { formatTable, withSpeedups, type Row } from './report.js';
+import { benchThreads } from './train-bench.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
@@ -18,9 +19,9 @@ async function main(): Promise<void> {
   }
   const outDir = join(fileURLToPath(new URL('../../..', import.meta.url)), 'bench-results');
   await mkdir(outDir, { recursive: true });
-  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores; Node ${process.versions.node}; single-threaded; medians`);
+  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores; Node ${process.versions.node}; threads ${benchThreads().join(', ')} (ours and PyTorch alike); medians; "vs 1 thread": speed-up over the same case on one thread, same run`);
   for (const name of chosen) {
-    const rows: Row[] = await suites[name]!({ quick, log: (l) => console.log(l) });
+    const rows: Row[] = withSpeedups(await suites[name]!({ quick, log: (l) => console.log(l) }));
     console.log(`\n${formatTable(rows)}\n`);
     const file = join(outDir, `${name}.json`);
     await writeFile(file, JSON.stringify({ suite: name, date: new Date().toISOString(), node: process.versions.node, rows }, null, 2));

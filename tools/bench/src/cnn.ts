@@ -4,13 +4,13 @@
  * filter-gradient kernel) and PyTorch, and batch-1 inference latency of ResNet-18/50 and VGG-16
  * against ONNX Runtime Web's figures measured on this machine (from the issue; not re-run here).
  */
-import { conv2dBackward, conv2dForward, convOutputSize, loadKernels, type Conv2dGeometry } from '@deepwasm/kernels';
+import { closeThreads, conv2dBackward, conv2dForward, convOutputSize, type Conv2dGeometry } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5, resnet, vgg } from '@deepwasm/models';
 import { loadTfjsLayers, loadTfjsWasm, useBackend } from './tfjs-wasm.js';
 import { runPytorch } from './pytorch.js';
 import { time, timeInterleaved } from './stats.js';
-import { builds, ourTrainingRate } from './train-bench.js';
+import { benchThreads, builds, loadOurs, ourTrainingRate, variant } from './train-bench.js';
 import type { Row, SuiteOptions } from './report.js';
 
 interface ConvCase {
@@ -37,7 +37,8 @@ function geometry(c: ConvCase): Conv2dGeometry {
 async function convRows(opts: SuiteOptions): Promise<Row[]> {
   const { tf } = await loadTfjsWasm();
   const rows: Row[] = [];
-  const kernels = await Promise.all(builds().map(async (isa) => [isa, await loadKernels({ isa })] as const));
+  const kernels: Array<readonly [string, Awaited<ReturnType<typeof loadOurs>>, number]> = [];
+  for (const isa of builds()) for (const t of benchThreads()) kernels.push([variant(isa, t), await loadOurs(isa, t), t] as const);
   for (const c of CONVS) {
     const g = geometry(c);
     const O = convOutputSize(c.H, c.K, 1, c.pad);
@@ -77,7 +78,7 @@ async function convRows(opts: SuiteOptions): Promise<Row[]> {
     const theirs = flop / (tf_['tfjs-wasm']!.medianMs * 1e6);
     for (const [isa] of kernels) {
       const ours = flop / (tf_[isa]!.medianMs * 1e6);
-      rows.push({ suite: 'cnn', case: `conv fwd ${c.name}`, ours: isa, metric: 'GFLOP/s', value: ours, peer: 'tfjs-wasm', peerValue: theirs, ratio: ours / theirs });
+      rows.push({ suite: 'cnn', case: `conv fwd ${c.name}`, ours: isa, threads: threadsOf(isa), metric: 'GFLOP/s', value: ours, peer: 'tfjs-wasm 1 thread', peerValue: theirs, ratio: ours / theirs });
     }
     // Backward (input and filter gradients, bias) against tfjs's cpu backend.
     await useBackend(tf, 'cpu');
@@ -95,16 +96,26 @@ async function convRows(opts: SuiteOptions): Promise<Row[]> {
     cx.dispose();
     cw.dispose();
     await useBackend(tf, 'wasm');
+    const tBwd = timeInterleaved(bwd, { minSeconds: opts.quick ? 0.3 : 1, rounds: opts.quick ? 3 : 5 });
     for (const [isa] of kernels) {
-      const t = time(bwd[isa]!, { minSeconds: opts.quick ? 0.3 : 1 });
+      const t = tBwd[isa]!;
       rows.push({
-        suite: 'cnn', case: `conv bwd ${c.name}`, ours: isa, metric: 'GFLOP/s', value: (2 * flop) / (t.medianMs * 1e6),
+        suite: 'cnn', case: `conv bwd ${c.name}`, ours: isa, threads: threadsOf(isa), metric: 'GFLOP/s', value: (2 * flop) / (t.medianMs * 1e6),
         peer: 'tfjs-cpu (wasm: no kernel)', peerValue: (2 * flop) / (cpuT.medianMs * 1e6), ratio: cpuT.medianMs / t.medianMs,
       });
     }
     frees.forEach((f) => f());
   }
+  for (const [, k] of kernels) closeThreads(k);
   return rows;
+}
+
+function threadsOf(name: string): number {
+  return Number(/(\d+)t$/.exec(name)?.[1] ?? 1);
+}
+
+function pytorchLabel(t: number): string {
+  return `pytorch ${t} thread${t > 1 ? 's' : ''}`;
 }
 
 async function tfjsLenetRate(): Promise<number> {
@@ -145,12 +156,15 @@ async function lenetRows(opts: SuiteOptions): Promise<Row[]> {
   const rows: Row[] = [];
   const tfRate = await tfjsLenetRate();
   opts.log?.(`cnn: tfjs-layers LeNet-5 on the cpu backend: ${tfRate.toFixed(1)} images/s (the wasm backend cannot train a CNN)`);
-  const torch = runPytorch<{ samples_per_sec: number }>('train_step.py', ['lenet5', '--seconds', opts.quick ? '1' : '3'], opts.log);
-  for (const isa of builds()) {
-    const ours = await ourTrainingRate(isa, () => lenet5(), [64, 1, 28, 28], opts.quick ?? false);
-    const c = 'LeNet-5 train step, batch 64';
-    rows.push({ suite: 'cnn', case: c, ours: isa, metric: 'images/s', value: ours.rate, peer: 'tfjs-layers cpu', peerValue: tfRate, ratio: ours.rate / tfRate });
-    if (torch) rows.push({ suite: 'cnn', case: c, ours: isa, metric: 'images/s', value: ours.rate, peer: 'pytorch 1 thread', peerValue: torch.samples_per_sec, ratio: ours.rate / torch.samples_per_sec });
+  for (const threads of benchThreads()) {
+    const torch = runPytorch<{ samples_per_sec: number }>('train_step.py', ['lenet5', '--seconds', opts.quick ? '1' : '3', '--threads', String(threads)], opts.log);
+    for (const isa of builds()) {
+      const ours = await ourTrainingRate(isa, () => lenet5(), [64, 1, 28, 28], opts.quick ?? false, threads);
+      const c = 'LeNet-5 train step, batch 64';
+      const base = { suite: 'cnn', case: c, ours: variant(isa, threads), threads, metric: 'images/s', value: ours.rate };
+      rows.push({ ...base, peer: 'tfjs-layers cpu', peerValue: tfRate, ratio: ours.rate / tfRate });
+      if (torch) rows.push({ ...base, peer: pytorchLabel(threads), peerValue: torch.samples_per_sec, ratio: ours.rate / torch.samples_per_sec });
+    }
   }
   return rows;
 }
@@ -162,15 +176,16 @@ async function lenetRows(opts: SuiteOptions): Promise<Row[]> {
  */
 async function resnetTrainRows(opts: SuiteOptions): Promise<Row[]> {
   const rows: Row[] = [];
-  const torch = runPytorch<{ samples_per_sec: number }>('train_step.py', ['resnet18-64', '--seconds', opts.quick ? '2' : '6'], opts.log);
-  for (const isa of builds()) {
-    const ours = await ourTrainingRate(isa, () => resnet(18, { numClasses: 200 }), [16, 3, 64, 64], opts.quick ?? false);
-    const c = `ResNet-18 train step, batch 16 x 3 x 64 x 64 (${ours.ms.toFixed(0)} ms)`;
-    rows.push({
-      suite: 'cnn', case: c, ours: isa, metric: 'images/s', value: ours.rate,
-      peer: torch ? 'pytorch 1 thread' : 'pytorch (not installed)', peerValue: torch?.samples_per_sec ?? Number.NaN,
-      ratio: torch ? ours.rate / torch.samples_per_sec : Number.NaN,
-    });
+  for (const threads of benchThreads()) {
+    const torch = runPytorch<{ samples_per_sec: number }>('train_step.py', ['resnet18-64', '--seconds', opts.quick ? '2' : '6', '--threads', String(threads)], opts.log);
+    for (const isa of builds()) {
+      const ours = await ourTrainingRate(isa, () => resnet(18, { numClasses: 200 }), [16, 3, 64, 64], opts.quick ?? false, threads);
+      rows.push({
+        suite: 'cnn', case: 'ResNet-18 train step, batch 16 x 3 x 64 x 64', ours: variant(isa, threads), threads, metric: 'images/s', value: ours.rate,
+        medianMs: ours.ms, peer: torch ? pytorchLabel(threads) : 'pytorch (not installed)', peerValue: torch?.samples_per_sec ?? Number.NaN,
+        ratio: torch ? ours.rate / torch.samples_per_sec : Number.NaN,
+      });
+    }
   }
   return rows;
 }
@@ -182,19 +197,23 @@ async function inferenceRows(opts: SuiteOptions): Promise<Row[]> {
   const rows: Row[] = [];
   const nets: Array<[string, () => nn.Module]> = [['ResNet-18', () => resnet(18)], ['ResNet-50', () => resnet(50)], ['VGG-16', () => vgg(16)]];
   for (const isa of builds()) {
-    nn.useKernels(await loadKernels({ isa }));
-    for (const [name, make] of nets) {
-      nn.manualSeed(0);
-      const model = make().eval();
-      const x = nn.randn([1, 3, 224, 224]).keep();
-      const t = time(() => nn.noGrad(() => nn.tidy(() => void model.forward(x))), { warmup: 1, minSamples: opts.quick ? 3 : 7, minSeconds: opts.quick ? 1 : 4 });
-      x.dispose();
-      model.dispose();
-      // Latency: lower is better, so the row's value is inferences/s and the ratio is ORT's ms over ours.
-      rows.push({
-        suite: 'cnn', case: `${name} inference, batch 1 (${t.medianMs.toFixed(0)} ms)`, ours: isa, metric: 'img/s', value: 1000 / t.medianMs,
-        peer: 'ORT Web (issue figure)', peerValue: 1000 / ORT_MS[name]!, ratio: ORT_MS[name]! / t.medianMs,
-      });
+    for (const threads of benchThreads()) {
+      const k = await loadOurs(isa, threads);
+      nn.useKernels(k);
+      for (const [name, make] of nets) {
+        nn.manualSeed(0);
+        const model = make().eval();
+        const x = nn.randn([1, 3, 224, 224]).keep();
+        const t = time(() => nn.noGrad(() => nn.tidy(() => void model.forward(x))), { warmup: 1, minSamples: opts.quick ? 3 : 7, minSeconds: opts.quick ? 1 : 4 });
+        x.dispose();
+        model.dispose();
+        // Latency: lower is better, so the row's value is inferences/s and the ratio is ORT's ms over ours.
+        rows.push({
+          suite: 'cnn', case: `${name} inference, batch 1`, ours: variant(isa, threads), threads, metric: 'img/s', value: 1000 / t.medianMs, medianMs: t.medianMs,
+          peer: 'ORT Web 1 thread (issue figure)', peerValue: 1000 / ORT_MS[name]!, ratio: ORT_MS[name]! / t.medianMs,
+        });
+      }
+      closeThreads(k);
     }
   }
   return rows;

@@ -1,7 +1,12 @@
-/** GEMM suite: GFLOP/s of our packed kernel (plain SIMD and relaxed SIMD) against tfjs-wasm's matMul. */
-import { detectFeatures, gemm, loadKernels, type Kernels } from '@deepwasm/kernels';
+/**
+ * GEMM suite: GFLOP/s of our packed kernel (plain SIMD and relaxed SIMD, on 1 and 2 threads) against
+ * tfjs-wasm's matMul (one thread in Node) and PyTorch's torch.mm on as many threads, where installed.
+ */
+import { closeThreads, detectFeatures, gemm, type Kernels } from '@deepwasm/kernels';
 import { loadTfjsWasm } from './tfjs-wasm.js';
+import { runPytorch } from './pytorch.js';
 import { timeInterleaved } from './stats.js';
+import { benchThreads, loadOurs, variant, type Isa } from './train-bench.js';
 import type { Row, SuiteOptions } from './report.js';
 
 /** M x K x N, the shapes of the foundation issue (MLP layers, square sizes, a conv-as-GEMM). */
@@ -16,17 +21,24 @@ export const GEMM_SHAPES: ReadonlyArray<[number, number, number]> = [
 
 export async function runGemmSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   const { tf, binary } = await loadTfjsWasm();
-  const builds: Array<[string, Kernels]> = [['simd128', await loadKernels({ isa: 'simd128' })]];
-  if (detectFeatures().relaxedSimd) builds.push(['relaxed', await loadKernels({ isa: 'relaxed' })]);
+  const isas: Isa[] = detectFeatures().relaxedSimd ? ['simd128', 'relaxed'] : ['simd128'];
+  const threads = benchThreads();
+  const builds: Array<[string, number, Kernels]> = [];
+  for (const isa of isas) for (const t of threads) builds.push([variant(isa, t), t, await loadOurs(isa, t)]);
   opts.log?.(`gemm: tfjs ${tf.version_core} (${binary}); ours: ${builds.map(([n]) => n).join(' + ')}` +
-    (builds.length === 1 ? ' (relaxed SIMD unavailable: run node with --experimental-wasm-relaxed-simd)' : ''));
-  const rows: Row[] = [];
+    (isas.length === 1 ? ' (relaxed SIMD unavailable: run node with --experimental-wasm-relaxed-simd)' : ''));
   const shapes = opts.quick ? GEMM_SHAPES.filter(([m]) => m !== 1024) : GEMM_SHAPES;
+  const torch = new Map<number, Record<string, number>>();
+  for (const t of threads) {
+    const r = runPytorch<Record<string, number>>('gemm.py', ['--threads', String(t), '--seconds', opts.quick ? '0.3' : '1', ...shapes.map((s) => s.join('x'))], opts.log);
+    if (r) torch.set(t, r);
+  }
+  const rows: Row[] = [];
   for (const [M, K, N] of shapes) {
     const flop = 2 * M * N * K;
     const fns: Record<string, () => void> = {};
     const cleanups: Array<() => void> = [];
-    for (const [name, k] of builds) {
+    for (const [name, , k] of builds) {
       const pa = k.arena.alloc(M * K * 4);
       const pb = k.arena.alloc(K * N * 4);
       const pc = k.arena.alloc(M * N * 4);
@@ -56,20 +68,14 @@ export async function runGemmSuite(opts: SuiteOptions = {}): Promise<Row[]> {
     cleanups.forEach((f) => f());
     const gflops = (name: string) => flop / (t[name]!.medianMs * 1e6);
     const theirs = gflops('tfjs-wasm');
-    for (const [name] of builds) {
-      rows.push({
-        suite: 'gemm',
-        case: `${M}x${K}x${N}`,
-        ours: name,
-        metric: 'GFLOP/s',
-        value: gflops(name),
-        peer: 'tfjs-wasm',
-        peerValue: theirs,
-        ratio: gflops(name) / theirs,
-        medianMs: t[name]!.medianMs,
-        peerMedianMs: t['tfjs-wasm']!.medianMs,
-      });
+    const shape = `${M}x${K}x${N}`;
+    for (const [name, threadCount] of builds) {
+      const base = { suite: 'gemm', case: shape, ours: name, metric: 'GFLOP/s', value: gflops(name), threads: threadCount, medianMs: t[name]!.medianMs };
+      rows.push({ ...base, peer: 'tfjs-wasm 1 thread', peerValue: theirs, ratio: gflops(name) / theirs, peerMedianMs: t['tfjs-wasm']!.medianMs });
+      const pt = torch.get(threadCount)?.[shape];
+      if (pt !== undefined) rows.push({ ...base, peer: `pytorch ${threadCount} thread${threadCount > 1 ? 's' : ''}`, peerValue: pt, ratio: gflops(name) / pt });
     }
   }
+  for (const [, , k] of builds) closeThreads(k);
   return rows;
 }

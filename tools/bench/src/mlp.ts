@@ -6,7 +6,7 @@ import * as nn from '@deepwasm/nn';
 import { loadTfjsLayers, loadTfjsWasm, useBackend } from './tfjs-wasm.js';
 import { runPytorch } from './pytorch.js';
 import { time } from './stats.js';
-import { builds, ourTrainingRate } from './train-bench.js';
+import { benchThreads, builds, ourTrainingRate, variant } from './train-bench.js';
 import type { Row, SuiteOptions } from './report.js';
 
 const BATCH = 64;
@@ -54,13 +54,14 @@ export async function runMlpSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   const quick = opts.quick ?? false;
   const theirs = await tfjsRate(quick);
   opts.log?.(`mlp: tfjs-layers 4.22 on the wasm backend (1 thread): ${theirs.toFixed(0)} samples/s`);
-  const torch = runPytorch<{ samples_per_sec: number }>('train_step.py', ['mlp', '--seconds', quick ? '1' : '3'], opts.log);
   const rows: Row[] = [];
-  for (const isa of builds()) {
-    const ours = await ourTrainingRate(isa, mlp, [BATCH, 784], quick);
-    rows.push({ suite: 'mlp', case: 'train step, batch 64', ours: isa, metric: 'samples/s', value: ours.rate, peer: 'tfjs-layers wasm', peerValue: theirs, ratio: ours.rate / theirs });
-    if (torch) {
-      rows.push({ suite: 'mlp', case: 'train step, batch 64', ours: isa, metric: 'samples/s', value: ours.rate, peer: 'pytorch 1 thread', peerValue: torch.samples_per_sec, ratio: ours.rate / torch.samples_per_sec });
+  for (const threads of benchThreads()) {
+    const torch = runPytorch<{ samples_per_sec: number }>('train_step.py', ['mlp', '--seconds', quick ? '1' : '3', '--threads', String(threads)], opts.log);
+    for (const isa of builds()) {
+      const ours = await ourTrainingRate(isa, mlp, [BATCH, 784], quick, threads);
+      const base = { suite: 'mlp', case: 'train step, batch 64', ours: variant(isa, threads), threads, metric: 'samples/s', value: ours.rate };
+      rows.push({ ...base, peer: 'tfjs-layers wasm', peerValue: theirs, ratio: ours.rate / theirs });
+      if (torch) rows.push({ ...base, peer: `pytorch ${threads} thread${threads > 1 ? 's' : ''}`, peerValue: torch.samples_per_sec, ratio: ours.rate / torch.samples_per_sec });
     }
   }
   void time;

@@ -13,6 +13,21 @@ export interface Row {
   ratio: number;
   medianMs?: number;
   peerMedianMs?: number;
+  /** Threads ours ran on (the peer row's PyTorch ran on as many). */
+  threads?: number;
+  /** value over the same case's 1-thread value, in the same run (rows at 2+ threads). */
+  speedup?: number;
+}
+
+/** Fills `speedup` of every row at 2+ threads from the row of the same case, variant and peer at 1 thread. */
+export function withSpeedups(rows: Row[]): Row[] {
+  const base = (r: Row) => `${r.case}|${r.ours.replace(/ \d+t$/, '')}|${r.peer.replace(/\d+ threads?/, '')}`;
+  const one = new Map(rows.filter((r) => (r.threads ?? 1) === 1).map((r) => [base(r), r.value]));
+  for (const r of rows) {
+    const v = one.get(base(r));
+    if ((r.threads ?? 1) > 1 && v !== undefined) r.speedup = r.value / v;
+  }
+  return rows;
 }
 
 export interface SuiteOptions {
@@ -26,17 +41,18 @@ function num(v: number): string {
 }
 
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['suite', 'case', 'ours', 'value', 'peer', 'peer value', 'ratio'];
+  const header = ['suite', 'case', 'ours', 'value', 'vs 1 thread', 'peer', 'peer value', 'ratio'];
   const body = rows.map((r) => [
     r.suite,
     r.case,
     r.ours,
     `${num(r.value)} ${r.metric}`,
+    r.speedup === undefined ? '' : `${r.speedup.toFixed(2)}x`,
     r.peer,
     Number.isNaN(r.peerValue) ? '—' : `${num(r.peerValue)} ${r.metric}`,
     Number.isNaN(r.ratio) ? '—' : `${r.ratio.toFixed(2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i !== 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

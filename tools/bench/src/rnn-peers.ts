@@ -107,9 +107,9 @@ export interface TorchCharLm {
   score_tokens_per_sec: number;
 }
 
-export function pytorchRnn(which: 'lstm' | 'gru', quick: boolean, log?: (l: string) => void): TorchRnnStep | null;
-export function pytorchRnn(which: 'charlm', quick: boolean, log?: (l: string) => void): TorchCharLm | null;
-export function pytorchRnn(which: 'lstm' | 'gru' | 'charlm', quick: boolean, log?: (l: string) => void): TorchRnnStep | TorchCharLm | null;
-export function pytorchRnn(which: 'lstm' | 'gru' | 'charlm', quick: boolean, log?: (l: string) => void): TorchRnnStep | TorchCharLm | null {
-  return runPytorch<TorchRnnStep | TorchCharLm>('rnn_step.py', [which, '--seconds', quick ? '1' : '3'], log);
+export function pytorchRnn(which: 'lstm' | 'gru', quick: boolean, log?: (l: string) => void, threads?: number): TorchRnnStep | null;
+export function pytorchRnn(which: 'charlm', quick: boolean, log?: (l: string) => void, threads?: number): TorchCharLm | null;
+export function pytorchRnn(which: 'lstm' | 'gru' | 'charlm', quick: boolean, log?: (l: string) => void, threads?: number): TorchRnnStep | TorchCharLm | null;
+export function pytorchRnn(which: 'lstm' | 'gru' | 'charlm', quick: boolean, log?: (l: string) => void, threads = 1): TorchRnnStep | TorchCharLm | null {
+  return runPytorch<TorchRnnStep | TorchCharLm>('rnn_step.py', [which, '--seconds', quick ? '1' : '3', '--threads', String(threads)], log);
 }

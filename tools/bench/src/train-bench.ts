@@ -1,5 +1,5 @@
 /** Shared pieces of the training benchmarks: our step on each kernel build, timed by medians. */
-import { detectFeatures, loadKernels } from '@deepwasm/kernels';
+import { closeThreads, defaultThreadCount, detectFeatures, loadKernels, setThreads, threadsStarted, type Kernels } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { time } from './stats.js';
 
@@ -9,12 +9,31 @@ export function builds(): Isa[] {
   return detectFeatures().relaxedSimd ? ['simd128', 'relaxed'] : ['simd128'];
 }
 
+/** Thread counts every suite measures: 1 and 2, and all the cores when there are more. */
+export function benchThreads(): number[] {
+  return [...new Set([1, 2, defaultThreadCount()])];
+}
+
+/** The label of our variant: build and threads, e.g. "relaxed 2t". */
+export function variant(isa: Isa, threads: number): string {
+  return `${isa} ${threads}t`;
+}
+
+/** A kernel build on its own memory, with `threads` threads started. */
+export async function loadOurs(isa: Isa, threads: number): Promise<Kernels> {
+  const k = await loadKernels({ isa });
+  setThreads(k, threads);
+  await threadsStarted(k);
+  return k;
+}
+
 /**
  * Samples/s of forward + backward + Adam (lr 1e-3) with cross-entropy, at the given batch, on one
  * kernel build. `make` builds the model; inputs are seeded random data.
  */
-export async function ourTrainingRate(isa: Isa, make: () => nn.Module, inputShape: number[], quick: boolean): Promise<{ rate: number; ms: number }> {
-  nn.useKernels(await loadKernels({ isa }));
+export async function ourTrainingRate(isa: Isa, make: () => nn.Module, inputShape: number[], quick: boolean, threads = 1): Promise<{ rate: number; ms: number }> {
+  const k = await loadOurs(isa, threads);
+  nn.useKernels(k);
   nn.manualSeed(0);
   const model = make();
   const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
@@ -32,5 +51,6 @@ export async function ourTrainingRate(isa: Isa, make: () => nn.Module, inputShap
   x.dispose();
   opt.dispose();
   model.dispose();
+  closeThreads(k);
   return { rate: (batch * 1000) / t.medianMs, ms: t.medianMs };
 }
