@@ -12,7 +12,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,5 +120,6 @@ describe('atomic saves', () => {
       `never anything else; ${seen.midWrite} kills left the writer's temp file (killed mid-write), at most ${seen.maxTemps} temp files at once; none after the final save`);
     expect(seen.midWrite).toBeGreaterThan(0); // the kills did land inside saves
     expect(seen.a + seen.b).toBe(KILLS);
+    await rm(root, { recursive: true, force: true });
   }, 60_000);
 });
