@@ -67,3 +67,5 @@ export {
   exactLogPartition, annealedImportanceSampling, aisSchedule, averageLogLikelihood, pseudoLogLikelihood, binaryStates,
   type AISOptions, type AISResult,
 } from './energy/rbm-partition.js';
+export { BoltzmannMachine, geometricSchedule, type BoltzmannMachineOptions, type GibbsOptions, type AnnealOptions, type LearningOptions } from './energy/boltzmann-machine.js';
+export * from './graph/index.js';
