@@ -58,14 +58,21 @@ export class Inception extends nn.Module {
   }
 }
 
-nn.registerModuleType('BasicConv2d', (c) => new BasicConv2d(c.inChannels as number, c.outChannels as number, c.kernelSize as number, c.stride as number, c.padding as number));
+const { int, bool } = nn.configFields;
+const channels = int({ min: 1 });
+
+nn.registerModuleType(
+  'BasicConv2d',
+  (c) => new BasicConv2d(c.inChannels, c.outChannels, c.kernelSize, c.stride, c.padding),
+  { inChannels: channels, outChannels: channels, kernelSize: int({ min: 1 }), stride: int({ min: 1, default: 1 }), padding: int({ min: 0, default: 0 }) },
+);
 nn.registerModuleType(
   'Inception',
-  (c) =>
-    new Inception(
-      c.inChannels as number, c.ch1x1 as number, c.ch3x3red as number, c.ch3x3 as number,
-      c.ch5x5red as number, c.ch5x5 as number, c.poolProj as number, c.true5x5 === true,
-    ),
+  (c) => new Inception(c.inChannels, c.ch1x1, c.ch3x3red, c.ch3x3, c.ch5x5red, c.ch5x5, c.poolProj, c.true5x5),
+  {
+    inChannels: channels, ch1x1: channels, ch3x3red: channels, ch3x3: channels, ch5x5red: channels, ch5x5: channels,
+    poolProj: channels, true5x5: bool(false),
+  },
 );
 
 export interface GoogLeNetOptions extends ClassifierOptions {

@@ -56,7 +56,7 @@ export class LeNetC3 extends nn.Module {
   }
 }
 
-nn.registerModuleType('LeNetC3', () => new LeNetC3());
+nn.registerModuleType('LeNetC3', () => new LeNetC3(), {});
 
 export function lenet5(opts: LeNet5Options = {}): nn.Sequential {
   const inC = opts.inChannels ?? 1;

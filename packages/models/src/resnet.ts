@@ -77,8 +77,9 @@ export class Bottleneck extends nn.Module {
   }
 }
 
-nn.registerModuleType('BasicBlock', (c) => new BasicBlock(c.inPlanes as number, c.planes as number, c.stride as number));
-nn.registerModuleType('Bottleneck', (c) => new Bottleneck(c.inPlanes as number, c.planes as number, c.stride as number));
+const block = { inPlanes: nn.configFields.int({ min: 1 }), planes: nn.configFields.int({ min: 1 }), stride: nn.configFields.int({ min: 1, default: 1 }) };
+nn.registerModuleType('BasicBlock', (c) => new BasicBlock(c.inPlanes, c.planes, c.stride), block);
+nn.registerModuleType('Bottleneck', (c) => new Bottleneck(c.inPlanes, c.planes, c.stride), block);
 
 export type ResNetDepth = 18 | 34 | 50 | 101 | 152;
 

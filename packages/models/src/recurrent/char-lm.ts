@@ -140,4 +140,8 @@ function toTokens(t: nn.Tensor): Tokens {
   return { indices: Int32Array.from(t.data, Math.round), shape: [t.shape[0]!, t.shape[1]!] };
 }
 
-nn.registerModuleType('CharLanguageModel', (c) => new CharLanguageModel(c as unknown as CharLanguageModelOptions));
+const { int, num, bool, oneOf, optional } = nn.configFields;
+nn.registerModuleType('CharLanguageModel', (c) => new CharLanguageModel(c), {
+  vocabSize: int({ min: 1 }), embedDim: optional(int({ min: 1 })), hiddenSize: optional(int({ min: 1 })),
+  numLayers: optional(int({ min: 1 })), dropout: optional(num({ min: 0, max: 1 })), cell: optional(oneOf(['lstm', 'gru'])),
+});

@@ -62,4 +62,8 @@ export class TimeSeriesForecaster extends nn.Module {
   }
 }
 
-nn.registerModuleType('TimeSeriesForecaster', (c) => new TimeSeriesForecaster(c as unknown as ForecasterOptions));
+const { int, num, oneOf, optional } = nn.configFields;
+nn.registerModuleType('TimeSeriesForecaster', (c) => new TimeSeriesForecaster(c), {
+  inputSize: int({ min: 1 }), hiddenSize: optional(int({ min: 1 })), numLayers: optional(int({ min: 1 })),
+  dropout: optional(num({ min: 0, max: 1 })), cell: optional(oneOf(['lstm', 'gru'])),
+});

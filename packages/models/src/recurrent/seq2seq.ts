@@ -198,4 +198,9 @@ function idsOf(t: nn.Tensor): Tokens {
   return { indices: Int32Array.from(t.data, Math.round), shape: [t.shape[0]!, t.shape[1]!] };
 }
 
-nn.registerModuleType('Seq2Seq', (c) => new Seq2Seq(c as unknown as Seq2SeqOptions));
+const { int, bool, oneOf, optional } = nn.configFields;
+nn.registerModuleType('Seq2Seq', (c) => new Seq2Seq(c), {
+  srcVocab: int({ min: 1 }), tgtVocab: int({ min: 1 }), bos: int({ min: 0 }), eos: optional(int({ min: 0 })),
+  embedDim: optional(int({ min: 1 })), hiddenSize: optional(int({ min: 1 })), cell: optional(oneOf(['lstm', 'gru'])),
+  attention: optional(oneOf(['dot', 'additive', 'none'])), bidirectionalEncoder: optional(bool()),
+});

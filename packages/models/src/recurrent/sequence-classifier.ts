@@ -62,4 +62,9 @@ export class SequenceClassifier extends nn.Module {
   }
 }
 
-nn.registerModuleType('SequenceClassifier', (c) => new SequenceClassifier(c as unknown as SequenceClassifierOptions));
+const { int, num, bool, oneOf, optional } = nn.configFields;
+nn.registerModuleType('SequenceClassifier', (c) => new SequenceClassifier(c), {
+  numClasses: int({ min: 1 }), hiddenSize: optional(int({ min: 1 })), inputSize: optional(int({ min: 1 })),
+  vocabSize: optional(int({ min: 1 })), embedDim: optional(int({ min: 1 })), numLayers: optional(int({ min: 1 })),
+  bidirectional: optional(bool()), dropout: optional(num({ min: 0, max: 1 })), cell: optional(oneOf(['lstm', 'gru', 'rnn'])),
+});
