@@ -36,6 +36,11 @@ function argumentError(opName: string, name: string, must: string, v: unknown): 
   return new TypeError(`${opName}: argument "${name}" must be ${must}, got ${describe(v)}`);
 }
 
+/** Throws unless `v` is a Tensor: `Linear(3, 4): input must be a Tensor, got string "x"` (for layers' forward). */
+export function tensorArg(where: string | (() => string), name: string, v: unknown): asserts v is Tensor {
+  if (!(v instanceof Tensor)) throw new TypeError(`${typeof where === 'string' ? where : where()}: ${name} must be a Tensor, got ${describe(v)}`);
+}
+
 /** Wraps `body` so its arguments are checked first; the result has body's exact type. */
 export function defineOp<F extends (...args: never[]) => unknown>(opName: string, params: string, body: F): F {
   const specs = params.split(/\s+/).filter(Boolean).map((p) => {

@@ -43,32 +43,38 @@ export function describe(v: unknown): string {
   return show(v);
 }
 
+/** Edits (insert, delete, substitute, swap two neighbours) from a to b: 'bais' is one from 'bias'. */
 function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const t = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return d[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
-/** The known key `name` most likely stands for: its camelCase form, else the closest by edit distance. */
+/**
+ * The known key `name` most likely stands for: its camelCase form (`weight_decay`, any case), else
+ * the closest by edit distance, else one that starts with it or that it starts with (`pad`, `epsilon`).
+ */
 export function closestKey(name: string, known: Iterable<string>): string | undefined {
   const camel = name.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
   const lower = camel.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
+  let prefix: string | undefined;
   for (const k of known) {
-    if (k.toLowerCase() === lower) return k;
+    const kl = k.toLowerCase();
+    if (kl === lower) return k;
+    if (prefix === undefined && Math.min(kl.length, lower.length) >= 3 && (kl.startsWith(lower) || lower.startsWith(kl))) prefix = k;
     const dist = distance(lower, k.toLowerCase());
     if (dist < bestD) [best, bestD] = [k, dist];
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : prefix;
 }
 
 /**

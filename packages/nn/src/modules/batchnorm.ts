@@ -8,6 +8,7 @@ import { formatShape } from '../tensor/shape.js';
 import { full } from '../functional/creation.js';
 import { batchNorm } from '../functional/normalization.js';
 import { bool, checkOptions, int, num, optionKeys } from '../check/options.js';
+import { tensorArg } from '../check/operands.js';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -53,6 +54,7 @@ export class BatchNorm1d extends Module {
 
   forward(x: Tensor): Tensor {
     const C = this.numFeatures;
+    tensorArg(() => `BatchNorm1d(${C})`, 'input', x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== C) {
       throw new Error(`BatchNorm1d(${C}): expected input [N, ${C}] or [N, ${C}, L], got ${formatShape(x.shape)}`);
     }

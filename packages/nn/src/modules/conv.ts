@@ -7,6 +7,7 @@ import {
   type AvgPool2dOptions, type Pair,
 } from '../functional/conv.js';
 import { bool, checkGenerator, checkOptions, int, intPair, joinKeys, optionKeys } from '../check/options.js';
+import { tensorArg } from '../check/operands.js';
 import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { BatchNorm1d, type BatchNormOptions } from './batchnorm.js';
@@ -58,6 +59,7 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    tensorArg(() => `Conv2d(${this.inChannels}, ${this.outChannels})`, 'input', x);
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
       throw new Error(
         `Conv2d(${this.inChannels}, ${this.outChannels}): expected input [N, ${this.inChannels}, H, W], got ${formatShape(x.shape)} ` +
@@ -156,6 +158,7 @@ export class BatchNorm2d extends BatchNorm1d {
   }
   override forward(x: Tensor): Tensor {
     const C = this.numFeatures;
+    tensorArg(() => `BatchNorm2d(${C})`, 'input', x);
     if (x.ndim !== 4 || x.shape[1] !== C) {
       throw new Error(`BatchNorm2d(${C}): expected input [N, ${C}, H, W], got ${formatShape(x.shape)}`);
     }

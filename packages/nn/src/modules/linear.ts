@@ -6,6 +6,7 @@ import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { formatShape } from '../tensor/shape.js';
 import { bool, checkGenerator, checkOptions, optionKeys } from '../check/options.js';
+import { tensorArg } from '../check/operands.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -38,6 +39,7 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    tensorArg(() => `Linear(${this.inFeatures}, ${this.outFeatures})`, 'input', x);
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(
         `Linear(${this.inFeatures}, ${this.outFeatures}): input ${formatShape(x.shape)} does not match weight ` +

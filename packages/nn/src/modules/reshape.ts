@@ -3,6 +3,7 @@ import { Module, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { flatten, reshape } from '../functional/shape-ops.js';
 import { describe, int } from '../check/options.js';
+import { tensorArg } from '../check/operands.js';
 
 export class Flatten extends Module {
   constructor(
@@ -30,6 +31,7 @@ export class Reshape extends Module {
     if (shape.filter((d) => d === -1).length > 1) throw new RangeError(`Reshape: only one size can be -1, got [${shape.join(', ')}]`);
   }
   forward(x: Tensor): Tensor {
+    tensorArg('Reshape', 'input', x);
     return reshape(x, [x.shape[0] ?? 1, ...this.shape]);
   }
   override getConfig(): ModuleConfig {

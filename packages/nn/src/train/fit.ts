@@ -18,7 +18,17 @@ import {
   type EpochLogs, type BatchLogs, type FitOptions, type History, type EvaluateOptions, type LossFn, type LossName, type PredictOptions,
 } from './fit-options.js';
 import { checkOptions, describe } from '../check/options.js';
+import { toIndices } from '../check/indices.js';
 import { Module as ModuleClass } from '../modules/module.js';
+
+/**
+ * Once the model's first output shows how many classes there are, every class label of the data
+ * must be below it; the message gives the label's position in the data, not in a shuffled batch.
+ */
+function checkLabelRange(where: string, ds: Dataset, pred: Tensor): void {
+  if (!isLabels(ds.y) || pred.ndim !== 2) return;
+  toIndices(where, ds.y, { classes: pred.shape[1]!, context: `for a model with ${pred.shape[1]} outputs` });
+}
 
 function checkModel(where: string, model: unknown): void {
   if (!(model instanceof ModuleClass)) throw new TypeError(`${where}: model must be a Module, got ${describe(model)}`);
@@ -157,6 +167,7 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
           const yb = device.batchY(order, from, to);
           options.optimizer.zeroGrad();
           const pred = model.forward(xb);
+          if (step === 0 && classLabels) checkLabelRange('fit', ds, pred);
           const l = lossFn(pred, yb);
           const value = l.item();
           if (!Number.isFinite(value)) throw new NonFiniteLossError(epoch, step + 1, value, lastFinite);
@@ -198,7 +209,7 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
         seconds,
       };
       if (valData) {
-        const v = evaluate(model, valData, { loss: options.loss, batchSize: Math.max(batchSize, 256), accuracy: wantAccuracy });
+        const v = evaluateAs('validationData', model, valData, { loss: options.loss, batchSize: Math.max(batchSize, 256), accuracy: wantAccuracy });
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
@@ -245,9 +256,13 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
 
 /** Mean loss (and accuracy) over a dataset, in eval mode and without recording gradients. */
 export function evaluate(model: Module, data: DataLike, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
+  return evaluateAs('evaluate', model, data, options);
+}
+
+function evaluateAs(where: string, model: Module, data: DataLike, options: EvaluateOptions): { loss: number; accuracy?: number } {
   checkEvaluateOptions(options);
-  checkModel('evaluate', model);
-  const ds: Dataset = toDataset(data, 'evaluate', (options.loss ?? 'crossEntropy') === 'crossEntropy');
+  checkModel(where, model);
+  const ds: Dataset = toDataset(data, where, (options.loss ?? 'crossEntropy') === 'crossEntropy');
   const lossFn = resolveLoss(options.loss ?? 'crossEntropy');
   const wantAccuracy = options.accuracy ?? isLabels(ds.y);
   const batchSize = Math.min(batchSizeOf('evaluate', options.batchSize, 256), Math.max(1, ds.count));
@@ -264,6 +279,7 @@ export function evaluate(model: Module, data: DataLike, options: EvaluateOptions
         tidy(() => {
           const yb = device.batchY(order, from, to);
           const pred = model.forward(device.batchX(order, from, to));
+          if (from === 0 && (options.loss ?? 'crossEntropy') === 'crossEntropy') checkLabelRange(where, ds, pred);
           lossSum += lossFn(pred, yb).item() * (to - from);
           if (wantAccuracy) correct += countCorrect(pred, yb);
         });
