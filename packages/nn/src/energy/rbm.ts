@@ -222,6 +222,24 @@ export class RBM extends Module {
     });
   }
 
+  /**
+   * Sets the visible biases from data (Hinton's practical guide, section 8): log(p / (1 - p)) of each
+   * unit's mean for binary units (p clipped to [1e-3, 1 - 1e-3]), the mean for Gaussian ones.
+   */
+  initVisibleBias(v: Tensor): this {
+    this.check('initVisibleBias', v, this.nVisible, 'visible states');
+    const V = this.nVisible, rows = v.shape[0]!, d = v.toArray();
+    const m = new Float64Array(V);
+    for (let r = 0; r < rows; r++) for (let i = 0; i < V; i++) m[i] += d[r * V + i]! / rows;
+    const b = this.visibleBias.data;
+    for (let i = 0; i < V; i++) {
+      const p = Math.min(1 - 1e-3, Math.max(1e-3, m[i]!));
+      b[i] = this.visible === 'binary' ? Math.log(p / (1 - p)) : m[i]!;
+    }
+    this.visibleBias.version++;
+    return this;
+  }
+
   /** The persistent chains' visible states (null before the first persistent step). */
   get persistentChains(): Tensor | null {
     return this.chains;
