@@ -5,3 +5,4 @@ export { resnet, BasicBlock, Bottleneck, type ResNetDepth } from './resnet.js';
 export { googlenet, Inception, BasicConv2d, type GoogLeNetOptions } from './googlenet.js';
 export { summary, summarize, type SummaryRow } from './summary.js';
 export * from './recurrent/index.js';
+export * from './energy/index.js';

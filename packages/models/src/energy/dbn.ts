@@ -1,0 +1,250 @@
+/**
+ * Deep belief network (Hinton, Osindero and Teh 2006): a stack of RBMs trained greedily, layer by layer,
+ * each on the hidden probabilities of the one below. With `numClasses`, the label units join the top
+ * RBM's visible layer (one-hot, binary units clamped when given), so the top RBM models (penultimate
+ * features, label) jointly and the network generates digits of a chosen class: Gibbs sampling in the
+ * top RBM with the label clamped, then one down pass through the generative weights.
+ *
+ * `toClassifier()` unrolls the recognition weights into an ordinary Sequential (Linear + Sigmoid per
+ * layer, then a new output layer) for fine-tuning with fit. Layer i is `rbm{i}` in the state dict.
+ */
+import * as nn from '@deepwasm/nn';
+
+export interface DBNOptions {
+  /** Label units joined to the top RBM (Hinton et al. 2006). */
+  numClasses?: number;
+  generator?: nn.Generator;
+}
+const DBN_OPTIONS = nn.check.optionKeys<DBNOptions>({ numClasses: true, generator: true });
+
+export interface PretrainOptions {
+  /** Epochs per layer (default 10). */
+  epochs?: number;
+  batchSize?: number;
+  /** SGD on the CD gradient (defaults lr 0.05, momentum 0.5, weight decay 2e-4, Hinton's guide). */
+  lr?: number;
+  momentum?: number;
+  weightDecay?: number;
+  /** Gibbs steps per CD update (default 1) and persistent chains (default false). */
+  k?: number;
+  persistent?: boolean;
+  /** Show a progress bar per layer (default false); or a writer for it. */
+  progress?: boolean | nn.ProgressWriter;
+  /** Called after each layer's epoch with the layer index and the epoch's mean reconstruction error. */
+  onEpoch?: (layer: number, epoch: number, reconstructionError: number) => void;
+  generator?: nn.Generator;
+}
+const PRETRAIN_OPTIONS = nn.check.optionKeys<PretrainOptions>({
+  epochs: true, batchSize: true, lr: true, momentum: true, weightDecay: true, k: true, persistent: true, progress: true, onEpoch: true, generator: true,
+});
+
+export interface SampleOptions {
+  /** The class to generate (one label for all, or one per sample); without it the label units are sampled too. */
+  label?: number | ArrayLike<number>;
+  /** Gibbs steps in the top RBM (default 1,000). */
+  gibbsSteps?: number;
+  generator?: nn.Generator;
+}
+const SAMPLE_OPTIONS = nn.check.optionKeys<SampleOptions>({ label: true, gibbsSteps: true, generator: true });
+
+export class DBN extends nn.Module {
+  readonly rbms: nn.RBM[];
+  readonly numClasses: number;
+
+  constructor(
+    readonly sizes: readonly number[],
+    readonly options: DBNOptions = {},
+  ) {
+    super();
+    nn.check.checkOptions('DBN', options, DBN_OPTIONS);
+    if (!Array.isArray(sizes) || sizes.length < 2) throw new Error(`DBN: sizes must list at least two layer sizes, got ${JSON.stringify(sizes)}`);
+    sizes.forEach((s, i) => nn.check.int('DBN', `sizes[${i}]`, s));
+    this.numClasses = options.numClasses === undefined ? 0 : nn.check.int('DBN', 'numClasses', options.numClasses);
+    const L = sizes.length - 1;
+    this.rbms = Array.from({ length: L }, (_, i) => {
+      const extra = i === L - 1 ? this.numClasses : 0;
+      return this.registerModule(`rbm${i}`, new nn.RBM(sizes[i]! + extra, sizes[i + 1]!, { generator: options.generator }));
+    });
+  }
+
+  /** Top-level features: hidden probabilities of every layer in turn (the top RBM sees a zero label). */
+  forward(x: nn.Tensor): nn.Tensor {
+    return this.upPass(x, this.rbms.length);
+  }
+
+  /** Hidden probabilities after `layers` RBMs (the label units of the top RBM set to `labels` or 0). */
+  upPass(x: nn.Tensor, layers: number, labels?: nn.Tensor): nn.Tensor {
+    return nn.noGrad(() =>
+      nn.tidy(() => {
+        let h = x;
+        for (let i = 0; i < layers; i++) {
+          if (i === this.rbms.length - 1 && this.numClasses > 0) h = nn.concat([h, labels ?? nn.zeros([h.shape[0]!, this.numClasses])], 1);
+          h = this.rbms[i]!.hiddenProbabilities(h);
+        }
+        return h;
+      }),
+    );
+  }
+
+  /**
+   * Greedy layer-wise pretraining: RBM i is trained with CD-k (or PCD) on the hidden probabilities of
+   * RBMs 0..i-1 over the data; the top RBM also sees the one-hot labels when the DBN has label units.
+   * Returns each layer's reconstruction error per epoch.
+   */
+  pretrain(data: nn.Dataset, opts: PretrainOptions = {}): number[][] {
+    nn.check.checkOptions('DBN.pretrain', opts, PRETRAIN_OPTIONS);
+    const epochs = opts.epochs === undefined ? 10 : nn.check.int('DBN.pretrain', 'epochs', opts.epochs, 0);
+    const batchSize = opts.batchSize === undefined ? 64 : nn.check.int('DBN.pretrain', 'batchSize', opts.batchSize);
+    const g = opts.generator ?? this.options.generator ?? nn.defaultGenerator;
+    const n = data.count;
+    if (data.x.length !== n * this.sizes[0]!) throw new Error(`DBN.pretrain: samples must have ${this.sizes[0]} values, got ${data.x.length / n}`);
+    let labels: Float32Array | null = null;
+    if (this.numClasses > 0) {
+      labels = new Float32Array(n * this.numClasses);
+      for (let i = 0; i < n; i++) {
+        const y = (data.y as ArrayLike<number>)[i]!;
+        if (!Number.isInteger(y) || y < 0 || y >= this.numClasses) throw new Error(`DBN.pretrain: label ${i} is ${y}, expected 0..${this.numClasses - 1}`);
+        labels[i * this.numClasses + y] = 1;
+      }
+    }
+    const history: number[][] = [];
+    let input = data.x;
+    for (let layer = 0; layer < this.rbms.length; layer++) {
+      const rbm = this.rbms[layer]!;
+      const top = layer === this.rbms.length - 1 && labels !== null;
+      const width = rbm.nVisible;
+      const rows = top ? joinColumns(input, labels!, n) : input;
+      const v = nn.fromArray(rows, [n, width]);
+      if (layer === 0) rbm.initVisibleBias(v);
+      v.dispose();
+      const opt = new nn.SGD(rbm.parameters(), { lr: opts.lr ?? 0.05, momentum: opts.momentum ?? 0.5, weightDecay: opts.weightDecay ?? 2e-4 });
+      const batches = Math.ceil(n / batchSize);
+      const bar = opts.progress ? new nn.ProgressBar(epochs * batches, `RBM ${layer + 1}/${this.rbms.length} ${width}-${rbm.nHidden}`, opts.progress === true ? undefined : opts.progress) : null;
+      const errors: number[] = [];
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        const order = g.permutation(n);
+        let err = 0;
+        for (let b = 0; b < batches; b++) {
+          const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+          const batch = new Float32Array(idx.length * width);
+          idx.forEach((r, i) => batch.set(rows.subarray(r * width, (r + 1) * width), i * width));
+          opt.zeroGrad();
+          err += nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, width]), { k: opts.k ?? 1, persistent: opts.persistent ?? false, generator: g }).reconstructionError);
+          opt.step();
+          bar?.update(epoch * batches + b + 1, `epoch ${epoch + 1}/${epochs} reconstruction ${(err / (b + 1)).toFixed(4)}`);
+        }
+        errors.push(err / batches);
+        opts.onEpoch?.(layer, epoch, err / batches);
+      }
+      bar?.finish(`reconstruction ${errors[errors.length - 1]?.toFixed(4) ?? '-'}`);
+      rbm.resetChains();
+      history.push(errors);
+      if (layer < this.rbms.length - 1) input = propagate(rbm, rows, n, width);
+    }
+    return history;
+  }
+
+  /**
+   * The recognition weights unrolled into a feed-forward classifier: Linear(sizes[i], sizes[i+1]) +
+   * Sigmoid per RBM (weights and hidden biases copied; the top RBM's label columns dropped), then a new
+   * Linear(top, numClasses) output layer, initialised as PyTorch does.
+   */
+  toClassifier(opts: { numClasses?: number; generator?: nn.Generator } = {}): nn.Sequential {
+    const classes = opts.numClasses ?? this.numClasses;
+    nn.check.int('DBN.toClassifier', 'numClasses', classes);
+    const layers: nn.Module[] = [];
+    this.rbms.forEach((rbm, i) => {
+      const inF = this.sizes[i]!, outF = this.sizes[i + 1]!;
+      const lin = new nn.Linear(inF, outF, { generator: opts.generator });
+      const w = rbm.weight.data, lw = lin.weight.data;
+      for (let j = 0; j < outF; j++) lw.set(w.subarray(j * rbm.nVisible, j * rbm.nVisible + inF), j * inF);
+      lin.bias!.data.set(rbm.hiddenBias.data);
+      layers.push(lin, new nn.Sigmoid());
+    });
+    layers.push(new nn.Linear(this.sizes[this.sizes.length - 1]!, classes, { generator: opts.generator }));
+    return new nn.Sequential(...layers);
+  }
+
+  /**
+   * n samples of the visible layer, [n, sizes[0]] (probabilities of the last down step): alternating
+   * Gibbs sampling in the top RBM (label units clamped to `label` when given) for gibbsSteps, then a
+   * down pass through the lower RBMs' generative weights.
+   */
+  sample(n: number, opts: SampleOptions = {}): nn.Tensor {
+    nn.check.checkOptions('DBN.sample', opts, SAMPLE_OPTIONS);
+    nn.check.int('DBN.sample', 'n', n);
+    const steps = opts.gibbsSteps === undefined ? 1000 : nn.check.int('DBN.sample', 'gibbsSteps', opts.gibbsSteps, 0);
+    const gen = { generator: opts.generator ?? this.options.generator ?? nn.defaultGenerator };
+    const top = this.rbms[this.rbms.length - 1]!;
+    const C = this.numClasses, P = top.nVisible - C;
+    let clamp: nn.Tensor | null = null;
+    if (opts.label !== undefined) {
+      if (C === 0) throw new Error('DBN.sample: label given, but this DBN has no label units (build it with numClasses)');
+      const ls = typeof opts.label === 'number' ? Array.from({ length: n }, () => opts.label as number) : Array.from(opts.label);
+      if (ls.length !== n) throw new Error(`DBN.sample: ${ls.length} labels for ${n} samples`);
+      const oh = new Float32Array(n * C);
+      ls.forEach((y, i) => {
+        if (!Number.isInteger(y) || y < 0 || y >= C) throw new Error(`DBN.sample: label ${y} is not in 0..${C - 1}`);
+        oh[i * C + y] = 1;
+      });
+      clamp = nn.fromArray(oh, [n, C]).keep();
+    }
+    return nn.noGrad(() => {
+      let v = nn.tidy(() => {
+        const pen = nn.bernoulli(nn.full([n, P], 0.5), gen);
+        return (clamp ? nn.concat([pen, clamp], 1) : C > 0 ? nn.concat([pen, nn.zeros([n, C])], 1) : pen).keep();
+      });
+      for (let s = 0; s < steps; s++) {
+        const next = nn.tidy(() => {
+          const x = top.sampleVisible(top.sampleHidden(v, gen).sample, gen);
+          const out = s === steps - 1 ? x.prob : x.sample;
+          return (clamp ? nn.concat([nn.narrow(out, 1, 0, P), clamp], 1) : out).keep();
+        });
+        v.dispose();
+        v = next;
+      }
+      clamp?.dispose();
+      const result = nn.tidy(() => {
+        let h = C > 0 ? nn.narrow(v, 1, 0, P) : v;
+        for (let i = this.rbms.length - 2; i >= 0; i--) h = this.rbms[i]!.visibleProbabilities(h);
+        return h;
+      });
+      v.dispose();
+      return result;
+    });
+  }
+
+  override getConfig(): nn.ModuleConfig {
+    return { type: 'DBN', config: { sizes: [...this.sizes], numClasses: this.numClasses } };
+  }
+}
+
+/** dbn([784, 500, 500, 2000], { numClasses: 10 }): Hinton, Osindero and Teh's network. */
+export function dbn(sizes: readonly number[], options: DBNOptions = {}): DBN {
+  return new DBN(sizes, options);
+}
+
+function joinColumns(a: Float32Array, b: Float32Array, rows: number): Float32Array {
+  const ca = a.length / rows, cb = b.length / rows;
+  const out = new Float32Array(rows * (ca + cb));
+  for (let r = 0; r < rows; r++) {
+    out.set(a.subarray(r * ca, (r + 1) * ca), r * (ca + cb));
+    out.set(b.subarray(r * cb, (r + 1) * cb), r * (ca + cb) + ca);
+  }
+  return out;
+}
+
+/** Hidden probabilities of `rbm` for all rows, in chunks. */
+function propagate(rbm: nn.RBM, rows: Float32Array, n: number, width: number): Float32Array {
+  const out = new Float32Array(n * rbm.nHidden);
+  for (let s = 0; s < n; s += 1024) {
+    const m = Math.min(1024, n - s);
+    nn.tidy(() => out.set(rbm.hiddenProbabilities(nn.fromArray(rows.subarray(s * width, (s + m) * width), [m, width])).data, s * rbm.nHidden));
+  }
+  return out;
+}
+
+nn.registerModuleType('DBN', (c) => new DBN(c.sizes, { numClasses: c.numClasses === 0 ? undefined : c.numClasses }), {
+  sizes: nn.configFields.ints({ min: 1 }),
+  numClasses: nn.configFields.int({ min: 0, default: 0 }),
+});

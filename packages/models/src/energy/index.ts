@@ -1,0 +1,1 @@
+export { DBN, dbn, type DBNOptions, type PretrainOptions, type SampleOptions } from './dbn.js';
