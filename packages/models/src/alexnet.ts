@@ -6,8 +6,10 @@ export interface ClassifierOptions {
   inChannels?: number;
   dropout?: number;
 }
+export const CLASSIFIER_OPTIONS = nn.check.optionKeys<ClassifierOptions>({ numClasses: true, inChannels: true, dropout: true });
 
 export function alexnet(opts: ClassifierOptions = {}): nn.Sequential {
+  nn.check.checkOptions('alexnet', opts, CLASSIFIER_OPTIONS);
   const p = opts.dropout ?? 0.5;
   return new nn.Sequential({
     features: new nn.Sequential(

@@ -5,7 +5,7 @@
  * batch norm (eps 0.001) + ReLU, as in torchvision.
  */
 import * as nn from '@deepwasm/nn';
-import type { ClassifierOptions } from './alexnet.js';
+import { CLASSIFIER_OPTIONS, type ClassifierOptions } from './alexnet.js';
 
 export class BasicConv2d extends nn.Module {
   readonly conv: nn.Conv2d;
@@ -80,6 +80,8 @@ export interface GoogLeNetOptions extends ClassifierOptions {
 }
 
 export function googlenet(opts: GoogLeNetOptions = {}): nn.Sequential {
+  nn.check.checkOptions('googlenet', opts, nn.check.joinKeys(CLASSIFIER_OPTIONS, new Set(['variant'])));
+  if (opts.variant !== undefined) nn.check.oneOf('googlenet', 'variant', opts.variant, ['torchvision', 'paper'] as const);
   const t5 = opts.variant === 'paper';
   const inc = (...a: [number, number, number, number, number, number, number]) => new Inception(...a, t5);
   const pool = (k: number) => new nn.MaxPool2d(k, { stride: 2, ceilMode: true });

@@ -17,6 +17,9 @@ export interface LeNet5Options {
   /** Use LeCun's table: each C3 map sees only some S2 maps (60 of the 96 pairs). */
   connectionTable?: boolean;
 }
+export const LENET5_OPTIONS = nn.check.optionKeys<LeNet5Options>({
+  inChannels: true, inputSize: true, numClasses: true, activation: true, pooling: true, connectionTable: true,
+});
 
 /** LeCun 1998, Table I: which of the 6 S2 maps (rows) each of the 16 C3 maps (columns) reads. */
 export const LENET_C3_TABLE: readonly (readonly number[])[] = [
@@ -59,8 +62,14 @@ export class LeNetC3 extends nn.Module {
 nn.registerModuleType('LeNetC3', () => new LeNetC3(), {});
 
 export function lenet5(opts: LeNet5Options = {}): nn.Sequential {
+  const c = nn.check;
+  c.checkOptions('lenet5', opts, LENET5_OPTIONS);
   const inC = opts.inChannels ?? 1;
   const size = opts.inputSize ?? 28;
+  if (size !== 28 && size !== 32) throw new RangeError(`lenet5: inputSize must be 28 or 32, got ${c.describe(size)}`);
+  if (opts.activation !== undefined) c.oneOf('lenet5', 'activation', opts.activation, ['relu', 'tanh'] as const);
+  if (opts.pooling !== undefined) c.oneOf('lenet5', 'pooling', opts.pooling, ['max', 'avg'] as const);
+  if (opts.connectionTable !== undefined) c.bool('lenet5', 'connectionTable', opts.connectionTable);
   const act = () => ((opts.activation ?? 'relu') === 'relu' ? new nn.ReLU() : new nn.Tanh());
   const pool = () => ((opts.pooling ?? 'max') === 'max' ? new nn.MaxPool2d(2) : new nn.AvgPool2d(2));
   return new nn.Sequential(

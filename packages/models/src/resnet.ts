@@ -92,6 +92,7 @@ const LAYOUT: Record<ResNetDepth, { block: 'basic' | 'bottleneck'; counts: [numb
 };
 
 export function resnet(depth: ResNetDepth, opts: Omit<ClassifierOptions, 'dropout'> = {}): nn.Sequential {
+  nn.check.checkOptions('resnet', opts, new Set(['numClasses', 'inChannels']));
   const layout = LAYOUT[depth];
   if (layout === undefined) throw new Error(`resnet: depth must be 18, 34, 50, 101 or 152, got ${depth}`);
   const Block = layout.block === 'basic' ? BasicBlock : Bottleneck;

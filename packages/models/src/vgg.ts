@@ -1,6 +1,6 @@
 /** VGG-11/13/16/19 (configurations A, B, D, E), with or without batch norm, as torchvision builds them. */
 import * as nn from '@deepwasm/nn';
-import type { ClassifierOptions } from './alexnet.js';
+import { CLASSIFIER_OPTIONS, type ClassifierOptions } from './alexnet.js';
 
 export type VggDepth = 11 | 13 | 16 | 19;
 
@@ -17,6 +17,8 @@ export interface VggOptions extends ClassifierOptions {
 }
 
 export function vgg(depth: VggDepth, opts: VggOptions = {}): nn.Sequential {
+  nn.check.checkOptions('vgg', opts, nn.check.joinKeys(CLASSIFIER_OPTIONS, new Set(['batchNorm'])));
+  if (opts.batchNorm !== undefined) nn.check.bool('vgg', 'batchNorm', opts.batchNorm);
   const cfg = VGG_CONFIGS[depth];
   if (cfg === undefined) throw new Error(`vgg: depth must be 11, 13, 16 or 19, got ${depth}`);
   const layers: nn.Module[] = [];

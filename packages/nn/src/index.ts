@@ -33,9 +33,11 @@ export * as init from './init/init.js';
 export * from './losses/losses.js';
 export type { Reduction } from './losses/reduction.js';
 export { fit, evaluate, predict, NonFiniteLossError } from './train/fit.js';
-export type { FitOptions, History, EpochLogs, BatchLogs, Callbacks, EarlyStopping, LossName, LossFn, OptimizerLike, SchedulerLike, EvaluateOptions } from './train/fit.js';
+export type { FitOptions, History, EpochLogs, BatchLogs, Callbacks, EarlyStopping, LossName, LossFn, OptimizerLike, SchedulerLike, EvaluateOptions, PredictOptions } from './train/fit.js';
 export { ProgressBar, type ProgressWriter } from './train/progress.js';
 export { toDataset, type Dataset, type DataLike, type Labels } from './train/dataset.js';
+/** Option and argument checks (unknown keys with suggestions, integers, ranges, choices, 0/1 masks) for code built on nn. */
+export * as check from './check/options.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './train/data-loader.js';
 export * from './optim/index.js';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor, type Dtype, type Decoded, type TensorToEncode } from './io/safetensors.js';

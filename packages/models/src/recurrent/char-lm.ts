@@ -14,6 +14,9 @@ export interface CharLanguageModelOptions {
   cell?: 'lstm' | 'gru';
   generator?: nn.Generator;
 }
+const CHAR_LM_OPTIONS = nn.check.optionKeys<CharLanguageModelOptions>({
+  vocabSize: true, embedDim: true, hiddenSize: true, numLayers: true, dropout: true, cell: true, generator: true,
+});
 
 export interface RecurrentState {
   h: nn.Tensor;
@@ -29,6 +32,7 @@ export interface GenerateOptions {
   temperature?: number;
   generator?: nn.Generator;
 }
+const GENERATE_OPTIONS = nn.check.optionKeys<GenerateOptions>({ prime: true, length: true, temperature: true, generator: true });
 
 export class CharLanguageModel extends nn.Module {
   readonly embed: nn.Embedding;
@@ -38,6 +42,8 @@ export class CharLanguageModel extends nn.Module {
 
   constructor(readonly options: CharLanguageModelOptions) {
     super();
+    nn.check.checkOptions('CharLanguageModel', options, CHAR_LM_OPTIONS);
+    if (options.cell !== undefined) nn.check.oneOf('CharLanguageModel', 'cell', options.cell, ['lstm', 'gru'] as const);
     const { vocabSize, embedDim = 64, hiddenSize = 256, numLayers = 1, dropout = 0, cell = 'lstm', generator } = options;
     this.embed = this.registerModule('embed', new nn.Embedding(vocabSize, embedDim, { generator }));
     const Rnn = cell === 'gru' ? nn.GRU : nn.LSTM;
@@ -95,6 +101,9 @@ export class CharLanguageModel extends nn.Module {
 
   /** Samples `length` ids after the prime (eval mode, no gradients, state carried step to step). */
   generate(opts: GenerateOptions): Int32Array {
+    nn.check.checkOptions('CharLanguageModel.generate', opts, GENERATE_OPTIONS);
+    nn.check.int('CharLanguageModel.generate', 'length', opts.length, 0);
+    if (opts.temperature !== undefined) nn.check.num('CharLanguageModel.generate', 'temperature', opts.temperature, 0);
     if (opts.prime.length === 0) throw new Error('CharLanguageModel.generate: the prime needs at least one id');
     const temperature = opts.temperature ?? 1;
     const gen = opts.generator ?? nn.defaultGenerator;

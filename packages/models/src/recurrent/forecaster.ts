@@ -13,6 +13,7 @@ export interface ForecasterOptions {
   cell?: 'lstm' | 'gru';
   generator?: nn.Generator;
 }
+const FORECASTER_OPTIONS = nn.check.optionKeys<ForecasterOptions>({ inputSize: true, hiddenSize: true, numLayers: true, dropout: true, cell: true, generator: true });
 
 export class TimeSeriesForecaster extends nn.Module {
   readonly rnn: nn.LSTM | nn.GRU;
@@ -20,6 +21,8 @@ export class TimeSeriesForecaster extends nn.Module {
 
   constructor(readonly options: ForecasterOptions) {
     super();
+    nn.check.checkOptions('TimeSeriesForecaster', options, FORECASTER_OPTIONS);
+    if (options.cell !== undefined) nn.check.oneOf('TimeSeriesForecaster', 'cell', options.cell, ['lstm', 'gru'] as const);
     const { inputSize, hiddenSize = 64, numLayers = 1, dropout = 0, cell = 'lstm', generator } = options;
     const Rnn = cell === 'gru' ? nn.GRU : nn.LSTM;
     this.rnn = this.registerModule('rnn', new Rnn(inputSize, hiddenSize, { numLayers, dropout, generator }));

@@ -23,6 +23,9 @@ export interface Seq2SeqOptions {
   bidirectionalEncoder?: boolean;
   generator?: nn.Generator;
 }
+const SEQ2SEQ_OPTIONS = nn.check.optionKeys<Seq2SeqOptions>({
+  srcVocab: true, tgtVocab: true, bos: true, eos: true, embedDim: true, hiddenSize: true, cell: true, attention: true, bidirectionalEncoder: true, generator: true,
+});
 
 export interface DecodeOptions {
   maxLength: number;
@@ -31,6 +34,8 @@ export interface DecodeOptions {
   generator?: nn.Generator;
   srcLengths?: ArrayLike<number>;
 }
+const DECODE_OPTIONS = nn.check.optionKeys<DecodeOptions>({ maxLength: true, temperature: true, generator: true, srcLengths: true });
+const RUN_OPTIONS = new Set(['srcLengths', 'teacherForcing', 'generator']);
 
 export interface DecodeResult {
   /** Time-major [maxLength, B]; after EOS a row repeats EOS. */
@@ -60,6 +65,9 @@ export class Seq2Seq extends nn.Module {
 
   constructor(readonly options: Seq2SeqOptions) {
     super();
+    nn.check.checkOptions('Seq2Seq', options, SEQ2SEQ_OPTIONS);
+    if (options.cell !== undefined) nn.check.oneOf('Seq2Seq', 'cell', options.cell, ['lstm', 'gru'] as const);
+    if (options.attention !== undefined) nn.check.oneOf('Seq2Seq', 'attention', options.attention, ['dot', 'additive', 'none'] as const);
     const { srcVocab, tgtVocab, embedDim = 32, hiddenSize = 64, cell = 'lstm', attention = 'dot', bidirectionalEncoder = false, generator } = options;
     this.hidden = hiddenSize;
     this.srcEmbed = this.registerModule('src_embed', new nn.Embedding(srcVocab, embedDim, { generator }));
@@ -118,7 +126,8 @@ export class Seq2Seq extends nn.Module {
   run(src: Tokens, tgtIn: Tokens, opts: { srcLengths?: ArrayLike<number>; teacherForcing?: number; generator?: nn.Generator } = {}): nn.Tensor {
     const [Tt, B] = tgtIn.shape;
     if (src.shape[1] !== B) throw new Error(`Seq2Seq: source batch ${src.shape[1]} and target batch ${B} differ`);
-    const tf = opts.teacherForcing ?? 1;
+    nn.check.checkOptions('Seq2Seq.run', opts, RUN_OPTIONS);
+    const tf = nn.check.num('Seq2Seq.run', 'teacherForcing', opts.teacherForcing ?? 1, 0, 1);
     const gen = opts.generator ?? nn.defaultGenerator;
     const { memory, state } = this.encode(src, opts.srcLengths);
     let s = state;
@@ -143,7 +152,9 @@ export class Seq2Seq extends nn.Module {
   /** Generates up to maxLength tokens per source (eval mode, no gradients). */
   decode(src: Tokens, opts: DecodeOptions): DecodeResult {
     const [Ts, B] = src.shape;
-    const temperature = opts.temperature ?? 0;
+    nn.check.checkOptions('Seq2Seq.decode', opts, DECODE_OPTIONS);
+    nn.check.int('Seq2Seq.decode', 'maxLength', opts.maxLength);
+    const temperature = nn.check.num('Seq2Seq.decode', 'temperature', opts.temperature ?? 0, 0);
     const gen = opts.generator ?? nn.defaultGenerator;
     const tokens = new Int32Array(opts.maxLength * B);
     const attention = new Float32Array(this.attention ? opts.maxLength * B * Ts : 0);

@@ -20,6 +20,10 @@ export interface SequenceClassifierOptions {
   cell?: 'lstm' | 'gru' | 'rnn';
   generator?: nn.Generator;
 }
+const SEQUENCE_CLASSIFIER_OPTIONS = nn.check.optionKeys<SequenceClassifierOptions>({
+  numClasses: true, hiddenSize: true, inputSize: true, vocabSize: true, embedDim: true, numLayers: true, bidirectional: true, dropout: true,
+  cell: true, generator: true,
+});
 
 export class SequenceClassifier extends nn.Module {
   readonly embed: nn.Embedding | null;
@@ -28,6 +32,8 @@ export class SequenceClassifier extends nn.Module {
 
   constructor(readonly options: SequenceClassifierOptions) {
     super();
+    nn.check.checkOptions('SequenceClassifier', options, SEQUENCE_CLASSIFIER_OPTIONS);
+    if (options.cell !== undefined) nn.check.oneOf('SequenceClassifier', 'cell', options.cell, ['lstm', 'gru', 'rnn'] as const);
     const { numClasses, hiddenSize = 64, vocabSize, embedDim = 32, numLayers = 1, bidirectional = false, dropout = 0, cell = 'lstm', generator } = options;
     if ((options.inputSize === undefined) === (vocabSize === undefined)) {
       throw new Error('SequenceClassifier: give exactly one of inputSize (feature inputs) or vocabSize (token inputs)');
