@@ -303,6 +303,8 @@ describe('bad inputs: fit, evaluate and predict', () => {
     ['evaluate batchSize -2', () => nn.evaluate(model(), data(), { batchSize: -2 }), /^evaluate: batchSize must be a positive integer, got -2/],
     ['predict { batchsize }', () => nn.predict(model(), nn.zeros([2, 3]), any({ batchsize: 2 })), /^predict: unknown option "batchsize"; did you mean "batchSize"\?/],
     ['predict x "x"', () => nn.predict(model(), any('x')), /^predict: x must be a Tensor or a Dataset, got string "x"/],
+    ['DataLoader { batch_size }', () => new nn.DataLoader(data(), any({ batch_size: 2 })), /^DataLoader: unknown option "batch_size"; did you mean "batchSize"\?/],
+    ['DataLoader label 0.5', () => new nn.DataLoader({ x: nn.zeros([2, 3]), y: [0.5, 1] }), /^DataLoader: label 0\.5 at position 0/],
   ];
   it.each(syncCases)('%s', (_name, call, message) => {
     expect(call).toThrow(message);
@@ -317,6 +319,6 @@ it('the table covers every layer and loss the package exports', () => {
   const lossNames = ['crossEntropy', 'nllLoss', 'sequenceCrossEntropy', 'sequenceMseLoss', 'mseLoss', 'l1Loss', 'binaryCrossEntropy',
     'binaryCrossEntropyWithLogits', 'l1Penalty', 'l2Penalty'];
   for (const n of [...layers, ...lossNames]) expect(named).toMatch(new RegExp(`\\b${n}\\b`));
-  const total = all.reduce((s, [, c]) => s + c.length, 0) + 19 + 5;
+  const total = all.reduce((s, [, c]) => s + c.length, 0) + 19 + 7;
   expect(total).toBeGreaterThanOrEqual(200);
 });

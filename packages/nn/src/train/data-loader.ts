@@ -10,6 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { markStep } from '../tensor/steps.js';
 import { Generator } from '../random/generator.js';
 import { DeviceData, toDataset, type DataLike } from './dataset.js';
+import { checkOptions, optionKeys } from '../check/options.js';
 
 export interface DataLoaderOptions {
   /** Samples per batch (default 1, as in PyTorch). */
@@ -29,7 +30,7 @@ export interface Batch {
   y: Tensor | Int32Array;
 }
 
-const KNOWN = new Set(['batchSize', 'shuffle', 'seed', 'generator', 'dropLast']);
+const KNOWN = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, seed: true, generator: true, dropLast: true });
 
 export class DataLoader implements Iterable<Batch> {
   readonly batchSize: number;
@@ -39,9 +40,7 @@ export class DataLoader implements Iterable<Batch> {
   private device: DeviceData | null;
 
   constructor(data: DataLike, opts: DataLoaderOptions = {}) {
-    for (const key of Object.keys(opts)) {
-      if (!KNOWN.has(key)) throw new Error(`DataLoader: unknown option "${key}" (options: ${[...KNOWN].join(', ')})`);
-    }
+    checkOptions('DataLoader', opts, KNOWN);
     const batchSize = opts.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new Error(`DataLoader: batchSize must be a positive integer, got ${String(opts.batchSize)}`);
