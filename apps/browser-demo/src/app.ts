@@ -4,7 +4,6 @@
  * stays responsive), draws the validation curve against the unigram entropy, and samples text.
  * `?steps=N&hidden=H&auto=1` starts training at once; window.__demo reports progress for tests.
  */
-import { loadKernels } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { CharLanguageModel, tokens } from '@deepwasm/models';
 import { CharVocab, charLmBatches, corpusText, splitStream, unigramEntropyBits } from '@deepwasm/data/sequences';
@@ -12,6 +11,7 @@ import { CharVocab, charLmBatches, corpusText, splitStream, unigramEntropyBits }
 interface DemoState {
   state: 'idle' | 'training' | 'done' | 'error';
   isa?: string;
+  threads?: number;
   unigramBits?: number;
   bits: number[];
   sample?: string;
@@ -105,10 +105,12 @@ async function trainModel(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const k = await loadKernels({ baseUrl: new URL('/pkg/kernels/wasm/', location.href) });
-  nn.useKernels(k);
+  // Every core when the page is cross-origin isolated (the demo server sends COOP/COEP), else one.
+  const k = await nn.ready({ baseUrl: new URL('/pkg/kernels/wasm/', location.href) });
   demo.isa = k.isa;
-  $('kernels').textContent = `kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD' : 'WASM SIMD128'}`;
+  demo.threads = nn.getNumThreads();
+  const threads = `${demo.threads} thread${demo.threads > 1 ? 's' : ''}`;
+  $('kernels').textContent = `kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD' : 'WASM SIMD128'}, ${threads}`;
   $('train').addEventListener('click', () => void trainModel().catch(fail));
   $('generate').addEventListener('click', generate);
   $<HTMLInputElement>('temperature').addEventListener('input', (e) => {

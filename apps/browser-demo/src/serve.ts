@@ -1,7 +1,8 @@
 /**
  * A static server for the demo page: `/` is the page, `/app.js` its compiled script, `/pkg/<name>/`
  * the workspace packages (dist and wasm), `/loader/` the ESM build of @assemblyscript/loader. The
- * page's import map points the bare package names there, so no bundler is needed.
+ * page's import map points the bare package names there, so no bundler is needed. Every response
+ * carries COOP and COEP, so the page is cross-origin isolated and trains on every core.
  */
 import { createServer, type Server } from 'node:http';
 import { readFile, realpath } from 'node:fs/promises';
@@ -19,6 +20,12 @@ const MIME: Record<string, string> = {
   '.js': 'text/javascript', '.html': 'text/html; charset=utf-8', '.wasm': 'application/wasm', '.map': 'application/json',
 };
 
+/**
+ * Cross-origin isolation (COOP + COEP) on every response: it gives the page SharedArrayBuffer, so
+ * the kernels run on a shared memory with one worker thread per core.
+ */
+const HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 function inside(root: string, rel: string): string | null {
   const file = join(root, normalize(rel));
   return file.startsWith(root + sep) ? file : null;
@@ -31,7 +38,7 @@ export async function startServer(port = 0): Promise<{ server: Server; url: stri
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file: string | null = null;
     if (path === '/favicon.ico') {
-      res.writeHead(204).end();
+      res.writeHead(204, HEADERS).end();
       return;
     }
     if (path === '/' || path === '/index.html') file = join(appRoot, 'src', 'index.html');
@@ -39,10 +46,10 @@ export async function startServer(port = 0): Promise<{ server: Server; url: stri
     else if (path.startsWith('/pkg/')) file = inside(packagesRoot, path.slice(5));
     else if (path.startsWith('/loader/')) file = inside(loaderDir, path.slice(8));
     if (file === null || !existsSync(file)) {
-      res.writeHead(404).end('not found');
+      res.writeHead(404, HEADERS).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...HEADERS, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
     res.end(await readFile(file));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -50,12 +50,14 @@ describe('browser demo page', () => {
         throw new Error(`the page never finished: ${String(e)}; page errors: ${errors.join(' | ') || 'none'}`);
       });
     const demo = (await page.evaluate(() => (window as unknown as { __demo: unknown }).__demo)) as {
-      state: string; isa: string; unigramBits: number; bits: number[]; sample: string; error?: string;
+      state: string; isa: string; threads: number; unigramBits: number; bits: number[]; sample: string; error?: string;
     };
     expect(demo.error).toBeUndefined();
     expect(errors).toEqual([]);
     expect(demo.state).toBe('done');
     expect(demo.isa).toBe('relaxed');
+    // The server sends COOP/COEP, so the page is cross-origin isolated and uses every core.
+    expect(demo.threads).toBe(await page.evaluate(() => navigator.hardwareConcurrency));
     expect(demo.bits.length).toBeGreaterThan(3);
     const last = demo.bits[demo.bits.length - 1]!;
     expect(last).toBeLessThan(demo.unigramBits - 0.8);

@@ -11,7 +11,8 @@ import { digitGridSvg, lineChartSvg } from './plot.js';
 export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ testAccuracy: number }> {
   const k = await nn.ready();
   // Kernels already loaded (e.g. a test chose the plain build) are used as they are.
-  console.log(`kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD (fused multiply-add)' : 'WASM SIMD128'}`);
+  const threads = nn.getNumThreads();
+  console.log(`kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD (fused multiply-add)' : 'WASM SIMD128'}, ${threads} thread${threads > 1 ? 's' : ''} (all cores; nn.setNumThreads changes it)`);
   const { train, test } = mnistSplit({ train: 8000, test: 2000, seed: args.seed });
   const shaped = (d: typeof train) => ({ ...d, sampleShape: recipe.sampleShape });
   console.log(`data: MNIST digits from the mnist package, ${train.count} train / ${test.count} test (seed ${args.seed})`);

@@ -3,20 +3,23 @@ import * as nn from '@deepwasm/nn';
 import { runAddingTask } from './adding.js';
 import { runCharLmTask } from './char-lm.js';
 import { runReverseTask } from './reverse.js';
+import { runDbnTask } from './dbn.js';
 import type { TaskOptions } from './common.js';
 
-export { runAddingTask, runCharLmTask, runReverseTask };
+export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask };
 
 const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   adding: runAddingTask,
   charlm: runCharLmTask,
   reverse: runReverseTask,
+  dbn: runDbnTask,
 };
 
 export async function runSequenceTask(name: string, opts: TaskOptions): Promise<void> {
   const task = TASKS[name];
   if (!task) throw new Error(`unknown task "${name}"; choose one of: mnist, ${Object.keys(TASKS).join(', ')}`);
   const k = await nn.ready();
-  console.log(`kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD (fused multiply-add)' : 'WASM SIMD128'}`);
+  const threads = nn.getNumThreads();
+  console.log(`kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD (fused multiply-add)' : 'WASM SIMD128'}, ${threads} thread${threads > 1 ? 's' : ''}`);
   await task(opts);
 }
