@@ -5,6 +5,7 @@ import { runMlpSuite } from './mlp.js';
 import { runCnnSuite } from './cnn.js';
 import { runRnnSuite } from './rnn.js';
 import { runMemorySuite } from './memory.js';
+import { runRbmSuite } from './rbm.js';
 
 export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   gemm: runGemmSuite,
@@ -12,4 +13,5 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   cnn: runCnnSuite,
   rnn: runRnnSuite,
   memory: runMemorySuite,
+  rbm: runRbmSuite,
 };
