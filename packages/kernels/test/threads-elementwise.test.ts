@@ -1,7 +1,7 @@
-/** Elementwise, softmax and batch-norm kernels split over threads: the same bits at 1, 2, 3 and 4 threads. */
+/** Elementwise, softmax, batch-norm and optimizer kernels split over threads: the same bits at 1, 2, 3 and 4 threads. */
 import { describe, it } from 'vitest';
 import {
-  axpy, batchNormBackward, batchNormInference, batchNormMoments, binary, clamp, clampBackward, fill, loadKernels, logSoftmaxRows, scale,
+  adadeltaUpdate, adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate, axpy, batchNormBackward, batchNormInference, batchNormMoments, binary, clamp, clampBackward, fill, loadKernels, logSoftmaxRows, scale,
   softmaxRows, softmaxRowsBackward, unary, unaryBackward, UNARY_OPS, type Isa,
 } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
@@ -41,6 +41,28 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
             clamp(k, out, x, n, -1, 1);
             clampBackward(k, out2, dy, x, n, -1, 1);
           });
+        }
+      });
+    });
+
+    it('optimizer updates', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(24);
+      await splittingEverything(async () => {
+        for (const n of SIZES) {
+          const init = Array.from({ length: 6 }, () => uniform(rand, n, 0.01, 1));
+          const [p, g, s1, s2, s3, s4] = init.map((v) => put(k, v));
+          const reset = () => [p, g, s1, s2, s3, s4].forEach((ptr, i) => k.arena.f32(ptr!, n).set(init[i]!));
+          const outs = [p, s1, s2, s3, s4].map((ptr) => [ptr!, n] as const);
+          await expectSameBitsAcrossThreads(k, `optimizers n=${n}`, reset, () => {
+            for (let step = 1; step <= 2; step++) {
+              sgdUpdate(k, p!, g!, s1!, n, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 0.01, nesterov: true, first: step === 1 });
+              adamUpdate(k, p!, g!, s2!, s3!, s4!, n, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, amsgrad: true, step });
+              adagradUpdate(k, p!, g!, s1!, n, { lr: 0.1, lrDecay: 0.01, eps: 1e-10, weightDecay: 0, step });
+              rmspropUpdate(k, p!, g!, s2!, s3!, 0, n, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: true });
+              adadeltaUpdate(k, p!, g!, s3!, s4!, n, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0.1 });
+            }
+          }, outs);
         }
       });
     });

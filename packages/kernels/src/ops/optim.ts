@@ -9,6 +9,17 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel, size } from './check.js';
+import { splitOver } from '../threads/index.js';
+
+/**
+ * One fused update: pointers, then n, then scalars. Every element's update is independent, so large
+ * parameters split into ranges over the threads (at multiples of 16 floats: the same vector code as
+ * one call); a pointer of 0 (state the update does not use) stays 0.
+ */
+function update(k: Kernels, fn: string, ptrs: number[], n: number, scalars: number[]): void {
+  const task = (s: number, e: number) => ({ fn, args: [...ptrs.map((p) => (p === 0 ? 0 : p + s * 4)), e - s, ...scalars] });
+  if (!splitOver(k, 8 * n, n, 16, task)) kernel(k, fn)(...ptrs, n, ...scalars);
+}
 
 export interface SgdArgs {
   lr: number;
@@ -23,7 +34,7 @@ export interface SgdArgs {
 export function sgdUpdate(k: Kernels, p: number, g: number, buf: number, n: number, a: SgdArgs): void {
   size('sgdUpdate', 'n', n);
   if (n === 0) return;
-  kernel(k, 'f32_sgd')(p, g, buf, n, a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.first ? 1 : 0);
+  update(k, 'f32_sgd', [p, g, buf], n, [a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.first ? 1 : 0]);
 }
 
 export interface AdamArgs {
@@ -47,8 +58,7 @@ export function adamUpdate(k: Kernels, p: number, g: number, m: number, v: numbe
   const bc2 = 1 - a.beta2 ** a.step;
   const decay = a.decoupled ? 1 - a.lr * a.weightDecay : 1;
   const l2 = a.decoupled ? 0 : a.weightDecay;
-  const f32Adam = kernel(k, 'f32_adam');
-  f32Adam(p, g, m, v, vmax, n, a.lr / bc1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, Math.sqrt(bc2), l2, decay, a.amsgrad ? 1 : 0);
+  update(k, 'f32_adam', [p, g, m, v, vmax], n, [a.lr / bc1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, Math.sqrt(bc2), l2, decay, a.amsgrad ? 1 : 0]);
 }
 
 export interface AdagradArgs {
@@ -63,7 +73,7 @@ export function adagradUpdate(k: Kernels, p: number, g: number, sum: number, n: 
   size('adagradUpdate', 'n', n);
   if (n === 0) return;
   const clr = a.lr / (1 + (a.step - 1) * a.lrDecay);
-  kernel(k, 'f32_adagrad')(p, g, sum, n, clr, a.eps, a.weightDecay);
+  update(k, 'f32_adagrad', [p, g, sum], n, [clr, a.eps, a.weightDecay]);
 }
 
 export interface RmspropArgs {
@@ -79,7 +89,7 @@ export interface RmspropArgs {
 export function rmspropUpdate(k: Kernels, p: number, g: number, sq: number, gavg: number, buf: number, n: number, a: RmspropArgs): void {
   size('rmspropUpdate', 'n', n);
   if (n === 0) return;
-  kernel(k, 'f32_rmsprop')(p, g, sq, gavg, buf, n, a.lr, a.alpha, 1 - a.alpha, a.eps, a.weightDecay, a.momentum, a.centered ? 1 : 0);
+  update(k, 'f32_rmsprop', [p, g, sq, gavg, buf], n, [a.lr, a.alpha, 1 - a.alpha, a.eps, a.weightDecay, a.momentum, a.centered ? 1 : 0]);
 }
 
 export interface AdadeltaArgs {
@@ -92,7 +102,7 @@ export interface AdadeltaArgs {
 export function adadeltaUpdate(k: Kernels, p: number, g: number, sq: number, acc: number, n: number, a: AdadeltaArgs): void {
   size('adadeltaUpdate', 'n', n);
   if (n === 0) return;
-  kernel(k, 'f32_adadelta')(p, g, sq, acc, n, a.lr, a.rho, 1 - a.rho, a.eps, a.weightDecay);
+  update(k, 'f32_adadelta', [p, g, sq, acc], n, [a.lr, a.rho, 1 - a.rho, a.eps, a.weightDecay]);
 }
 
 /** Σ x² over n floats, accumulated in float64. */
