@@ -45,9 +45,14 @@ export interface CDOptions {
   persistent?: boolean;
   /** Persistent chains (default: the first batch's size). */
   numChains?: number;
+  /**
+   * Compute the batch's reconstruction error (default true). Free with CD (it is the first Gibbs
+   * step's visible probabilities); with PCD it costs one more GEMM, so benchmarks turn it off (NaN).
+   */
+  reconstructionError?: boolean;
   generator?: Generator;
 }
-const CD_OPTIONS = optionKeys<CDOptions>({ k: true, persistent: true, numChains: true, generator: true });
+const CD_OPTIONS = optionKeys<CDOptions>({ k: true, persistent: true, numChains: true, reconstructionError: true, generator: true });
 
 export interface GibbsResult {
   visible: Tensor;
@@ -178,7 +183,8 @@ export class RBM extends Module {
    * Contrastive divergence: adds to .grad the estimate of the gradient of the mean negative
    * log-likelihood over the batch, -(<h v^T>_data - <h v^T>_model) with the model term from k Gibbs
    * steps started at the data (CD-k) or at persistent chains (PCD). Hidden statistics use
-   * probabilities, visible ones samples. Returns the batch's mean-field reconstruction error.
+   * probabilities, visible ones samples. Returns the batch's reconstruction error: mean squared
+   * difference between v and p(v | h), h sampled from p(h | v).
    */
   contrastiveDivergence(v0: Tensor, opts: CDOptions = {}): { reconstructionError: number } {
     checkOptions('RBM.contrastiveDivergence', opts, CD_OPTIONS);
@@ -199,6 +205,8 @@ export class RBM extends Module {
         start = pos.sample;
       }
       let x = this.sampleVisible(start, gen);
+      // Reconstruction from the data's hidden sample: the chain's first step under CD, one more GEMM under PCD.
+      const recon = opts.reconstructionError === false ? null : opts.persistent ? this.visibleProbabilities(pos.sample) : x.prob;
       let neg = this.sampleHidden(x.sample, gen);
       for (let i = 1; i < k; i++) {
         x = this.sampleVisible(neg.sample, gen);
@@ -217,7 +225,8 @@ export class RBM extends Module {
         accumulateGrad(this.visibleBias, gb);
         accumulateGrad(this.hiddenBias, gc);
       });
-      const d = sub(v0, this.visibleProbabilities(pos.prob));
+      if (recon === null) return { reconstructionError: NaN };
+      const d = sub(v0, recon);
       return { reconstructionError: noGrad(() => sum(mul(d, d))).item() / v0.size };
     });
   }
