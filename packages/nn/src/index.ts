@@ -70,3 +70,4 @@ export {
   type AISOptions, type AISResult,
 } from './energy/rbm-partition.js';
 export { BoltzmannMachine, geometricSchedule, type BoltzmannMachineOptions, type GibbsOptions, type AnnealOptions, type LearningOptions } from './energy/boltzmann-machine.js';
+export * from './graph/index.js';

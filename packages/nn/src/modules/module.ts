@@ -40,8 +40,8 @@ export abstract class Module {
     });
   }
 
-  /** The layer's computation. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  /** The layer's computation: tensors in, most often; graph layers take (features, graph). */
+  abstract forward(...inputs: unknown[]): Tensor;
 
   /** Calls forward (PyTorch's module(x)). */
   call(...inputs: Tensor[]): Tensor {
@@ -212,9 +212,13 @@ export abstract class Module {
     );
   }
 
-  /** Frees every parameter and buffer. */
+  /** Frees every parameter and buffer, and whatever each sub-module holds (its own dispose() runs too). */
   dispose(): void {
-    for (const p of this.parameters()) p.dispose();
+    for (const child of this.children.values()) child.dispose();
+    for (const p of this.parameters()) {
+      p.grad?.dispose(); // gradients are kept tensors: a parameter's free leaves them
+      p.dispose();
+    }
     for (const [, b] of this.namedBuffers()) b.dispose();
   }
 }
