@@ -1,7 +1,7 @@
 /** Elementwise, softmax, batch-norm and optimizer kernels split over threads: the same bits at 1, 2, 3 and 4 threads. */
 import { describe, it } from 'vitest';
 import {
-  adadeltaUpdate, adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate, axpy, batchNormBackward, batchNormInference, batchNormMoments, binary, clamp, clampBackward, fill, loadKernels, logSoftmaxRows, scale,
+  copyStrided, adadeltaUpdate, adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate, axpy, batchNormBackward, batchNormInference, batchNormMoments, binary, clamp, clampBackward, fill, loadKernels, logSoftmaxRows, scale,
   softmaxRows, softmaxRowsBackward, unary, unaryBackward, UNARY_OPS, type Isa,
 } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
@@ -63,6 +63,26 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
               adadeltaUpdate(k, p!, g!, s3!, s4!, n, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0.1 });
             }
           }, outs);
+        }
+      });
+    });
+
+    it('strided copies (permutes, broadcasts, slices)', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(25);
+      await splittingEverything(async () => {
+        const src = put(k, uniform(rand, 2 * 3 * 5 * 7, -1, 1));
+        const dst = k.arena.alloc(4 * 2 * 3 * 5 * 7 * 4);
+        const n = 4 * 2 * 3 * 5 * 7;
+        const cases: Array<[string, number[], number[], number[]]> = [
+          ['permute [2,3,5,7] -> [7,5,3,2]', [1, 7, 35, 105], [105, 35, 7, 1], [2, 3, 5, 7]],
+          ['broadcast a row over 13 rows', [7, 1], [0, 1], [13, 7]],
+          ['every other column of a [5, 7] slice', [4, 1], [7, 2], [5, 4]],
+          ['reversed rows', [7, 1], [-7, 1], [6, 7]],
+        ];
+        for (const [what, ds, ss, shape] of cases) {
+          const from = ss[0]! < 0 ? src + 5 * 7 * 4 : src;
+          await expectSameBitsAcrossThreads(k, what, () => k.arena.f32(dst, n).fill(NaN), () => copyStrided(k, dst, ds, from, ss, shape), [[dst, n]]);
         }
       });
     });

@@ -4,6 +4,45 @@
  */
 import type { Kernels } from '../load.js';
 import { checkStrides, inMemory, kernel, MAX_RANK, shapeSize, size, writeMeta } from './check.js';
+import { PIECES_PER_THREAD, runTasks, splitRange, threadsFor } from '../threads/index.js';
+
+/** Bytes of one f32_copy_strided metadata block (shape, strides, loop counters). */
+const META_BYTES = 4 * MAX_RANK * 4;
+const metaBlocks = new WeakMap<Kernels, { ptr: number; count: number }>();
+
+/** `count` metadata blocks of k's own (grown on demand): one per parallel call, since the kernel uses its block's counters. */
+function metaBlocksFor(k: Kernels, count: number): number {
+  let b = metaBlocks.get(k);
+  if (b === undefined || b.count < count) {
+    if (b !== undefined) k.arena.free(b.ptr);
+    b = { ptr: k.arena.alloc(count * META_BYTES), count };
+    metaBlocks.set(k, b);
+  }
+  return b.ptr;
+}
+
+/**
+ * A strided copy split over the threads along its outermost (collapsed) dimension: each call copies
+ * its own slab with its own metadata block. Returns false when it stays on this thread.
+ */
+function copyStridedParallel(k: Kernels, dst: number, src: number, dims: readonly Dim[], total: number): boolean {
+  const threads = threadsFor(k, total);
+  if (threads <= 1 || dims[0]!.n < 2) return false;
+  const ranges = splitRange(dims[0]!.n, threads * PIECES_PER_THREAD);
+  const meta = metaBlocksFor(k, ranges.length);
+  const rank = dims.length;
+  runTasks(k, ranges.map(([s, e], i) => {
+    const view = new Int32Array(k.memory.buffer, meta + i * META_BYTES, 4 * rank);
+    dims.forEach((d, j) => {
+      view[j] = j === 0 ? e - s : d.n;
+      view[rank + j] = d.d;
+      view[2 * rank + j] = d.s;
+      view[3 * rank + j] = 0;
+    });
+    return { fn: 'f32_copy_strided', args: [dst + s * dims[0]!.d * 4, src + s * dims[0]!.s * 4, rank, meta + i * META_BYTES] };
+  }));
+  return true;
+}
 
 /** dst[0..n) = src[0..n) (memory.copy: overlapping ranges are fine). */
 export function copy(k: Kernels, dst: number, src: number, n: number): void {
@@ -83,6 +122,7 @@ export function copyStrided(
   if (dims.length > MAX_RANK) {
     throw new Error(`copyStrided: shape [${shape.join(', ')}] has more than ${MAX_RANK} dims after collapsing`);
   }
+  if (copyStridedParallel(k, dst, src, dims, total)) return;
   const meta = writeMeta(k, [dims.map((x) => x.n), dims.map((x) => x.d), dims.map((x) => x.s)]);
   kernel(k, 'f32_copy_strided')(dst, src, dims.length, meta);
 }
