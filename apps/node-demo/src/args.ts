@@ -18,7 +18,7 @@ export interface DemoArgs {
 }
 
 const USAGE = `usage: demo [--model lenet5|mlp] [--epochs N] [--batch-size 64] [--lr 0.001] [--seed 0] [--out out] [--bench]
-       demo --task adding|charlm|reverse [--steps N] [--seed 0] [--out out]
+       demo --task adding|charlm|reverse|dbn|rbm [--steps N] [--seed 0] [--out out]
 
   --model       which network to train on the MNIST split (8,000 train / 2,000 test): lenet5 (default) or mlp
   --epochs      training epochs (default: the model's recipe)
@@ -31,6 +31,8 @@ const USAGE = `usage: demo [--model lenet5|mlp] [--epochs N] [--batch-size 64] [
                   adding   LSTM vs tanh RNN on the adding problem, length 100 (curves in out/adding-problem.svg)
                   charlm   character LSTM language model on Moby-Dick ch. 1-10, bits/char and a text sample
                   reverse  seq2seq with attention reversing 10-digit strings, held-out exact match
+                  dbn      deep belief network 784-500-500-2000 (+ labels): pretraining vs random init, filters, samples
+                  rbm      784-500 RBM, CD-1 and PCD, scored by AIS in nats (--steps: epochs, default 30)
   --steps       training steps of the task (default: the task's own)`;
 
 export function usage(): string {

@@ -4,15 +4,17 @@ import { runAddingTask } from './adding.js';
 import { runCharLmTask } from './char-lm.js';
 import { runReverseTask } from './reverse.js';
 import { runDbnTask } from './dbn.js';
+import { runRbmTask } from './rbm.js';
 import type { TaskOptions } from './common.js';
 
-export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask };
+export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask };
 
 const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   adding: runAddingTask,
   charlm: runCharLmTask,
   reverse: runReverseTask,
   dbn: runDbnTask,
+  rbm: runRbmTask,
 };
 
 export async function runSequenceTask(name: string, opts: TaskOptions): Promise<void> {

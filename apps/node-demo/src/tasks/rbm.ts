@@ -1,0 +1,76 @@
+/**
+ * A 784-500 binary RBM on the MNIST split (pixels binarised at 0.5), trained with CD-1 and with PCD
+ * (plain SGD lr 0.05, batch 64, as the issue's PyTorch reference), each scored by
+ * AIS (100 runs x 14,501 temperatures) as an average test log-likelihood in nats, with samples after
+ * 1,000 Gibbs steps. Writes the binarised split (out/mnist-binarised.u8: 8,000 + 2,000 rows of 784
+ * bytes) so tools/bench/python/rbm_learn.py trains the same recipes in PyTorch side by side.
+ */
+import { join } from 'node:path';
+import { writeFile, mkdir } from 'node:fs/promises';
+import * as nn from '@deepwasm/nn';
+import { mnistSplit } from '@deepwasm/data';
+import { digitGridSvg } from '../plot.js';
+import { writeOut, type TaskOptions } from './common.js';
+
+export interface RbmTaskOptions extends TaskOptions {
+  /** Epochs (default `steps` or 30), AIS temperatures (default 14,501), recipes (default both). */
+  epochs?: number;
+  betas?: number;
+  recipes?: Array<'cd1' | 'pcd'>;
+  /** Decay the learning rate linearly to 0 over training (default false). */
+  decay?: boolean;
+}
+
+export async function runRbmTask(opts: RbmTaskOptions = {}): Promise<Record<string, { logZ: number; testLL: number; spread: [number, number] }>> {
+  const log = opts.log ?? console.log;
+  const seed = opts.seed ?? 0, epochs = opts.epochs ?? opts.steps ?? 30, betas = opts.betas ?? 14501;
+  const decay = opts.decay ?? process.env.RBM_DECAY === '1';
+  const { train, test } = mnistSplit({ train: 8000, test: 2000, seed });
+  const bin = (x: Float32Array) => Float32Array.from(x, (p) => (p > 0.5 ? 1 : 0));
+  const trainX = bin(train.x), testX = bin(test.x);
+  if (opts.out) {
+    await mkdir(opts.out, { recursive: true });
+    const bytes = new Uint8Array(trainX.length + testX.length);
+    bytes.set(trainX);
+    bytes.set(testX, trainX.length);
+    await writeFile(join(opts.out, 'mnist-binarised.u8'), bytes);
+  }
+  const results: Record<string, { logZ: number; testLL: number; spread: [number, number] }> = {};
+  const testT = nn.fromArray(testX, [2000, 784]).keep();
+  for (const recipe of opts.recipes ?? (['cd1', 'pcd'] as const)) {
+    const g = new nn.Generator(seed);
+    const rbm = new nn.RBM(784, 500, { generator: g });
+    const lr0 = 0.05;
+    const opt = new nn.SGD(rbm.parameters(), { lr: lr0 });
+    const steps = epochs * Math.ceil(8000 / 64);
+    let step = 0;
+    const t0 = Date.now();
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = g.permutation(8000);
+      let err = 0;
+      for (let s = 0; s < 8000; s += 64) {
+        const idx = order.subarray(s, Math.min(8000, s + 64));
+        const batch = new Float32Array(idx.length * 784);
+        idx.forEach((r, i) => batch.set(trainX.subarray(r * 784, (r + 1) * 784), i * 784));
+        if (decay) opt.paramGroups[0]!.lr = lr0 * (1 - step / steps);
+        opt.zeroGrad();
+        err += nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, 784]), { persistent: recipe === 'pcd', generator: g }).reconstructionError);
+        opt.step();
+        step++;
+      }
+      if (opts.progress !== false && (epoch % 5 === 4 || epoch === epochs - 1)) log(`${recipe} epoch ${epoch + 1}/${epochs}: reconstruction error ${(err / 125).toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+    rbm.resetChains();
+    const t1 = Date.now();
+    const ais = nn.annealedImportanceSampling(rbm, { runs: 100, betas, generator: g });
+    const testLL = nn.averageLogLikelihood(rbm, testT, ais.logZ);
+    const spread: [number, number] = [nn.averageLogLikelihood(rbm, testT, ais.logZHigh), nn.averageLogLikelihood(rbm, testT, ais.logZLow)];
+    log(`${recipe}${decay ? ' (lr decayed to 0)' : ''}: AIS log Z ${ais.logZ.toFixed(2)} (100 runs x ${betas} temperatures, ${((Date.now() - t1) / 1000).toFixed(0)} s); average test log-likelihood ${testLL.toFixed(2)} nats [${spread[0].toFixed(2)}, ${spread[1].toFixed(2)}]`);
+    results[recipe] = { logZ: ais.logZ, testLL, spread };
+    const chains = rbm.gibbs(nn.bernoulli(nn.full([20, 784], 0.5), { generator: g }), 1000, { generator: g });
+    await writeOut(opts.out, `rbm-${recipe}${decay ? '-decay' : ''}-samples.svg`, digitGridSvg(Array.from({ length: 20 }, (_, i) => chains.visibleProb.toArray().slice(i * 784, (i + 1) * 784)), Array.from({ length: 20 }, () => ''), 28, 2, 10));
+    rbm.dispose();
+  }
+  testT.dispose();
+  return results;
+}
