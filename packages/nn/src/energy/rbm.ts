@@ -17,7 +17,7 @@ import { add, affine, mul, sub } from '../functional/elementwise.js';
 import { sum } from '../functional/reduce.js';
 import { linear, matmul } from '../functional/matmul.js';
 import { sigmoid } from '../functional/activations.js';
-import { transpose } from '../functional/shape-ops.js';
+import { concat, transpose } from '../functional/shape-ops.js';
 import { zeros } from '../functional/creation.js';
 import { normal_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
@@ -218,7 +218,8 @@ export class RBM extends Module {
         this.chains = vk.keep();
       }
       noGrad(() => {
-        const gW = sub(affine(matmul(transpose(hk), vk), 1 / m), affine(matmul(transpose(pos.prob), v0), 1 / batch));
+        // One GEMM over both phases: [hk / m; -h0 / B]^T [vk; v0].
+        const gW = matmul(transpose(concat([affine(hk, 1 / m), affine(pos.prob, -1 / batch)], 0)), concat([vk, v0], 0));
         const gb = sub(affine(sum(vk, 0), 1 / m), affine(sum(v0, 0), 1 / batch));
         const gc = sub(affine(sum(hk, 0), 1 / m), affine(sum(pos.prob, 0), 1 / batch));
         accumulateGrad(this.weight, gW);
