@@ -200,3 +200,15 @@ describe('autograd', () => {
     expect(y.node).toBe(null);
   });
 });
+
+describe('in-place updates check their arguments', () => {
+  it('names the op and the argument', () => {
+    const t = nn.zeros([3]);
+    expect(() => t.copy_('a' as unknown as nn.Tensor)).toThrow(/copy_: argument "src" must be a Tensor, got string "a"/);
+    expect(() => t.fill_(undefined as unknown as number)).toThrow(/fill_: argument "value" must be a number/);
+    expect(() => t.addScaled_(nn.ones([3]), '2' as unknown as number)).toThrow(/addScaled_: argument "alpha" must be a number/);
+    expect(() => nn.scale_(null as unknown as nn.Tensor, 2)).toThrow(/scale_: argument "t" must be a Tensor, got null/);
+    expect(() => t.copy_(nn.ones([4]))).toThrow(/copy_: source \[4\] does not match \[3\]/);
+    expect(Array.from(t.addScaled_(nn.ones([3]), 2).scale_(3, 1).data)).toEqual([7, 7, 7]);
+  });
+});
