@@ -1,7 +1,7 @@
 /** Elementwise, softmax, batch-norm and optimizer kernels split over threads: the same bits at 1, 2, 3 and 4 threads. */
 import { describe, it } from 'vitest';
 import {
-  copyStrided, adadeltaUpdate, adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate, axpy, batchNormBackward, batchNormInference, batchNormMoments, binary, clamp, clampBackward, fill, loadKernels, logSoftmaxRows, scale,
+  argmax, reduce, copyStrided, adadeltaUpdate, adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate, axpy, batchNormBackward, batchNormInference, batchNormMoments, binary, clamp, clampBackward, fill, loadKernels, logSoftmaxRows, scale,
   softmaxRows, softmaxRowsBackward, unary, unaryBackward, UNARY_OPS, type Isa,
 } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
@@ -83,6 +83,25 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
         for (const [what, ds, ss, shape] of cases) {
           const from = ss[0]! < 0 ? src + 5 * 7 * 4 : src;
           await expectSameBitsAcrossThreads(k, what, () => k.arena.f32(dst, n).fill(NaN), () => copyStrided(k, dst, ds, from, ss, shape), [[dst, n]]);
+        }
+      });
+    });
+
+    it('reductions along the outer axis', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(26);
+      await splittingEverything(async () => {
+        for (const [outer, n, inner] of [[1, 5, 1], [7, 33, 1], [5, 9, 21], [3, 1, 40], [13, 0, 3]]) {
+          const x = put(k, uniform(rand, outer * n * inner, -1, 1));
+          const out = k.arena.alloc(outer * inner * 4), idx = k.arena.alloc(outer * inner * 4);
+          const reset = () => [out, idx].forEach((p) => k.arena.f32(p, outer * inner).fill(NaN));
+          for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+            if (n === 0 && (op === 'max' || op === 'min')) continue;
+            await expectSameBitsAcrossThreads(k, `reduce ${op} [${outer}, ${n}, ${inner}]`, reset, () => {
+              reduce(k, op, out, x, outer, n, inner);
+              if (n > 0) argmax(k, idx, x, outer, n, inner);
+            }, [[out, outer * inner], [idx, outer * inner]]);
+          }
         }
       });
     });

@@ -5,6 +5,13 @@
  */
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
+import { splitOver } from '../threads/index.js';
+
+/** A reduction split over the threads along `outer` (each result keeps its own order of summation). */
+function byOuter(k: Kernels, fn: string, lead: number[], out: number, x: number, outer: number, n: number, inner: number): boolean {
+  const task = (o0: number, o1: number) => ({ fn, args: [...lead, out + o0 * inner * 4, x + o0 * n * inner * 4, o1 - o0, n, inner] });
+  return splitOver(k, outer * n * inner, outer, 1, task);
+}
 
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
 
@@ -31,12 +38,14 @@ export function reduce(k: Kernels, op: ReduceOp, out: number, x: number, outer: 
   if (n === 0 && (op === 'max' || op === 'min')) {
     throw new Error(`reduce(${op}): cannot reduce an empty axis (x is [${outer}, 0, ${inner}]); ${op} has no identity`);
   }
+  if (byOuter(k, 'f32_reduce', [code], out, x, outer, n, inner)) return;
   kernel(k, 'f32_reduce')(code, out, x, outer, n, inner);
 }
 
 function argIndex(k: Kernels, name: 'argmax' | 'argmin', outI32: number, x: number, outer: number, n: number, inner: number): void {
   if (!checkDims(k, name, outI32, x, outer, n, inner)) return;
   if (n === 0) throw new Error(`${name}: cannot reduce an empty axis (x is [${outer}, 0, ${inner}])`);
+  if (byOuter(k, `f32_${name}`, [], outI32, x, outer, n, inner)) return;
   kernel(k, `f32_${name}`)(outI32, x, outer, n, inner);
 }
 

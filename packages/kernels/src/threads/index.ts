@@ -73,8 +73,9 @@ export function poolOf(k: Kernels): Pool | undefined {
 
 /**
  * Multiply-adds (or element visits for memory-bound ops, weighted by the caller) below which an op
- * stays on the calling thread: waking the workers and waiting for the last costs about 10-30 us here
- * (bench/threads-overhead), the time of about 2^18 multiply-adds on one core.
+ * stays on the calling thread. An empty two-call job costs 2-5 us while the workers spin and about
+ * 40 us when one must be woken (`pnpm bench gemm` logs it); 2^18 multiply-adds take about 10 us on
+ * one core, so smaller ops would spend as much on the dispatch as they save.
  */
 export const MIN_PARALLEL_WORK = 1 << 18;
 
