@@ -2,7 +2,7 @@
  * GEMM suite: GFLOP/s of our packed kernel (plain SIMD and relaxed SIMD, on 1 and 2 threads) against
  * tfjs-wasm's matMul (one thread in Node) and PyTorch's torch.mm on as many threads, where installed.
  */
-import { closeThreads, detectFeatures, gemm, type Kernels } from '@deepwasm/kernels';
+import { closeThreads, detectFeatures, gemm, runTasks, type Kernels } from '@deepwasm/kernels';
 import { loadTfjsWasm } from './tfjs-wasm.js';
 import { runPytorch } from './pytorch.js';
 import { timeInterleaved } from './stats.js';
@@ -27,6 +27,7 @@ export async function runGemmSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   for (const isa of isas) for (const t of threads) builds.push([variant(isa, t), t, await loadOurs(isa, t)]);
   opts.log?.(`gemm: tfjs ${tf.version_core} (${binary}); ours: ${builds.map(([n]) => n).join(' + ')}` +
     (isas.length === 1 ? ' (relaxed SIMD unavailable: run node with --experimental-wasm-relaxed-simd)' : ''));
+  for (const [name, t, k] of builds) if (t > 1) opts.log?.(`gemm: ${name} dispatch round trip (an empty job of ${t} calls): ${roundTrip(k, t)}`);
   const shapes = opts.quick ? GEMM_SHAPES.filter(([m]) => m !== 1024) : GEMM_SHAPES;
   const torch = new Map<number, Record<string, number>>();
   for (const t of threads) {
@@ -78,4 +79,25 @@ export async function runGemmSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   }
   for (const [, , k] of builds) closeThreads(k);
   return rows;
+}
+
+/** Median microseconds of an empty job, back to back (workers spinning) and 5 ms apart (workers asleep). */
+function roundTrip(k: Kernels, threads: number): string {
+  const p = k.arena.alloc(64 * threads);
+  const tasks = Array.from({ length: threads }, (_, i) => ({ fn: 'f32_vfill', args: [p + 64 * i, 16, 0] }));
+  const measure = (gapMs: number, count: number) => {
+    const us: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      runTasks(k, tasks);
+      us.push((performance.now() - t0) * 1000);
+      const until = performance.now() + gapMs;
+      while (performance.now() < until);
+    }
+    return us.sort((a, b) => a - b)[us.length >> 1]!.toFixed(1);
+  };
+  const hot = measure(0, 2000);
+  const cold = measure(5, 100);
+  k.arena.free(p);
+  return `${hot} us back to back, ${cold} us after 5 ms idle`;
 }
