@@ -70,8 +70,9 @@ describe('thread pool', () => {
   it('lets a Node process that used it exit by itself', async () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', `${SCRIPT}; console.log(result);`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
@@ -82,8 +83,8 @@ describe('thread pool', () => {
         resolve(c);
       });
     });
-    expect(out.trim()).toBe(JSON.stringify({ threads: 2, same: true }));
-    expect(code).toBe(0);
+    expect(out.trim(), `stderr: ${err}`).toBe(JSON.stringify({ threads: 2, same: true }));
+    expect(code, 'the process did not exit by itself within 30 s').toBe(0);
   });
 
   it('is built with no data segments and imports a shared memory', async () => {
