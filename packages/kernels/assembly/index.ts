@@ -13,3 +13,4 @@ export * from './recurrent/index';
 export * from './norm/index';
 export * from './random/index';
 export * from './sparse/index';
+export * from './energy/index';

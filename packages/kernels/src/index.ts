@@ -38,3 +38,5 @@ export {
   csrToKernels, freeCsr, checkCsr, spmmCsr, sddmmCsr, segmentSoftmax, segmentSoftmaxBackward, segmentSum, segmentBroadcast, segmentMax,
   segmentMaxBackward, csrAddSrcDst, type Csr,
 } from './ops/sparse.js';
+export { softplusRowSum } from './ops/energy.js';
+export { softplusRowSumReference } from './reference/energy.js';

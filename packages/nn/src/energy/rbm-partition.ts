@@ -134,7 +134,7 @@ export function annealedImportanceSampling(rbm: RBM, opts: AISOptions = {}): AIS
       const b1 = betas[k - 1]!, b2 = betas[k]!;
       const next = tidy(() => {
         const x = rbm.hiddenInput(v); // W v + c
-        const inc = add(affine(sum(mul(v, bDiff), 1), b2 - b1), sub(softplusRowSum(affine(x, b2)), softplusRowSum(affine(x, b1))));
+        const inc = add(affine(sum(mul(v, bDiff), 1), b2 - b1), sub(softplusRowSum(x, b2), softplusRowSum(x, b1)));
         const d = inc.data;
         for (let r = 0; r < runs; r++) logW[r] += d[r]!;
         if (k === betas.length - 1) return null;
