@@ -33,7 +33,7 @@ describe('DBN', () => {
     const g = new nn.Generator(0);
     const data = dataset(600, g);
     const model = dbn([36, 24, 16], { numClasses: 3, generator: g });
-    const history = model.pretrain(data, { epochs: 15, batchSize: 20, lr: 0.1, generator: g });
+    const history = model.pretrain(data, { epochs: 15, topPcdEpochs: 5, batchSize: 20, lr: 0.1, generator: g });
     expect(history.length).toBe(2);
     for (const errs of history) expect(errs[errs.length - 1]!).toBeLessThan(errs[0]!);
     expect(model.rbms[1]!.nVisible).toBe(24 + 3);

@@ -28,6 +28,12 @@ export interface PretrainOptions {
   /** Gibbs steps per CD update (default 1) and persistent chains (default false). */
   k?: number;
   persistent?: boolean;
+  /**
+   * Epochs of persistent CD for the top RBM after its CD-k epochs, at a fifth of the learning rate with
+   * 100 chains (default 0). CD-1 leaves spurious modes that long Gibbs chains fall into (class-conditional
+   * samples turn into the same blob); PCD removes them (Tieleman 2008).
+   */
+  topPcdEpochs?: number;
   /** Show a progress bar per layer (default false); or a writer for it. */
   progress?: boolean | nn.ProgressWriter;
   /** Called after each layer's epoch with the layer index and the epoch's mean reconstruction error. */
@@ -35,7 +41,7 @@ export interface PretrainOptions {
   generator?: nn.Generator;
 }
 const PRETRAIN_OPTIONS = nn.check.optionKeys<PretrainOptions>({
-  epochs: true, batchSize: true, lr: true, momentum: true, weightDecay: true, k: true, persistent: true, progress: true, onEpoch: true, generator: true,
+  epochs: true, batchSize: true, lr: true, momentum: true, weightDecay: true, k: true, persistent: true, topPcdEpochs: true, progress: true, onEpoch: true, generator: true,
 });
 
 export interface SampleOptions {
@@ -138,6 +144,25 @@ export class DBN extends nn.Module {
       }
       bar?.finish(`reconstruction ${errors[errors.length - 1]?.toFixed(4) ?? '-'}`);
       rbm.resetChains();
+      const pcdEpochs = layer === this.rbms.length - 1 && opts.topPcdEpochs !== undefined ? nn.check.int('DBN.pretrain', 'topPcdEpochs', opts.topPcdEpochs, 0) : 0;
+      if (pcdEpochs > 0) {
+        const pcd = new nn.SGD(rbm.parameters(), { lr: (opts.lr ?? 0.05) / 5, momentum: opts.momentum ?? 0.5, weightDecay: opts.weightDecay ?? 2e-4 });
+        const pbar = opts.progress ? new nn.ProgressBar(pcdEpochs * batches, `RBM ${layer + 1}/${this.rbms.length} PCD`, opts.progress === true ? undefined : opts.progress) : null;
+        for (let epoch = 0; epoch < pcdEpochs; epoch++) {
+          const order = g.permutation(n);
+          for (let b = 0; b < batches; b++) {
+            const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+            const batch = new Float32Array(idx.length * width);
+            idx.forEach((r, i) => batch.set(rows.subarray(r * width, (r + 1) * width), i * width));
+            pcd.zeroGrad();
+            nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, width]), { persistent: true, numChains: 100, reconstructionError: false, generator: g }));
+            pcd.step();
+            pbar?.update(epoch * batches + b + 1, `epoch ${epoch + 1}/${pcdEpochs}`);
+          }
+        }
+        pbar?.finish();
+        rbm.resetChains();
+      }
       history.push(errors);
       if (layer < this.rbms.length - 1) input = propagate(rbm, rows, n, width);
     }
