@@ -57,6 +57,20 @@ describe('thread pool', () => {
     setThreads(k, 1);
   });
 
+  it('lets workers use memory the caller grew after they started', async () => {
+    const k = await loadKernels({ isa: 'simd128' });
+    setThreads(k, 3);
+    await threadsStarted(k);
+    const before = k.memory.buffer.byteLength;
+    const big = k.arena.alloc(64 << 20);
+    expect(k.memory.buffer.byteLength).toBeGreaterThan(before);
+    const end = big + (64 << 20) - 4096;
+    runTasks(k, [0, 1, 2, 3, 4, 5].map((i) => ({ fn: 'f32_vfill', args: [end + i * 512, 128, i + 1] })));
+    const v = k.arena.f32(end, 6 * 128);
+    expect([0, 1, 2, 3, 4, 5].every((i) => v[i * 128] === i + 1 && v[i * 128 + 127] === i + 1)).toBe(true);
+    setThreads(k, 1);
+  });
+
   it('runs inside a Node worker thread', async () => {
     const w = new Worker(`(async () => { ${SCRIPT}; require('node:worker_threads').parentPort.postMessage(result); })()`, { eval: true });
     const message = await new Promise<string>((resolve, reject) => {
