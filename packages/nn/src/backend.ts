@@ -4,7 +4,7 @@
  * threads (`setNumThreads`, like torch.set_num_threads), all the machine's cores by default; the
  * results do not depend on that number.
  */
-import { defaultThreadCount, loadKernels, setThreads, threadCount, threadsStarted, type Kernels, type LoadOptions } from '@deepwasm/kernels';
+import { closeThreads, defaultThreadCount, loadKernels, setThreads, threadCount, threadsStarted, type Kernels, type LoadOptions } from '@deepwasm/kernels';
 
 let current: Kernels | null = null;
 let loading: Promise<Kernels> | null = null;
@@ -26,6 +26,8 @@ export async function ready(options?: ReadyOptions): Promise<Kernels> {
   loading = loadKernels(options).then(async (k) => {
     setThreads(k, options?.threads ?? requestedThreads ?? defaultThreadCount());
     await threadsStarted(k);
+    // The module this replaces keeps working, on its calling thread only: its workers stop.
+    if (current !== null && current !== k) closeThreads(current);
     current = k;
     return k;
   });
