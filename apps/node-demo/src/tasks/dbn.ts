@@ -35,7 +35,7 @@ export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResu
   const { train, test } = mnistSplit({ train: opts.train ?? 8000, test: opts.test ?? 2000, seed });
   log(
     `DBN ${sizes.join('-')} + 10 label units: ${pre} CD-1 epochs per layer (SGD lr 0.05, momentum 0.5, weight decay 2e-4, batch 64) and ${pre} PCD epochs ` +
-      `for the top RBM, then ${fine} epochs of backpropagation (SGD lr 0.05, momentum 0.9, cosine schedule, random 2-pixel shifts), against random initialisation`,
+      `for the top RBM, then ${fine} epochs of backpropagation (SGD lr 0.1, momentum 0.9, cosine schedule, random 1-pixel shifts), against random initialisation`,
   );
   const g = new nn.Generator(seed);
   const model = dbn(sizes, { numClasses: 10, generator: g });
@@ -44,9 +44,9 @@ export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResu
   log(`pretraining: ${((Date.now() - t0) / 1000).toFixed(1)} s; reconstruction error per layer (first -> last epoch): ${history.map((h) => `${h[0]!.toFixed(4)} -> ${h[h.length - 1]!.toFixed(4)}`).join(', ')}`);
 
   const fineTune = async (clf: nn.Sequential, label: string) => {
-    const optimizer = new nn.SGD(clf.parameters(), { lr: 0.05, momentum: 0.9 });
+    const optimizer = new nn.SGD(clf.parameters(), { lr: 0.1, momentum: 0.9 });
     const scheduler = new nn.CosineAnnealingLR(optimizer, fine);
-    const augment = (x: nn.Tensor, gen: nn.Generator) => nn.reshape(nn.randomTranslate(nn.reshape(x, [x.shape[0]!, 1, 28, 28]), 2, gen), [x.shape[0]!, 784]);
+    const augment = (x: nn.Tensor, gen: nn.Generator) => nn.reshape(nn.randomTranslate(nn.reshape(x, [x.shape[0]!, 1, 28, 28]), 1, gen), [x.shape[0]!, 784]);
     const h = await nn.fit(clf, train, { loss: 'crossEntropy', optimizer, scheduler, augment, epochs: fine, batchSize: 64, validationData: test, seed, progress: opts.progress ?? true });
     const acc = nn.evaluate(clf, test).accuracy ?? 0;
     const curve = h.epochs.map((e) => e.valAccuracy ?? 0);
