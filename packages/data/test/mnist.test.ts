@@ -30,7 +30,7 @@ describe('MNIST from the mnist package', () => {
     expect(a.train.count).toBe(8000);
     expect(a.test.count).toBe(2000);
     // Byte comparisons: toEqual walks 6.3 million floats one by one (over a minute on a loaded machine).
-    const bytes = (x: Float32Array | Int32Array | Uint8Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+    const bytes = (x: ArrayBufferView) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
     expect(bytes(a.train.y).equals(bytes(b.train.y))).toBe(true);
     expect(bytes(a.train.x).equals(bytes(b.train.x))).toBe(true);
     expect(bytes(a.test.x).equals(bytes(b.test.x))).toBe(true);
