@@ -46,7 +46,17 @@ export function setThreads(k: Kernels, n: number = defaultThreadCount()): number
     pool = new Pool(k);
     pools.set(k, pool);
   }
-  pool.resize(n);
+  try {
+    pool.resize(n);
+  } catch (e) {
+    // No way to start workers here (e.g. Node before 20.16 lacks process.getBuiltinModule): one thread.
+    closeThreads(k);
+    if (!warned) {
+      warned = true;
+      console.warn(`deepwasm: running on 1 thread instead of ${n}: could not start worker threads (${e instanceof Error ? e.message : String(e)})`);
+    }
+    return 1;
+  }
   return pool.size;
 }
 
