@@ -36,7 +36,7 @@ export { uniformPhilox, bernoulliPhilox, bernoulliSigmoidPhilox, normalPhilox, p
 export { philox4x32, philoxWord, uniformReference, bernoulliReference, bernoulliSigmoidReference, normalReference } from './reference/random.js';
 export {
   csrToKernels, freeCsr, checkCsr, spmmCsr, sddmmCsr, segmentSoftmax, segmentSoftmaxBackward, segmentSum, segmentBroadcast, segmentMax,
-  segmentMaxBackward, csrAddSrcDst, type Csr,
+  segmentMaxBackward, csrAddSrcDst, dropoutValues, type Csr, type SpmmOptions,
 } from './ops/sparse.js';
 export { softplusRowSum } from './ops/energy.js';
 export { softplusRowSumReference } from './reference/energy.js';

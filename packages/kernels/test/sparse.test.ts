@@ -7,11 +7,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   csrAddSrcDst, csrToKernels, freeCsr, loadKernels, sddmmCsr, segmentBroadcast, segmentMax, segmentMaxBackward, segmentSoftmax,
-  segmentSoftmaxBackward, segmentSum, spmmCsr, type Csr, type Kernels,
+  segmentSoftmaxBackward, segmentSum, spmmCsr, dropoutValues, type Csr, type Kernels,
 } from '../src/index.js';
 import {
   csrAddSrcDstReference, sddmmReference, segmentBroadcastReference, segmentMaxReference, segmentSoftmaxBackwardReference,
-  segmentSoftmaxReference, segmentSumReference, spmmReference, type CsrArrays,
+  segmentSoftmaxReference, segmentSumReference, spmmReference, dropoutValuesReference, type CsrArrays,
 } from '../src/reference/sparse.js';
 import { get, getI32, ISAS, mismatches, put, rng, U, uniform } from './support/arrays.js';
 
@@ -91,7 +91,7 @@ describe.each(ISAS)('sparse kernels (%s)', (isa) => {
               const px = put(k, x);
               const pv = v ? put(k, v) : 0;
               const po = put(k, new Float32Array(g.rows * w).fill(NaN));
-              spmmCsr(k, c, po, px, pv, heads, dim, mean);
+              spmmCsr(k, c, po, px, pv, heads, dim, { mean });
               const tol = (i: number) => sumTol(counts[Math.floor(i / w)]!, mag[i]!);
               expect(mismatches(`spmm ${label} graph ${gi} heads ${heads} dim ${dim}`, get(k, po, g.rows * w), want, { tol })).toBe('');
               for (const p of [px, pv, po]) if (p) k.arena.free(p);
@@ -100,6 +100,38 @@ describe.each(ISAS)('sparse kernels (%s)', (isa) => {
         }
       }),
     );
+  });
+
+  it('spmm reads weights through valuesAt (the transposed product of a weighted graph) as the reference does', () => {
+    graphs.forEach((g, gi) => {
+      // Weights stored in another order: edge e's weights are row perm[e] of val.
+      const E = g.col.length;
+      const perm = Int32Array.from({ length: E }, (_, e) => (e * 7 + 3) % Math.max(1, E));
+      const r = rng(gi + 40);
+      for (let e = E - 1; e > 0; e--) {
+        const j = Math.floor(r() * (e + 1));
+        [perm[e], perm[j]] = [perm[j]!, perm[e]!];
+      }
+      withCsr(g, (c) => {
+        const at = csrToKernels(k, g.rowptr, perm, g.rows, Math.max(1, E));
+        for (const heads of HEADS) {
+          for (const dim of [1, 5, 16, 17]) {
+            const w = heads * dim;
+            const x = uniform(rng(gi + dim), g.cols * w, -2, 2);
+            const val = uniform(rng(gi + dim + 1), Math.max(1, E) * heads, -1.5, 1.5);
+            const want = spmmReference(g, x, val, heads, dim, false, perm);
+            const mag = spmmReference(g, abs(x), abs(val), heads, dim, false, perm);
+            const px = put(k, x), pv = put(k, val), po = put(k, new Float32Array(g.rows * w).fill(NaN));
+            spmmCsr(k, c, po, px, pv, heads, dim, { valuesAt: at });
+            const counts = rowCounts(g);
+            const tol = (i: number) => sumTol(counts[Math.floor(i / w)]!, mag[i]!);
+            expect(mismatches(`spmm valuesAt graph ${gi} heads ${heads} dim ${dim}`, get(k, po, g.rows * w), want, { tol })).toBe('');
+            for (const p of [px, pv, po]) k.arena.free(p);
+          }
+        }
+        freeCsr(at);
+      });
+    });
   });
 
   it('spmm gives exact zeros on rows without edges and propagates NaN', () => {
@@ -223,6 +255,25 @@ describe.each(ISAS)('sparse kernels (%s)', (isa) => {
         }
       }),
     );
+  });
+
+  it('dropout values: zero below p, scaled values above, at every length (in place too)', () => {
+    for (const n of [1, 3, 4, 5, 15, 16, 17, 1001]) {
+      const u = uniform(rng(n), n, 0, 1);
+      u[0] = 0.25; // exactly p: kept, as torch keeps u >= p
+      const v = uniform(rng(n + 1), n, -3, 3);
+      for (const [label, vals] of [['mask', null], ['values', v]] as const) {
+        const pu = put(k, u);
+        const pv = vals ? put(k, vals) : 0;
+        const po = put(k, new Float32Array(n).fill(NaN));
+        dropoutValues(k, po, pu, pv, n, 0.25, 4 / 3);
+        const want = dropoutValuesReference(u, vals, 0.25, Math.fround(4 / 3));
+        expect(mismatches(`dropout ${label} n=${n}`, get(k, po, n), want, { tol: (_, e) => 2 * U * Math.abs(e) })).toBe('');
+        dropoutValues(k, pu, pu, pv, n, 0.25, 4 / 3); // out aliasing u
+        expect(mismatches(`dropout ${label} in place n=${n}`, get(k, pu, n), want, { tol: (_, e) => 2 * U * Math.abs(e) })).toBe('');
+        for (const p of [pu, pv, po]) if (p) k.arena.free(p);
+      }
+    }
   });
 
   it('rejects malformed CSR indices and freed ones with what is wrong', () => {

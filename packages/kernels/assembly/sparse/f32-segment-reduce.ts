@@ -14,7 +14,7 @@ export function f32_segment_sum(out: usize, src: usize, rowptr: usize, rows: i32
     const e0 = <usize>load<i32>(rowptr + (i << 2));
     const e1 = <usize>load<i32>(rowptr + (i << 2), 4);
     const scale: f32 = mean != 0 && e1 > e0 ? <f32>1 / <f32>(e1 - e0) : 1;
-    weightedRowSum(out + i * stride, src, 0, 0, e0, e1, 1, 0, stride, 0, D, scale);
+    weightedRowSum(out + i * stride, src, 0, 0, 0, e0, e1, 1, 0, stride, 0, D, scale);
   }
 }
 

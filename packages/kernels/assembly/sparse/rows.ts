@@ -25,11 +25,13 @@ function rowOf(x: usize, col: usize, e: usize, stride: usize): usize {
   return x + (col == 0 ? e : <usize>load<i32>(col + (e << 2))) * stride;
 }
 
-/** The weight of edge e for head h: val[e * heads + h], or 1 when val is 0. */
+/** The weight of edge e for head h: val[v * heads + h] with v = vidx[e] (or e when vidx is 0); 1 when val is 0. */
 // @ts-ignore: decorator
 @inline
-function weightOf(val: usize, e: usize, heads: usize, h: usize): v128 {
-  return val == 0 ? f32x4.splat(1) : v128.load32_splat(val + ((e * heads + h) << 2));
+function weightOf(val: usize, vidx: usize, e: usize, heads: usize, h: usize): v128 {
+  if (val == 0) return f32x4.splat(1);
+  const v = vidx == 0 ? e : <usize>load<i32>(vidx + (e << 2));
+  return v128.load32_splat(val + ((v * heads + h) << 2));
 }
 
 /**
@@ -41,7 +43,7 @@ function weightOf(val: usize, e: usize, heads: usize, h: usize): v128 {
 // @ts-ignore: decorator
 @inline
 export function weightedRowSum(
-  out: usize, x: usize, col: usize, val: usize, e0: usize, e1: usize, heads: usize, h: usize, stride: usize, off: usize, dim: usize, scale: f32,
+  out: usize, x: usize, col: usize, val: usize, vidx: usize, e0: usize, e1: usize, heads: usize, h: usize, stride: usize, off: usize, dim: usize, scale: f32,
 ): void {
   const s = f32x4.splat(scale);
   const z = f32x4.splat(0);
@@ -50,7 +52,7 @@ export function weightedRowSum(
     let a0 = z, a1 = z, a2 = z, a3 = z;
     const o = off + (d << 2);
     for (let e = e0; e < e1; e++) {
-      const w = weightOf(val, e, heads, h);
+      const w = weightOf(val, vidx, e, heads, h);
       const p = rowOf(x, col, e, stride) + o;
       a0 = madd(w, v128.load(p), a0);
       a1 = madd(w, v128.load(p, 16), a1);
@@ -67,7 +69,7 @@ export function weightedRowSum(
     let a0 = z, a1 = z;
     const o = off + (d << 2);
     for (let e = e0; e < e1; e++) {
-      const w = weightOf(val, e, heads, h);
+      const w = weightOf(val, vidx, e, heads, h);
       const p = rowOf(x, col, e, stride) + o;
       a0 = madd(w, v128.load(p), a0);
       a1 = madd(w, v128.load(p, 16), a1);
@@ -85,7 +87,7 @@ export function weightedRowSum(
     if (r > 4) {
       const t = r - 4;
       for (let e = e0; e < e1; e++) {
-        const w = weightOf(val, e, heads, h);
+        const w = weightOf(val, vidx, e, heads, h);
         const p = rowOf(x, col, e, stride) + o;
         a0 = madd(w, v128.load(p), a0);
         a1 = madd(w, loadTail(p + 16, t, 0), a1);
@@ -94,7 +96,7 @@ export function weightedRowSum(
       storeTail(out + (d << 2) + 16, f32x4.mul(a1, s), t);
     } else {
       for (let e = e0; e < e1; e++) {
-        const w = weightOf(val, e, heads, h);
+        const w = weightOf(val, vidx, e, heads, h);
         a0 = madd(w, loadLanes(rowOf(x, col, e, stride) + o, r, 0), a0);
       }
       storeLanes(out + (d << 2), f32x4.mul(a0, s), r);

@@ -73,11 +73,21 @@ function live(where: string, k: Kernels, csr: Csr): void {
   if (csr.k !== k) throw new Error(`${where}: the CSR index lives in another kernel module (${csr.k.isa}) than this call (${k.isa})`);
 }
 
+export interface SpmmOptions {
+  /** Divide each output row by its edge count. */
+  mean?: boolean;
+  /**
+   * Read edge p's weights at row valuesAt.col[p] of val (an index with the same entries as csr, e.g.
+   * the edge ids of a transposed CSR), instead of row p: Aᵀ's product reads A's weights in place.
+   */
+  valuesAt?: Csr;
+}
+
 /**
  * out[rows, heads*dim] = A · x: out[i, h, :] = sum over edges e of row i of w(e, h) * x[col[e], h, :],
- * w = val[e, h] (val = 0: all ones). x has csr.cols rows. With mean, each row is divided by its edge count.
+ * w = val[e, h] (val = 0: all ones; valuesAt: val[valuesAt.col[e], h]). x has csr.cols rows.
  */
-export function spmmCsr(k: Kernels, csr: Csr, out: number, x: number, val: number, heads: number, dim: number, mean = false): void {
+export function spmmCsr(k: Kernels, csr: Csr, out: number, x: number, val: number, heads: number, dim: number, opts: SpmmOptions = {}): void {
   live('spmmCsr', k, csr);
   size('spmmCsr', 'heads', heads);
   size('spmmCsr', 'dim', dim);
@@ -85,8 +95,18 @@ export function spmmCsr(k: Kernels, csr: Csr, out: number, x: number, val: numbe
   if (csr.rows === 0 || row === 0) return;
   inMemory(k, 'spmmCsr', 'out', out, csr.rows * row);
   inMemory(k, 'spmmCsr', 'x', x, csr.cols * row);
-  if (val !== 0) inMemory(k, 'spmmCsr', 'val', val, csr.nnz * heads * 4);
-  kernel(k, 'f32_spmm_csr')(out, csr.rowptr, csr.col, val, x, csr.rows, heads, dim, mean ? 1 : 0);
+  let vidx = 0;
+  let weights = csr.nnz;
+  if (opts.valuesAt !== undefined) {
+    live('spmmCsr', k, opts.valuesAt);
+    if (opts.valuesAt.nnz !== csr.nnz || opts.valuesAt.rows !== csr.rows) {
+      throw new RangeError(`spmmCsr: valuesAt has ${opts.valuesAt.rows} rows and ${opts.valuesAt.nnz} entries, the index ${csr.rows} and ${csr.nnz}`);
+    }
+    vidx = opts.valuesAt.col;
+    weights = opts.valuesAt.cols;
+  }
+  if (val !== 0) inMemory(k, 'spmmCsr', 'val', val, weights * heads * 4);
+  kernel(k, 'f32_spmm_csr')(out, csr.rowptr, csr.col, val, val === 0 ? 0 : vidx, x, csr.rows, heads, dim, opts.mean ? 1 : 0);
 }
 
 /** out[nnz, heads]: out[e, h] = a[i, h, :] · b[col[e], h, :] for each edge e of row i. */
@@ -162,4 +182,19 @@ export function csrAddSrcDst(k: Kernels, csr: Csr, out: number, u: number, v: nu
   inMemory(k, 'csrAddSrcDst', 'u', u, csr.cols * dim * 4);
   inMemory(k, 'csrAddSrcDst', 'v', v, csr.rows * dim * 4);
   kernel(k, 'f32_csr_add_src_dst')(out, csr.rowptr, csr.col, u, v, csr.rows, dim);
+}
+
+/**
+ * out[i] = u[i] < p ? 0 : scale * v[i] (v = 0: scale): an inverted-dropout mask, or dropped-out stored
+ * values, from uniforms in [0, 1). out may alias u.
+ */
+export function dropoutValues(k: Kernels, out: number, u: number, v: number, n: number, p: number, scale: number): void {
+  size('dropoutValues', 'n', n);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropoutValues: p must be in [0, 1], got ${p}`);
+  if (!Number.isFinite(scale)) throw new RangeError(`dropoutValues: scale must be finite, got ${scale}`);
+  if (n === 0) return;
+  inMemory(k, 'dropoutValues', 'out', out, n * 4);
+  inMemory(k, 'dropoutValues', 'u', u, n * 4);
+  if (v !== 0) inMemory(k, 'dropoutValues', 'v', v, n * 4);
+  kernel(k, 'f32_dropout_values')(out, u, v, n, p, scale);
 }

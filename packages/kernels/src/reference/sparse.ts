@@ -9,8 +9,13 @@ export interface CsrArrays {
   rows: number;
 }
 
-/** out[i, h, d] = sum over edges e of row i of w(e, h) x[col[e], h, d] (w = 1 without val; mean divides by the count). */
-export function spmmReference(a: CsrArrays, x: ArrayLike<number>, val: ArrayLike<number> | null, heads: number, dim: number, mean = false): Float64Array {
+/**
+ * out[i, h, d] = sum over edges e of row i of w(e, h) x[col[e], h, d] (w = 1 without val, else
+ * val[v, h] with v = vidx[e] or e; mean divides by the count).
+ */
+export function spmmReference(
+  a: CsrArrays, x: ArrayLike<number>, val: ArrayLike<number> | null, heads: number, dim: number, mean = false, vidx: ArrayLike<number> | null = null,
+): Float64Array {
   const w = heads * dim;
   const out = new Float64Array(a.rows * w);
   for (let i = 0; i < a.rows; i++) {
@@ -19,7 +24,7 @@ export function spmmReference(a: CsrArrays, x: ArrayLike<number>, val: ArrayLike
     for (let e = e0; e < e1; e++) {
       const j = a.col[e]!;
       for (let h = 0; h < heads; h++) {
-        const v = val ? val[e * heads + h]! : 1;
+        const v = val ? val[(vidx ? vidx[e]! : e) * heads + h]! : 1;
         for (let d = 0; d < dim; d++) out[i * w + h * dim + d] += v * x[j * w + h * dim + d]!;
       }
     }
@@ -120,4 +125,9 @@ export function csrAddSrcDstReference(c: CsrArrays, u: ArrayLike<number>, v: Arr
     }
   }
   return out;
+}
+
+/** u[i] < p ? 0 : scale * (v ? v[i] : 1). */
+export function dropoutValuesReference(u: ArrayLike<number>, v: ArrayLike<number> | null, p: number, scale: number): Float64Array {
+  return Float64Array.from({ length: u.length }, (_, i) => (u[i]! < p ? 0 : scale * (v ? v[i]! : 1)));
 }

@@ -36,17 +36,15 @@ interface Indices {
   csr: Csr;
   /** rowptr by source, target per position: Aᵀ. */
   csrT: Csr;
-  /** rowptr by source, edge id per position: sums of per-edge rows over each source's edges. */
+  /** rowptr by source, edge id per position: sums of per-edge rows over each source's edges, and where Aᵀ's weights are. */
   csrTEdges: Csr;
-  /** One row per edge holding the edge id of transposed position p: permutes edge rows into Aᵀ's order. */
-  permT: Csr;
 }
 
 const finalizer =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Map<Kernels, Indices>>((m) => m.forEach(freeIndices)) : null;
 
 function freeIndices(ix: Indices): void {
-  for (const c of [ix.csr, ix.csrT, ix.csrTEdges, ix.permT]) freeCsr(c);
+  for (const c of [ix.csr, ix.csrT, ix.csrTEdges]) freeCsr(c);
 }
 
 /** A stable counting sort of 0..n-1 by key (values in [0, buckets)): returns [order, pointers]. */
@@ -162,7 +160,6 @@ export class Graph {
         csr: csrToKernels(k, this.rowptr, this.src, n, n),
         csrT: csrToKernels(k, this.tptr, tDst, n, n),
         csrTEdges: csrToKernels(k, this.tptr, this.tEdge, n, E),
-        permT: csrToKernels(k, Int32Array.from({ length: E + 1 }, (_, i) => i), this.tEdge, E, E),
       };
       this.indices.set(k, ix);
     }

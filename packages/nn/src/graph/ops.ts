@@ -79,13 +79,8 @@ export const spmm = defineOp('spmm', 'graph:any x values:tensor?', function spmm
       let gv: Tensor | null = null;
       if (x.requiresGrad) {
         gx = Tensor.empty(x.shape);
-        if (values) {
-          // Aᵀ's weights are A's, permuted into the transposed order.
-          const vt = Tensor.empty([graph.numEdges, heads]);
-          spmmCsr(k, ix.permT, vt.ptr, values.ptr, 0, 1, heads);
-          spmmCsr(k, ix.csrT, gx.ptr, g.ptr, vt.ptr, heads, dim);
-          vt.dispose();
-        } else spmmCsr(k, ix.csrT, gx.ptr, g.ptr, 0, heads, dim);
+        // Aᵀ's weights are A's, read in place through the edge id of each transposed position.
+        spmmCsr(k, ix.csrT, gx.ptr, g.ptr, values ? values.ptr : 0, heads, dim, { valuesAt: ix.csrTEdges });
       }
       if (values?.requiresGrad) {
         gv = Tensor.empty(values.shape);

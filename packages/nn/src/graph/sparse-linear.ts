@@ -13,6 +13,7 @@ import { bool, checkGenerator, checkOptions, describe, num, optionKeys } from '.
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { add } from '../functional/elementwise.js';
 import { SparseMatrix } from './sparse-matrix.js';
+import { dropoutSparse } from './dropout.js';
 
 export interface SparseLinearOptions {
   /** Probability of zeroing each stored value (default 0); the others are scaled by 1 / (1 - p). */
@@ -41,16 +42,9 @@ export const sparseLinear = defineOp('sparseLinear', 'x:any weight bias:tensor?'
   const outF = weight.shape[0]!;
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new Error(`sparseLinear: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${outF}]`);
   const k = weight.k;
+  const dropped = p > 0 && training ? dropoutSparse(x, p, true, opts.generator ?? defaultGenerator) : x;
   const ix = x.kernelIndices(k);
-  let values = ix.values;
-  if (p > 0 && training) {
-    values = Tensor.empty([x.nnz]);
-    const v = values.data;
-    const src = x.values;
-    const g = opts.generator ?? defaultGenerator;
-    const scale = p === 1 ? 0 : 1 / (1 - p);
-    for (let e = 0; e < v.length; e++) v[e] = g.uniform() < p ? 0 : src[e]! * scale;
-  }
+  const values = dropped.valuesTensor(k);
   const wt = Tensor.empty([inF, outF]);
   transpose2d(k, wt.ptr, weight.ptr, outF, inF);
   const y = Tensor.empty([N, outF]);
@@ -61,19 +55,18 @@ export const sparseLinear = defineOp('sparseLinear', 'x:any weight bias:tensor?'
     'sparseLinear',
     [weight],
     (g) => {
-      // dWᵀ = Xᵀ · dY, with X's (dropped-out) values permuted into the transposed order.
-      const vt = Tensor.empty([x.nnz]);
-      spmmCsr(k, ix.permT, vt.ptr, values.ptr, 0, 1, 1);
+      // dWᵀ = Xᵀ · dY, reading X's (dropped-out) values in place through the transposed entry ids.
       const gwt = Tensor.empty([inF, outF]);
-      spmmCsr(k, ix.csrT, gwt.ptr, g.ptr, vt.ptr, 1, outF);
-      vt.dispose();
+      spmmCsr(k, ix.csrT, gwt.ptr, g.ptr, values.ptr, 1, outF, { valuesAt: ix.csrTEntries });
       const gw = Tensor.empty(weight.shape);
       transpose2d(k, gw.ptr, gwt.ptr, inF, outF);
       gwt.dispose();
       return [gw];
     },
-    values === ix.values ? [] : [values],
+    // Values of a view (dropout) are an ordinary tensor: the gradient graph keeps them for the backward pass.
+    values.isKept ? [] : [values],
   );
-  if (values !== ix.values && !out.requiresGrad) values.dispose();
+  if (dropped !== x && !out.requiresGrad) values.dispose();
   return bias ? add(out, bias) : out;
 });
+

@@ -14,24 +14,35 @@ interface Indices {
   csr: Csr;
   /** By column: rows = cols of the matrix, each entry's row. */
   csrT: Csr;
-  /** One row per entry, the entry id of transposed position p (permutes values into csrT's order). */
-  permT: Csr;
-  values: Tensor;
+  /** By column, the entry id of each transposed position: where csrT's values are. */
+  csrTEntries: Csr;
 }
 
-const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Map<Kernels, Indices>>((m) => m.forEach(freeIndices)) : null;
+/** The index structure, shared by a matrix and the matrices made from it with other values (withValues). */
+interface Structure {
+  readonly perKernels: Map<Kernels, Indices>;
+  disposed: boolean;
+}
 
-function freeIndices(ix: Indices): void {
-  for (const c of [ix.csr, ix.csrT, ix.permT]) freeCsr(c);
-  ix.values.dispose();
+const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Structure>(freeStructure) : null;
+
+function freeStructure(st: Structure): void {
+  st.perKernels.forEach((ix) => {
+    for (const c of [ix.csr, ix.csrT, ix.csrTEntries]) freeCsr(c);
+  });
+  st.perKernels.clear();
 }
 
 export class SparseMatrix {
   readonly shape: readonly [number, number];
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
-  readonly values: Float32Array;
-  private readonly perKernels = new Map<Kernels, Indices>();
+  private ownValues: Float32Array | null;
+  /** Values given as a tensor (withValues): the matrix is a view of another's structure. */
+  private readonly valueTensor: Tensor | null = null;
+  private readonly keptValues = new Map<Kernels, Tensor>();
+  private readonly structure: Structure;
+  private readonly owner: boolean;
   private disposed = false;
 
   /** indptr (rows + 1), indices (column of each entry), values (default all 1), shape [rows, cols]. */
@@ -43,11 +54,49 @@ export class SparseMatrix {
     this.indptr = Int32Array.from(indptr);
     this.indices = Int32Array.from(indices);
     if (values !== null && values.length !== indices.length) throw new Error(`SparseMatrix: ${values.length} values for ${indices.length} indices`);
-    this.values = values === null ? new Float32Array(indices.length).fill(1) : Float32Array.from(values);
-    for (let e = 0; e < this.values.length; e++) {
-      if (!Number.isFinite(this.values[e]!)) throw new RangeError(`SparseMatrix: value ${this.values[e]} of entry ${e} is not finite`);
+    const v = values === null ? new Float32Array(indices.length).fill(1) : Float32Array.from(values);
+    for (let e = 0; e < v.length; e++) {
+      if (!Number.isFinite(v[e]!)) throw new RangeError(`SparseMatrix: value ${v[e]} of entry ${e} is not finite`);
     }
-    finalizer?.register(this, this.perKernels, this);
+    this.ownValues = v;
+    this.structure = { perKernels: new Map(), disposed: false };
+    this.owner = true;
+    finalizer?.register(this, this.structure, this);
+  }
+
+  /**
+   * The same sparsity pattern with other values, given as a tensor [nnz] (e.g. dropped-out values):
+   * no copy of the indices. The result lives as long as this matrix and the tensor do.
+   */
+  withValues(values: Tensor): SparseMatrix {
+    this.checkLive();
+    if (!(values instanceof Tensor) || values.ndim !== 1 || values.size !== this.nnz) {
+      throw new Error(`SparseMatrix.withValues: expected a tensor [${this.nnz}] (one value per stored entry), got ${describe(values)}`);
+    }
+    // A second matrix over the same structure: fields set directly, the constructor's checks already passed.
+    const view = Object.create(SparseMatrix.prototype) as SparseMatrix;
+    return Object.assign(view, {
+      shape: this.shape, indptr: this.indptr, indices: this.indices, ownValues: null, valueTensor: values, keptValues: new Map(),
+      structure: this.structure, owner: false, disposed: false,
+    });
+  }
+
+  /** The stored values (a copy for a matrix made by withValues). */
+  get values(): Float32Array {
+    return this.ownValues ?? this.valueTensor!.toArray();
+  }
+
+  /** The values as a tensor [nnz] in kernel memory (kept and owned by the matrix, or the one given to withValues). */
+  valuesTensor(k: Kernels = kernels()): Tensor {
+    this.checkLive();
+    if (this.valueTensor !== null) return this.valueTensor;
+    let t = this.keptValues.get(k);
+    if (t === undefined || t.isDisposed) {
+      t = Tensor.empty([this.nnz], k).keep();
+      t.data.set(this.ownValues!);
+      this.keptValues.set(k, t);
+    }
+    return t;
   }
 
   /** The non-zero entries of a dense row-major [rows, cols] array. */
@@ -90,12 +139,13 @@ export class SparseMatrix {
     const indptr = [0];
     const indices: number[] = [];
     const values: number[] = [];
+    const own = this.values;
     for (let r = 0; r < index.length; r++) {
       const i = index[r]!;
       if (!Number.isInteger(i) || i < 0 || i >= this.shape[0]) throw new RangeError(`SparseMatrix.rows: index ${i} at ${r} is outside [0, ${this.shape[0]})`);
       for (let e = this.indptr[i]!; e < this.indptr[i + 1]!; e++) {
         indices.push(this.indices[e]!);
-        values.push(this.values[e]!);
+        values.push(own[e]!);
       }
       indptr.push(indices.length);
     }
@@ -105,16 +155,17 @@ export class SparseMatrix {
   /** The dense row-major array. */
   toDense(): Float32Array {
     const out = new Float32Array(this.shape[0] * this.shape[1]);
+    const values = this.values;
     for (let i = 0; i < this.shape[0]; i++) {
-      for (let e = this.indptr[i]!; e < this.indptr[i + 1]!; e++) out[i * this.shape[1] + this.indices[e]!]! += this.values[e]!;
+      for (let e = this.indptr[i]!; e < this.indptr[i + 1]!; e++) out[i * this.shape[1] + this.indices[e]!]! += values[e]!;
     }
     return out;
   }
 
-  /** The kernel-memory indices and the values as a kept tensor, for k (made on first use). */
+  /** The kernel-memory indices for k (made on first use, shared with the matrices made by withValues). */
   kernelIndices(k: Kernels = kernels()): Indices {
-    if (this.disposed) throw new Error(`${this}: the matrix was disposed`);
-    let ix = this.perKernels.get(k);
+    this.checkLive();
+    let ix = this.structure.perKernels.get(k);
     if (ix === undefined) {
       const [rows, cols] = this.shape;
       const nnz = this.nnz;
@@ -131,29 +182,35 @@ export class SparseMatrix {
           trow[p] = i;
         }
       }
-      const values = Tensor.empty([nnz], k).keep();
-      values.data.set(this.values);
       ix = {
         csr: csrToKernels(k, this.indptr, this.indices, rows, cols),
         csrT: csrToKernels(k, tptr, trow, cols, rows),
-        permT: csrToKernels(k, Int32Array.from({ length: nnz + 1 }, (_, i) => i), tperm, nnz, nnz),
-        values,
+        csrTEntries: csrToKernels(k, tptr, tperm, cols, nnz),
       };
-      this.perKernels.set(k, ix);
+      this.structure.perKernels.set(k, ix);
     }
     return ix;
   }
 
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.disposed || this.structure.disposed;
   }
 
+  /** Frees the kernel memory this matrix owns (the indices too, unless it was made by withValues). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.perKernels.forEach(freeIndices);
-    this.perKernels.clear();
-    finalizer?.unregister(this);
+    this.keptValues.forEach((t) => t.dispose());
+    this.keptValues.clear();
+    if (this.owner) {
+      this.structure.disposed = true;
+      freeStructure(this.structure);
+      finalizer?.unregister(this);
+    }
+  }
+
+  private checkLive(): void {
+    if (this.isDisposed) throw new Error(`${this}: the matrix was disposed`);
   }
 
   toString(): string {
