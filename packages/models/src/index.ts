@@ -6,3 +6,4 @@ export { googlenet, Inception, BasicConv2d, type GoogLeNetOptions } from './goog
 export { summary, summarize, type SummaryRow } from './summary.js';
 export * from './recurrent/index.js';
 export * from './energy/index.js';
+export * from './graph/index.js';

@@ -147,6 +147,20 @@ for (const { isa } of builds) {
       const dropped = nn.sparseLinear(sp, nn.eye(9), null, { dropout: 0.5, generator: new Generator(3) }).toArray();
       for (let i = 0; i < dense.length; i++) expect([0, dense[i]! * 2]).toContain(Math.fround(dropped[i]!));
       expect(() => nn.sparseLinear(sp, w, null, { p: 0.5 } as never)).toThrow(/unknown option "p"/);
+      // dropoutSparse / featureDropout: the same indices, each stored value zeroed or doubled; eval or p = 0 is the identity.
+      const d = nn.dropoutSparse(sp, 0.5, true, new Generator(4));
+      expect(Array.from(d.indices)).toEqual(Array.from(sp.indices));
+      const dv = d.values;
+      let zeroed = 0;
+      sp.values.forEach((v, e) => (dv[e] === 0 ? zeroed++ : expect(dv[e]).toBe(Math.fround(v * 2))));
+      expect(zeroed).toBeGreaterThan(0);
+      expect(zeroed).toBeLessThan(sp.nnz);
+      expect(nn.featureDropout(sp, 0.5, false)).toBe(sp);
+      expect(nn.dropoutSparse(sp, 0, true)).toBe(sp);
+      const mask = nn.featureDropout(nn.ones([400]), 0.25, true, new Generator(5)).toArray();
+      expect(mask.every((v) => v === 0 || v === Math.fround(4 / 3))).toBe(true);
+      expect(Math.abs(mask.filter((v) => v === 0).length / 400 - 0.25)).toBeLessThan(0.08);
+      expect(() => nn.dropoutSparse(sp, 1.5, true)).toThrow(/p must be a number in \[0, 1\]/);
       expect(() => nn.sparseLinear(sp, randn([4, 8]))).toThrow(/expected \[out, 9\]/);
       const norm = sp.rowNormalize();
       for (let i = 0; i < N; i++) {
