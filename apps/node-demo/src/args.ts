@@ -1,6 +1,12 @@
 /** Minimal flag parsing for the demo: --name value, --name=value, and boolean --flag. */
 export interface DemoArgs {
   model: string;
+  /** Whether --model was given (tasks with their own models read it then). */
+  modelGiven?: boolean;
+  /** Dataset of --task gcn (cora or citeseer). */
+  dataset?: string;
+  /** Seeds to train in --task gcn (mean and spread of the accuracy). */
+  seeds?: number;
   /** mnist (default), adding, charlm or reverse. */
   task?: string;
   /** Step budget of a sequence task. */
@@ -18,7 +24,8 @@ export interface DemoArgs {
 }
 
 const USAGE = `usage: demo [--model lenet5|mlp] [--epochs N] [--batch-size 64] [--lr 0.001] [--seed 0] [--out out] [--bench]
-       demo --task adding|charlm|reverse|dbn|rbm [--steps N] [--seed 0] [--out out]
+       demo --task adding|charlm|reverse|dbn|rbm|graphs [--steps N] [--seed 0] [--out out]
+       demo --task gcn [--model gcn|gat] [--dataset cora|citeseer] [--seeds 1] [--epochs 200] [--seed 0] [--out out]
 
   --model       which network to train on the MNIST split (8,000 train / 2,000 test): lenet5 (default) or mlp
   --epochs      training epochs (default: the model's recipe)
@@ -33,6 +40,10 @@ const USAGE = `usage: demo [--model lenet5|mlp] [--epochs N] [--batch-size 64] [
                   reverse  seq2seq with attention reversing 10-digit strings, held-out exact match
                   dbn      deep belief network 784-500-500-2000 (+ labels): pretraining vs random init, filters, samples
                   rbm      784-500 RBM, CD-1 and PCD, scored by AIS in nats (--steps: epochs, default 30)
+                  gcn      GCN (or --model gat) on the Cora citation graph (or --dataset citeseer), 200 epochs:
+                           validation and test accuracy, hidden layer in 2-D (out/<model>-<dataset>-hidden.svg);
+                           --seeds N trains N seeds and prints the mean and spread
+                  graphs   a GIN counts the cycles of random graphs (0, 1 or 2) from structure alone
   --steps       training steps of the task (default: the task's own)`;
 
 export function usage(): string {
@@ -59,6 +70,13 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
     switch (flag) {
       case 'model':
         args.model = value();
+        args.modelGiven = true;
+        break;
+      case 'dataset':
+        args.dataset = value();
+        break;
+      case 'seeds':
+        args.seeds = number();
         break;
       case 'task':
         args.task = value();

@@ -7,6 +7,7 @@ import { recipes } from './recipes.js';
 import { trainMnist } from './train-mnist.js';
 import { runKernelSummary } from './kernel-summary.js';
 import { runSequenceTask } from './tasks/index.js';
+import type { GcnTaskOptions } from './tasks/gcn.js';
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -21,7 +22,11 @@ async function main(): Promise<void> {
     return;
   }
   if (args.task !== undefined && args.task !== 'mnist') {
-    await runSequenceTask(args.task, { seed: args.seed, out: args.out, steps: args.steps, progress: args.progress ?? true });
+    const taskOptions: GcnTaskOptions = { seed: args.seed, out: args.out, steps: args.steps, progress: args.progress ?? true };
+    if (args.task === 'gcn') {
+      Object.assign(taskOptions, { model: args.modelGiven ? args.model : undefined, dataset: args.dataset, seeds: args.seeds, epochs: args.epochs });
+    }
+    await runSequenceTask(args.task, taskOptions);
     return;
   }
   const recipe = recipes[args.model];

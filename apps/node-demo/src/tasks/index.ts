@@ -5,9 +5,11 @@ import { runCharLmTask } from './char-lm.js';
 import { runReverseTask } from './reverse.js';
 import { runDbnTask } from './dbn.js';
 import { runRbmTask } from './rbm.js';
+import { runGcnTask, type GcnTaskOptions } from './gcn.js';
+import { runGraphsTask } from './graphs.js';
 import type { TaskOptions } from './common.js';
 
-export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask };
+export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runGcnTask, runGraphsTask };
 
 const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   adding: runAddingTask,
@@ -15,6 +17,8 @@ const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   reverse: runReverseTask,
   dbn: runDbnTask,
   rbm: runRbmTask,
+  gcn: (o) => runGcnTask(o as GcnTaskOptions),
+  graphs: runGraphsTask,
 };
 
 export async function runSequenceTask(name: string, opts: TaskOptions): Promise<void> {
