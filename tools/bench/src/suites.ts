@@ -14,4 +14,5 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   rnn: runRnnSuite,
   memory: runMemorySuite,
   rbm: runRbmSuite,
+  graph: (opts) => import('./graph.js').then((m) => m.runGraphSuite(opts)),
 };

@@ -1,0 +1,143 @@
+/**
+ * Graph benchmarks: milliseconds per training epoch (forward over the whole graph, cross-entropy on
+ * the training nodes, backward, Adam) of PyG's example GCN and GAT on Cora and Citeseer, ours on each
+ * kernel build (one thread) against the same models in plain PyTorch on one thread
+ * (python/gnn_epoch.py: torch.sparse.mm, gather and index_add_); and spmm throughput, the normalised
+ * adjacency times a dense [N, F] matrix, in GB/s of the bytes it must move, beside a 64 MB copy's
+ * GB/s (what the memory system gives one thread) and PyTorch's torch.sparse.mm.
+ *
+ * The machine is shared: the contenders alternate in rounds (PyTorch, then ours on each build), and
+ * each row reports the median of the per-round ratios, with their range (ratioRange).
+ */
+import { copy, spmmCsr } from '@deepwasm/kernels';
+import * as nn from '@deepwasm/nn';
+import { loadPlanetoid, type NodeClassificationData, type PlanetoidName } from '@deepwasm/data';
+import { GAT, GCN } from '@deepwasm/models';
+import { median, time } from './stats.js';
+import { builds, loadOurs, type Isa } from './train-bench.js';
+import { runPytorch } from './pytorch.js';
+import type { Row, SuiteOptions } from './report.js';
+
+type Model = 'gcn' | 'gat';
+const DATASETS: PlanetoidName[] = ['cora', 'citeseer'];
+
+/** Median ms of one training epoch of `which` on `data` (one thread), as trainNodeClassifier runs it. */
+async function ourEpochMs(isa: Isa, which: Model, name: PlanetoidName, seconds: number): Promise<number> {
+  nn.useKernels(await loadOurs(isa, 1));
+  const data = loadPlanetoid(name);
+  nn.manualSeed(0);
+  const model = which === 'gcn' ? new GCN({ inChannels: data.numFeatures, outChannels: data.numClasses }) : new GAT({ inChannels: data.numFeatures, outChannels: data.numClasses });
+  const opt = new nn.Adam(model.parameterGroups(5e-4), { lr: which === 'gcn' ? 0.01 : 0.005 });
+  const labels = data.trainIndex.map((i) => data.y[i]!);
+  const t = time(
+    () =>
+      nn.tidy(() => {
+        opt.zeroGrad();
+        nn.crossEntropy(nn.gather(model.forward(data.x, data.graph), data.trainIndex), labels).backward();
+        opt.step();
+      }),
+    { warmup: 5, minSamples: 10, minSeconds: seconds },
+  );
+  opt.dispose();
+  model.dispose();
+  data.dispose();
+  return t.medianMs;
+}
+
+/** Bytes spmm must move: row pointers, columns and weights once, a gathered x row per edge, the output. */
+function spmmBytes(data: NodeClassificationData, f: number): number {
+  const g = data.graph.withSelfLoops();
+  return (g.numNodes + 1) * 4 + g.numEdges * (4 + 4 + f * 4) + g.numNodes * f * 4;
+}
+
+async function ourSpmmMs(isa: Isa, data: NodeClassificationData, f: number, seconds: number): Promise<number> {
+  const k = await loadOurs(isa, 1);
+  nn.useKernels(k);
+  const g = data.graph.withSelfLoops();
+  const { csr } = g.kernelIndices(k);
+  const w = g.gcnWeights();
+  const x = nn.randn([g.numNodes, f]);
+  const out = nn.zeros([g.numNodes, f]);
+  const t = time(() => spmmCsr(k, csr, out.ptr, x.ptr, w.ptr, 1, f), { warmup: 20, minSamples: 50, minSeconds: seconds });
+  return t.medianMs;
+}
+
+/** GB/s of one thread copying 64 MB (read + write) with the copy kernel. */
+async function copyGBs(isa: Isa, seconds: number): Promise<number> {
+  const k = await loadOurs(isa, 1);
+  const n = 16 * 1024 * 1024;
+  const a = k.arena.alloc(n * 4);
+  const b = k.arena.alloc(n * 4);
+  k.arena.f32(a, n).fill(1);
+  const t = time(() => copy(k, b, a, n), { warmup: 2, minSamples: 10, minSeconds: seconds });
+  k.arena.free(a);
+  k.arena.free(b);
+  return (2 * n * 4) / (t.medianMs * 1e6);
+}
+
+interface TorchEpoch {
+  median_epoch_ms: number;
+}
+interface TorchSpmm {
+  spmm_ms: Record<string, number>;
+}
+
+export async function runGraphSuite(opts: SuiteOptions = {}): Promise<Row[]> {
+  const quick = opts.quick ?? false;
+  const log = opts.log;
+  const rounds = quick ? 1 : 3;
+  const seconds = quick ? 1 : 2;
+  const rows: Row[] = [];
+  for (const name of DATASETS) {
+    for (const which of ['gcn', 'gat'] as const) {
+      const torch: number[] = [];
+      const ours: Record<string, number[]> = {};
+      for (let r = 0; r < rounds; r++) {
+        const t = runPytorch<TorchEpoch>('gnn_epoch.py', [which, name, '--seconds', String(seconds)], log);
+        if (t) torch.push(t.median_epoch_ms);
+        for (const isa of builds()) (ours[isa] ??= []).push(await ourEpochMs(isa, which, name, seconds));
+        log?.(`graph: ${which} ${name} round ${r + 1}: pytorch ${t ? t.median_epoch_ms.toFixed(2) : '-'} ms, ${builds().map((i) => `${i} ${ours[i]!.at(-1)!.toFixed(2)} ms`).join(', ')}`);
+      }
+      for (const isa of builds()) {
+        const ms = median(ours[isa]!);
+        const ratios = torch.map((p, r) => p / ours[isa]![r]!);
+        const peerMs = torch.length > 0 ? median(torch) : NaN;
+        rows.push({
+          suite: 'graph', case: `${which.toUpperCase()} training epoch, ${name}`, ours: isa, metric: 'epochs/s', value: 1000 / ms,
+          peer: 'pytorch 1 thread', peerValue: 1000 / peerMs, ratio: ratios.length > 0 ? median(ratios) : NaN, medianMs: ms, peerMedianMs: peerMs,
+          ratioRange: ratios.length > 0 ? [Math.min(...ratios), Math.max(...ratios)] : null,
+        } as Row);
+      }
+    }
+  }
+  for (const isa of builds()) {
+    const gbs = await copyGBs(isa, seconds);
+    log?.(`graph: 64 MB copy, ${isa}: ${gbs.toFixed(1)} GB/s`);
+    rows.push({ suite: 'graph', case: 'memory copy 64 MB (read + write)', ours: isa, metric: 'GB/s', value: gbs, peer: '-', peerValue: NaN, ratio: NaN });
+  }
+  for (const name of DATASETS) {
+    const data = loadPlanetoid(name);
+    for (const f of [16, 64]) {
+      const bytes = spmmBytes(data, f);
+      const torch: number[] = [];
+      const ours: Record<string, number[]> = {};
+      for (let r = 0; r < rounds; r++) {
+        const t = runPytorch<TorchSpmm>('gnn_epoch.py', ['spmm', name, '--seconds', String(seconds / 2)], log);
+        if (t) torch.push(t.spmm_ms[String(f)]!);
+        for (const isa of builds()) (ours[isa] ??= []).push(await ourSpmmMs(isa, data, f, seconds / 2));
+      }
+      for (const isa of builds()) {
+        const ms = median(ours[isa]!);
+        const ratios = torch.map((p, r) => p / ours[isa]![r]!);
+        const peerMs = torch.length > 0 ? median(torch) : NaN;
+        rows.push({
+          suite: 'graph', case: `spmm Â·X, ${name}, X [N, ${f}]`, ours: isa, metric: 'GB/s', value: bytes / (ms * 1e6), peer: 'pytorch sparse.mm',
+          peerValue: bytes / (peerMs * 1e6), ratio: ratios.length > 0 ? median(ratios) : NaN, medianMs: ms, peerMedianMs: peerMs,
+          ratioRange: ratios.length > 0 ? [Math.min(...ratios), Math.max(...ratios)] : null,
+        } as Row);
+      }
+    }
+    data.dispose();
+  }
+  return rows;
+}
