@@ -53,7 +53,8 @@ def glorot(*shape):
 
 
 def sparse_x(p, training):
-    return torch.sparse_coo_tensor(x_idx, F.dropout(x_val, p, training), (n, nf))
+    # x_idx is sorted row-major without repeats (coalesced): say so, or sparse.mm would coalesce it every call.
+    return torch.sparse_coo_tensor(x_idx, F.dropout(x_val, p, training), (n, nf))._coalesced_(True)
 
 
 class GCN(torch.nn.Module):
