@@ -67,8 +67,3 @@ function advance(by: string): void {
   }
   owned = still;
 }
-
-/** How many tensors the step rule is watching (for tests and memory reports). */
-export function stepOwnedCount(): number {
-  return owned.length;
-}
