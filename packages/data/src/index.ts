@@ -2,3 +2,4 @@ export { loadMnist, mnistFromRaw, mnistSplit, subset, oneHot, MNIST_ROWS, MNIST_
 export type { MnistData, SplitOptions } from './mnist.js';
 export * from './sequences.js';
 export * from './graph/index.js';
+export { loadPlanetoid } from './graph/planetoid-node.js';

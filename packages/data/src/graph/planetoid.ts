@@ -3,10 +3,11 @@
  * and Welling's GCN and PyTorch Geometric's Planetoid use them: a sparse bag-of-words feature
  * matrix, an undirected citation graph (each citation both ways), class labels, and 140/120 training,
  * 500 validation and 1,000 test nodes. The data ships with this package (planetoid/, with its
- * provenance note); `loadPlanetoid` reads it in Node, `planetoidFromJson` builds the same from the
- * JSON anywhere (e.g. fetched in a browser).
+ * provenance note). This module has no Node-only imports (`@deepwasm/data/graph` loads in browsers):
+ * `fetchPlanetoid` fetches the JSON (by default this package's own copy, served beside it),
+ * `planetoidFromBytes` / `planetoidFromJson` build the dataset from bytes or a parsed object;
+ * `loadPlanetoid` (planetoid-node.ts, package root only) reads the file in Node.
  */
-import { readFileSync } from 'node:fs';
 import * as nn from '@deepwasm/nn';
 
 export type PlanetoidName = 'cora' | 'citeseer';
@@ -51,9 +52,7 @@ export interface PlanetoidOptions {
 
 /** Builds the dataset from the JSON form. */
 export function planetoidFromJson(name: string, raw: PlanetoidJson, opts: PlanetoidOptions = {}): NodeClassificationData {
-  for (const key of ['numNodes', 'numFeatures', 'numClasses', 'featureIndptr', 'featureIndices', 'labels', 'edges', 'trainIndex', 'valIndex', 'testIndex'] as const) {
-    if (raw[key] === undefined) throw new Error(`planetoid ${name}: the JSON has no "${key}"`);
-  }
+  checkPlanetoidJson(name, raw);
   const n = raw.numNodes;
   const src: number[] = [];
   const dst: number[] = [];
@@ -79,9 +78,88 @@ export function planetoidFromJson(name: string, raw: PlanetoidJson, opts: Planet
   };
 }
 
-/** Reads planetoid/<name>.json from this package (Node). */
-export function loadPlanetoid(name: PlanetoidName, opts: PlanetoidOptions = {}): NodeClassificationData {
-  if (!PLANETOID_NAMES.includes(name)) throw new Error(`loadPlanetoid: no dataset "${String(name)}"; bundled: ${PLANETOID_NAMES.join(', ')}`);
-  const text = readFileSync(new URL(`../../planetoid/${name}.json`, import.meta.url), 'utf8');
-  return planetoidFromJson(name, JSON.parse(text) as PlanetoidJson, opts);
+const COUNT_KEYS = ['numNodes', 'numFeatures', 'numClasses'] as const;
+const ARRAY_KEYS = ['featureIndptr', 'featureIndices', 'labels', 'edges', 'trainIndex', 'valIndex', 'testIndex'] as const;
+
+/** Strict: every field present, counts positive integers, arrays of integers with consistent lengths and ranges. */
+function checkPlanetoidJson(name: string, raw: PlanetoidJson): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError(`planetoid ${name}: expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  for (const key of [...COUNT_KEYS, ...ARRAY_KEYS]) {
+    if (raw[key] === undefined) throw new Error(`planetoid ${name}: the JSON has no "${key}"`);
+  }
+  for (const key of COUNT_KEYS) {
+    const v = raw[key];
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`planetoid ${name}: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  for (const key of ARRAY_KEYS) {
+    const a = raw[key];
+    if (!Array.isArray(a)) throw new TypeError(`planetoid ${name}: "${key}" must be an array of integers, got ${typeof a}`);
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isInteger(a[i])) throw new TypeError(`planetoid ${name}: "${key}"[${i}] is ${JSON.stringify(a[i])}, not an integer`);
+    }
+  }
+  const n = raw.numNodes;
+  if (raw.featureIndptr.length !== n + 1) throw new RangeError(`planetoid ${name}: "featureIndptr" has ${raw.featureIndptr.length} entries, expected numNodes + 1 = ${n + 1}`);
+  if (raw.labels.length !== n) throw new RangeError(`planetoid ${name}: "labels" has ${raw.labels.length} entries, expected numNodes = ${n}`);
+  for (let i = 0; i < n; i++) {
+    const c = raw.labels[i]!;
+    if (c < -1 || c >= raw.numClasses) throw new RangeError(`planetoid ${name}: label ${c} of node ${i} is outside [-1, ${raw.numClasses}) (numClasses ${raw.numClasses})`);
+  }
+  if (raw.edges.length % 2 !== 0) throw new RangeError(`planetoid ${name}: "edges" has ${raw.edges.length} entries, not pairs`);
+  for (let e = 0; e < raw.edges.length; e++) {
+    const v = raw.edges[e]!;
+    if (v < 0 || v >= n) throw new RangeError(`planetoid ${name}: edge ${e >> 1} names node ${v}, outside [0, ${n}) (numNodes ${n})`);
+  }
+}
+
+/** Builds the dataset from the bytes (or text) of a planetoid JSON file, e.g. a fetched response's body. */
+export function planetoidFromBytes(name: string, bytes: Uint8Array | ArrayBuffer | string, opts: PlanetoidOptions = {}): NodeClassificationData {
+  const text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`planetoid ${name}: not valid JSON (${(e as Error).message})`);
+  }
+  return planetoidFromJson(name, raw as PlanetoidJson, opts);
+}
+
+/**
+ * Where this package's copy of planetoid/<name>.json lies relative to this module: a file: URL in
+ * Node, and in a browser the package as served (e.g. `/pkg/data/planetoid/cora.json` when
+ * `/pkg/data/dist/graph/planetoid.js` is this module).
+ */
+export function planetoidUrl(name: PlanetoidName): URL {
+  checkName('planetoidUrl', name);
+  return new URL(`../../planetoid/${name}.json`, import.meta.url);
+}
+
+export interface FetchPlanetoidOptions extends PlanetoidOptions {
+  /** Where to fetch the JSON from (default `planetoidUrl(name)`, this package's copy). */
+  url?: string | URL;
+  /** The fetch to use (default `globalThis.fetch`). */
+  fetch?: (url: string) => Promise<{ ok: boolean; status: number; statusText?: string; arrayBuffer(): Promise<ArrayBuffer> }>;
+}
+
+/**
+ * Fetches planetoid/<name>.json and builds the dataset: in a browser from this package's own copy as
+ * served beside its modules, or from `opts.url`. (In Node, whose fetch does not read file: URLs, use
+ * `loadPlanetoid` from the package root, or pass an http(s) `url`.)
+ */
+export async function fetchPlanetoid(name: PlanetoidName, opts: FetchPlanetoidOptions = {}): Promise<NodeClassificationData> {
+  checkName('fetchPlanetoid', name);
+  const { url, fetch: fetchFn, ...rest } = opts;
+  const where = String(url ?? planetoidUrl(name));
+  if (where.startsWith('file:') && fetchFn === undefined) {
+    throw new Error(`fetchPlanetoid: ${where} is a file: URL, which fetch does not read; in Node use loadPlanetoid("${name}") from @deepwasm/data, or pass an http(s) url`);
+  }
+  const f = fetchFn ?? (globalThis.fetch as unknown as FetchPlanetoidOptions['fetch']);
+  if (f === undefined) throw new Error('fetchPlanetoid: no fetch in this environment; pass opts.fetch');
+  const res = await f(where);
+  if (!res.ok) throw new Error(`fetchPlanetoid: ${where} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  return planetoidFromBytes(name, new Uint8Array(await res.arrayBuffer()), rest);
+}
+
+export function checkName(where: string, name: string): void {
+  if (!PLANETOID_NAMES.includes(name as PlanetoidName)) throw new Error(`${where}: no dataset "${String(name)}"; bundled: ${PLANETOID_NAMES.join(', ')}`);
 }
