@@ -49,6 +49,8 @@ export {
 } from './io/model-file.js';
 export { conv2d, maxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, type Conv2dOptions, type Pool2dOptions, type Pair } from './functional/conv.js';
 export { batchNorm, type BatchNormArgs } from './functional/normalization.js';
+export { convTranspose2d, convTransposeOutputSize, type ConvTranspose2dOptions } from './functional/conv-transpose.js';
+export { ConvTranspose2d, type ConvTranspose2dLayerOptions } from './modules/conv-transpose.js';
 export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, type Conv2dLayerOptions, type PoolLayerOptions } from './modules/conv.js';
 export { randomTranslate } from './functional/augment.js';
 export {

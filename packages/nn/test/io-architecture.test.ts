@@ -18,6 +18,7 @@ function everyType(): nn.Module[] {
     new nn.BatchNorm2d(3, { trackRunningStats: false }), new nn.Flatten(1, 2), new nn.Reshape([2, -1]), new nn.Identity(), new nn.Step(),
     new nn.Sigmoid(), new nn.Tanh(), new nn.ReLU(), new nn.Gaussian(), new nn.LeakyReLU(0.2), new nn.ELU(0.5), new nn.Softmax(1), new nn.LogSoftmax(0),
     new nn.Conv2d(4, 6, [3, 2], { stride: 2, padding: [1, 0], dilation: 1, groups: 2, bias: false }),
+    new nn.ConvTranspose2d(4, 6, [3, 2], { stride: 2, padding: [1, 0], outputPadding: [1, 0], dilation: [1, 2], groups: 2, bias: false }),
     new nn.MaxPool2d(3, { stride: 2, padding: 1, dilation: 2, ceilMode: true }), new nn.MaxPool2d(2),
     new nn.AvgPool2d([2, 3], { countIncludePad: false }), new nn.AdaptiveAvgPool2d([2, 1]),
     new nn.RNN(3, 4, { nonlinearity: 'relu', numLayers: 2, dropout: 0.1, bidirectional: true, batchFirst: true }),

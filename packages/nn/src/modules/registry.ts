@@ -13,6 +13,7 @@ import { Dropout } from './dropout.js';
 import { BatchNorm1d } from './batchnorm.js';
 import { Flatten, Reshape } from './reshape.js';
 import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d } from './conv.js';
+import { ConvTranspose2d } from './conv-transpose.js';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from './recurrent.js';
 import { Embedding } from './embedding.js';
 import { AdditiveAttention, DotAttention } from './attention.js';
@@ -82,6 +83,14 @@ builtIn(
     dilation: pair({ min: 1, default: 1 }), groups: int({ min: 1, default: 1 }), bias,
   },
   (c) => new Conv2d(c.inChannels, c.outChannels, c.kernelSize, options(c, 'inChannels', 'outChannels', 'kernelSize')),
+);
+builtIn(
+  'ConvTranspose2d',
+  {
+    inChannels: size, outChannels: size, kernelSize: pair({ min: 1 }), stride: pair({ min: 1, default: 1 }), padding: pair({ min: 0, default: 0 }),
+    outputPadding: pair({ min: 0, default: 0 }), dilation: pair({ min: 1, default: 1 }), groups: int({ min: 1, default: 1 }), bias,
+  },
+  (c) => new ConvTranspose2d(c.inChannels, c.outChannels, c.kernelSize, options(c, 'inChannels', 'outChannels', 'kernelSize')),
 );
 builtIn('MaxPool2d', { ...pool, dilation: pair({ min: 1, default: 1 }) }, (c) => new MaxPool2d(c.kernelSize, options(c, 'kernelSize')));
 builtIn('AvgPool2d', { ...pool, countIncludePad: bool(true) }, (c) => new AvgPool2d(c.kernelSize, options(c, 'kernelSize')));
