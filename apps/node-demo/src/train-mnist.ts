@@ -6,7 +6,8 @@ import { mnistSplit } from '@deepwasm/data';
 import type { DemoArgs } from './args.js';
 import type { Recipe } from './recipes.js';
 import { confusionMatrix, formatConfusion } from './confusion.js';
-import { digitGridSvg, lineChartSvg } from './plot.js';
+import { lineChartSvg } from './plot.js';
+import { writeGridPng } from './images/png-grid.js';
 
 export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ testAccuracy: number }> {
   const k = await nn.ready();
@@ -78,8 +79,7 @@ export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ test
   for (let i = 0; i < predicted.length && wrong.length < 40; i++) if (predicted[i] !== labels[i]) wrong.push(i);
   const images = wrong.map((i) => test.x.subarray(i * 784, (i + 1) * 784));
   const captions = wrong.map((i) => `${labels[i]}→${predicted[i]}`);
-  const wrongPath = join(args.out, `${recipe.name}-misclassified.svg`);
-  await writeFile(wrongPath, digitGridSvg(images, captions));
+  const wrongPath = await writeGridPng(join(args.out, `${recipe.name}-misclassified.png`), images, { captions, scale: 3 });
   console.log(`\nsaved: ${saved.path} (${saved.architecture ? 'weights and architecture in one file; nn.loadModel reads it back' : 'weights only'})`);
   console.log(`plots: ${curvesPath} (loss and accuracy per epoch), ${wrongPath} (misclassified digits, true→predicted)`);
   return { testAccuracy };

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import * as nn from '@deepwasm/nn';
 import { mnistSplit } from '@deepwasm/data';
 import { dbn } from '@deepwasm/models';
-import { digitGridSvg, lineChartSvg } from '../plot.js';
+import { lineChartSvg } from '../plot.js';
+import { writeGridPng, type GridOptions } from '../images/png-grid.js';
 import { writeOut, type TaskOptions } from './common.js';
 
 export interface DbnTaskOptions extends TaskOptions {
@@ -27,6 +28,8 @@ export interface DbnTaskResult {
   random: number;
   samplesRecognised: number | null;
 }
+
+const png = (dir: string | undefined, name: string, images: Float32Array[], o: GridOptions) => (dir ? writeGridPng(join(dir, name), images, o) : null);
 
 export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResult> {
   const log = opts.log ?? console.log;
@@ -63,18 +66,13 @@ export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResu
   // Pictures.
   const rbm0 = model.rbms[0]!;
   const w = rbm0.weight.toArray();
-  const filters = Array.from({ length: 50 }, (_, j) => {
-    const f = w.subarray(j * 784, (j + 1) * 784);
-    let lo = Infinity, hi = -Infinity;
-    for (const v of f) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-    return Float32Array.from(f, (v) => (v - lo) / (hi - lo || 1));
-  });
+  const filters = Array.from({ length: 50 }, (_, j) => w.subarray(j * 784, (j + 1) * 784));
   const testX = nn.fromArray(test.x.subarray(0, 20 * 784), [20, 784]);
   const recon = nn.noGrad(() => rbm0.visibleProbabilities(rbm0.hiddenProbabilities(testX))).toArray();
   const pairs: Float32Array[] = [], captions: string[] = [];
   for (let i = 0; i < 10; i++) {
     pairs.push(test.x.slice(i * 784, (i + 1) * 784), recon.slice(i * 784, (i + 1) * 784));
-    captions.push('digit', 'reconstruction');
+    captions.push('digit', 'recon');
   }
   const labels = Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
   const t1 = Date.now();
@@ -91,9 +89,9 @@ export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResu
     log(`(run the main job first to have ${lenetPath} classify the samples)`);
   }
   const files = await Promise.all([
-    writeOut(opts.out, 'dbn-filters.svg', digitGridSvg(filters, filters.map((_, j) => `h${j}`), 28, 2, 10)),
-    writeOut(opts.out, 'dbn-reconstructions.svg', digitGridSvg(pairs, captions, 28, 2, 10)),
-    writeOut(opts.out, 'dbn-samples.svg', digitGridSvg(Array.from({ length: 100 }, (_, i) => samples.slice(i * 784, (i + 1) * 784)), labels.map(String), 28, 2, 10)),
+    png(opts.out, 'dbn-filters.png', filters, { captions: filters.map((_, j) => `h${j}`), range: 'each' }),
+    png(opts.out, 'dbn-reconstructions.png', pairs, { captions }),
+    png(opts.out, 'dbn-samples.png', Array.from({ length: 100 }, (_, i) => samples.subarray(i * 784, (i + 1) * 784)), { captions: labels.map(String) }),
     writeOut(opts.out, 'dbn-fine-tuning.svg', lineChartSvg([
       { title: 'test accuracy', series: [{ name: 'pretrained', values: pretrained.curve, color: '#1f77b4' }, { name: 'random init', values: random.curve, color: '#d62728' }] },
       { title: 'reconstruction error per pretraining epoch', series: history.map((h, i) => ({ name: `RBM ${i + 1}`, values: h, color: ['#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'][i % 4]! })) },

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { writeFile, mkdir } from 'node:fs/promises';
 import * as nn from '@deepwasm/nn';
 import { mnistSplit } from '@deepwasm/data';
-import { digitGridSvg } from '../plot.js';
-import { writeOut, type TaskOptions } from './common.js';
+import { writeGridPng } from '../images/png-grid.js';
+import type { TaskOptions } from './common.js';
 
 export interface RbmTaskOptions extends TaskOptions {
   /** Epochs (default `steps` or 30), AIS temperatures (default 14,501), recipes (default both). */
@@ -68,7 +68,8 @@ export async function runRbmTask(opts: RbmTaskOptions = {}): Promise<Record<stri
     log(`${recipe}${decay ? ' (lr decayed to 0)' : ''}: AIS log Z ${ais.logZ.toFixed(2)} (100 runs x ${betas} temperatures, ${((Date.now() - t1) / 1000).toFixed(0)} s); average test log-likelihood ${testLL.toFixed(2)} nats [${spread[0].toFixed(2)}, ${spread[1].toFixed(2)}]`);
     results[recipe] = { logZ: ais.logZ, testLL, spread };
     const chains = rbm.gibbs(nn.bernoulli(nn.full([20, 784], 0.5), { generator: g }), 1000, { generator: g });
-    await writeOut(opts.out, `rbm-${recipe}${decay ? '-decay' : ''}-samples.svg`, digitGridSvg(Array.from({ length: 20 }, (_, i) => chains.visibleProb.toArray().slice(i * 784, (i + 1) * 784)), Array.from({ length: 20 }, () => ''), 28, 2, 10));
+    const probs = chains.visibleProb.toArray();
+    if (opts.out) await writeGridPng(join(opts.out, `rbm-${recipe}${decay ? '-decay' : ''}-samples.png`), Array.from({ length: 20 }, (_, i) => probs.subarray(i * 784, (i + 1) * 784)));
     rbm.dispose();
   }
   testT.dispose();
