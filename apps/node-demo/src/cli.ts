@@ -1,39 +1,39 @@
 #!/usr/bin/env node
-/** deepwasm demo: trains a network on real MNIST digits (or prints the quick kernel benchmark). */
+/** deepwasm demo: trains a network on real MNIST digits (or another task; or prints the quick kernel benchmark). */
 import './relaxed-simd.js';
-import { detectFeatures } from '@deepwasm/kernels';
-import { parseArgs, usage } from './args.js';
-import { recipes } from './recipes.js';
-import { trainMnist } from './train-mnist.js';
-import { runKernelSummary } from './kernel-summary.js';
-import { runSequenceTask } from './tasks/index.js';
-import type { GcnTaskOptions } from './tasks/gcn.js';
+import { parseArgs, usage, UsageError, type DemoArgs } from './args.js';
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: DemoArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    // Nothing is loaded yet: the command line is checked before the kernels, the data or the models.
+    console.error(`demo: ${e.message}`);
+    process.exitCode = e.exitCode;
+    return;
+  }
   if (args.help) {
     console.log(usage());
     return;
   }
+  const { detectFeatures } = await import('@deepwasm/kernels');
   const f = detectFeatures();
   console.log(`engine: Node ${process.versions.node}, WebAssembly SIMD ${f.simd128 ? 'yes' : 'no'}, relaxed SIMD ${f.relaxedSimd ? 'yes' : 'no'}`);
   if (args.bench) {
+    const { runKernelSummary } = await import('./kernel-summary.js');
     await runKernelSummary();
     return;
   }
-  if (args.task !== undefined && args.task !== 'mnist') {
-    const taskOptions: GcnTaskOptions = { seed: args.seed, out: args.out, steps: args.steps, progress: args.progress ?? true };
-    if (args.task === 'gcn') {
-      Object.assign(taskOptions, { model: args.modelGiven ? args.model : undefined, dataset: args.dataset, seeds: args.seeds, epochs: args.epochs });
-    }
-    await runSequenceTask(args.task, taskOptions);
+  if (args.task !== undefined) {
+    const { runSequenceTask } = await import('./tasks/index.js');
+    const { task, seed, out, steps, epochs, seeds, dataset } = args;
+    await runSequenceTask(task, { seed, out, steps, epochs, seeds, dataset, model: args.modelGiven ? args.model : undefined, progress: true });
     return;
   }
-  const recipe = recipes[args.model];
-  if (recipe === undefined) {
-    throw new Error(`unknown model "${args.model}"; choose one of: ${Object.keys(recipes).join(', ')}`);
-  }
-  await trainMnist(recipe, args);
+  const [{ recipes }, { trainMnist }] = await Promise.all([import('./recipes.js'), import('./train-mnist.js')]);
+  await trainMnist(recipes[args.model]!, args);
 }
 
 main().catch((e: unknown) => {

@@ -1,4 +1,4 @@
-/** The recurrent-network tasks of the demo, by name. */
+/** The tasks of the demo by name (what they do and the options they read: about.ts). */
 import * as nn from '@deepwasm/nn';
 import { runAddingTask } from './adding.js';
 import { runCharLmTask } from './char-lm.js';
@@ -11,7 +11,7 @@ import type { TaskOptions } from './common.js';
 
 export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runGcnTask, runGraphsTask };
 
-const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
+export const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   adding: runAddingTask,
   charlm: runCharLmTask,
   reverse: runReverseTask,
@@ -21,7 +21,8 @@ const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   graphs: runGraphsTask,
 };
 
-export async function runSequenceTask(name: string, opts: TaskOptions): Promise<void> {
+/** Runs a task by name with the options the command line gave (checked against TASK_ABOUT first). */
+export async function runSequenceTask(name: string, opts: TaskOptions & { epochs?: number; seeds?: number; dataset?: string; model?: string }): Promise<void> {
   const task = TASKS[name];
   if (!task) throw new Error(`unknown task "${name}"; choose one of: mnist, ${Object.keys(TASKS).join(', ')}`);
   const k = await nn.ready();

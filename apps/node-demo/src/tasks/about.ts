@@ -1,0 +1,27 @@
+/**
+ * What each task of the demo does and which options it reads, one entry per task: the usage is
+ * generated from this table and the options are checked against it before anything is loaded. A task
+ * in the runner table (index.ts) needs an entry here (a test checks it). Lines of `about` stay within
+ * 68 characters so the usage fits an 80-column terminal.
+ */
+
+/** Options a task may read besides --seed and --out. */
+export type TaskOption = 'model' | 'dataset' | 'seeds' | 'epochs' | 'steps' | 'batch-size' | 'lr';
+
+export interface TaskAbout {
+  /** One or two short lines for the usage. */
+  about: string;
+  /** The options it reads: `true`, or the allowed values of a choice (the first is the default). */
+  options: Partial<Record<TaskOption, true | readonly string[]>>;
+}
+
+export const TASK_ABOUT: Record<string, TaskAbout> = {
+  mnist: { about: 'LeNet-5 or an MLP on 8,000 MNIST digits, 2,000 held out (default)', options: { model: ['lenet5', 'mlp'], epochs: true, 'batch-size': true, lr: true } },
+  adding: { about: 'LSTM vs tanh RNN on the adding problem, length 100 (3,000 steps)', options: { steps: true } },
+  charlm: { about: 'character LSTM on Moby-Dick ch. 1-10: bits/char, a text sample', options: { steps: true } },
+  reverse: { about: 'seq2seq with attention reverses 10-digit strings: exact match', options: { steps: true } },
+  dbn: { about: 'deep belief net 784-500-500-2000 pretrained vs random init\n(--steps: fine-tuning epochs, default 20); filters, samples', options: { steps: true } },
+  rbm: { about: '784-500 RBM, CD-1 and PCD, scored by AIS in nats\n(--steps: epochs, default 30)', options: { steps: true } },
+  gcn: { about: 'GCN or GAT on a citation graph, 200 epochs: validation and test\naccuracy, the hidden layer in 2-D; --seeds N: mean and spread', options: { model: ['gcn', 'gat'], dataset: ['cora', 'citeseer'], seeds: true, epochs: true } },
+  graphs: { about: 'a GIN counts the cycles of random graphs from structure alone', options: { steps: true } },
+};
