@@ -51,6 +51,10 @@ export { conv2d, maxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, type 
 export { batchNorm, type BatchNormArgs } from './functional/normalization.js';
 export { convTranspose2d, convTransposeOutputSize, type ConvTranspose2dOptions } from './functional/conv-transpose.js';
 export { ConvTranspose2d, type ConvTranspose2dLayerOptions } from './modules/conv-transpose.js';
+export { interpolate, upsample, type InterpolateMode, type InterpolateOptions } from './functional/interpolate.js';
+export { Upsample, type UpsampleOptions } from './modules/upsample.js';
+export { klDivGaussian } from './losses/gaussian.js';
+export { reparameterize, type ReparameterizeOptions } from './functional/reparameterize.js';
 export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, type Conv2dLayerOptions, type PoolLayerOptions } from './modules/conv.js';
 export { randomTranslate } from './functional/augment.js';
 export {

@@ -91,6 +91,14 @@ const layerConstructors: Case[] = [
   ['DotAttention { scale }', () => new nn.DotAttention(4, 4, any({ scale: true })), /^DotAttention: unknown option "scale"; did you mean "scaled"\?/],
   ['DotAttention(0)', () => new nn.DotAttention(0), /^DotAttention: queryDim must be a positive integer, got 0/],
   ['AdditiveAttention attentionDim 0', () => new nn.AdditiveAttention(4, 4, 0), /^AdditiveAttention: attentionDim must be a positive integer, got 0/],
+  ['Upsample {}', () => new nn.Upsample({}), /^Upsample: give exactly one of size and scaleFactor, got neither/],
+  ['Upsample size and scaleFactor', () => new nn.Upsample({ size: 4, scaleFactor: 2 }), /^Upsample: give exactly one of size and scaleFactor, got size 4 and scaleFactor 2/],
+  ['Upsample scaleFactor 0', () => new nn.Upsample({ scaleFactor: 0 }), /^Upsample: scaleFactor must be a positive finite number or a pair \[h, w\] of them, got 0/],
+  ['Upsample size [4, 2.5]', () => new nn.Upsample({ size: any([4, 2.5]) }), /^Upsample: size must be a positive integer or a pair \[h, w\] of them, got \[4,2\.5\]/],
+  ['Upsample mode "bicubic"', () => new nn.Upsample({ scaleFactor: 2, mode: any('bicubic') }), /^Upsample: mode must be 'nearest' or 'bilinear', got string "bicubic"/],
+  ['Upsample nearest alignCorners', () => new nn.Upsample({ scaleFactor: 2, alignCorners: true }),
+    /^Upsample: alignCorners can only be set with mode 'bilinear', got mode 'nearest'/],
+  ['Upsample { scale_factor }', () => new nn.Upsample(any({ scale_factor: 2 })), /^Upsample: unknown option "scale_factor"; did you mean "scaleFactor"\?/],
 ];
 
 const layerForwards: Case[] = [
@@ -99,6 +107,10 @@ const layerForwards: Case[] = [
   ['Conv2d.forward(undefined)', () => new nn.Conv2d(1, 4, 3).forward(any(undefined)), /^Conv2d\(1, 4\): input must be a Tensor, got undefined/],
   ['Conv2d.forward 2 channels', () => new nn.Conv2d(1, 4, 3).forward(z(1, 2, 5, 5)), /^Conv2d\(1, 4\): expected input \[N, 1, H, W\], got \[1, 2, 5, 5\]/],
   ['Conv2d.forward too small', () => new nn.Conv2d(1, 4, 3).forward(z(1, 1, 2, 2)), /conv2d: a 3x3 kernel .* does not fit a 2x2 input/],
+  ['Upsample.forward(7)', () => new nn.Upsample({ scaleFactor: 2 }).forward(any(7)), /^Upsample\(scaleFactor 2x2, nearest\): input must be a Tensor, got 7/],
+  ['Upsample.forward [2, 3]', () => new nn.Upsample({ size: 4, mode: 'bilinear' }).forward(z(2, 3)), /^interpolate: expected input \[N, C, H, W\], got \[2, 3\]/],
+  ['Upsample.forward scale 0.1', () => new nn.Upsample({ scaleFactor: 0.1 }).forward(z(1, 1, 4, 4)),
+    /^interpolate: scaleFactor \[0\.1,0\.1\] gives an empty 0x0 output for a 4x4 input/],
   ['ConvTranspose2d.forward("x")', () => new nn.ConvTranspose2d(2, 4, 3).forward(any('x')), /^ConvTranspose2d\(2, 4\): input must be a Tensor, got string "x"/],
   ['ConvTranspose2d.forward 3 channels', () => new nn.ConvTranspose2d(2, 4, 3).forward(z(1, 3, 5, 5)),
     /^ConvTranspose2d\(2, 4\): expected input \[N, 2, H, W\], got \[1, 3, 5, 5\] \(weight \[2, 4, 3, 3\]\)/],
@@ -128,6 +140,10 @@ const layerForwards: Case[] = [
 
 const logits = () => z(2, 3);
 const losses: Case[] = [
+  ['klDivGaussian shapes', () => nn.klDivGaussian(z(2, 3), z(3, 2)), /^klDivGaussian: mu \[2, 3\] and logvar \[3, 2\] must have the same shape/],
+  ['klDivGaussian [3]', () => nn.klDivGaussian(z(3), z(3)), /^klDivGaussian: expected mu and logvar \[N, latent\.\.\.\], got \[3\]/],
+  ['klDivGaussian reduction "batch"', () => nn.klDivGaussian(z(2, 3), z(2, 3), any('batch')), /^klDivGaussian: reduction must be 'mean', 'sum' or 'none', got string "batch"/],
+  ['klDivGaussian(mu, null)', () => nn.klDivGaussian(z(2, 3), any(null)), /^klDivGaussian: argument "logvar" must be a Tensor, got null/],
   ['crossEntropy label 2.5', () => nn.crossEntropy(logits(), [0, 2.5]), /^crossEntropy: label 2\.5 at position 1 is not an integer class index in \[0, 3\)/],
   ['crossEntropy label 3', () => nn.crossEntropy(logits(), [0, 3]), /^crossEntropy: label 3 at position 1 is outside \[0, 3\) for input \[2, 3\]/],
   ['crossEntropy label -1', () => nn.crossEntropy(logits(), [-1, 0]), /^crossEntropy: label -1 at position 0 is outside \[0, 3\)/],
@@ -182,6 +198,11 @@ const ops: Case[] = [
   ['conv2d stride 0', () => nn.conv2d(img(), z(1, 1, 3, 3), null, { stride: 0 }), /^conv2d: stride must be a positive integer .*, got 0/],
   ['conv2d { strides }', () => nn.conv2d(img(), z(1, 1, 3, 3), null, any({ strides: 2 })), /^conv2d: unknown option "strides"; did you mean "stride"\?/],
   ['conv2d groups 1.5', () => nn.conv2d(img(), z(1, 1, 3, 3), null, { groups: 1.5 }), /^conv2d: groups must be a positive integer, got 1\.5/],
+  ['interpolate(x, "2")', () => nn.interpolate(img(), any('2')), /^interpolate: options must be an object, got string "2"/],
+  ['interpolate { scale }', () => nn.interpolate(img(), any({ scale: 2 })), /^interpolate: unknown option "scale"; did you mean "scaleFactor"\?/],
+  ['reparameterize shapes', () => nn.reparameterize(z(2, 3), z(2, 4)), /^reparameterize: mu \[2, 3\] and logvar \[2, 4\] must have the same shape/],
+  ['reparameterize { seed }', () => nn.reparameterize(z(2, 3), z(2, 3), any({ seed: 1 })), /^reparameterize: unknown option "seed"/],
+  ['reparameterize generator 1', () => nn.reparameterize(z(2, 3), z(2, 3), any({ generator: 1 })), /^reparameterize: generator must be a Generator.*got 1/],
   ['convTranspose2d(x, "w")', () => nn.convTranspose2d(img(), any('w')), /^convTranspose2d: argument "weight" must be a Tensor, got string "w"/],
   ['convTranspose2d weight channels', () => nn.convTranspose2d(img(), z(2, 1, 3, 3)),
     /^convTranspose2d: input \[1, 1, 6, 6\] has 1 channels, but weight \[2, 1, 3, 3\] expects 2/],
@@ -343,9 +364,9 @@ it('the table covers every layer and loss the package exports', () => {
   const named = [...layerConstructors, ...layerForwards, ...losses].map(([n]) => n).join(' ');
   const layers = ['Linear', 'Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Dropout', 'LeakyReLU', 'ELU',
     'Softmax', 'LogSoftmax', 'Flatten', 'Reshape', 'Sequential', 'RNN', 'LSTM', 'GRU', 'RNNCell', 'LSTMCell', 'GRUCell', 'Embedding', 'DotAttention',
-    'AdditiveAttention', 'ReLU'];
+    'AdditiveAttention', 'ReLU', 'Upsample'];
   const lossNames = ['crossEntropy', 'nllLoss', 'sequenceCrossEntropy', 'sequenceMseLoss', 'mseLoss', 'l1Loss', 'binaryCrossEntropy',
-    'binaryCrossEntropyWithLogits', 'l1Penalty', 'l2Penalty'];
+    'binaryCrossEntropyWithLogits', 'l1Penalty', 'l2Penalty', 'klDivGaussian'];
   for (const n of [...layers, ...lossNames]) expect(named).toMatch(new RegExp(`\\b${n}\\b`));
   const total = all.reduce((s, [, c]) => s + c.length, 0) + 19 + 7;
   expect(total).toBeGreaterThanOrEqual(200);

@@ -20,7 +20,7 @@ function everyType(): nn.Module[] {
     new nn.Conv2d(4, 6, [3, 2], { stride: 2, padding: [1, 0], dilation: 1, groups: 2, bias: false }),
     new nn.ConvTranspose2d(4, 6, [3, 2], { stride: 2, padding: [1, 0], outputPadding: [1, 0], dilation: [1, 2], groups: 2, bias: false }),
     new nn.MaxPool2d(3, { stride: 2, padding: 1, dilation: 2, ceilMode: true }), new nn.MaxPool2d(2),
-    new nn.AvgPool2d([2, 3], { countIncludePad: false }), new nn.AdaptiveAvgPool2d([2, 1]),
+    new nn.AvgPool2d([2, 3], { countIncludePad: false }), new nn.AdaptiveAvgPool2d([2, 1]), new nn.Upsample({ scaleFactor: [2, 1.5], mode: 'bilinear', alignCorners: true }), new nn.Upsample({ size: 5 }),
     new nn.RNN(3, 4, { nonlinearity: 'relu', numLayers: 2, dropout: 0.1, bidirectional: true, batchFirst: true }),
     new nn.LSTM(3, 4, { bias: false }), new nn.GRU(2, 3), new nn.RNNCell(2, 3, { nonlinearity: 'relu' }), new nn.LSTMCell(2, 3), new nn.GRUCell(2, 3, { bias: false }),
     new nn.Embedding(10, 4, { paddingIdx: 0 }), new nn.Embedding(5, 2), new nn.DotAttention(4, 6, { general: true, scaled: true }), new nn.AdditiveAttention(3, 4, 5),

@@ -59,6 +59,16 @@ export function pair(opts: { min: number; default?: number }): Field<number | [n
   );
 }
 
+/** A finite number > 0, or a pair [h, w] of them (a scale factor). */
+export function positivePair(): Field<number | [number, number]> {
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
+  return field('a finite number > 0 or a pair [h, w] of them', (v) => {
+    if (ok(v)) return v;
+    if (Array.isArray(v) && v.length === 2 && v.every(ok)) return [v[0] as number, v[1] as number];
+    return undefined;
+  });
+}
+
 /** An array of integers >= min. */
 export function ints(opts: { min: number }): Field<number[]> {
   return field(`an array of integers >= ${opts.min}`, (v) => (Array.isArray(v) && v.every((x) => isInt(x) && x >= opts.min) ? [...(v as number[])] : undefined));

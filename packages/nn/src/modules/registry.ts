@@ -14,11 +14,12 @@ import { BatchNorm1d } from './batchnorm.js';
 import { Flatten, Reshape } from './reshape.js';
 import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';
+import { Upsample } from './upsample.js';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from './recurrent.js';
 import { Embedding } from './embedding.js';
 import { AdditiveAttention, DotAttention } from './attention.js';
 import { ELU, Gaussian, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh } from './activations.js';
-import { bool, int, ints, nullable, num, oneOf, optional, pair, readConfig, suggest, uniqueStrings, type ConfigOf, type Fields } from './config-schema.js';
+import { bool, int, ints, nullable, num, oneOf, optional, pair, positivePair, readConfig, suggest, uniqueStrings, type ConfigOf, type Fields } from './config-schema.js';
 
 export type ModuleFactory = (config: Record<string, unknown>, children: Module[]) => Module;
 
@@ -91,6 +92,11 @@ builtIn(
     outputPadding: pair({ min: 0, default: 0 }), dilation: pair({ min: 1, default: 1 }), groups: int({ min: 1, default: 1 }), bias,
   },
   (c) => new ConvTranspose2d(c.inChannels, c.outChannels, c.kernelSize, options(c, 'inChannels', 'outChannels', 'kernelSize')),
+);
+builtIn(
+  'Upsample',
+  { size: optional(pair({ min: 1 })), scaleFactor: optional(positivePair()), mode: oneOf(['nearest', 'bilinear'], 'nearest'), alignCorners: optional(bool()) },
+  (c) => new Upsample(options(c)),
 );
 builtIn('MaxPool2d', { ...pool, dilation: pair({ min: 1, default: 1 }) }, (c) => new MaxPool2d(c.kernelSize, options(c, 'kernelSize')));
 builtIn('AvgPool2d', { ...pool, countIncludePad: bool(true) }, (c) => new AvgPool2d(c.kernelSize, options(c, 'kernelSize')));
