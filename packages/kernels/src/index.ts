@@ -32,6 +32,7 @@ export {
 } from './reference/recurrent.js';
 export { setThreads, threadCount, threadsStarted, closeThreads, defaultThreadCount, threadsFor, splitRange, runTasks, poolOf, MIN_PARALLEL_WORK, setMinParallelWork, type Task } from './threads/index.js';
 export { sharedMemoryAvailable, unshareMemoryImport } from './load.js';
+export { nodeBuiltin } from './node.js';
 export { uniformPhilox, bernoulliPhilox, bernoulliSigmoidPhilox, normalPhilox, philoxBlocks, type PhiloxKey } from './ops/random.js';
 export { philox4x32, philoxWord, uniformReference, bernoulliReference, bernoulliSigmoidReference, normalReference } from './reference/random.js';
 export {

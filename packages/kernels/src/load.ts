@@ -5,6 +5,7 @@
 import { instantiate } from '@assemblyscript/loader';
 import { Arena } from './memory.js';
 import type { KernelExports } from './exports.js';
+import { nodeBuiltin } from './node.js';
 
 export type Isa = 'simd128' | 'relaxed';
 
@@ -14,9 +15,13 @@ export type KernelSource = URL | string | ArrayBuffer | ArrayBufferView | WebAss
 export interface LoadOptions {
   /** 'auto' (default) picks relaxed SIMD when the engine validates it, else plain SIMD128. */
   isa?: Isa | 'auto';
-  /** Override where the .wasm comes from (defaults to the build next to this package). */
+  /**
+   * Where the .wasm comes from, instead of the build shipped in this package's wasm/ folder (found
+   * by bundlers through new URL(..., import.meta.url)). Bytes of either build work, e.g. those of
+   * `@deepwasm/kernels/embedded/simd128` for bundlers that copy no files.
+   */
   source?: KernelSource;
-  /** Base URL of the folder holding kernels-simd128.wasm and kernels-relaxed.wasm. */
+  /** URL of a folder where you host kernels-simd128.wasm and kernels-relaxed.wasm yourself. */
   baseUrl?: URL | string;
 }
 
@@ -141,34 +146,71 @@ export function unshareMemoryImport(bytes: Uint8Array): void {
   }
 }
 
-function defaultUrl(isa: Isa, baseUrl?: URL | string): URL {
-  const base = baseUrl === undefined ? new URL('../wasm/', import.meta.url) : new URL(String(baseUrl));
+/**
+ * Where each build lives by default: one literal `new URL('<file>', import.meta.url)` per file, the
+ * form bundlers recognise (Vite, webpack 5, Parcel, Rollup's asset plugins): they copy the file to
+ * their output and rewrite the URL. In Node it is a file: URL read from the package. Keep it literal:
+ * a computed name hides the file from every bundler.
+ */
+function builtUrl(isa: Isa): URL {
+  return isa === 'relaxed'
+    ? new URL('../wasm/kernels-relaxed.wasm', import.meta.url)
+    : new URL('../wasm/kernels-simd128.wasm', import.meta.url);
+}
+
+/** The file of one build under a folder URL given by the user (a missing trailing slash is added). */
+function fromBase(isa: Isa, baseUrl: URL | string): URL {
+  const base = new URL(String(baseUrl), globalThis.location?.href);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
   return new URL(`kernels-${isa}.wasm`, base);
 }
 
-async function readBytes(source: KernelSource): Promise<ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response> {
+/** Where a missing or misplaced default build comes from, and the two ways out, for error messages. */
+const HOSTING_HINT =
+  'Bundlers that follow new URL(..., import.meta.url) (Vite, webpack 5, Parcel) copy the .wasm files for you; ' +
+  'with one that does not (esbuild, Rollup without an asset plugin), copy node_modules/@deepwasm/kernels/wasm/ ' +
+  "to your site and pass { baseUrl: '<its URL>' }, or import the build as bytes: " +
+  "import { bytes } from '@deepwasm/kernels/embedded/simd128' and pass { source: bytes }";
+
+async function readBytes(source: KernelSource, isDefault: boolean): Promise<ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response> {
   if (typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(source)) {
     // A plain path: only meaningful in Node.
-    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+    const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
     return fs.readFile(source);
   }
   if (typeof source === 'string' || source instanceof URL) {
     const url = new URL(String(source));
     if (url.protocol === 'file:') {
-      const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+      const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
       return fs.readFile(url);
     }
     const response = await fetch(url);
-    if (!response.ok) throw new Error(`Could not fetch kernels from ${url}: HTTP ${response.status}`);
-    return response.arrayBuffer();
+    if (!response.ok) {
+      throw new Error(`Could not fetch the kernels from ${url}: HTTP ${response.status}${isDefault ? `. ${HOSTING_HINT}` : ''}`);
+    }
+    const bytes = await response.arrayBuffer();
+    checkMagic(new Uint8Array(bytes), String(url), isDefault);
+    return bytes;
   }
   return source;
 }
 
-/** Loads and instantiates the kernel module (same call in Node and in browsers). */
+/** A page served in place of the module (a dev server's index.html fallback) fails here, not in compile. */
+function checkMagic(b: Uint8Array, from: string, isDefault: boolean): void {
+  if (b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d) return;
+  const head = new TextDecoder().decode(b.subarray(0, 40)).replace(/\s+/g, ' ');
+  const what = /^\s*</.test(head) ? `an HTML page ("${head.slice(0, 30)}...")` : `${b.length} bytes that are not WebAssembly`;
+  throw new Error(`The kernels at ${from} are ${what}: the .wasm file is not served there${isDefault ? `. ${HOSTING_HINT}` : ''}`);
+}
+
+/**
+ * Loads and instantiates the kernel module (same call in Node and in browsers). With `source` and
+ * isa 'auto' (the default) the source's own build is used, whichever it is.
+ */
 export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
-  const isa = chooseIsa(options.isa ?? 'auto');
-  const source = await readBytes(options.source ?? defaultUrl(isa, options.baseUrl));
+  let isa = chooseIsa(options.isa ?? 'auto');
+  const given = options.source ?? (options.baseUrl !== undefined ? fromBase(isa, options.baseUrl) : undefined);
+  const source = await readBytes(given ?? builtUrl(isa), given === undefined);
   const shared = sharedMemoryAvailable();
   let module: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) {
@@ -178,6 +220,7 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
     const bytes = new Uint8Array(
       isResponse ? await (source as Response).arrayBuffer() : ArrayBuffer.isView(source) ? copyOf(source) : (source as ArrayBuffer).slice(0),
     );
+    checkMagic(bytes, typeof options.source === 'object' && !(options.source instanceof URL) ? 'the source given' : String(given), given === undefined);
     // Without SharedArrayBuffer the same build runs on an unshared memory (one thread).
     if (!shared) unshareMemoryImport(bytes);
     module = await WebAssembly.compile(bytes);
@@ -185,6 +228,7 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared } as WebAssembly.MemoryDescriptor);
   const { exports } = await instantiate<KernelExports>(module, { env: { memory } });
   const relaxed = exports.isa_relaxed() === 1;
+  if (options.source !== undefined && (options.isa ?? 'auto') === 'auto') isa = relaxed ? 'relaxed' : 'simd128';
   if (relaxed !== (isa === 'relaxed')) {
     throw new Error(`The kernel module loaded for ${isa} is the ${relaxed ? 'relaxed' : 'simd128'} build`);
   }

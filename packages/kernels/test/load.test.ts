@@ -32,6 +32,33 @@ describe('feature detection and build choice', () => {
     for (const k of [fromUrl, fromPath, fromBytes, fromModule]) expect(k.isa).toBe('simd128');
     await expect(loadKernels({ isa: 'relaxed', source: url })).rejects.toThrow(/loaded for relaxed is the simd128 build/);
   });
+
+  it("takes the source's own build when isa is 'auto', and a folder URL with or without its trailing slash", async () => {
+    const simd = await readFile(new URL('../wasm/kernels-simd128.wasm', import.meta.url));
+    expect((await loadKernels({ source: new Uint8Array(simd) })).isa).toBe('simd128');
+    expect((await loadKernels({ source: new URL('../wasm/kernels-relaxed.wasm', import.meta.url) })).isa).toBe('relaxed');
+    const folder = new URL('../wasm', import.meta.url).href;
+    expect((await loadKernels({ isa: 'simd128', baseUrl: folder })).isa).toBe('simd128');
+    expect((await loadKernels({ isa: 'simd128', baseUrl: `${folder}/` })).isa).toBe('simd128');
+  });
+
+  it('says what was found where the module should be (a dev server answering with its index.html)', async () => {
+    const page = new TextEncoder().encode('<!doctype html>\n<html><head><title>app</title></head></html>');
+    await expect(loadKernels({ isa: 'simd128', source: page })).rejects.toThrow(
+      /The kernels at the source given are an HTML page \("<!doctype html> <html><head>.*"\): the \.wasm file is not served there/,
+    );
+    await expect(loadKernels({ isa: 'simd128', source: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/are 3 bytes that are not WebAssembly/);
+  });
+
+  it('loads the builds embedded as base64 modules (for bundlers that copy no files)', async () => {
+    for (const isa of ['simd128', 'relaxed'] as const) {
+      const file = await readFile(new URL(`../wasm/kernels-${isa}.wasm`, import.meta.url));
+      const embedded = (await import(`../dist/embedded/${isa}.js`)) as { bytes: Uint8Array; isa: string };
+      expect(embedded.isa).toBe(isa);
+      expect(Buffer.compare(Buffer.from(embedded.bytes), file)).toBe(0);
+      expect((await loadKernels({ source: embedded.bytes })).isa).toBe(isa);
+    }
+  });
 });
 
 describe('arena', () => {

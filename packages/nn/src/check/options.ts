@@ -7,6 +7,7 @@
  * the compiler rejects a list that misses a key of the interface or names one it lacks.
  */
 import { Generator } from '../random/generator.js';
+import { Tensor } from '../tensor/tensor.js';
 
 /** The keys of T as a runtime list; the object literal must name every key of T and no other. */
 export function optionKeys<T>(keys: { [K in keyof Required<T>]: true }): ReadonlySet<string> {
@@ -24,8 +25,8 @@ export function show(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
   if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
   if (typeof v === 'symbol') return v.toString();
+  if (v instanceof Tensor) return `Tensor ${JSON.stringify(v.shape)}`;
   const ctor = (v as object).constructor?.name;
-  if (ctor === 'Tensor') return `Tensor ${JSON.stringify((v as { shape: number[] }).shape)}`;
   if (ArrayBuffer.isView(v)) return `${ctor}(${(v as unknown as ArrayLike<number>).length})`;
   try {
     const s = JSON.stringify(v);
@@ -157,7 +158,7 @@ export function checkOptimizerOptions(where: string, params: unknown, options: u
   if (!Array.isArray(params)) throw new TypeError(`${where}: params must be an array of tensors or of parameter groups, got ${describe(params)}`);
   const groupKeys = new Set([...allowed, 'params']);
   params.forEach((g: unknown, i) => {
-    if (g === null || typeof g !== 'object' || (g as { constructor?: { name?: string } }).constructor?.name === 'Tensor') return;
+    if (g === null || typeof g !== 'object' || g instanceof Tensor) return;
     if (!Array.isArray((g as { params?: unknown }).params)) {
       throw new TypeError(`${where}: parameter group ${i} must have a params array, got ${show(g)}`);
     }

@@ -11,6 +11,16 @@
  */
 type Fs = typeof import('node:fs/promises');
 
+/**
+ * A Node built-in reached in a way browser bundlers do not follow (as @deepwasm/kernels' nodeBuiltin;
+ * repeated here because this file imports nothing but Node, see test/io-atomic.test.ts).
+ */
+async function nodeBuiltin<T>(id: string): Promise<T> {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof get === 'function') return get(id) as T;
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ id)) as T;
+}
+
 const STALE_MS = 24 * 60 * 60 * 1000;
 
 /** 8 hex digits naming the host in temp file names (FNV-1a of the host name). */
@@ -35,9 +45,9 @@ function pidAlive(pid: number): boolean {
 
 /** Removes temp files of `target` left by writers that are gone; returns the names removed. */
 export async function removeStaleTempFiles(target: string): Promise<string[]> {
-  const fs: Fs = await import(/* @vite-ignore */ 'node:fs/promises');
-  const { dirname, basename, join } = await import(/* @vite-ignore */ 'node:path');
-  const { hostname } = await import(/* @vite-ignore */ 'node:os');
+  const fs: Fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+  const { dirname, basename, join } = await nodeBuiltin<typeof import('node:path')>('node:path');
+  const { hostname } = await nodeBuiltin<typeof import('node:os')>('node:os');
   const dir = dirname(target);
   const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.([0-9a-f]{8})-(\\d+)\\.[0-9a-z]+\\.tmp$`);
   const host = hostTag(hostname());
@@ -77,9 +87,9 @@ function userError(op: string, path: string, tmp: string, e: unknown): Error {
  * `path`. `op` names the caller in errors (default 'writeFileAtomic').
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, op = 'writeFileAtomic'): Promise<void> {
-  const fs: Fs = await import(/* @vite-ignore */ 'node:fs/promises');
-  const { dirname, basename, join } = await import(/* @vite-ignore */ 'node:path');
-  const { hostname } = await import(/* @vite-ignore */ 'node:os');
+  const fs: Fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+  const { dirname, basename, join } = await nodeBuiltin<typeof import('node:path')>('node:path');
+  const { hostname } = await nodeBuiltin<typeof import('node:os')>('node:os');
   const dir = dirname(path);
   const random = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   const tmp = join(dir, `.${basename(path)}.${hostTag(hostname())}-${process.pid}.${random}.tmp`);

@@ -11,6 +11,7 @@ import type { Module, ModuleConfig } from '../modules/module.js';
 import { MAX_MODULE_DEPTH, moduleFromConfig } from '../modules/registry.js';
 import { decodeSafetensors, encodeSafetensors, type Decoded, type TensorToEncode } from './safetensors.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { nodeBuiltin } from '@deepwasm/kernels';
 import { parseStrictJson, isJsonObject } from './strict-json.js';
 import { loadDecoded, type LoadWeightsOptions, type LoadWeightsResult } from './load-weights.js';
 
@@ -155,7 +156,7 @@ export async function saveModel(model: Module, path: string): Promise<{ path: st
 }
 
 async function removeOldArchitecture(jsonPath: string): Promise<void> {
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+  const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
   const text = await fs.readFile(jsonPath, 'utf8').catch(() => null);
   if (text === null) return;
   let doc: unknown;
@@ -172,7 +173,7 @@ async function removeOldArchitecture(jsonPath: string): Promise<void> {
  * (`x.safetensors` whose metadata has no architecture, and `x.json`).
  */
 export async function loadModel(path: string, options?: LoadWeightsOptions): Promise<Module> {
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+  const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
   const file = modelPath(path);
   const op = `loadModel("${path}")`;
   const bytes = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
@@ -197,7 +198,7 @@ export async function loadModel(path: string, options?: LoadWeightsOptions): Pro
 
 /** Node: loads weights from a safetensors file into an existing model. */
 export async function loadWeights(model: Module, path: string, options: boolean | LoadWeightsOptions = true): Promise<LoadWeightsResult> {
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+  const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
   const op = `loadWeights("${path}")`;
   const bytes = await fs.readFile(path).catch((e: NodeJS.ErrnoException) => {
     throw new Error(`${op}: cannot read it: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, { cause: e });
