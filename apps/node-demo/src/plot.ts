@@ -1,99 +1,110 @@
-/** A dependency-free SVG line chart: one panel per metric, one line per series. */
+/**
+ * Line charts of training curves as SVG, drawn by Vega-Lite: the spec is compiled by `vega-lite` and
+ * rendered headless by `vega` (`View.toSVG()` needs no canvas and no browser). Vega's scales choose
+ * the ticks (steps of 1, 2 or 5 times a power of ten, as d3 does), its legends sit to the right of the
+ * plots, and every chart carries a title, which callers use for the final metric.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
 export interface Series {
   name: string;
   values: readonly number[];
-  color: string;
+  /** The x of each value (default 1, 2, 3, ...); e.g. the step at which a held-out score was measured. */
+  x?: readonly number[];
+  /** Dashed (a reference level such as a baseline). */
+  dashed?: boolean;
 }
 
 export interface Panel {
+  /** Title of the panel (the metric on its y axis). */
   title: string;
   series: readonly Series[];
-  /** Format of axis labels (e.g. percent). */
-  format?: (v: number) => string;
-  /** Logarithmic y axis (positive values; for losses spanning decades, or a spike among small values). */
+  /** Axis labels as percentages (values are fractions). */
+  percent?: boolean;
+  /** Logarithmic y axis (positive values; for losses spanning decades). */
   log?: boolean;
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export interface LineChart {
+  /** The chart's title; put the final metric in it ("test accuracy 98.2% after 30 epochs"). */
+  title: string;
+  subtitle?: string;
+  /** Label of the shared x axis ("epoch", "step"). */
+  xTitle: string;
+  panels: readonly Panel[];
 }
 
-export function lineChartSvg(panels: readonly Panel[], xLabel = 'epoch'): string {
-  const W = 460;
-  const H = 300;
-  const m = { l: 56, r: 16, t: 34, b: 44 };
-  const parts: string[] = [];
-  panels.forEach((panel, pi) => {
-    const ox = pi * W;
-    // A log axis plots log10 of the values and labels the ticks with the values themselves.
-    const to = panel.log ? (v: number) => Math.log10(v) : (v: number) => v;
-    const from = panel.log ? (v: number) => 10 ** v : (v: number) => v;
-    const all = panel.series.flatMap((s) => s.values.map(to).filter(Number.isFinite));
-    const n = Math.max(...panel.series.map((s) => s.values.length), 2);
-    let lo = Math.min(...all);
-    let hi = Math.max(...all);
-    if (!(hi > lo)) {
-      hi = lo + 1;
-      lo -= 1;
-    }
-    const pad = (hi - lo) * 0.05;
-    lo -= pad;
-    hi += pad;
-    const fmt = panel.format ?? ((v: number) => v.toPrecision(3));
-    const X = (i: number) => ox + m.l + ((W - m.l - m.r) * i) / (n - 1);
-    const Yt = (t: number) => m.t + (H - m.t - m.b) * (1 - (t - lo) / (hi - lo));
-    const Y = (v: number) => Yt(to(v));
-    parts.push(`<text x="${ox + W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(panel.title)}</text>`);
-    for (let t = 0; t <= 4; t++) {
-      const v = lo + ((hi - lo) * t) / 4;
-      parts.push(`<line x1="${ox + m.l}" x2="${ox + W - m.r}" y1="${Yt(v)}" y2="${Yt(v)}" stroke="#e5e5e5"/>`);
-      parts.push(`<text x="${ox + m.l - 6}" y="${Yt(v) + 4}" text-anchor="end" font-size="11">${esc(fmt(from(v)))}</text>`);
-    }
-    const ticks = Math.min(n, 8);
-    for (let t = 0; t < ticks; t++) {
-      const i = Math.round(((n - 1) * t) / Math.max(1, ticks - 1));
-      parts.push(`<text x="${X(i)}" y="${H - m.b + 16}" text-anchor="middle" font-size="11">${i + 1}</text>`);
-    }
-    parts.push(`<text x="${ox + W / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${esc(xLabel)}</text>`);
-    parts.push(`<rect x="${ox + m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#999"/>`);
-    panel.series.forEach((s, si) => {
-      const pts = s.values.map((v, i) => `${X(i).toFixed(1)},${Y(v).toFixed(1)}`).join(' ');
-      parts.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-      const ly = m.t + 14 + si * 16;
-      parts.push(`<line x1="${ox + W - m.r - 110}" x2="${ox + W - m.r - 92}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`);
-      parts.push(`<text x="${ox + W - m.r - 88}" y="${ly}" font-size="11">${esc(s.name)}</text>`);
-    });
-  });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * panels.length}" height="${H}" font-family="sans-serif">
-<rect width="100%" height="100%" fill="white"/>
-${parts.join('\n')}
-</svg>
-`;
+const FONT = 'Helvetica, Arial, sans-serif';
+const TABLEAU10 = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+
+/** Compiles a Vega-Lite spec and renders it to an SVG string (white background, no canvas needed). */
+export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    // Vega writes coordinates to 15 digits; a hundredth of a pixel is plenty (a scatter of 2,708 points
+    // shrinks by a third). Only geometry attributes are rounded, never the text of labels.
+    const svg = await view.toSVG();
+    return svg.replace(/ (transform|d|x|y|x1|x2|y1|y2)="([^"]*)"/g, (_, a: string, v: string) => ` ${a}="${v.replace(/(\.\d{2})\d+/g, '$1')}"`);
+  } finally {
+    view.finalize();
+  }
 }
 
-/** A grid of 28x28 grey-scale digits with captions (e.g. "7→1"), as SVG. */
-export function digitGridSvg(images: readonly Float32Array[], captions: readonly string[], side = 28, scale = 3, perRow = 10): string {
-  const cell = side * scale;
-  const rows = Math.max(1, Math.ceil(images.length / perRow));
-  const parts: string[] = [];
-  images.forEach((img, k) => {
-    const ox = (k % perRow) * (cell + 10) + 5;
-    const oy = Math.floor(k / perRow) * (cell + 24) + 5;
-    for (let y = 0; y < side; y++) {
-      for (let x = 0; x < side; x++) {
-        const v = img[y * side + x]!;
-        if (v <= 0.02) continue;
-        const g = Math.round(255 * (1 - Math.min(1, v)));
-        parts.push(`<rect x="${ox + x * scale}" y="${oy + y * scale}" width="${scale}" height="${scale}" fill="rgb(${g},${g},${g})"/>`);
-      }
-    }
-    parts.push(`<rect x="${ox}" y="${oy}" width="${cell}" height="${cell}" fill="none" stroke="#bbb"/>`);
-    parts.push(`<text x="${ox + cell / 2}" y="${oy + cell + 16}" text-anchor="middle" font-size="13" font-family="sans-serif">${esc(captions[k] ?? '')}</text>`);
+/** Shared look: title at the left, legend outside the plots on the right, light grid. */
+export function baseConfig(title: string, subtitle?: string) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    padding: 12,
+    title: { text: title, ...(subtitle ? { subtitle } : {}), anchor: 'start', fontSize: 15, subtitleFontSize: 12, subtitleColor: '#555', offset: 14 },
+    config: {
+      font: FONT,
+      axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e8e8e8' },
+      legend: { orient: 'right', labelFontSize: 12, symbolStrokeWidth: 3, symbolSize: 180, symbolType: 'stroke', title: null },
+      header: { labelFontSize: 13 },
+      view: { stroke: '#bbb' },
+    },
+  } as const;
+}
+
+export async function lineChartSvg(chart: LineChart): Promise<string> {
+  if (chart.panels.length === 0) throw new Error('lineChartSvg: no panels');
+  // One colour per series name across panels (Tableau 10, Vega's default); reference levels in grey.
+  const names: string[] = [], colors: string[] = [];
+  for (const s of chart.panels.flatMap((p) => p.series)) {
+    if (names.includes(s.name)) continue;
+    names.push(s.name);
+    colors.push(s.dashed ? '#888888' : TABLEAU10[colors.filter((c) => c !== '#888888').length % TABLEAU10.length]!);
+  }
+  const panels = chart.panels.map((panel) => {
+    const values = panel.series.flatMap((s) =>
+      s.values.flatMap((v, i) => (Number.isFinite(v) && (!panel.log || v > 0) ? [{ x: s.x?.[i] ?? i + 1, y: v, series: s.name, dashed: s.dashed === true }] : [])),
+    );
+    if (values.length === 0) throw new Error(`lineChartSvg: panel "${panel.title}" has no finite values`);
+    const xs = values.map((p) => p.x);
+    return {
+      width: 360,
+      height: 220,
+      title: { text: panel.title, fontSize: 13, fontWeight: 'normal' },
+      data: { values },
+      mark: { type: 'line', strokeWidth: 2, clip: true, aria: false },
+      encoding: {
+        x: {
+          field: 'x', type: 'quantitative', title: chart.xTitle,
+          scale: { domain: [Math.min(...xs), Math.max(...xs)], nice: false, zero: false },
+          axis: { format: ',d', tickMinStep: 1 },
+        },
+        y: {
+          field: 'y', type: 'quantitative', title: null,
+          scale: panel.log ? { type: 'log' } : { zero: false, nice: true },
+          axis: { format: panel.percent ? '~%' : '~g' },
+        },
+        color: { field: 'series', type: 'nominal', scale: { domain: names, range: colors } },
+        strokeDash: { field: 'dashed', type: 'nominal', legend: null, scale: { domain: [false, true], range: [[1, 0], [6, 4]] } },
+      },
+    };
   });
-  const width = Math.min(images.length, perRow) * (cell + 10) + 10;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.max(width, 100)}" height="${rows * (cell + 24) + 10}">
-<rect width="100%" height="100%" fill="white"/>
-${parts.join('\n')}
-</svg>
-`;
+  const spec = { ...baseConfig(chart.title, chart.subtitle), hconcat: panels, resolve: { scale: { color: 'shared' } } };
+  return renderVegaLite(spec as unknown as TopLevelSpec);
 }

@@ -4,6 +4,8 @@ import { lenet5 } from '@deepwasm/models';
 
 export interface Recipe {
   name: string;
+  /** Name in titles ("LeNet-5"). */
+  title: string;
   description: string;
   epochs: number;
   /** Adam learning rate (annealed to 0 by a cosine schedule over the run). */
@@ -18,6 +20,7 @@ export interface Recipe {
 export const recipes: Record<string, Recipe> = {
   lenet5: {
     name: 'lenet5',
+    title: 'LeNet-5',
     description: 'LeNet-5 (C1 6@5x5, S2, C3 16@5x5, S4, C5 120, F6 84, 10; ReLU, max pooling)',
     epochs: 30,
     lr: 2e-3,
@@ -28,6 +31,7 @@ export const recipes: Record<string, Recipe> = {
   },
   mlp: {
     name: 'mlp',
+    title: 'MLP 784-256-128-10',
     description: 'MLP 784-256-128-10, ReLU, dropout 0.2',
     epochs: 15,
     lr: 1e-3,

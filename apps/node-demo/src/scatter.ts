@@ -1,4 +1,6 @@
-/** Principal components and a dependency-free SVG scatter plot coloured by class (node embeddings in 2-D). */
+/** Principal components and a scatter plot coloured by class (node embeddings, latent codes in 2-D). */
+import type { TopLevelSpec } from 'vega-lite';
+import { baseConfig, renderVegaLite } from './plot.js';
 
 /** The rows of x [n, d] projected on their first two principal components (power iteration with deflation). */
 export function pca2(x: ArrayLike<number>, n: number, d: number): { points: Float64Array; explained: [number, number] } {
@@ -44,19 +46,13 @@ export function pca2(x: ArrayLike<number>, n: number, d: number): { points: Floa
   return { points, explained: [values[0]! / (total || 1), values[1]! / (total || 1)] };
 }
 
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Points [n, 2] coloured by class (labels < 0 are skipped), with a legend. */
-export function scatterSvg(points: ArrayLike<number>, labels: ArrayLike<number>, classNames: readonly string[], title: string, subtitle = ''): string {
-  const W = 640;
-  const H = 560;
-  const m = { l: 20, r: 150, t: 50, b: 20 };
+/**
+ * Points [n, 2] coloured by class (labels < 0 are skipped), as SVG through Vega-Lite (see plot.ts), the
+ * legend to the right of the plot. The axes span the 1st to 99th percentile of each coordinate (a few
+ * far-out points would squeeze the rest); points beyond sit on the border.
+ */
+export async function scatterSvg(points: ArrayLike<number>, labels: ArrayLike<number>, classNames: readonly string[], title: string, subtitle = ''): Promise<string> {
   const n = labels.length;
-  // Axes span the 1st to 99th percentile (a few far-out nodes would squeeze the rest); outliers sit on the border.
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -64,33 +60,33 @@ export function scatterSvg(points: ArrayLike<number>, labels: ArrayLike<number>,
     xs.push(points[i * 2]!);
     ys.push(points[i * 2 + 1]!);
   }
-  const q = (v: number[], p: number) => v.sort((a, b) => a - b)[Math.min(v.length - 1, Math.max(0, Math.round(p * (v.length - 1))))] ?? 0;
-  let [x0, x1, y0, y1] = [q(xs, 0.01), q(xs, 0.99), q(ys, 0.01), q(ys, 0.99)];
-  const [px, py] = [(x1 - x0) * 0.04, (y1 - y0) * 0.04];
-  [x0, x1, y0, y1] = [x0 - px, x1 + px, y0 - py, y1 + py];
-  if (!(x1 > x0)) [x0, x1] = [x0 - 1, x0 + 1];
-  if (!(y1 > y0)) [y0, y1] = [y0 - 1, y0 + 1];
-  const clip = (t: number) => Math.min(1, Math.max(0, t));
-  const X = (v: number) => m.l + (W - m.l - m.r) * clip((v - x0) / (x1 - x0));
-  const Y = (v: number) => H - m.b - (H - m.t - m.b) * clip((v - y0) / (y1 - y0));
-  const parts: string[] = [
-    `<text x="${(W - m.r) / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`,
-    `<text x="${(W - m.r) / 2}" y="40" text-anchor="middle" font-size="11" fill="#555">${esc(subtitle)}</text>`,
-    `<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#999"/>`,
-  ];
+  if (xs.length === 0) throw new Error('scatterSvg: no labelled points');
+  const q = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.round(p * (v.length - 1))]!;
+  const range = (v: number[]) => {
+    let [lo, hi] = [q(v, 0.01), q(v, 0.99)];
+    const pad = (hi - lo) * 0.04;
+    [lo, hi] = [lo - pad, hi + pad];
+    return hi > lo ? [lo, hi] : [lo - 1, lo + 1];
+  };
+  const [x0, x1] = range(xs), [y0, y1] = range(ys);
+  const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+  const values = [];
   for (let i = 0; i < n; i++) {
     const c = labels[i]!;
     if (c < 0) continue;
-    parts.push(`<circle cx="${X(points[i * 2]!).toFixed(1)}" cy="${Y(points[i * 2 + 1]!).toFixed(1)}" r="2.2" fill="${PALETTE[c % PALETTE.length]}" fill-opacity="0.75"/>`);
+    values.push({ x: clamp(points[i * 2]!, x0!, x1!), y: clamp(points[i * 2 + 1]!, y0!, y1!), class: classNames[c] ?? String(c) });
   }
-  classNames.forEach((name, c) => {
-    const y = m.t + 10 + c * 18;
-    parts.push(`<circle cx="${W - m.r + 16}" cy="${y}" r="5" fill="${PALETTE[c % PALETTE.length]}"/>`);
-    parts.push(`<text x="${W - m.r + 26}" y="${y + 4}" font-size="12">${esc(name)}</text>`);
-  });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
-<rect width="100%" height="100%" fill="white"/>
-${parts.join('\n')}
-</svg>
-`;
+  const spec = {
+    ...baseConfig(title, subtitle || undefined),
+    width: 460,
+    height: 420,
+    data: { values },
+    mark: { type: 'circle', size: 14, opacity: 0.75, aria: false },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: 'component 1', scale: { domain: [x0, x1], nice: false, zero: false } },
+      y: { field: 'y', type: 'quantitative', title: 'component 2', scale: { domain: [y0, y1], nice: false, zero: false } },
+      color: { field: 'class', type: 'nominal', sort: classNames, legend: { symbolType: 'circle', symbolSize: 80 } },
+    },
+  };
+  return renderVegaLite(spec as unknown as TopLevelSpec);
 }

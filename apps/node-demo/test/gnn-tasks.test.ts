@@ -26,7 +26,8 @@ describe('graph tasks', () => {
     expect(r.meanTest).toBeGreaterThan(0.81);
     expect(r.meanVal).toBeGreaterThan(0.76);
     const svg = readFileSync(r.plot!, 'utf8');
-    expect(svg.match(/<circle /g)!.length).toBeGreaterThan(2708);
+    expect(svg.match(/<path transform="translate\([^)]*\)" d="M[\d.]+,0A/g)!.length).toBe(2708 + 7); // every node, and the legend's 7 classes
+    expect(svg).toContain(`test accuracy ${(100 * r.runs[0]!.testAccuracy).toFixed(1)}%`);
   }, 600_000);
 
   it('GCN on Citeseer: 2 seeds each above 68.5%, mean above 69.5%', async () => {

@@ -92,10 +92,15 @@ export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResu
     png(opts.out, 'dbn-filters.png', filters, { captions: filters.map((_, j) => `h${j}`), range: 'each' }),
     png(opts.out, 'dbn-reconstructions.png', pairs, { captions }),
     png(opts.out, 'dbn-samples.png', Array.from({ length: 100 }, (_, i) => samples.subarray(i * 784, (i + 1) * 784)), { captions: labels.map(String) }),
-    writeOut(opts.out, 'dbn-fine-tuning.svg', lineChartSvg([
-      { title: 'test accuracy', series: [{ name: 'pretrained', values: pretrained.curve, color: '#1f77b4' }, { name: 'random init', values: random.curve, color: '#d62728' }] },
-      { title: 'reconstruction error per pretraining epoch', series: history.map((h, i) => ({ name: `RBM ${i + 1}`, values: h, color: ['#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'][i % 4]! })) },
-    ])),
+    writeOut(opts.out, 'dbn-fine-tuning.svg', await lineChartSvg({
+      title: `DBN ${sizes.join('-')}: test accuracy ${(100 * pretrained.acc).toFixed(2)}% pretrained, ${(100 * random.acc).toFixed(2)}% from random init`,
+      subtitle: `${pre} CD-1 epochs per layer, then ${fine} epochs of backpropagation for both; seed ${seed}`,
+      xTitle: 'epoch',
+      panels: [
+        { title: 'test accuracy while fine-tuning', percent: true, series: [{ name: 'pretrained', values: pretrained.curve }, { name: 'random init', values: random.curve }] },
+        { title: 'reconstruction error while pretraining', series: history.map((h, i) => ({ name: `RBM ${i + 1}`, values: h })) },
+      ],
+    })),
   ]);
   const written = files.filter((f): f is string => f !== null);
   if (written.length > 0) log(`wrote ${written.join(', ')}`);

@@ -78,10 +78,10 @@ export async function runGcnTask(opts: GcnTaskOptions = {}): Promise<GcnTaskResu
       const hidden = nn.noGrad(() => nn.tidy(() => model.hidden(data.x, data.graph).toArray()));
       const width = hidden.length / data.numNodes;
       const { points, explained } = pca2(hidden, data.numNodes, width);
-      const svg = scatterSvg(
+      const svg = await scatterSvg(
         points, data.y, Array.from({ length: data.numClasses }, (_, c) => `class ${c}`),
-        `${which.toUpperCase()} hidden layer on ${name[0]!.toUpperCase()}${name.slice(1)}, PCA`,
-        `${data.numNodes} nodes, ${width} features -> 2 components (${pct(explained[0] + explained[1])} of the variance); test accuracy ${pct(r.testAccuracy)}`,
+        `${which.toUpperCase()} on ${name[0]!.toUpperCase()}${name.slice(1)}: test accuracy ${pct(r.testAccuracy)}, the hidden layer in 2-D (PCA)`,
+        `${data.numNodes.toLocaleString('en-US')} nodes coloured by class; ${width} hidden features -> 2 components (${pct(explained[0] + explained[1])} of the variance); seed ${seed}`,
       );
       plot = await writeOut(opts.out, `${which}-${name}-hidden.svg`, svg);
       if (plot) log(`hidden representations: ${plot}`);
