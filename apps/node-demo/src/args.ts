@@ -5,6 +5,7 @@
  * TASK_ABOUT. A bad command line is one line naming the option and the value, and exit code 2.
  */
 import { parseArgs as splitArgs } from 'node:util';
+import type { ProgressWriter } from '@deepwasm/nn';
 import { TASK_ABOUT, type TaskOption } from './tasks/about.js';
 
 export interface DemoArgs {
@@ -27,8 +28,8 @@ export interface DemoArgs {
   out: string;
   bench: boolean;
   help: boolean;
-  /** Show the progress bar (default true). */
-  progress?: boolean;
+  /** Show the progress bar (default true), or draw it on this writer. */
+  progress?: boolean | ProgressWriter;
 }
 
 /** A bad command line: the CLI prints the message on one line and exits with this code. */

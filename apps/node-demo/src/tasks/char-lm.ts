@@ -61,7 +61,7 @@ export async function runCharLmTask(opts: CharLmOptions = {}): Promise<CharLmRes
     if (step % evalEvery === 0 || step === steps) {
       const bits = model.bitsPerCharacter(validation, T, 16);
       curve.push(bits);
-      progress.update(step, `train ${(loss / LN2).toFixed(2)} bits/char, validation ${bits.toFixed(2)}`);
+      progress.update(step, `train ${(loss / LN2).toFixed(2)}, validation ${bits.toFixed(2)} bits/char`);
     }
   }
   const seconds = (performance.now() - started) / 1000;

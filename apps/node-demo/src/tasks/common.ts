@@ -7,7 +7,8 @@ export interface TaskOptions {
   seed?: number;
   /** Folder for plots and saved models (nothing is written when absent). */
   out?: string;
-  progress?: boolean;
+  /** Show progress bars (default true), or draw them on this writer. */
+  progress?: boolean | nn.ProgressWriter;
   /** Override the task's step budget. */
   steps?: number;
   log?: (line: string) => void;
@@ -33,6 +34,6 @@ export async function writeOut(dir: string | undefined, name: string, content: s
   return path;
 }
 
-export function bar(total: number, label: string, show: boolean): nn.ProgressBar {
-  return new nn.ProgressBar(total, label, show ? undefined : null);
+export function bar(total: number, label: string, show: boolean | nn.ProgressWriter): nn.ProgressBar {
+  return new nn.ProgressBar(total, label, show === false ? null : show === true ? undefined : show);
 }

@@ -57,7 +57,7 @@ export async function runReverseTask(opts: ReverseOptions = {}): Promise<Reverse
     if (step % evalEvery === 0) {
       const acc = score();
       curve.push(acc);
-      progress.update(step, `loss ${loss.toFixed(4)}, held-out exact match ${(100 * acc).toFixed(1)}%`);
+      progress.update(step, `loss ${loss.toFixed(4)}, exact match ${(100 * acc).toFixed(1)}%`);
       if (acc >= target) break;
     }
   }

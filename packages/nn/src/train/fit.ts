@@ -213,12 +213,13 @@ export async function fit(model: Module, data: DataLike, options: FitOptions): P
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
+      // Kept short, so the bar's line fits 80 columns: "loss 0.0312 acc 99.02% val 0.0456 98.60% 5,123/s".
       const summary =
         `loss ${logs.loss.toFixed(4)}` +
         (logs.accuracy !== undefined ? ` acc ${(100 * logs.accuracy).toFixed(2)}%` : '') +
-        (logs.valLoss !== undefined ? ` val_loss ${logs.valLoss.toFixed(4)}` : '') +
-        (logs.valAccuracy !== undefined ? ` val_acc ${(100 * logs.valAccuracy).toFixed(2)}%` : '') +
-        ` ${Math.round(logs.samplesPerSec).toLocaleString('en-US')} samples/s`;
+        (logs.valLoss !== undefined ? ` val ${logs.valLoss.toFixed(4)}` : '') +
+        (logs.valAccuracy !== undefined ? `${logs.valLoss !== undefined ? '' : ' val'} ${(100 * logs.valAccuracy).toFixed(2)}%` : '') +
+        ` ${Math.round(logs.samplesPerSec).toLocaleString('en-US')}/s`;
       if (bar !== null) bar.finish(summary);
       else if (verbose) console.log(`epoch ${epoch + 1}/${epochs}  ${summary}`);
       history.epochs.push(logs);

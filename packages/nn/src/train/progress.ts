@@ -1,7 +1,7 @@
 /**
  * A terminal progress bar for long work. On a TTY it redraws one line; elsewhere (CI, pipes) it prints
- * a line at most every few seconds and at the end, so logs stay readable. In browsers it is silent
- * unless given a writer.
+ * a line at most every few seconds and at the end, so logs stay readable. Lines fit the terminal's
+ * width (80 columns when it is not a terminal). In browsers it is silent unless given a writer.
  */
 export interface ProgressWriter {
   write(s: string): void;
@@ -20,6 +20,9 @@ function formatDuration(seconds: number): string {
   const m = Math.floor(s / 60);
   return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
+
+/** The narrowest bar drawn when the line is long. */
+const MIN_BAR = 6;
 
 export class ProgressBar {
   private current = 0;
@@ -54,22 +57,33 @@ export class ProgressBar {
     if (this.writer?.isTTY) this.writer.write('\n');
   }
 
-  render(info = ''): string {
+  /**
+   * The line for the current state, fitted to `columns` (a terminal's width; 80 when not a terminal):
+   * the bar shrinks first (down to 6 cells), and only then is the end of `info` cut, marked by "…".
+   * A finished bar shows the elapsed time instead of the counts and the ETA.
+   */
+  render(info = '', columns = this.columns()): string {
     const frac = this.total > 0 ? this.current / this.total : 1;
-    const filled = Math.round(frac * this.width);
-    const bar = '█'.repeat(filled) + '░'.repeat(this.width - filled);
     const elapsed = (Date.now() - this.start) / 1000;
     const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : Infinity;
-    const timing = frac < 1 ? `eta ${formatDuration(eta)}` : `${formatDuration(elapsed)}`;
-    return `${this.label}${this.label ? ' ' : ''}${bar} ${this.current}/${this.total} ${timing}${info ? `  ${info}` : ''}`;
+    const tail = (frac < 1 ? ` ${this.current}/${this.total} eta ${formatDuration(eta)}` : ` ${formatDuration(elapsed)}`) + (info ? `  ${info}` : '');
+    const head = this.label ? `${this.label} ` : '';
+    // The last column stays free: a terminal wraps a line that fills it.
+    const room = columns - 1;
+    const width = Math.max(MIN_BAR, Math.min(this.width, room - head.length - tail.length));
+    const filled = Math.round(frac * width);
+    const line = head + '█'.repeat(filled) + '░'.repeat(width - filled) + tail;
+    return line.length > room ? `${line.slice(0, room - 1)}…` : line;
+  }
+
+  private columns(): number {
+    return this.writer?.isTTY === true ? (this.writer.columns ?? 80) : 80;
   }
 
   private draw(info: string, tty: boolean): void {
     if (this.writer === null) return;
-    let line = this.render(info);
+    const line = this.render(info);
     if (tty) {
-      const cols = this.writer.columns ?? 120;
-      if (line.length > cols - 1) line = line.slice(0, cols - 1);
       this.writer.write(`\r\x1b[2K${line}`);
     } else {
       this.writer.write(`${line}\n`);
