@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
-    testTimeout: 180_000,
+    testTimeout: 150_000,
+    hookTimeout: 90_000,
   },
 });
