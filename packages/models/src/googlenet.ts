@@ -8,6 +8,7 @@ import * as nn from '@deepwasm/nn';
 import { CLASSIFIER_OPTIONS, type ClassifierOptions } from './alexnet.js';
 
 export class BasicConv2d extends nn.Module {
+  static override readonly typeName = 'BasicConv2d';
   readonly conv: nn.Conv2d;
   readonly bn: nn.BatchNorm2d;
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly stride = 1, readonly padding = 0) {
@@ -25,6 +26,7 @@ export class BasicConv2d extends nn.Module {
 
 /** The four branches (1x1; 1x1→3x3; 1x1→"5x5"; 3x3 max pool→1x1), concatenated along channels. */
 export class Inception extends nn.Module {
+  static override readonly typeName = 'Inception';
   readonly branch1: BasicConv2d;
   readonly branch2: nn.Sequential;
   readonly branch3: nn.Sequential;

@@ -31,6 +31,7 @@ export const LENET_C3_TABLE: readonly (readonly number[])[] = [
 
 /** C3 with the partial connection table: a 6→16 convolution whose unused weights are masked to zero. */
 export class LeNetC3 extends nn.Module {
+  static override readonly typeName = 'LeNetC3';
   readonly conv: nn.Conv2d;
   private readonly mask: nn.Tensor;
 

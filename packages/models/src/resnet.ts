@@ -15,6 +15,7 @@ function shortcut(inPlanes: number, outPlanes: number, stride: number): nn.Seque
 }
 
 export class BasicBlock extends nn.Module {
+  static override readonly typeName = 'BasicBlock';
   static readonly expansion = 1;
   readonly conv1: nn.Conv2d;
   readonly bn1: nn.BatchNorm2d;
@@ -43,6 +44,7 @@ export class BasicBlock extends nn.Module {
 }
 
 export class Bottleneck extends nn.Module {
+  static override readonly typeName = 'Bottleneck';
   static readonly expansion = 4;
   readonly conv1: nn.Conv2d;
   readonly bn1: nn.BatchNorm2d;

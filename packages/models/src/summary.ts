@@ -29,7 +29,7 @@ export function summarize(model: nn.Module, inputShape: readonly number[]): { ro
             return y;
           }
           const y = m.forward(x);
-          rows.push({ name: prefix, type: m.constructor.name, outputShape: [...y.shape], params: m.numParameters() });
+          rows.push({ name: prefix, type: nn.moduleTypeName(m), outputShape: [...y.shape], params: m.numParameters() });
           return y;
         };
         return [...walk(model, nn.zeros(inputShape), '').shape];

@@ -33,6 +33,8 @@ describe('architecture JSON', () => {
     for (const m of everyType()) {
       const copy = nn.moduleFromJson(nn.architectureToJson(m));
       expect(copy.getConfig()).toEqual(m.getConfig());
+      expect(m.getConfig().type).toBe(nn.moduleTypeName(m)); // the saved type is the class's typeName
+      expect(nn.moduleTypeName(copy)).toBe(nn.moduleTypeName(m));
       expect([...copy.stateDict()].map(([k, t]) => [k, t.shape])).toEqual([...m.stateDict()].map(([k, t]) => [k, t.shape]));
     }
   });

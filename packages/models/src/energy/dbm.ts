@@ -27,6 +27,7 @@ export interface DBMTrainOptions {
 const TRAIN_OPTIONS = nn.check.optionKeys<DBMTrainOptions>({ meanFieldIterations: true, numChains: true, gibbsSteps: true, generator: true });
 
 export class DBM extends nn.Module {
+  static override readonly typeName = 'DBM';
   readonly rbms: nn.RBM[];
   private chains: nn.Tensor[] | null = null;
 

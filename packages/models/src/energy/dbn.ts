@@ -54,6 +54,7 @@ export interface SampleOptions {
 const SAMPLE_OPTIONS = nn.check.optionKeys<SampleOptions>({ label: true, gibbsSteps: true, generator: true });
 
 export class DBN extends nn.Module {
+  static override readonly typeName = 'DBN';
   readonly rbms: nn.RBM[];
   readonly numClasses: number;
 

@@ -22,6 +22,7 @@ export interface GATOptions {
 const GAT_OPTIONS = nn.check.optionKeys<GATOptions>({ inChannels: true, outChannels: true, hiddenChannels: true, heads: true, outHeads: true, dropout: true, generator: true });
 
 export class GAT extends nn.GraphModule {
+  static override readonly typeName = 'GAT';
   readonly conv1: nn.GATConv;
   readonly conv2: nn.GATConv;
   readonly options: Required<Omit<GATOptions, 'generator'>>;

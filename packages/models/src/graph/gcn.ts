@@ -20,6 +20,7 @@ export interface GCNOptions {
 const GCN_OPTIONS = nn.check.optionKeys<GCNOptions>({ inChannels: true, outChannels: true, hiddenChannels: true, dropout: true, cached: true, generator: true });
 
 export class GCN extends nn.GraphModule {
+  static override readonly typeName = 'GCN';
   readonly conv1: nn.GCNConv;
   readonly conv2: nn.GCNConv;
   readonly options: Required<Omit<GCNOptions, 'generator'>>;

@@ -35,6 +35,7 @@ export interface GenerateOptions {
 const GENERATE_OPTIONS = nn.check.optionKeys<GenerateOptions>({ prime: true, length: true, temperature: true, generator: true });
 
 export class CharLanguageModel extends nn.Module {
+  static override readonly typeName = 'CharLanguageModel';
   readonly embed: nn.Embedding;
   readonly rnn: nn.LSTM | nn.GRU;
   readonly head: nn.Linear;

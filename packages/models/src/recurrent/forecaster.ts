@@ -16,6 +16,7 @@ export interface ForecasterOptions {
 const FORECASTER_OPTIONS = nn.check.optionKeys<ForecasterOptions>({ inputSize: true, hiddenSize: true, numLayers: true, dropout: true, cell: true, generator: true });
 
 export class TimeSeriesForecaster extends nn.Module {
+  static override readonly typeName = 'TimeSeriesForecaster';
   readonly rnn: nn.LSTM | nn.GRU;
   readonly head: nn.Linear;
 

@@ -52,6 +52,7 @@ interface DecoderState {
 }
 
 export class Seq2Seq extends nn.Module {
+  static override readonly typeName = 'Seq2Seq';
   readonly srcEmbed: nn.Embedding;
   readonly tgtEmbed: nn.Embedding;
   readonly encoder: nn.LSTM | nn.GRU;

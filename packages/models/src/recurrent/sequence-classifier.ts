@@ -26,6 +26,7 @@ const SEQUENCE_CLASSIFIER_OPTIONS = nn.check.optionKeys<SequenceClassifierOption
 });
 
 export class SequenceClassifier extends nn.Module {
+  static override readonly typeName = 'SequenceClassifier';
   readonly embed: nn.Embedding | null;
   readonly rnn: nn.LSTM | nn.GRU | nn.RNN;
   readonly head: nn.Linear;

@@ -78,6 +78,7 @@ export function geometricSchedule(start: number, end: number, count: number): nu
 }
 
 export class BoltzmannMachine extends Module {
+  static override readonly typeName = 'BoltzmannMachine';
   readonly weight: Tensor;
   readonly bias: Tensor;
   readonly mask: Tensor;

@@ -62,6 +62,7 @@ export interface GibbsResult {
 }
 
 export class RBM extends Module {
+  static override readonly typeName = 'RBM';
   readonly weight: Tensor;
   readonly visibleBias: Tensor;
   readonly hiddenBias: Tensor;

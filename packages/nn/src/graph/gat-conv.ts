@@ -49,6 +49,7 @@ export interface GATResult {
 }
 
 export class GATConv extends GraphModule {
+  static override readonly typeName = 'GATConv';
   readonly lin: Linear;
   readonly att_src: Tensor;
   readonly att_dst: Tensor;

@@ -33,6 +33,7 @@ export interface GCNConvOptions {
 export const GCN_CONV_OPTIONS = optionKeys<GCNConvOptions>({ improved: true, cached: true, addSelfLoops: true, normalize: true, bias: true, generator: true });
 
 export class GCNConv extends GraphModule {
+  static override readonly typeName = 'GCNConv';
   readonly lin: Linear;
   readonly bias: Tensor | null;
   readonly improved: boolean;

@@ -23,6 +23,7 @@ export interface GINConvOptions {
 export const GIN_CONV_OPTIONS = optionKeys<GINConvOptions>({ eps: true, trainEps: true });
 
 export class GINConv extends GraphModule {
+  static override readonly typeName = 'GINConv';
   readonly nn: Module;
   readonly eps: Tensor;
   readonly trainEps: boolean;

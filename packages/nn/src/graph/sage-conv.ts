@@ -35,6 +35,7 @@ export interface SAGEConvOptions {
 export const SAGE_CONV_OPTIONS = optionKeys<SAGEConvOptions>({ aggr: true, rootWeight: true, normalize: true, bias: true, generator: true });
 
 export class SAGEConv extends GraphModule {
+  static override readonly typeName = 'SAGEConv';
   readonly lin_l: Linear;
   readonly lin_r: Linear | null;
   readonly aggr: SageAggregation;

@@ -70,6 +70,7 @@ export const DOT_ATTENTION_OPTIONS = optionKeys<DotAttentionOptions>({ general: 
 
 /** Luong's dot / general attention. */
 export class DotAttention extends Attention {
+  static override readonly typeName = 'DotAttention';
   readonly proj: Linear | null;
 
   constructor(readonly queryDim: number, readonly keyDim: number = queryDim, readonly opts: DotAttentionOptions = {}) {
@@ -101,6 +102,7 @@ export class DotAttention extends Attention {
 
 /** Bahdanau's additive attention: score = vᵀ tanh(W_q q + W_k k). */
 export class AdditiveAttention extends Attention {
+  static override readonly typeName = 'AdditiveAttention';
   readonly queryProj: Linear;
   readonly keyProj: Linear;
   readonly v: Tensor;

@@ -19,6 +19,7 @@ export interface BatchNormOptions {
 export const BATCH_NORM_OPTIONS = optionKeys<BatchNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true });
 
 export class BatchNorm1d extends Module {
+  static override readonly typeName: string = 'BatchNorm1d';
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
   readonly runningMean: Tensor | null;

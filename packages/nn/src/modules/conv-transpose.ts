@@ -19,6 +19,7 @@ const LAYER_OPTIONS = joinKeys(
 );
 
 export class ConvTranspose2d extends Module {
+  static override readonly typeName = 'ConvTranspose2d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   readonly kernelSize: [number, number];

@@ -23,6 +23,7 @@ export interface Conv2dLayerOptions {
 const CONV2D_LAYER_OPTIONS = joinKeys(CONV2D_OPTIONS, optionKeys<Pick<Conv2dLayerOptions, 'bias' | 'generator'>>({ bias: true, generator: true }));
 
 export class Conv2d extends Module {
+  static override readonly typeName = 'Conv2d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   readonly kernelSize: [number, number];
@@ -90,6 +91,7 @@ export interface PoolLayerOptions {
 const AVG_POOL_LAYER_OPTIONS = new Set([...AVG_POOL2D_OPTIONS].filter((k) => k !== 'dilation'));
 
 export class MaxPool2d extends Module {
+  static override readonly typeName = 'MaxPool2d';
   readonly stride: Pair;
   readonly padding: Pair;
   readonly dilation: Pair;
@@ -114,6 +116,7 @@ export class MaxPool2d extends Module {
 }
 
 export class AvgPool2d extends Module {
+  static override readonly typeName = 'AvgPool2d';
   readonly stride: Pair;
   readonly padding: Pair;
   readonly countIncludePad: boolean;
@@ -139,6 +142,7 @@ export class AvgPool2d extends Module {
 }
 
 export class AdaptiveAvgPool2d extends Module {
+  static override readonly typeName = 'AdaptiveAvgPool2d';
   constructor(readonly outputSize: Pair) {
     super();
     intPair('AdaptiveAvgPool2d', 'outputSize', outputSize);
@@ -153,6 +157,7 @@ export class AdaptiveAvgPool2d extends Module {
 
 /** BatchNorm over the channels of [N, C, H, W]: the statistics of BatchNorm1d over N, H and W. */
 export class BatchNorm2d extends BatchNorm1d {
+  static override readonly typeName = 'BatchNorm2d';
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super(numFeatures, opts);
   }

@@ -6,6 +6,7 @@ import { checkGenerator, num } from '../check/options.js';
 
 /** Inverted dropout, active only in training mode. */
 export class Dropout extends Module {
+  static override readonly typeName = 'Dropout';
   private readonly generator: Generator;
   constructor(
     readonly p = 0.5,

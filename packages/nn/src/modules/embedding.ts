@@ -14,6 +14,7 @@ export interface EmbeddingOptions {
 export const EMBEDDING_OPTIONS = optionKeys<EmbeddingOptions>({ paddingIdx: true, generator: true });
 
 export class Embedding extends Module {
+  static override readonly typeName = 'Embedding';
   readonly weight: Tensor;
   readonly paddingIdx: number | null;
 

@@ -15,6 +15,7 @@ export interface LinearOptions {
 export const LINEAR_OPTIONS = optionKeys<LinearOptions>({ bias: true, generator: true });
 
 export class Linear extends Module {
+  static override readonly typeName = 'Linear';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 

@@ -19,7 +19,24 @@ export interface ModuleConfig {
   children?: Record<string, ModuleConfig>;
 }
 
+/**
+ * The type name of m's class (see Module.typeName): its own static typeName, else, for a user class
+ * that declares none, the class's name, which a minifier may change.
+ */
+export function moduleTypeName(m: Module): string {
+  const c = m.constructor as typeof Module;
+  return Object.prototype.hasOwnProperty.call(c, 'typeName') ? c.typeName : c.name;
+}
+
 export abstract class Module {
+  /**
+   * The type's name: its key in the module registry (registerModuleType), the `type` its getConfig()
+   * saves, and what summaries and error messages show. Every concrete class declares its own,
+   * `static override readonly typeName = 'Linear';`, because class names do not survive minification
+   * (a minified Linear is called something like `Wn`): nothing reads constructor.name.
+   */
+  static readonly typeName: string = 'Module';
+
   training = true;
   private readonly params = new Map<string, Tensor | null>();
   private readonly buffers = new Map<string, Tensor>();
@@ -31,7 +48,7 @@ export abstract class Module {
    */
   constructor() {
     const forward = this.forward as (...args: unknown[]) => unknown;
-    const where = () => `${this.constructor.name}.forward()`;
+    const where = () => `${moduleTypeName(this)}.forward()`;
     Object.defineProperty(this, 'forward', {
       value: (...args: unknown[]) => moduleScope(() => forward.apply(this, args), where),
       writable: true,
@@ -128,7 +145,7 @@ export abstract class Module {
 
   /** Clears the gradients of every parameter (set to none, PyTorch's default); begins a new step (steps.ts). */
   zeroGrad(): void {
-    markStep(this, `${this.constructor.name}.zeroGrad()`);
+    markStep(this, `${moduleTypeName(this)}.zeroGrad()`);
     for (const p of this.parameters()) {
       if (p.grad !== null) {
         p.grad.dispose();
@@ -191,7 +208,7 @@ export abstract class Module {
       for (const name of unexpectedKeys) problems.push(`unexpected "${name}"`);
     }
     if (problems.length > 0) {
-      throw new Error(`loadStateDict(${this.constructor.name}): ${problems.join('; ')}`);
+      throw new Error(`loadStateDict(${moduleTypeName(this)}): ${problems.join('; ')}`);
     }
     noGrad(() => {
       for (const [name, t] of own) {
@@ -208,7 +225,7 @@ export abstract class Module {
   /** Type name and constructor arguments, for saving the architecture as JSON. */
   getConfig(): ModuleConfig {
     throw new Error(
-      `${this.constructor.name} cannot be saved as JSON: give it getConfig() and register it with registerModuleType()`,
+      `${moduleTypeName(this)} cannot be saved as JSON: give it getConfig() and register it with registerModuleType()`,
     );
   }
 

@@ -4,7 +4,7 @@
  * stacked layers, dropout between layers, bidirectional, batch-first or time-first input, initial
  * states in and final states out, and variable-length batches (lengths or a mask).
  */
-import { Module, type ModuleConfig } from './module.js';
+import { Module, moduleTypeName, type ModuleConfig } from './module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { uniform_ } from '../init/init.js';
@@ -72,7 +72,7 @@ abstract class RecurrentBase extends Module {
     opts: RecurrentOptions,
   ) {
     super();
-    const name = this.constructor.name;
+    const name = moduleTypeName(this);
     checkOptions(name, opts, mode.startsWith('rnn') ? RNN_OPTIONS : RECURRENT_OPTIONS);
     for (const k of ['bias', 'batchFirst', 'bidirectional'] as const) if (opts[k] !== undefined) bool(name, k, opts[k]);
     if (opts.generator !== undefined) checkGenerator(name, opts.generator);
@@ -116,7 +116,7 @@ abstract class RecurrentBase extends Module {
 
   /** Runs the layer: outputs, final hidden state and (LSTM) final cell state. */
   run(x: Tensor, opts: RecurrentRunOptions = {}): RecurrentResult {
-    const name = this.constructor.name;
+    const name = moduleTypeName(this);
     checkOptions(`${name}.run`, opts, RECURRENT_RUN_OPTIONS);
     if (!(x instanceof Tensor)) throw new TypeError(`${name}: input must be a Tensor, got ${describe(x)}`);
     for (const k of ['h0', 'c0', 'mask'] as const) {
@@ -175,7 +175,7 @@ abstract class RecurrentBase extends Module {
 
   override getConfig(): ModuleConfig {
     return {
-      type: this.constructor.name,
+      type: moduleTypeName(this),
       config: {
         inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
         batchFirst: this.batchFirst, dropout: this.dropoutP, bidirectional: this.bidirectional,
@@ -193,6 +193,7 @@ function rnnMode(layer: string, nonlinearity: string | undefined): RecurrentMode
 
 /** Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act tanh (default) or ReLU. */
 export class RNN extends RecurrentBase {
+  static override readonly typeName = 'RNN';
   constructor(inputSize: number, hiddenSize: number, opts: RnnOptions = {}) {
     super(rnnMode('RNN', opts?.nonlinearity), inputSize, hiddenSize, opts);
   }
@@ -200,6 +201,7 @@ export class RNN extends RecurrentBase {
 
 /** LSTM with PyTorch's gate order (input, forget, cell, output). */
 export class LSTM extends RecurrentBase {
+  static override readonly typeName = 'LSTM';
   constructor(inputSize: number, hiddenSize: number, opts: RecurrentOptions = {}) {
     super('lstm', inputSize, hiddenSize, opts);
   }
@@ -207,6 +209,7 @@ export class LSTM extends RecurrentBase {
 
 /** GRU with PyTorch's gate order (reset, update, new) and reset applied after the hidden product. */
 export class GRU extends RecurrentBase {
+  static override readonly typeName = 'GRU';
   constructor(inputSize: number, hiddenSize: number, opts: RecurrentOptions = {}) {
     super('gru', inputSize, hiddenSize, opts);
   }
@@ -251,10 +254,10 @@ abstract class CellBase extends Module {
   /** x [B, I], states [B, H] (zeros when absent). Returns the new h (and c for LSTMCell). */
   step(x: Tensor, h?: Tensor | null, c?: Tensor | null): { h: Tensor; c: Tensor | null } {
     for (const [k, v, optional] of [['input', x, false], ['h', h, true], ['c', c, true]] as const) {
-      if (!(v instanceof Tensor) && !(optional && v == null)) throw new TypeError(`${this.constructor.name}: ${k} must be a Tensor, got ${describe(v)}`);
+      if (!(v instanceof Tensor) && !(optional && v == null)) throw new TypeError(`${moduleTypeName(this)}: ${k} must be a Tensor, got ${describe(v)}`);
     }
     if (x.ndim !== 2 || x.shape[1] !== this.inputSize) {
-      throw new Error(`${this.constructor.name}(${this.inputSize}, ${this.hiddenSize}): input ${formatShape(x.shape)} does not match: expected [B, ${this.inputSize}]`);
+      throw new Error(`${moduleTypeName(this)}(${this.inputSize}, ${this.hiddenSize}): input ${formatShape(x.shape)} does not match: expected [B, ${this.inputSize}]`);
     }
     const [B] = x.shape as [number, number];
     const packed = recurrentSequence(this.mode, reshape(x, [1, B, this.inputSize]), this.w, { h0: h ?? null, c0: c ?? null });
@@ -268,7 +271,7 @@ abstract class CellBase extends Module {
 
   override getConfig(): ModuleConfig {
     return {
-      type: this.constructor.name,
+      type: moduleTypeName(this),
       config: {
         inputSize: this.inputSize, hiddenSize: this.hiddenSize, bias: this.w.biasIh !== null,
         ...(this.mode.startsWith('rnn') ? { nonlinearity: this.mode === 'rnn_relu' ? 'relu' : 'tanh' } : {}),
@@ -278,18 +281,21 @@ abstract class CellBase extends Module {
 }
 
 export class RNNCell extends CellBase {
+  static override readonly typeName = 'RNNCell';
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     super(rnnMode('RNNCell', opts?.nonlinearity), inputSize, hiddenSize, opts);
   }
 }
 
 export class LSTMCell extends CellBase {
+  static override readonly typeName = 'LSTMCell';
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
     super('lstm', inputSize, hiddenSize, opts);
   }
 }
 
 export class GRUCell extends CellBase {
+  static override readonly typeName = 'GRUCell';
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
     super('gru', inputSize, hiddenSize, opts);
   }

@@ -45,6 +45,11 @@ export function registerModuleType(type: string, factory: ModuleFactory, schema?
   types.set(type, { factory, schema: schema ?? null, children: schema === undefined });
 }
 
+/** The names of the registered module types, in registration order. */
+export function moduleTypes(): string[] {
+  return [...types.keys()];
+}
+
 function builtIn<S extends Fields>(type: string, schema: S, factory: (c: ConfigOf<S>, children: Module[]) => Module, children = false): void {
   types.set(type, { factory: factory as ModuleFactory, schema, children });
 }

@@ -6,6 +6,7 @@ import { describe, int } from '../check/options.js';
 import { tensorArg } from '../check/operands.js';
 
 export class Flatten extends Module {
+  static override readonly typeName = 'Flatten';
   constructor(
     readonly startDim = 1,
     readonly endDim = -1,
@@ -24,6 +25,7 @@ export class Flatten extends Module {
 
 /** Reshapes each sample to `shape` (the batch dimension is kept as the first axis). */
 export class Reshape extends Module {
+  static override readonly typeName = 'Reshape';
   constructor(readonly shape: readonly number[]) {
     super();
     if (!Array.isArray(shape)) throw new TypeError(`Reshape: shape must be an array of sizes, got ${describe(shape)}`);

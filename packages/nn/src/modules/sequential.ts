@@ -2,11 +2,12 @@
  * A chain of modules. Given a list, state-dict keys are the positions ("0.weight", "2.bias"); given
  * a record (PyTorch's OrderedDict form), the names ("conv1.weight", "layer1.0.bn1.bias").
  */
-import { Module, type ModuleConfig } from './module.js';
+import { Module, moduleTypeName, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { describe } from '../check/options.js';
 
 export class Sequential extends Module {
+  static override readonly typeName = 'Sequential';
   readonly layers: readonly Module[];
   readonly names: readonly string[];
   private readonly named: boolean;
@@ -45,7 +46,7 @@ export class Sequential extends Module {
         y = layer.forward(y);
       } catch (e) {
         if (e instanceof Error && !e.message.startsWith('Sequential')) {
-          e.message = `Sequential layer ${this.named ? `"${this.names[i]}"` : i} (${layer.constructor.name}): ${e.message}`;
+          e.message = `Sequential layer ${this.named ? `"${this.names[i]}"` : i} (${moduleTypeName(layer)}): ${e.message}`;
         }
         throw e;
       }

@@ -7,6 +7,7 @@ import { interpolate, readInterpolateOptions, type InterpolateMode, type Interpo
 export type UpsampleOptions = InterpolateOptions;
 
 export class Upsample extends Module {
+  static override readonly typeName = 'Upsample';
   readonly size: [number, number] | null;
   readonly scaleFactor: [number, number] | null;
   readonly mode: InterpolateMode;

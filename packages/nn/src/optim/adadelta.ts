@@ -13,6 +13,7 @@ export interface AdadeltaOptions {
 export const ADADELTA_OPTIONS = optionKeys<AdadeltaOptions>({ lr: true, rho: true, eps: true, weightDecay: true });
 
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  static override readonly typeName = 'Adadelta';
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<AdadeltaOptions>>, options: Partial<AdadeltaOptions> = {}) {
     checkOptimizerOptions('Adadelta', params, options, ADADELTA_OPTIONS);
     super(params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...options });

@@ -14,6 +14,7 @@ export interface AdagradOptions {
 export const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({ lr: true, lrDecay: true, weightDecay: true, initialAccumulatorValue: true, eps: true });
 
 export class Adagrad extends Optimizer<AdagradOptions> {
+  static override readonly typeName = 'Adagrad';
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<AdagradOptions>>, options: Partial<AdagradOptions> = {}) {
     checkOptimizerOptions('Adagrad', params, options, ADAGRAD_OPTIONS);
     super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });

@@ -17,7 +17,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
   protected validate(o: AdamOptions): void {
-    const name = this.constructor.name;
+    const name = (this.constructor as typeof Optimizer).typeName;
     checkNonNegative(name, 'lr', o.lr);
     checkNonNegative(name, 'eps', o.eps);
     checkNonNegative(name, 'weightDecay', o.weightDecay);
@@ -45,6 +45,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 }
 
 export class Adam extends AdamBase {
+  static override readonly typeName = 'Adam';
   protected readonly decoupled = false;
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
     checkOptimizerOptions('Adam', params, options, ADAM_OPTIONS);
@@ -53,6 +54,7 @@ export class Adam extends AdamBase {
 }
 
 export class AdamW extends AdamBase {
+  static override readonly typeName = 'AdamW';
   protected readonly decoupled = true;
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<AdamOptions>>, options: Partial<AdamOptions> = {}) {
     checkOptimizerOptions('AdamW', params, options, ADAM_OPTIONS);

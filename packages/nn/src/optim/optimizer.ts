@@ -28,11 +28,14 @@ export interface OptimizerStateDict<O> {
 }
 
 export abstract class Optimizer<O extends BaseOptions> {
+  /** The algorithm's name in messages; every concrete class declares its own (class names do not survive minification). */
+  static readonly typeName: string = 'Optimizer';
+
   readonly paramGroups: Array<ParamGroup<O>>;
   protected readonly state = new Map<Tensor, ParamState>();
 
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<O>>, readonly defaults: O) {
-    const name = this.constructor.name;
+    const name = (this.constructor as typeof Optimizer).typeName;
     if (params.length === 0) throw new Error(`${name}: got an empty parameter list`);
     const groups: Array<ParamGroupInput<O>> =
       params[0] instanceof Tensor ? [{ params: [...(params as Tensor[])] } as ParamGroupInput<O>] : [...(params as Array<ParamGroupInput<O>>)];
@@ -66,7 +69,7 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Clears gradients: set to none (PyTorch's default) or to zero. */
   zeroGrad(setToNone = true): void {
-    markStep(this, `${this.constructor.name}.zeroGrad()`);
+    markStep(this, `${(this.constructor as typeof Optimizer).typeName}.zeroGrad()`);
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (p.grad === null) continue;
@@ -87,7 +90,7 @@ export abstract class Optimizer<O extends BaseOptions> {
         for (const p of group.params) {
           if (p.grad === null) continue;
           if (p.grad.size !== p.size) {
-            throw new Error(`${this.constructor.name}: gradient ${formatShape(p.grad.shape)} does not match parameter ${formatShape(p.shape)}`);
+            throw new Error(`${(this.constructor as typeof Optimizer).typeName}: gradient ${formatShape(p.grad.shape)} does not match parameter ${formatShape(p.shape)}`);
           }
           let st = this.state.get(p);
           if (st === undefined) {
@@ -137,7 +140,7 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Restores a stateDict() snapshot; checks group structure and buffer sizes before changing anything. */
   loadStateDict(sd: OptimizerStateDict<O>): void {
-    const name = this.constructor.name;
+    const name = (this.constructor as typeof Optimizer).typeName;
     const params = this.allParams();
     if (!sd || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') {
       throw new Error(`${name}.loadStateDict: expected {state, paramGroups}`);

@@ -15,6 +15,7 @@ export interface RMSpropOptions {
 export const RMSPROP_OPTIONS = optionKeys<RMSpropOptions>({ lr: true, alpha: true, eps: true, weightDecay: true, momentum: true, centered: true });
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  static override readonly typeName = 'RMSprop';
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<RMSpropOptions>>, options: Partial<RMSpropOptions> = {}) {
     checkOptimizerOptions('RMSprop', params, options, RMSPROP_OPTIONS);
     super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });

@@ -14,6 +14,7 @@ export interface SGDOptions {
 export const SGD_OPTIONS = optionKeys<SGDOptions>({ lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true });
 
 export class SGD extends Optimizer<SGDOptions> {
+  static override readonly typeName = 'SGD';
   constructor(params: readonly Tensor[] | ReadonlyArray<ParamGroupInput<SGDOptions>>, options: Partial<SGDOptions> & { lr: number }) {
     checkOptimizerOptions('SGD', params, options, SGD_OPTIONS);
     if (options?.lr === undefined) throw new Error('SGD: lr is required (PyTorch has no default for SGD)');
