@@ -10,18 +10,12 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/**
- * The library reads class names at run time (an architecture's layer types, messages), so the bundle
- * keeps the `name` of classes and functions through minification.
- */
-const keepNames = { output: { keepNames: true } };
-
 export default defineConfig({
   // Relative asset URLs: dist/ works from any folder of a static host.
   base: './',
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
   // The training worker imports the packages (and their thread pool): an ES module worker.
-  worker: { format: 'es', rolldownOptions: keepNames },
-  build: { target: 'es2022', chunkSizeWarningLimit: 2000, rolldownOptions: keepNames },
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
 });

@@ -50,8 +50,9 @@ const REPORT_EVERY = 8;
 
 /** "Sequential: Conv2d, ReLU, MaxPool2d, …" for a model read from a file. */
 function describeLayers(model: nn.Module): string {
-  const layers = model.namedChildren().map(([, m]) => m.constructor.name);
-  return layers.length === 0 ? model.constructor.name : `${model.constructor.name} of ${layers.length} layers (${layers.join(', ')})`;
+  const layers = model.namedChildren().map(([, m]) => nn.moduleTypeName(m));
+  const name = nn.moduleTypeName(model);
+  return layers.length === 0 ? name : `${name} of ${layers.length} layers (${layers.join(', ')})`;
 }
 
 export class MnistJob implements Job {
