@@ -11,6 +11,8 @@ export interface Row {
   peerValue: number;
   /** ours / peer (> 1: we are faster). */
   ratio: number;
+  /** The lowest and highest of the per-round ratios whose median is `ratio` (suites that alternate in rounds). */
+  ratioRange?: [number, number] | null;
   medianMs?: number;
   peerMedianMs?: number;
   /** Threads ours ran on (the peer row's PyTorch ran on as many). */
@@ -50,7 +52,7 @@ export function formatTable(rows: readonly Row[]): string {
     r.speedup === undefined ? '' : `${r.speedup.toFixed(2)}x`,
     r.peer,
     Number.isNaN(r.peerValue) ? '—' : `${num(r.peerValue)} ${r.metric}`,
-    Number.isNaN(r.ratio) ? '—' : `${r.ratio.toFixed(2)}x`,
+    Number.isNaN(r.ratio) ? '—' : `${r.ratio.toFixed(2)}x${r.ratioRange ? ` (${r.ratioRange[0].toFixed(2)}-${r.ratioRange[1].toFixed(2)})` : ''}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i !== 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');

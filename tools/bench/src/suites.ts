@@ -15,4 +15,5 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   memory: runMemorySuite,
   rbm: runRbmSuite,
   graph: (opts) => import('./graph.js').then((m) => m.runGraphSuite(opts)),
+  convt: (opts) => import('./convt.js').then((m) => m.runConvtSuite(opts)),
 };
