@@ -68,11 +68,11 @@ export { Embedding, type EmbeddingOptions } from './modules/embedding.js';
 export { sequenceCrossEntropy, sequenceMseLoss, type SequenceLossOptions } from './losses/sequence.js';
 export { dotProductAttention, additiveAttention, attendWithScores, attentionMaskBias, type AttentionResult } from './functional/attention.js';
 export { Attention, DotAttention, AdditiveAttention, type AttentionMemory, type MemoryOptions, type DotAttentionOptions } from './modules/attention.js';
-export { bernoulliSigmoid, bernoulli, normalAround, type SampleOptions, type SigmoidSampleOptions } from './energy/sampling.js';
-export { softplus } from './energy/softplus.js';
+export { bernoulliSigmoid, bernoulli, normalAround, accumulateGrad, type SampleOptions, type SigmoidSampleOptions } from './energy/sampling.js';
+export { softplus, softplusRowSum } from './energy/softplus.js';
 export { RBM, type RBMOptions, type CDOptions, type GibbsResult, type VisibleUnits } from './energy/rbm.js';
 export {
-  exactLogPartition, annealedImportanceSampling, aisSchedule, averageLogLikelihood, pseudoLogLikelihood, binaryStates,
+  exactLogPartition, annealedImportanceSampling, aisSchedule, averageLogLikelihood, pseudoLogLikelihood, binaryStates, baseRateBias, logPartitionLowerBound,
   type AISOptions, type AISResult,
 } from './energy/rbm-partition.js';
 export { BoltzmannMachine, geometricSchedule, type BoltzmannMachineOptions, type GibbsOptions, type AnnealOptions, type LearningOptions } from './energy/boltzmann-machine.js';

@@ -7,15 +7,31 @@
  *
  * `toClassifier()` unrolls the recognition weights into an ordinary Sequential (Linear + Sigmoid per
  * layer, then a new output layer) for fine-tuning with fit. Layer i is `rbm{i}` in the state dict.
+ * `untie()` then `upDown()` fine-tune the generative model by the up-down algorithm (up-down.ts): the
+ * lower layers' generative weights become `generative{i}`, and `sample` goes down through them.
  */
 import * as nn from '@deepwasm/nn';
+import { GenerativeLayer, UP_DOWN_OPTIONS, logProbabilityBound, upDownStep, type UpDownOptions } from './up-down.js';
 
 export interface DBNOptions {
   /** Label units joined to the top RBM (Hinton et al. 2006). */
   numClasses?: number;
+  /** Separate generative weights for the lower layers (as after untie(); used when loading). */
+  untied?: boolean;
   generator?: nn.Generator;
 }
-const DBN_OPTIONS = nn.check.optionKeys<DBNOptions>({ numClasses: true, generator: true });
+const DBN_OPTIONS = nn.check.optionKeys<DBNOptions>({ numClasses: true, untied: true, generator: true });
+
+export interface BoundOptions {
+  /** Labels of the rows (required when the DBN has label units): the bound is then on log p(v, y). */
+  labels?: ArrayLike<number>;
+  /** log Z of the top RBM (default: exact, by enumeration; pass an AIS estimate for a large top RBM). */
+  logZ?: number;
+  /** Up passes per row (default 10). */
+  samples?: number;
+  generator?: nn.Generator;
+}
+const BOUND_OPTIONS = nn.check.optionKeys<BoundOptions>({ labels: true, logZ: true, samples: true, generator: true });
 
 export interface PretrainOptions {
   /** Epochs per layer (default 10). */
@@ -57,6 +73,8 @@ export class DBN extends nn.Module {
   static override readonly typeName = 'DBN';
   readonly rbms: nn.RBM[];
   readonly numClasses: number;
+  /** The lower layers' generative weights once untied (null while tied to the RBMs). */
+  generative: GenerativeLayer[] | null = null;
 
   constructor(
     readonly sizes: readonly number[],
@@ -72,6 +90,92 @@ export class DBN extends nn.Module {
       const extra = i === L - 1 ? this.numClasses : 0;
       return this.registerModule(`rbm${i}`, new nn.RBM(sizes[i]! + extra, sizes[i + 1]!, { generator: options.generator }));
     });
+    if (options.untied) this.untie();
+  }
+
+  /**
+   * Unties the lower layers: their generative weights become separate parameters `generative{i}`,
+   * copies of RBM i's weight and visible bias, while the RBMs keep the recognition weights. Idempotent.
+   */
+  untie(): this {
+    if (this.generative !== null) return this;
+    this.generative = this.rbms.slice(0, -1).map((rbm, i) => {
+      const layer = this.registerModule(`generative${i}`, new GenerativeLayer(rbm.nVisible, rbm.nHidden));
+      layer.weight.data.set(rbm.weight.data);
+      layer.bias.data.set(rbm.visibleBias.data);
+      layer.weight.version++;
+      layer.bias.version++;
+      return layer;
+    });
+    return this;
+  }
+
+  /**
+   * Up-down fine-tuning of the generative model (Hinton, Osindero and Teh 2006): unties the weights if
+   * needed, then per batch a stochastic up pass trains the generative weights, CD-k trains the top RBM
+   * (with the labels), and a down pass from its negative phase trains the recognition weights.
+   */
+  upDown(data: nn.Dataset, opts: UpDownOptions = {}): void {
+    nn.check.checkOptions('DBN.upDown', opts, UP_DOWN_OPTIONS);
+    const epochs = opts.epochs === undefined ? 10 : nn.check.int('DBN.upDown', 'epochs', opts.epochs, 0);
+    const batchSize = opts.batchSize === undefined ? 64 : nn.check.int('DBN.upDown', 'batchSize', opts.batchSize);
+    const k = opts.k === undefined ? 3 : nn.check.int('DBN.upDown', 'k', opts.k);
+    const g = opts.generator ?? this.options.generator ?? nn.defaultGenerator;
+    const n = data.count, V = this.sizes[0]!, C = this.numClasses;
+    if (data.x.length !== n * V) throw new Error(`DBN.upDown: samples must have ${V} values, got ${data.x.length / n}`);
+    const labels = C > 0 ? this.oneHot('DBN.upDown', data.y as ArrayLike<number>, n) : null;
+    this.untie();
+    const params = [...this.rbms.flatMap((r, i) => (i === this.rbms.length - 1 ? r.parameters() : [r.weight, r.hiddenBias])), ...this.generative!.flatMap((l) => l.parameters())];
+    const opt = new nn.SGD(params, { lr: opts.lr ?? 0.003, momentum: opts.momentum ?? 0.5, weightDecay: opts.weightDecay ?? 0 });
+    const batches = Math.ceil(n / batchSize);
+    const bar = opts.progress ? new nn.ProgressBar(epochs * batches, 'up-down', opts.progress === true ? undefined : opts.progress) : null;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = g.permutation(n);
+      for (let b = 0; b < batches; b++) {
+        const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+        const x = new Float32Array(idx.length * V), y = labels ? new Float32Array(idx.length * C) : null;
+        idx.forEach((r, i) => {
+          x.set(data.x.subarray(r * V, (r + 1) * V), i * V);
+          y?.set(labels!.subarray(r * C, (r + 1) * C), i * C);
+        });
+        opt.zeroGrad();
+        nn.tidy(() => upDownStep(this, nn.fromArray(x, [idx.length, V]), y ? nn.fromArray(y, [idx.length, C]) : null, k, g));
+        opt.step();
+        bar?.update(epoch * batches + b + 1, `epoch ${epoch + 1}/${epochs}`);
+      }
+    }
+    bar?.finish();
+    opt.dispose();
+  }
+
+  /**
+   * The variational lower bound on the average log p(v) (log p(v, y) with labels) of the rows of x, in
+   * nats: what greedy training raises layer by layer and the up-down algorithm's wake phase climbs.
+   */
+  logProbabilityBound(x: nn.Tensor, opts: BoundOptions = {}): number {
+    nn.check.checkOptions('DBN.logProbabilityBound', opts, BOUND_OPTIONS);
+    const V = this.sizes[0]!, C = this.numClasses;
+    if (x.ndim !== 2 || x.shape[1] !== V) throw new Error(`DBN.logProbabilityBound: expected x [batch, ${V}], got [${x.shape.join(', ')}]`);
+    if (C > 0 && opts.labels === undefined) throw new Error('DBN.logProbabilityBound: this DBN has label units; pass labels (the bound is on log p(v, y))');
+    const samples = opts.samples === undefined ? 10 : nn.check.int('DBN.logProbabilityBound', 'samples', opts.samples);
+    const logZ = opts.logZ ?? nn.exactLogPartition(this.rbms[this.rbms.length - 1]!);
+    const g = opts.generator ?? this.options.generator ?? nn.defaultGenerator;
+    return nn.tidy(() => {
+      const y = C > 0 ? nn.fromArray(this.oneHot('DBN.logProbabilityBound', opts.labels!, x.shape[0]!), [x.shape[0]!, C]) : null;
+      return logProbabilityBound(this, x, y, logZ, samples, g);
+    });
+  }
+
+  private oneHot(where: string, ys: ArrayLike<number>, n: number): Float32Array {
+    const C = this.numClasses;
+    if (ys.length !== n) throw new Error(`${where}: ${ys.length} labels for ${n} samples`);
+    const out = new Float32Array(n * C);
+    for (let i = 0; i < n; i++) {
+      const y = ys[i]!;
+      if (!Number.isInteger(y) || y < 0 || y >= C) throw new Error(`${where}: label ${i} is ${y}, expected 0..${C - 1}`);
+      out[i * C + y] = 1;
+    }
+    return out;
   }
 
   /** Top-level features: hidden probabilities of every layer in turn (the top RBM sees a zero label). */
@@ -232,7 +336,7 @@ export class DBN extends nn.Module {
       clamp?.dispose();
       const result = nn.tidy(() => {
         let h = C > 0 ? nn.narrow(v, 1, 0, P) : v;
-        for (let i = this.rbms.length - 2; i >= 0; i--) h = this.rbms[i]!.visibleProbabilities(h);
+        for (let i = this.rbms.length - 2; i >= 0; i--) h = this.generative ? this.generative[i]!.forward(h) : this.rbms[i]!.visibleProbabilities(h);
         return h;
       });
       v.dispose();
@@ -241,7 +345,7 @@ export class DBN extends nn.Module {
   }
 
   override getConfig(): nn.ModuleConfig {
-    return { type: 'DBN', config: { sizes: [...this.sizes], numClasses: this.numClasses } };
+    return { type: 'DBN', config: { sizes: [...this.sizes], numClasses: this.numClasses, untied: this.generative !== null } };
   }
 }
 
@@ -270,7 +374,8 @@ function propagate(rbm: nn.RBM, rows: Float32Array, n: number, width: number): F
   return out;
 }
 
-nn.registerModuleType('DBN', (c) => new DBN(c.sizes, { numClasses: c.numClasses === 0 ? undefined : c.numClasses }), {
+nn.registerModuleType('DBN', (c) => new DBN(c.sizes, { numClasses: c.numClasses === 0 ? undefined : c.numClasses, untied: c.untied }), {
   sizes: nn.configFields.ints({ min: 1 }),
   numClasses: nn.configFields.int({ min: 0, default: 0 }),
+  untied: nn.configFields.bool(false),
 });

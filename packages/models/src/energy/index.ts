@@ -1,2 +1,3 @@
-export { DBN, dbn, type DBNOptions, type PretrainOptions, type SampleOptions } from './dbn.js';
+export { DBN, dbn, type DBNOptions, type PretrainOptions, type SampleOptions, type BoundOptions } from './dbn.js';
+export { GenerativeLayer, type UpDownOptions } from './up-down.js';
 export { DBM, dbm, type DBMOptions, type DBMTrainOptions } from './dbm.js';

@@ -12,6 +12,7 @@ import { matmul } from '../functional/matmul.js';
 import { fromArray, zeros } from '../functional/creation.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { checkGenerator, checkOptions, int, optionKeys } from '../check/options.js';
+import { formatShape } from '../tensor/shape.js';
 import { bernoulliSigmoid, normalAround } from './sampling.js';
 import { softplusRowSum } from './softplus.js';
 import type { RBM } from './rbm.js';
@@ -74,11 +75,32 @@ export interface AISOptions {
   runs?: number;
   /** Intermediate distributions (default 14,501: 500 steps of 1e-3 to 0.5, 4,000 of 1e-4 to 0.9, 10,000 of 1e-5 to 1, as Salakhutdinov and Murray). */
   betas?: number | number[];
-  /** Visible biases of the base-rate model (default: zeros; pass the data's log-odds for a better start). */
+  /**
+   * Visible biases of the base-rate model (default: zeros, the uniform distribution). Prefer `data`:
+   * from the uniform base, AIS underestimates log Z badly on sharp models (PCD-trained RBMs on MNIST:
+   * 40+ nats low at 3,000 temperatures, the runs' log weights 60 nats apart).
+   */
   baseVisibleBias?: Float32Array | number[];
+  /**
+   * Binary training data [n, visible]: the base-rate model's visible biases become the log-odds of each
+   * unit's mean, clipped to [1e-3, 1 - 1e-3] (Salakhutdinov and Murray's base rate). Not with baseVisibleBias.
+   */
+  data?: Tensor;
   generator?: Generator;
 }
-const AIS_OPTIONS = optionKeys<AISOptions>({ runs: true, betas: true, baseVisibleBias: true, generator: true });
+const AIS_OPTIONS = optionKeys<AISOptions>({ runs: true, betas: true, baseVisibleBias: true, data: true, generator: true });
+
+/** Log-odds of each column's mean of binary data [n, visible], means clipped to [1e-3, 1 - 1e-3]: the base-rate model's visible biases. */
+export function baseRateBias(data: Tensor): Float32Array {
+  if (data.ndim !== 2) throw new Error(`baseRateBias: expected data [n, visible], got ${formatShape(data.shape)}`);
+  const rows = data.shape[0]!, V = data.shape[1]!, d = data.toArray();
+  const m = new Float64Array(V);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < V; i++) m[i] += d[r * V + i]!;
+  return Float32Array.from(m, (s) => {
+    const p = Math.min(1 - 1e-3, Math.max(1e-3, s / rows));
+    return Math.log(p / (1 - p));
+  });
+}
 
 export interface AISResult {
   /** log of the mean importance weight: the estimate of log Z. */
@@ -119,7 +141,12 @@ export function annealedImportanceSampling(rbm: RBM, opts: AISOptions = {}): AIS
   if (betas[0] !== 0 || betas[betas.length - 1] !== 1) throw new Error('annealedImportanceSampling: betas must run from 0 to 1');
   const V = rbm.nVisible, H = rbm.nHidden;
   const gaussian = rbm.visible === 'gaussian';
-  const bA = opts.baseVisibleBias === undefined ? new Float32Array(V) : Float32Array.from(opts.baseVisibleBias);
+  if (opts.data !== undefined && opts.baseVisibleBias !== undefined) throw new Error('annealedImportanceSampling: pass data or baseVisibleBias, not both');
+  if (opts.data !== undefined && (opts.data.ndim !== 2 || opts.data.shape[1] !== V)) {
+    throw new Error(`annealedImportanceSampling: data must be [n, ${V}] for RBM(${V}, ${H}), got ${formatShape(opts.data.shape)}`);
+  }
+  if (opts.data !== undefined && gaussian) throw new Error('annealedImportanceSampling: data sets a binary base rate; pass baseVisibleBias for Gaussian visible units');
+  const bA = opts.data !== undefined ? baseRateBias(opts.data) : opts.baseVisibleBias === undefined ? new Float32Array(V) : Float32Array.from(opts.baseVisibleBias);
   if (bA.length !== V) throw new Error(`annealedImportanceSampling: baseVisibleBias has ${bA.length} entries, the RBM ${V} visible units`);
   const logW = new Float64Array(runs);
   return noGrad(() => {
@@ -180,6 +207,21 @@ export function averageLogLikelihood(rbm: RBM, v: Tensor, logZ: number): number 
     total += tidy(() => noGrad(() => sum(rbm.freeEnergy(sliceRows(v, s, n))).item()));
   }
   return -total / rows - logZ;
+}
+
+/**
+ * A sure lower bound on log Z: log sum over the rows of v of exp(-F(v)), which is at most log Z when
+ * the rows are distinct visible states (for instance the distinct training images). An AIS estimate
+ * below it has not converged.
+ */
+export function logPartitionLowerBound(rbm: RBM, distinctStates: Tensor): number {
+  if (rbm.visible !== 'binary') throw new Error('logPartitionLowerBound: defined here for binary visible units');
+  const rows = distinctStates.shape[0]!, terms: number[] = [];
+  for (let s = 0; s < rows; s += 1000) {
+    const n = Math.min(1000, rows - s);
+    terms.push(logSumExp(tidy(() => noGrad(() => affine(rbm.freeEnergy(sliceRows(distinctStates, s, n)), -1).toArray()))));
+  }
+  return logSumExp(terms);
 }
 
 function sliceRows(v: Tensor, start: number, n: number): Tensor {
