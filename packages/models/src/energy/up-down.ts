@@ -21,6 +21,7 @@ import type { DBN } from './dbn.js';
 
 /** Generative (top-down) weights of one untied layer: p(v = 1 | h) = sigmoid(h W + b). */
 export class GenerativeLayer extends nn.Module {
+  static override readonly typeName = 'GenerativeLayer';
   readonly weight: nn.Tensor;
   readonly bias: nn.Tensor;
 
