@@ -77,3 +77,4 @@ export {
 } from './energy/rbm-partition.js';
 export { BoltzmannMachine, geometricSchedule, type BoltzmannMachineOptions, type GibbsOptions, type AnnealOptions, type LearningOptions } from './energy/boltzmann-machine.js';
 export * from './graph/index.js';
+export { exportOnnx, decodeOnnxModel, type ExportOnnxOptions } from './onnx/index.js';

@@ -14,6 +14,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { describe } from './options.js';
+import { activeTracer } from '../tensor/trace-hook.js';
 
 type Check = (v: unknown) => string | null;
 
@@ -56,6 +57,8 @@ export function defineOp<F extends (...args: never[]) => unknown>(opName: string
       const must = s.check(args[i]);
       if (must !== null) throw argumentError(opName, s.name, must, args[i]);
     }
+    const tracer = activeTracer();
+    if (tracer !== null) return tracer.op(opName, args, () => (body as unknown as (...a: unknown[]) => unknown).apply(this, args));
     return (body as unknown as (...a: unknown[]) => unknown).apply(this, args);
   };
   Object.defineProperty(wrapped, 'name', { value: body.name || opName });

@@ -7,6 +7,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { moduleScope, noGrad } from '../tensor/scope.js';
 import { markStep } from '../tensor/steps.js';
+import { activeTracer } from '../tensor/trace-hook.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { copy } from '@deepwasm/kernels';
 
@@ -50,7 +51,11 @@ export abstract class Module {
     const forward = this.forward as (...args: unknown[]) => unknown;
     const where = () => `${moduleTypeName(this)}.forward()`;
     Object.defineProperty(this, 'forward', {
-      value: (...args: unknown[]) => moduleScope(() => forward.apply(this, args), where),
+      value: (...args: unknown[]) => {
+        const tracer = activeTracer();
+        if (tracer !== null) return tracer.module(this, () => moduleScope(() => forward.apply(this, args), where));
+        return moduleScope(() => forward.apply(this, args), where);
+      },
       writable: true,
       configurable: true,
       enumerable: false,
