@@ -13,20 +13,32 @@ export interface Feed {
   int64?: boolean;
 }
 
-export async function runOnnx(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<{ data: Float32Array; dims: readonly number[] }> {
+/** An ONNX Runtime session on the model's bytes (CPU, one thread); `run` feeds named inputs and returns the first output. */
+export async function openOnnx(bytes: Uint8Array): Promise<{ run(feeds: Record<string, Feed>): Promise<{ data: Float32Array; dims: readonly number[] }>; release(): Promise<void> }> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  return {
+    async run(feeds) {
+      const input: Record<string, ort.Tensor> = {};
+      for (const [name, f] of Object.entries(feeds)) {
+        input[name] = f.int64
+          ? new ort.Tensor('int64', BigInt64Array.from(f.data, (v) => BigInt(v)), f.shape as number[])
+          : new ort.Tensor('float32', Float32Array.from(f.data), f.shape as number[]);
+      }
+      const out = await session.run(input);
+      const first = out[session.outputNames[0]!]!;
+      return { data: first.data as Float32Array, dims: first.dims };
+    },
+    release: () => session.release(),
+  };
+}
+
+/** One run of a model's bytes in ONNX Runtime. */
+export async function runOnnx(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const s = await openOnnx(bytes);
   try {
-    const input: Record<string, ort.Tensor> = {};
-    for (const [name, f] of Object.entries(feeds)) {
-      input[name] = f.int64
-        ? new ort.Tensor('int64', BigInt64Array.from(f.data, (v) => BigInt(v)), f.shape as number[])
-        : new ort.Tensor('float32', Float32Array.from(f.data), f.shape as number[]);
-    }
-    const out = await session.run(input);
-    const first = out[session.outputNames[0]!]!;
-    return { data: first.data as Float32Array, dims: first.dims };
+    return await s.run(feeds);
   } finally {
-    await session.release();
+    await s.release();
   }
 }
 

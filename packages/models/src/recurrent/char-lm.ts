@@ -54,14 +54,16 @@ export class CharLanguageModel extends nn.Module {
   }
 
   /** Logits [T, B, V] for ids [T, B] and the final state. */
-  run(ids: Tokens, state: RecurrentState | null = null): { logits: nn.Tensor; state: RecurrentState } {
+  run(ids: Tokens | nn.Tensor, state: RecurrentState | null = null): { logits: nn.Tensor; state: RecurrentState } {
     const x = this.embed.forward(ids);
     const r = this.rnn.run(x, { h0: state?.h ?? null, c0: state?.c ?? null });
     return { logits: this.head.forward(this.drop.forward(r.output)), state: { h: r.h, c: r.c } };
   }
 
   forward(ids: Tokens | nn.Tensor): nn.Tensor {
-    return this.run(ids instanceof nn.Tensor ? toTokens(ids) : ids).logits;
+    // A tensor of ids goes to the embedding as it is (so exportOnnx sees the graph read it).
+    if (ids instanceof nn.Tensor && ids.ndim !== 2) throw new Error(`CharLanguageModel: ids must be [T, B], got [${ids.shape.join(', ')}]`);
+    return this.run(ids).logits;
   }
 
   /** Mean cross-entropy (nats per character) of predicting targets [T, B] from ids [T, B]. */
@@ -143,11 +145,6 @@ export class CharLanguageModel extends nn.Module {
     const { generator: _g, ...config } = this.options;
     return { type: 'CharLanguageModel', config: { ...config } };
   }
-}
-
-function toTokens(t: nn.Tensor): Tokens {
-  if (t.ndim !== 2) throw new Error(`CharLanguageModel: ids must be [T, B], got [${t.shape.join(', ')}]`);
-  return { indices: Int32Array.from(t.data, Math.round), shape: [t.shape[0]!, t.shape[1]!] };
 }
 
 const { int, num, bool, oneOf, optional } = nn.configFields;

@@ -39,7 +39,7 @@ export class ExportContext {
     const make = this.lazy.get(ref.id);
     let name: string;
     if (make !== undefined) name = make();
-    else if (ref.kind === 'param') name = this.graph.floatInitializer(ref.name, ref.shape, ref.tensor.toArray());
+    else if (ref.kind === 'param') name = this.graph.floatInitializer(ref.name, ref.shape, ref.tensor.data); // copied at once
     else if (ref.kind === 'const') name = this.graph.floatInitializer(`${scopePrefix(this.rec.scope)}/Constant`, ref.shape, ref.data);
     else return this.fail(`internal: value #${ref.id} is read before anything made it`);
     this.bound.set(ref.id, name);

@@ -119,15 +119,34 @@ const maxPool2d: Converter = (ctx) => void ctx.emit(out(ctx), 'MaxPool', [ctx.na
 const avgPool2d: Converter = (ctx) => void ctx.emit(out(ctx), 'AveragePool', [ctx.name(arg(ctx, 0))], poolAttrs(ctx, true));
 const globalAvgPool2d: Converter = (ctx) => void ctx.emit(out(ctx), 'GlobalAveragePool', [ctx.name(arg(ctx, 0))]);
 
-/** Adaptive average pooling: global, or a plain average pool when the sizes divide. */
+/**
+ * Adaptive average pooling: global, a plain average pool when the sizes divide, and otherwise
+ * PyTorch's bins (rows floor(i*H/oh) .. ceil((i+1)*H/oh)) as one slice and mean per bin, rows then
+ * columns (a mean over a rectangle is the mean of its rows' means).
+ */
 const adaptiveAvgPool2d: Converter = (ctx) => {
   const x = arg(ctx, 0);
   const [oh, ow] = pair(ctx.rec.args[1], 1);
   if (oh === 1 && ow === 1) return globalAvgPool2d(ctx);
   const [H, W] = [x.shape[2]!, x.shape[3]!];
   if (ctx.dynamic(x)[2] || ctx.dynamic(x)[3]) ctx.fail('the input height and width must be fixed (not dynamic axes) unless the output is 1x1');
-  if (H % oh !== 0 || W % ow !== 0) ctx.fail(`${H}x${W} to ${oh}x${ow}: ONNX has no adaptive pooling, and these sizes do not divide into one average pool`);
-  ctx.emit(out(ctx), 'AveragePool', [ctx.name(x)], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+  if (H % oh === 0 && W % ow === 0) {
+    ctx.emit(out(ctx), 'AveragePool', [ctx.name(x)], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+    return;
+  }
+  let y = ctx.name(x);
+  for (const [axis, size, n] of [[2, H, oh], [3, W, ow]] as const) {
+    if (size === n) continue;
+    const parts: string[] = [];
+    const axes = ctx.ints([axis]);
+    for (let i = 0; i < n; i++) {
+      const [lo, hi] = [Math.floor((i * size) / n), Math.ceil(((i + 1) * size) / n)];
+      const [bin] = ctx.node('Slice', [y, ctx.ints([lo]), ctx.ints([hi]), axes]);
+      parts.push(ctx.node('ReduceMean', ctx.opset >= 18 ? [bin!, axes] : [bin!], ctx.opset >= 18 ? { keepdims: 1 } : { axes: [axis], keepdims: 1 })[0]!);
+    }
+    [y] = ctx.node('Concat', parts, { axis });
+  }
+  ctx.bind(out(ctx), y!);
 };
 
 interface BatchNormArgs { runningMean: ValueRef | null; runningVar: ValueRef | null; weight: ValueRef | null; bias: ValueRef | null; training: boolean; eps: number }

@@ -78,6 +78,14 @@ export function exportOnnx(model: Module, sampleInput: Tensor | readonly Tensor[
   } finally {
     for (const [m, training] of modes) m.training = training;
   }
+  a.inputRefs.forEach((r, i) => {
+    if (r.id !== a.output.id && !a.records.some((rec) => refsIn(rec.args).some((x) => x.id === r.id))) {
+      throw new Error(
+        `exportOnnx: input ${i} ("${inputNames[i]}") is never read by an op: the forward turns it into plain numbers (such as token ids read ` +
+          'into an array) before any op sees it, so the graph could not depend on it',
+      );
+    }
+  });
   const shapesB = b === null ? new Map<number, number[]>() : compareTraces(a, b);
 
   const graph = new GraphBuilder();

@@ -12,6 +12,7 @@ export const float = (x: number): AttrValue => ({ float: x });
 export const floats = (x: number[]): AttrValue => ({ floats: x });
 
 const utf8 = new TextEncoder();
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function toAttribute(name: string, v: AttrValue): AttributeMsg {
   if (typeof v === 'number') {
@@ -57,9 +58,15 @@ export class GraphBuilder {
 
   floatInitializer(base: string, dims: readonly number[], data: Float32Array): string {
     const name = this.unique(base);
-    const bytes = new Uint8Array(data.length * 4);
-    const view = new DataView(bytes.buffer);
-    for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true); // little-endian, whatever the host
+    let bytes: Uint8Array;
+    if (LITTLE_ENDIAN) {
+      bytes = new Uint8Array(data.byteLength);
+      bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } else {
+      bytes = new Uint8Array(data.length * 4);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true); // ONNX's raw data is little-endian
+    }
     this.initializers.push({ name, dims: [...dims], data_type: DataType.FLOAT, raw_data: bytes });
     return name;
   }
