@@ -92,6 +92,47 @@ const conv2d: Converter = (ctx) => {
   });
 };
 
+/** Transposed convolution: the weight layout [C_in, C_out/groups, KH, KW] is ONNX's; the output padding is read off the result's size. */
+const convTranspose2d: Converter = (ctx) => {
+  const x = arg(ctx, 0);
+  const w = arg(ctx, 1);
+  const b = ctx.rec.args[2];
+  const o = opt<ConvOpts>(ctx, 3);
+  const [ph, pw] = pair(o.padding, 0);
+  const s = pair(o.stride, 1);
+  const d = pair(o.dilation, 1);
+  const y = out(ctx);
+  const outputPadding = [0, 1].map((i) => y.shape[2 + i]! - ((x.shape[2 + i]! - 1) * s[i]! - 2 * [ph, pw][i]! + d[i]! * (w.shape[2 + i]! - 1) + 1));
+  ctx.emit(y, 'ConvTranspose', [ctx.name(x), ctx.name(w), ...(isRef(b) ? [ctx.name(b)] : [])], {
+    kernel_shape: w.shape.slice(2), strides: s, pads: [ph, pw, ph, pw], dilations: d, group: o.groups ?? 1, output_padding: outputPadding,
+  });
+};
+
+interface InterpolateOpts { size: number | number[]; scaleFactor: number | number[]; mode: 'nearest' | 'bilinear'; alignCorners: boolean }
+/**
+ * interpolate / upsample as Resize: nearest is PyTorch's legacy rule (asymmetric, floor), bilinear
+ * is pytorch_half_pixel or align_corners. A scale factor goes in as scales (PyTorch maps coordinates
+ * with it); a size as sizes, the batch and channel counts read from the input at run time.
+ */
+const interpolate: Converter = (ctx) => {
+  const x = arg(ctx, 0);
+  const o = opt<InterpolateOpts>(ctx, 1);
+  const y = out(ctx);
+  const mode = o.mode ?? 'nearest';
+  const attrs: Record<string, AttrValue | undefined> = mode === 'nearest'
+    ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
+    : { mode: 'linear', coordinate_transformation_mode: o.alignCorners ? 'align_corners' : 'pytorch_half_pixel' };
+  if (o.scaleFactor !== undefined) {
+    const [sh, sw] = pair(o.scaleFactor, 1);
+    ctx.emit(y, 'Resize', [ctx.name(x), '', ctx.floats([1, 1, sh, sw], [4])], attrs);
+    return;
+  }
+  const [shape] = ctx.node('Shape', [ctx.name(x)]);
+  const [nc] = ctx.node('Slice', [shape!, ctx.ints([0]), ctx.ints([2])]);
+  const [sizes] = ctx.node('Concat', [nc!, ctx.ints(y.shape.slice(2))], { axis: 0 });
+  ctx.emit(y, 'Resize', [ctx.name(x), '', '', sizes!], attrs);
+};
+
 interface PoolOpts { stride: number | number[]; padding: number | number[]; dilation: number | number[]; ceilMode: boolean; countIncludePad: boolean }
 /** ONNX's pooled size; refuses when it differs from ours (PyTorch drops a ceil-mode window that starts in the padding). */
 function poolAttrs(ctx: ExportContext, avg: boolean): Record<string, AttrValue | undefined> {
@@ -216,7 +257,7 @@ export const CONVERTERS: Record<string, Converter> = {
   elu: (ctx) => void ctx.emit(out(ctx), 'Elu', [ctx.name(arg(ctx, 0))], { alpha: float((ctx.rec.args[1] as number | undefined) ?? 1) }),
   step, gaussian, clamp, affine,
   add: binary('Add'), sub: binary('Sub'), mul: binary('Mul'), div: binary('Div'),
-  linear, matmul: binary('MatMul'), conv2d, maxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, batchNorm,
+  linear, matmul: binary('MatMul'), conv2d, convTranspose2d, interpolate, maxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, batchNorm,
   softmax: softmax('Softmax'), logSoftmax: softmax('LogSoftmax'), embedding,
   sum: reduce('ReduceSum', 13), mean: reduce('ReduceMean', 18), max: reduce('ReduceMax', 18), min: reduce('ReduceMin', 18),
   zerosLike: filledLike(0), onesLike: filledLike(1),
