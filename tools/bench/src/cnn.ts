@@ -1,17 +1,17 @@
 /**
  * Convolutional networks: conv2d forward against tfjs-wasm (each in its native layout: ours NCHW,
  * tfjs NHWC), conv backward and LeNet-5 training against tfjs's cpu backend (its wasm backend has no
- * filter-gradient kernel) and PyTorch, and batch-1 inference latency of ResNet-18/50 and VGG-16
- * against ONNX Runtime Web's figures measured on this machine (from the issue; not re-run here).
+ * filter-gradient kernel) and PyTorch, and batch-1 inference latency against ONNX Runtime Web running
+ * our own exported models (cnn-inference.ts).
  */
 import { closeThreads, conv2dBackward, conv2dForward, convOutputSize, type Conv2dGeometry } from '@deepwasm/kernels';
-import * as nn from '@deepwasm/nn';
-import { lenet5, resnet, vgg } from '@deepwasm/models';
+import { lenet5, resnet } from '@deepwasm/models';
 import { loadTfjsLayers, loadTfjsWasm, useBackend } from './tfjs-wasm.js';
 import { runPytorch } from './pytorch.js';
 import { time, timeInterleaved } from './stats.js';
 import { benchThreads, builds, loadOurs, ourTrainingRate, variant } from './train-bench.js';
 import type { Row, SuiteOptions } from './report.js';
+import { inferenceRows } from './cnn-inference.js';
 
 interface ConvCase {
   name: string;
@@ -185,35 +185,6 @@ async function resnetTrainRows(opts: SuiteOptions): Promise<Row[]> {
         medianMs: ours.ms, peer: torch ? pytorchLabel(threads) : 'pytorch (not installed)', peerValue: torch?.samples_per_sec ?? Number.NaN,
         ratio: torch ? ours.rate / torch.samples_per_sec : Number.NaN,
       });
-    }
-  }
-  return rows;
-}
-
-/** ONNX Runtime Web (wasm, 1 thread) batch-1 latency on this machine, from the issue. */
-const ORT_MS: Record<string, number> = { 'ResNet-18': 150, 'ResNet-50': 351, 'VGG-16': 1160 };
-
-async function inferenceRows(opts: SuiteOptions): Promise<Row[]> {
-  const rows: Row[] = [];
-  const nets: Array<[string, () => nn.Module]> = [['ResNet-18', () => resnet(18)], ['ResNet-50', () => resnet(50)], ['VGG-16', () => vgg(16)]];
-  for (const isa of builds()) {
-    for (const threads of benchThreads()) {
-      const k = await loadOurs(isa, threads);
-      nn.useKernels(k);
-      for (const [name, make] of nets) {
-        nn.manualSeed(0);
-        const model = make().eval();
-        const x = nn.randn([1, 3, 224, 224]).keep();
-        const t = time(() => nn.noGrad(() => nn.tidy(() => void model.forward(x))), { warmup: 1, minSamples: opts.quick ? 3 : 7, minSeconds: opts.quick ? 1 : 4 });
-        x.dispose();
-        model.dispose();
-        // Latency: lower is better, so the row's value is inferences/s and the ratio is ORT's ms over ours.
-        rows.push({
-          suite: 'cnn', case: `${name} inference, batch 1`, ours: variant(isa, threads), threads, metric: 'img/s', value: 1000 / t.medianMs, medianMs: t.medianMs,
-          peer: 'ORT Web 1 thread (issue figure)', peerValue: 1000 / ORT_MS[name]!, ratio: ORT_MS[name]! / t.medianMs,
-        });
-      }
-      closeThreads(k);
     }
   }
   return rows;

@@ -127,6 +127,10 @@ export function exportOnnx(model: Module, sampleInput: Tensor | readonly Tensor[
     }
   }
 
+  // Constants a converter made but no node reads (ONNX Runtime warns about each).
+  const read = new Set(graph.nodes.flatMap((n) => n.input));
+  const initializers = graph.initializers.filter((t) => read.has(t.name));
+
   const dimNames = new Map<string, string>();
   const inputInfo = a.inputRefs.map((r, i): ValueInfoMsg => {
     const dyn = axes[i]!;
@@ -147,7 +151,7 @@ export function exportOnnx(model: Module, sampleInput: Tensor | readonly Tensor[
     producer_version: '0.1.0',
     opset_import: [{ domain: '', version: opset }],
     graph: {
-      name: moduleTypeName(model), node: graph.nodes, initializer: graph.initializers, input: inputInfo, output: [outputInfo],
+      name: moduleTypeName(model), node: graph.nodes, initializer: initializers, input: inputInfo, output: [outputInfo],
     },
   });
 }

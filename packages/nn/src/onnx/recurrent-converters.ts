@@ -55,8 +55,7 @@ const recurrentSequence: Converter = (ctx) => {
     inputs.push(ctx.graph.floatInitializer(`${pname(w.biasIh ?? w.biasHh!, 'bias')}.onnx`, [1, 2 * GH], b));
   } else inputs.push('');
   inputs.push(''); // sequence_lens
-  const axis0 = ctx.ints([0]);
-  const state = (s: ValueRef | null | undefined) => (s ? ctx.node('Unsqueeze', [ctx.name(s), axis0])[0]! : '');
+  const state = (s: ValueRef | null | undefined) => (s ? ctx.node('Unsqueeze', [ctx.name(s), ctx.ints([0])])[0]! : '');
   inputs.push(state(opts.h0));
   if (mode === 'lstm') inputs.push(state(opts.c0));
   while (inputs[inputs.length - 1] === '') inputs.pop();
