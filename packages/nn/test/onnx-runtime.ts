@@ -15,7 +15,7 @@ export interface Feed {
 
 /** An ONNX Runtime session on the model's bytes (CPU, one thread); `run` feeds named inputs and returns the first output. */
 export async function openOnnx(bytes: Uint8Array): Promise<{ run(feeds: Record<string, Feed>): Promise<{ data: Float32Array; dims: readonly number[] }>; release(): Promise<void> }> {
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 });
   return {
     async run(feeds) {
       const input: Record<string, ort.Tensor> = {};
