@@ -20,7 +20,7 @@ import { GraphBuilder } from './graph.js';
 import { ExportContext } from './context.js';
 import { CONVERTERS } from './converters.js';
 import { DataType, encodeModel, type ValueInfoMsg } from './proto.js';
-import { moduleTypeName } from './names.js';
+import { moduleTypeName } from '../modules/module.js';
 
 export interface ExportOnnxOptions {
   /** ONNX opset, 13 to 21 (default 18). */

@@ -8,7 +8,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../modules/module.js';
 import type { OpTracer } from '../tensor/trace-hook.js';
-import { moduleTypeName } from './names.js';
+import { moduleTypeName } from '../modules/module.js';
 
 export type ValueRef =
   | { kind: 'input'; id: number; index: number; shape: number[] }
