@@ -61,7 +61,7 @@ export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ test
     subtitle: `${train.count.toLocaleString('en-US')} training and ${test.count.toLocaleString('en-US')} test digits, Adam lr ${lr} with cosine annealing, batch ${args.batchSize}, seed ${args.seed}`,
     xTitle: 'epoch',
     panels: [
-      { title: 'cross-entropy loss', series: [{ name: 'train', values: perEpoch((e) => e.loss) }, { name: 'test', values: perEpoch((e) => e.valLoss) }] },
+      { title: 'cross-entropy loss (log scale)', log: true, series: [{ name: 'train', values: perEpoch((e) => e.loss) }, { name: 'test', values: perEpoch((e) => e.valLoss) }] },
       { title: 'accuracy', percent: true, series: [{ name: 'train', values: perEpoch((e) => e.accuracy) }, { name: 'test', values: perEpoch((e) => e.valAccuracy) }] },
     ],
   });

@@ -52,3 +52,16 @@ describe('ProgressBar', () => {
     expect(lines[0]).toMatch(/^GIN █{28} \d+s {2}train 99\.0%, test 95\.7%$/);
   });
 });
+
+describe('ProgressBar in a log (not a terminal)', () => {
+  it('writes no line before 5 s and none at completion but finish()', () => {
+    const { writer, lines } = capture(undefined, false);
+    const bar = new ProgressBar(3, 'epoch 1/1', writer);
+    bar.update(1, 'a');
+    bar.update(3, 'b');
+    expect(lines).toHaveLength(0);
+    bar.finish('done');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^epoch 1\/1 █{28} \d+s {2}done$/);
+  });
+});

@@ -2,7 +2,7 @@
  * What each task of the demo does and which options it reads, one entry per task: the usage is
  * generated from this table and the options are checked against it before anything is loaded. A task
  * in the runner table (index.ts) needs an entry here (a test checks it). Lines of `about` stay within
- * 68 characters so the usage fits an 80-column terminal.
+ * 69 characters so the usage fits an 80-column terminal.
  */
 
 /** Options a task may read besides --seed and --out. */

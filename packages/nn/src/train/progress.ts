@@ -37,15 +37,19 @@ export class ProgressBar {
     private readonly width = 28,
   ) {
     this.writer = writer === undefined ? defaultWriter() : writer;
+    // In a log, the first line comes after the first interval: work shorter than that logs one line, finish()'s.
+    if (this.writer?.isTTY !== true) this.lastDraw = this.start;
   }
 
-  /** Advances to `current` and shows `info` (e.g. "loss 0.31 acc 91.2% 5,120 img/s"). */
+  /**
+   * Advances to `current` and shows `info` (e.g. "loss 0.31 acc 91.2% 5,120 img/s"): redrawn at most
+   * every 0.1 s on a terminal; in a log, a line at most every 5 s, and none at the end (finish() writes it).
+   */
   update(current: number, info = ''): void {
     this.current = Math.min(current, this.total);
     const now = Date.now();
     const tty = this.writer?.isTTY === true;
-    const interval = tty ? 100 : 5000;
-    if (this.current < this.total && now - this.lastDraw < interval) return;
+    if (tty ? this.current < this.total && now - this.lastDraw < 100 : this.current >= this.total || now - this.lastDraw < 5000) return;
     this.lastDraw = now;
     this.draw(info, tty);
   }
