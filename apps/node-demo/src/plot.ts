@@ -97,7 +97,7 @@ export async function lineChartSvg(chart: LineChart): Promise<string> {
         },
         y: {
           field: 'y', type: 'quantitative', title: null,
-          scale: panel.log ? { type: 'log' } : { zero: false, nice: true },
+          scale: panel.log ? { type: 'log', nice: false } : { zero: false, nice: true },
           axis: { format: panel.percent ? '~%' : '~g' },
         },
         color: { field: 'series', type: 'nominal', scale: { domain: names, range: colors } },

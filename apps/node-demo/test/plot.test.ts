@@ -63,7 +63,7 @@ describe('lineChartSvg', () => {
     for (const a of areas) expect(legend!.x).toBeGreaterThanOrEqual(a.x + a.w);
   });
 
-  it('labels a log axis with values (1, 2, 3 times powers of ten), not their logarithms', async () => {
+  it('labels a log axis with values of one significant digit, not their logarithms', async () => {
     const curve = Array.from({ length: 22 }, (_, i) => 0.17 * Math.exp(-i / 4) + 0.002);
     const at = curve.map((_, i) => (i + 1) * 50);
     const doc = parseSvg(await lineChartSvg({
@@ -71,11 +71,13 @@ describe('lineChartSvg', () => {
       panels: [{ title: 'MSE', log: true, series: [{ name: 'LSTM', values: curve, x: at }, { name: 'mean', values: curve.map(() => 0.167), x: at, dashed: true }] }],
     }));
     const [ys] = tickValues(doc, 'Y-axis');
-    expect(Math.min(...ys!)).toBeLessThanOrEqual(0.002);
-    expect(Math.max(...ys!)).toBeGreaterThanOrEqual(0.167);
+    // The axis spans the data (0.0023 .. 0.172), not whole decades beyond it.
+    expect(ys!.length).toBeGreaterThanOrEqual(4);
+    expect(Math.min(...ys!)).toBeGreaterThanOrEqual(0.002);
+    expect(Math.max(...ys!)).toBeLessThanOrEqual(0.2);
     for (const v of ys!) {
       const mantissa = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
-      expect([1, 2, 3, 5].some((r) => Math.abs(mantissa - r) < 1e-6), String(v)).toBe(true);
+      expect(Math.abs(mantissa - Math.round(mantissa)) < 1e-6, String(v)).toBe(true); // one significant digit
     }
     const [xs] = tickValues(doc, 'X-axis');
     expect(roundTicks(xs!)).toBe(true);
