@@ -17,8 +17,6 @@ export interface Row {
   peerMedianMs?: number;
   /** Threads ours ran on (the peer row's PyTorch ran on as many). */
   threads?: number;
-  /** Lowest and highest of the per-round ratios, where the contenders alternated in rounds. */
-  ratioRange?: [number, number] | null;
   /** value over the same case's 1-thread value, in the same run (rows at 2+ threads). */
   speedup?: number;
 }
