@@ -1,4 +1,4 @@
-export { loadMnist, mnistFromRaw, mnistSplit, subset, oneHot, MNIST_ROWS, MNIST_COLS } from './mnist.js';
+export { loadMnist, mnistFromRaw, mnistSplit, subset, oneHot, MNIST_ROWS, MNIST_COLS, MNIST_MISSING } from './mnist.js';
 export type { MnistData, SplitOptions } from './mnist.js';
 export * from './sequences.js';
 export * from './graph/index.js';

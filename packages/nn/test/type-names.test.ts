@@ -15,7 +15,7 @@ beforeAll(async () => {
 const ABSTRACT = new Set<unknown>([nn.Module, nn.GraphModule, nn.Attention, nn.Optimizer]);
 
 function exportedSubclasses(base: abstract new (...a: never[]) => unknown): Array<[string, { typeName: string }]> {
-  return Object.entries(nn).filter(
+  return (Object.entries(nn) as Array<[string, unknown]>).filter(
     (e): e is [string, { typeName: string }] => typeof e[1] === 'function' && e[1].prototype instanceof base && !ABSTRACT.has(e[1]),
   );
 }
