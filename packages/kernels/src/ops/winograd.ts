@@ -109,7 +109,7 @@ function transformPieces(
   runTasks(k, tasks, scratch?.bytes ?? 0);
 }
 
-/** The 16 GEMMs of a chunk, C[xi] = alpha A[xi] B[xi] + beta C[xi]: one after another, or as one job (a GEMM per task). */
+/** The 16 GEMMs of a chunk, C[xi] = alpha A[xi] B[xi] + beta C[xi]: one after another, or as one job (their panels as tasks). */
 function sixteenGemms(
   k: Kernels, transB: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
 ): void {
@@ -119,7 +119,9 @@ function sixteenGemms(
     return;
   }
   const name = M === 1 || N === 1 ? 'f32_gemv' : 'f32_gemm_4x8';
-  const tasks = Array.from({ length: 16 }, (_, xi) => gemmTasks(k, name, false, transB, M, N, K, 1, a + xi * aStep, lda, b + xi * bStep, ldb, beta, c + xi * cStep, ldc, 1)[0]!);
+  // Every panel of every GEMM: gemmTasks cuts a wide GEMM into panels even for one thread, and each
+  // panel writes its own columns of C (taking only the first panel left the rest of C unwritten).
+  const tasks = Array.from({ length: 16 }, (_, xi) => gemmTasks(k, name, false, transB, M, N, K, 1, a + xi * aStep, lda, b + xi * bStep, ldb, beta, c + xi * cStep, ldc, 1)).flat();
   runTasks(k, tasks, kernel(k, 'gemm_workspace_bytes')() as number);
 }
 
