@@ -7,3 +7,4 @@ export { summary, summarize, type SummaryRow } from './summary.js';
 export * from './recurrent/index.js';
 export * from './energy/index.js';
 export * from './graph/index.js';
+export * from './generative/index.js';

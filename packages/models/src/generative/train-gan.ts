@@ -1,0 +1,142 @@
+/**
+ * GAN training (Goodfellow et al. 2014, with the non-saturating generator loss): for each batch of real
+ * images x (mapped from [0, 1] to [-1, 1]) and codes z ~ N(0, I), one discriminator step on
+ * BCE(D(x), 1) + BCE(D(G(z)), 0) with G(z) detached, then one generator step on BCE(D(G(z)), 1): the
+ * order of PyTorch's DCGAN example (the same G(z), the discriminator just updated). Each network has
+ * its own Adam (default lr 2e-4, betas (0.5, 0.999), Radford et al.). A progress bar shows both losses;
+ * after every epoch `onEpoch` receives the losses and a grid of samples from a fixed set of codes
+ * (labels cycling through the classes for a conditional GAN), so the grids of successive epochs are
+ * comparable. Everything random comes from one seeded generator: a seeded run is bit-reproducible.
+ */
+import * as nn from '@deepwasm/nn';
+import type { GanModel } from './gan-model.js';
+import { cycleLabels } from './labels.js';
+
+export interface GanEpoch {
+  epoch: number;
+  /** Mean discriminator and generator losses over the epoch's batches. */
+  dLoss: number;
+  gLoss: number;
+  /** Mean of sigmoid(D(x)) on real and on generated images (before the discriminator's step). */
+  dReal: number;
+  dFake: number;
+  seconds: number;
+  /** The grid: `gridSize` images from the fixed codes, pixel values in [0, 1], and their labels. */
+  samples: Float32Array;
+  sampleLabels: Int32Array;
+}
+
+export interface GanTrainOptions {
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  betas?: [number, number];
+  /** Seed of the run (shuffling, codes, the sample grid); default 0. Ignored when `generator` is given. */
+  seed?: number;
+  generator?: nn.Generator;
+  /** Transforms each real batch (in [0, 1], before the mapping to [-1, 1]), e.g. random shifts. */
+  augment?: (x: nn.Tensor, generator: nn.Generator) => nn.Tensor;
+  /** Images in the grid given to onEpoch (default 100). */
+  gridSize?: number;
+  /** Show a progress bar (default true), or a writer for it. */
+  progress?: boolean | nn.ProgressWriter;
+  onEpoch?: (e: GanEpoch) => void | Promise<void>;
+}
+const TRAIN_OPTIONS = nn.check.optionKeys<GanTrainOptions>({
+  epochs: true, batchSize: true, lr: true, betas: true, seed: true, generator: true, augment: true, gridSize: true, progress: true, onEpoch: true,
+});
+
+export interface GanHistory {
+  dLoss: number[];
+  gLoss: number[];
+}
+
+/** Trains `model` on `data` (images in [0, 1]; labels too when the GAN is conditional). */
+export async function trainGan(model: GanModel, data: nn.Dataset, opts: GanTrainOptions = {}): Promise<GanHistory> {
+  const where = 'trainGan';
+  nn.check.checkOptions(where, opts, TRAIN_OPTIONS);
+  const epochs = opts.epochs === undefined ? 1 : nn.check.int(where, 'epochs', opts.epochs, 0);
+  const batchSize = opts.batchSize === undefined ? 64 : nn.check.int(where, 'batchSize', opts.batchSize);
+  const lr = opts.lr === undefined ? 2e-4 : nn.check.num(where, 'lr', opts.lr, 0);
+  const betas = opts.betas ?? [0.5, 0.999];
+  const gridSize = opts.gridSize === undefined ? 100 : nn.check.int(where, 'gridSize', opts.gridSize);
+  if (opts.generator !== undefined) nn.check.checkGenerator(where, opts.generator);
+  const g = opts.generator ?? new nn.Generator(opts.seed === undefined ? 0 : nn.check.num(where, 'seed', opts.seed));
+  const per = model.imageShape.reduce((a, b) => a * b, 1);
+  const n = data.count;
+  if (n === 0) throw new Error(`${where}: the training data is empty`);
+  if (data.x.length !== n * per) throw new Error(`${where}: ${model.where} makes images of ${per} values, the data has ${data.x.length / n} per sample`);
+  const labels = model.numClasses ? model.labelsOf('trainGan (data labels)', data.y as ArrayLike<number>, n) : null;
+
+  const optD = new nn.Adam(model.netD.parameters(), { lr, betas });
+  const optG = new nn.Adam(model.netG.parameters(), { lr, betas });
+  const fixedZ = nn.normalAround(nn.zeros([gridSize, model.latentDim]), 1, { generator: g }).keep();
+  const fixedLabels = model.numClasses ? cycleLabels(gridSize, model.numClasses) : new Int32Array(0);
+  const x = nn.fromArray(data.x, [n, ...model.imageShape]).keep();
+  const batches = Math.ceil(n / batchSize);
+  const history: GanHistory = { dLoss: [], gLoss: [] };
+  const writer = typeof opts.progress === 'object' ? opts.progress : opts.progress === false ? null : undefined;
+  const ones = (m: number) => nn.full([m, 1], 1);
+  const zeros = (m: number) => nn.full([m, 1], 0);
+  try {
+    model.train();
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const bar = writer === null ? null : new nn.ProgressBar(batches, `${model.where} epoch ${epoch + 1}/${epochs}`, writer);
+      const order = g.permutation(n);
+      const t0 = performance.now();
+      let dSum = 0, gSum = 0, realSum = 0, fakeSum = 0;
+      for (let b = 0; b < batches; b++) {
+        const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+        const m = idx.length;
+        const ls = labels ? Int32Array.from(idx, (i) => labels[i]!) : undefined;
+        const r = nn.tidy(() => {
+          let real = nn.gather(x, idx);
+          if (opts.augment) real = opts.augment(real, g);
+          real = nn.affine(real, 2, -1);
+          const z = nn.normalAround(nn.zeros([m, model.latentDim]), 1, { generator: g });
+          optD.zeroGrad();
+          const fake = model.generate(z, ls);
+          const outReal = model.discriminate(real, ls);
+          const outFake = model.discriminate(nn.detach(fake), ls);
+          const dLoss = nn.add(nn.binaryCrossEntropyWithLogits(outReal, ones(m)), nn.binaryCrossEntropyWithLogits(outFake, zeros(m)));
+          dLoss.backward();
+          nn.noGrad(() => optD.step());
+          optG.zeroGrad();
+          const gLoss = nn.binaryCrossEntropyWithLogits(model.discriminate(fake, ls), ones(m));
+          gLoss.backward();
+          nn.noGrad(() => optG.step());
+          return { d: dLoss.item(), g: gLoss.item(), real: nn.mean(nn.sigmoid(outReal)).item(), fake: nn.mean(nn.sigmoid(outFake)).item() };
+        });
+        if (!Number.isFinite(r.d) || !Number.isFinite(r.g)) throw new Error(`${where}: the losses became ${r.d} (discriminator) and ${r.g} (generator) at epoch ${epoch + 1}, batch ${b + 1}`);
+        dSum += r.d, gSum += r.g, realSum += r.real, fakeSum += r.fake;
+        bar?.update(b + 1, `D ${(dSum / (b + 1)).toFixed(4)} G ${(gSum / (b + 1)).toFixed(4)} D(x) ${(realSum / (b + 1)).toFixed(2)} D(G(z)) ${(fakeSum / (b + 1)).toFixed(2)}`);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const e = { epoch, dLoss: dSum / batches, gLoss: gSum / batches, dReal: realSum / batches, dFake: fakeSum / batches, seconds };
+      bar?.finish(`D ${e.dLoss.toFixed(4)} G ${e.gLoss.toFixed(4)} ${seconds.toFixed(1)} s`);
+      history.dLoss.push(e.dLoss);
+      history.gLoss.push(e.gLoss);
+      if (opts.onEpoch) {
+        const samples = gridOf(model, fixedZ, fixedLabels);
+        await opts.onEpoch({ ...e, samples, sampleLabels: fixedLabels });
+      }
+    }
+  } finally {
+    x.dispose();
+    fixedZ.dispose();
+    optD.dispose();
+    optG.dispose();
+  }
+  return history;
+}
+
+/** Images from the fixed codes in eval mode, mapped to [0, 1]. */
+function gridOf(model: GanModel, z: nn.Tensor, labels: Int32Array): Float32Array {
+  const was = model.training;
+  model.eval();
+  try {
+    return nn.noGrad(() => nn.tidy(() => nn.affine(model.generate(z, model.numClasses ? labels : undefined), 0.5, 0.5).toArray()));
+  } finally {
+    model.train(was);
+  }
+}
