@@ -1,7 +1,9 @@
 /** Every preset's architecture JSON reads back to the same model, and a damaged one names the field. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '@deepwasm/nn';
-import { CharLanguageModel, Seq2Seq, SequenceClassifier, TimeSeriesForecaster, googlenet, lenet5, resnet } from '../src/index.js';
+import {
+  Autoencoder, CharLanguageModel, DenoisingAutoencoder, GAN, Seq2Seq, SequenceClassifier, TimeSeriesForecaster, VAE, googlenet, lenet5, resnet,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await nn.ready({ isa: 'simd128', threads: 1 });
@@ -16,6 +18,10 @@ const presets: Array<[string, () => nn.Module]> = [
   ['TimeSeriesForecaster', () => new TimeSeriesForecaster({ inputSize: 2, hiddenSize: 8 })],
   ['SequenceClassifier', () => new SequenceClassifier({ numClasses: 3, vocabSize: 20, embedDim: 4, bidirectional: true })],
   ['Seq2Seq', () => new Seq2Seq({ srcVocab: 12, tgtVocab: 12, bos: 0, eos: 1, hiddenSize: 8, attention: 'additive' })],
+  ['Autoencoder', () => new Autoencoder({ hiddenSize: 64, latentDim: 8 })],
+  ['DenoisingAutoencoder', () => new DenoisingAutoencoder({ noise: 'gaussian', noiseLevel: 0.5 })],
+  ['conditional VAE', () => new VAE({ numClasses: 10, latentDim: 2 })],
+  ['conditional GAN', () => new GAN({ numClasses: 10, hiddenSizes: [32, 48, 64] })],
 ];
 
 describe('preset architectures', () => {
