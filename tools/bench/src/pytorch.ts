@@ -11,13 +11,13 @@ export function pytorchAvailable(): boolean {
 }
 
 /** Runs tools/bench/python/<script> with args; returns its JSON output, or null (with a note) when PyTorch is missing. */
-export function runPytorch<T>(script: string, args: string[], log?: (l: string) => void): T | null {
+export function runPytorch<T>(script: string, args: string[], log?: (l: string) => void, timeoutMs = 300_000): T | null {
   if (!pytorchAvailable()) {
     log?.('PyTorch not installed (Debian python3-torch): skipped the PyTorch rows');
     return null;
   }
   const path = fileURLToPath(new URL(`../python/${script}`, import.meta.url));
-  const r = spawnSync(PYTHON, [path, ...args], { timeout: 300_000, encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [path, ...args], { timeout: timeoutMs, encoding: 'utf8' });
   if (r.status !== 0) {
     log?.(`PyTorch run failed (${script} ${args.join(' ')}): ${r.stderr.slice(-400)}`);
     return null;

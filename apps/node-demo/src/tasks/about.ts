@@ -24,4 +24,7 @@ export const TASK_ABOUT: Record<string, TaskAbout> = {
   rbm: { about: '784-500 RBM, CD-1 and PCD, scored by AIS in nats\n(--steps: epochs, default 30)', options: { steps: true } },
   gcn: { about: 'GCN or GAT on a citation graph, 200 epochs: validation and test\naccuracy, the hidden layer in 2-D; --seeds N: mean and spread', options: { model: ['gcn', 'gat'], dataset: ['cora', 'citeseer'], seeds: true, epochs: true } },
   graphs: { about: 'a GIN counts the cycles of random graphs from structure alone', options: { steps: true } },
+  vae: { about: 'VAE 784-400-20 (or conv): test -ELBO, log-likelihood, samples,\n2-D latent map, conditional samples (--epochs, default 10)', options: { model: ['mlp', 'conv'], epochs: true } },
+  gan: { about: 'conditional DCGAN (or MLP GAN): both losses, a sample grid per\nepoch (--epochs, default 10; mlp 30)', options: { model: ['dcgan', 'mlp'], epochs: true } },
+  augment: { about: '100 labelled digits: LeNet-5 alone, with shifts, with samples of\na conditional VAE; --seeds N (default 5): mean and spread', options: { seeds: true } },
 };

@@ -26,7 +26,7 @@ export function trainStep(params: nn.Tensor[], opt: { zeroGrad(): void; step(): 
   });
 }
 
-export async function writeOut(dir: string | undefined, name: string, content: string): Promise<string | null> {
+export async function writeOut(dir: string | undefined, name: string, content: string | Uint8Array): Promise<string | null> {
   if (!dir) return null;
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);

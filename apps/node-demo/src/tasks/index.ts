@@ -7,9 +7,12 @@ import { runDbnTask } from './dbn.js';
 import { runRbmTask } from './rbm.js';
 import { runGcnTask, type GcnTaskOptions } from './gcn.js';
 import { runGraphsTask } from './graphs.js';
+import { runVaeTask, type VaeTaskOptions } from './vae.js';
+import { runGanTask, type GanTaskOptions } from './gan.js';
+import { runAugmentTask, type AugmentTaskOptions } from './augment.js';
 import type { TaskOptions } from './common.js';
 
-export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runGcnTask, runGraphsTask };
+export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runGcnTask, runGraphsTask, runVaeTask, runGanTask, runAugmentTask };
 
 export const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   adding: runAddingTask,
@@ -19,6 +22,9 @@ export const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   rbm: runRbmTask,
   gcn: (o) => runGcnTask(o as GcnTaskOptions),
   graphs: runGraphsTask,
+  vae: (o) => runVaeTask(o as VaeTaskOptions),
+  gan: (o) => runGanTask(o as GanTaskOptions),
+  augment: (o) => runAugmentTask(o as AugmentTaskOptions),
 };
 
 /** Runs a task by name with the options the command line gave (checked against TASK_ABOUT first). */

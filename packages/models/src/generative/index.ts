@@ -7,3 +7,4 @@ export { DCGAN, dcganInit, type DCGANOptions } from './dcgan.js';
 export { trainGan, type GanTrainOptions, type GanEpoch, type GanHistory } from './train-gan.js';
 export { gaussianKl, reparameterize } from './gaussian.js';
 export { cycleLabels, type ClassLabels } from './labels.js';
+export { trainVae, evaluateVae, type VaeTrainOptions, type VaeEpoch } from './train-vae.js';
