@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '@deepwasm/nn';
 import {
-  Autoencoder, CharLanguageModel, DenoisingAutoencoder, GAN, Seq2Seq, SequenceClassifier, TimeSeriesForecaster, VAE, googlenet, lenet5, resnet,
+  Autoencoder, CharLanguageModel, DCGAN, DenoisingAutoencoder, GAN, Seq2Seq, SequenceClassifier, TimeSeriesForecaster, VAE, googlenet, lenet5, resnet,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -22,6 +22,9 @@ const presets: Array<[string, () => nn.Module]> = [
   ['DenoisingAutoencoder', () => new DenoisingAutoencoder({ noise: 'gaussian', noiseLevel: 0.5 })],
   ['conditional VAE', () => new VAE({ numClasses: 10, latentDim: 2 })],
   ['conditional GAN', () => new GAN({ numClasses: 10, hiddenSizes: [32, 48, 64] })],
+  ['conditional DCGAN', () => new DCGAN({ numClasses: 10, latentDim: 100 })],
+  ['convolutional VAE', () => new VAE({ kind: 'conv', latentDim: 16 })],
+  ['convolutional denoising autoencoder', () => new DenoisingAutoencoder({ kind: 'conv' })],
 ];
 
 describe('preset architectures', () => {

@@ -1,7 +1,7 @@
 /** GAN presets and trainGan: seeded runs are bit-reproducible; a conditional GAN learns synthetic classes; labels and options are checked. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '@deepwasm/nn';
-import { DenoisingAutoencoder, GAN, VAE, trainGan, type GanEpoch } from '../src/index.js';
+import { Autoencoder, DCGAN, DenoisingAutoencoder, GAN, VAE, trainGan, type GanEpoch } from '../src/index.js';
 
 beforeAll(async () => {
   await nn.ready({ isa: 'simd128', threads: 1 });
@@ -104,5 +104,49 @@ describe('generative model files', () => {
     expect([back.noise, back.noiseLevel]).toEqual(['gaussian', 0.2]);
     const x = nn.rand([3, 12]);
     expect(Array.from(back.reconstruct(x).data)).toEqual(Array.from(dae.reconstruct(x).data));
+  });
+});
+
+describe('DCGAN and the convolutional VAE', () => {
+  it("has the issue's DCGAN layers with PyTorch's layouts, and a seeded epoch is bit-reproducible", async () => {
+    const shapes = (m: nn.Module) => [...m.stateDict()].filter(([k]) => !k.endsWith('num_batches_tracked')).map(([k, t]) => `${k}:${t.shape.join('x')}`);
+    expect(shapes(new DCGAN())).toEqual([
+      'generator.0.weight:6272x64', 'generator.1.weight:6272', 'generator.1.bias:6272', 'generator.4.weight:128x64x4x4', 'generator.5.weight:64', 'generator.5.bias:64',
+      'generator.7.weight:64x1x4x4', 'generator.7.bias:1', 'discriminator.0.weight:64x1x4x4', 'discriminator.0.bias:64', 'discriminator.2.weight:128x64x4x4',
+      'discriminator.3.weight:128', 'discriminator.3.bias:128', 'discriminator.6.weight:1x6272', 'discriminator.6.bias:1',
+      'generator.1.running_mean:6272', 'generator.1.running_var:6272', 'generator.5.running_mean:64', 'generator.5.running_var:64',
+      'discriminator.3.running_mean:128', 'discriminator.3.running_var:128',
+    ]);
+    const g = new nn.Generator(0);
+    const data: nn.Dataset = { x: nn.rand([24, 784], { generator: g }).toArray(), y: Int32Array.from({ length: 24 }, (_, i) => i % 3), count: 24, sampleShape: [1, 28, 28] };
+    const run = async () => {
+      const gan = new DCGAN({ numClasses: 3, latentDim: 8, generator: new nn.Generator(5) });
+      await trainGan(gan, data, { epochs: 1, batchSize: 8, seed: 5, progress: false });
+      return { w: weightsOf(gan), s: gan.sample(3, { labels: [0, 1, 2], generator: new nn.Generator(1) }) };
+    };
+    const a = await run(), b = await run();
+    a.w.forEach((t, i) => expect(Buffer.from(t.buffer).equals(Buffer.from(b.w[i]!.buffer))).toBe(true));
+    expect(a.s.shape).toEqual([3, 1, 28, 28]);
+    expect(Array.from(a.s.data)).toEqual(Array.from(b.s.data));
+    const dc = new DCGAN({ numClasses: 3 });
+    expect((dc.netD.get(0) as nn.Conv2d).inChannels).toBe(4);
+    const std = (t: nn.Tensor) => Math.sqrt(t.toArray().reduce((s, v) => s + v * v, 0) / t.size);
+    expect(std((dc.netG.get(4) as nn.ConvTranspose2d).weight)).toBeCloseTo(0.02, 2);
+  });
+
+  it('the convolutional VAE and autoencoder read [N, 784] or [N, 1, 28, 28] and decode to [N, 1, 28, 28]', () => {
+    const vae = new VAE({ kind: 'conv', hiddenSize: 32, latentDim: 3, numClasses: 2, generator: new nn.Generator(0) });
+    const x = nn.rand([2, 1, 28, 28]);
+    expect(vae.encode(x, [0, 1]).mu.shape).toEqual([2, 3]);
+    expect(vae.encode(nn.reshape(x, [2, 784]), [0, 1]).mu.shape).toEqual([2, 3]);
+    expect(vae.sample(4, { labels: 1 }).shape).toEqual([4, 1, 28, 28]);
+    const loss = vae.loss(x, [1, 0]);
+    loss.backward();
+    expect(vae.features!.parameters().every((p) => p.grad !== null)).toBe(true);
+    expect(() => new VAE({ kind: 'conv', inputSize: 100 })).toThrow(/28x28 images/);
+    const ae = new Autoencoder({ kind: 'conv', hiddenSize: 16, latentDim: 4 });
+    expect(ae.reconstruct(x).shape).toEqual([2, 1, 28, 28]);
+    const again = nn.modelFromBuffers(nn.modelToBytes(vae)) as VAE;
+    expect(Array.from(again.reconstruct(x, [0, 0]).data)).toEqual(Array.from(vae.reconstruct(x, [0, 0]).data));
   });
 });

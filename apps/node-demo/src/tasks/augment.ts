@@ -25,6 +25,9 @@ export interface AugmentTaskOptions extends TaskOptions {
   classifierSteps?: number;
   /** Epochs of the conditional VAE over the labelled digits (one batch each, default 1,500). */
   generatorEpochs?: number;
+  /** Latent size and hidden width of the conditional VAE (defaults 4 and 400): a small code leaves the class to the label. */
+  latentDim?: number;
+  hiddenSize?: number;
   /** Generated digits drawn per class before filtering (default 200). */
   pool?: number;
   /** Fraction of each batch that is generated (default 0.5). */
@@ -103,10 +106,10 @@ export async function runAugmentTask(opts: AugmentTaskOptions = {}): Promise<Aug
   const log = opts.log ?? console.log;
   const seeds = opts.seeds ?? 5, perClass = opts.perClass ?? 10, steps = opts.classifierSteps ?? 600;
   const genEpochs = opts.generatorEpochs ?? 1500, pool = opts.pool ?? 200, mix = opts.mix ?? 0.5, confidence = opts.confidence ?? 0.9;
-  const first = opts.seed ?? 0;
+  const first = opts.seed ?? 0, latentDim = opts.latentDim ?? 4, hiddenSize = opts.hiddenSize ?? 400;
   log(
     `${10 * perClass} labelled digits (${perClass} per class), LeNet-5, ${steps} Adam steps (lr 1e-3) of batch 64 per arm; generated arm: a conditional VAE ` +
-      `(784-400-20) trained ${genEpochs} epochs on the same digits with shifts, ${pool} samples per class kept at confidence >= ${confidence}, ${Math.round(mix * 100)}% of each batch; ${seeds} seeds`,
+      `(784-${hiddenSize}-${latentDim}) trained ${genEpochs} epochs on the same digits with shifts, ${pool} samples per class kept at confidence >= ${confidence}, ${Math.round(mix * 100)}% of each batch; ${seeds} seeds`,
   );
   const acc: Record<Arm, number[]> = { alone: [], shifts: [], generated: [] };
   const kept: number[] = [];
@@ -125,7 +128,7 @@ export async function runAugmentTask(opts: AugmentTaskOptions = {}): Promise<Aug
     acc.shifts.push(accuracy(shifted, test));
     progress.update(++done, `seed ${s}: shifts ${(acc.shifts.at(-1)! * 100).toFixed(1)}%`);
 
-    const cvae = new VAE({ numClasses: 10, generator: new nn.Generator(s) });
+    const cvae = new VAE({ numClasses: 10, latentDim, hiddenSize, generator: new nn.Generator(s) });
     await trainVae(cvae, { x: real.x, y: real.y, count: real.y.length, sampleShape: [784] }, { epochs: genEpochs, batchSize: real.y.length, seed: s, augment: shift, progress: false });
     progress.update(++done, `seed ${s}: conditional VAE trained`);
     const labels = Int32Array.from({ length: 10 * pool }, (_, i) => i % 10);

@@ -3,7 +3,7 @@
  * VAE of PyTorch's examples (784-400-20, Adam 1e-3, batch 128) with the test negative ELBO per epoch and
  * an importance-weighted estimate of the test log-likelihood (K = 100); the same network with a 2-D
  * latent space, drawn as the map of the test digits' codes and as the digits it decodes over a grid of
- * codes; and a conditional VAE whose samples of each class are classified by the main job's LeNet-5
+ * codes; and a conditional VAE (2-D latent, twice the epochs) whose samples of each class are classified by the main job's LeNet-5
  * when out/lenet5.safetensors exists. Pictures in out/: vae-samples.png, vae-reconstructions.png,
  * vae-latent-map.svg, vae-latent-grid.png, cvae-samples.png.
  */
@@ -50,9 +50,9 @@ export async function runVaeTask(opts: VaeTaskOptions = {}): Promise<VaeTaskResu
   const K = opts.importanceSamples ?? 100;
   const { train, test } = mnistSplit({ train: opts.train ?? 8000, test: opts.test ?? 2000, seed });
   const progress = opts.progress ?? true;
-  const fit = async (model: VAE, label: string) => {
-    log(`${label}: ${model.numParameters().toLocaleString('en-US')} parameters, ${epochs} epochs (Adam 1e-3, batch 128)`);
-    const h = await trainVae(model, train, { epochs, seed, test, progress });
+  const fit = async (model: VAE, label: string, n = epochs) => {
+    log(`${label}: ${model.numParameters().toLocaleString('en-US')} parameters, ${n} epochs (Adam 1e-3, batch 128)`);
+    const h = await trainVae(model, train, { epochs: n, seed, test, progress });
     const last = h[h.length - 1]!;
     log(`${label}: test negative ELBO ${h.map((e) => e.testLoss!.toFixed(1)).join(' → ')} nats (${(h.reduce((a, e) => a + e.seconds, 0) / h.length).toFixed(2)} s per epoch)`);
     return last.testLoss!;
@@ -86,8 +86,10 @@ export async function runVaeTask(opts: VaeTaskOptions = {}): Promise<VaeTaskResu
   }
   const decoded = nn.noGrad(() => vae2.decode(nn.fromArray(grid, [side * side, 2]))).toArray();
 
-  const cvae = new VAE({ kind, numClasses: 10, generator: new nn.Generator(seed) });
-  await fit(cvae, 'conditional VAE (one-hot labels into the encoder and the decoder)');
+  // A 2-D code: with a larger one the encoder carries the class itself and the decoder learns to
+  // follow the label slowly (20 dimensions: 28% of samples recognised after 10 epochs, 2: 89%).
+  const cvae = new VAE({ kind, numClasses: 10, latentDim: 2, generator: new nn.Generator(seed) });
+  await fit(cvae, 'conditional VAE, 2-D latent (one-hot labels into the encoder and the decoder)', 2 * epochs);
   const labels = Int32Array.from({ length: 100 }, (_, i) => i % 10);
   const cs = cvae.sample(100, { labels, generator: new nn.Generator(seed + 3) }).toArray();
   const recognised = await lenetAgreement(opts.out, cs, labels);
