@@ -29,7 +29,7 @@ describe('VAEs on MNIST', () => {
     expect(nelbo[2]!).toBeLessThan(160);
     expect(nelbo[2]!).toBeLessThan(nelbo[0]!);
     expect(mean).toBeGreaterThan(elbo);
-  });
+  }, 900_000);
 
   it("a conditional VAE's samples (2-D latent, 8 epochs) are classified as their intended class by a LeNet-5 at least 75% of the time", async () => {
     nn.manualSeed(0);
@@ -46,5 +46,5 @@ describe('VAEs on MNIST', () => {
     console.log(`LeNet-5 (2 epochs, test accuracy ${(lenetAcc * 100).toFixed(1)}%) classifies ${(agree * 100).toFixed(1)}% of 500 conditional-VAE samples as their intended class`);
     expect(lenetAcc).toBeGreaterThan(0.93);
     expect(agree).toBeGreaterThanOrEqual(0.75);
-  });
+  }, 900_000);
 });

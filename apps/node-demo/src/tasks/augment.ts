@@ -28,6 +28,11 @@ export interface AugmentTaskOptions extends TaskOptions {
   /** Latent size and hidden width of the conditional VAE (defaults 4 and 400): a small code leaves the class to the label. */
   latentDim?: number;
   hiddenSize?: number;
+  /**
+   * Where the codes come from: 'prior' (z ~ N(0, I), new digits of the class) or 'posterior' (z ~ q(z | x)
+   * of a randomly shifted labelled digit: variations of the real digits). Default 'prior'.
+   */
+  codes?: 'prior' | 'posterior';
   /** Generated digits drawn per class before filtering (default 200). */
   pool?: number;
   /** Fraction of each batch that is generated (default 0.5). */
@@ -106,6 +111,7 @@ export async function runAugmentTask(opts: AugmentTaskOptions = {}): Promise<Aug
   const log = opts.log ?? console.log;
   const seeds = opts.seeds ?? 5, perClass = opts.perClass ?? 10, steps = opts.classifierSteps ?? 600;
   const genEpochs = opts.generatorEpochs ?? 1500, pool = opts.pool ?? 200, mix = opts.mix ?? 0.5, confidence = opts.confidence ?? 0.9;
+  const codes = opts.codes ?? 'prior';
   const first = opts.seed ?? 0, latentDim = opts.latentDim ?? 4, hiddenSize = opts.hiddenSize ?? 400;
   log(
     `${10 * perClass} labelled digits (${perClass} per class), LeNet-5, ${steps} Adam steps (lr 1e-3) of batch 64 per arm; generated arm: a conditional VAE ` +
@@ -116,6 +122,7 @@ export async function runAugmentTask(opts: AugmentTaskOptions = {}): Promise<Aug
   const progress = bar(seeds * 4, 'augment', opts.progress ?? true);
   let done = 0;
   let pictures: Float32Array | null = null;
+  let pictureLabels = new Int32Array(0);
   for (let s = first; s < first + seeds; s++) {
     const { train, test } = mnistSplit({ train: 8000, test: opts.test ?? 2000, seed: s });
     const real = labelled(train, perClass);
@@ -131,15 +138,27 @@ export async function runAugmentTask(opts: AugmentTaskOptions = {}): Promise<Aug
     const cvae = new VAE({ numClasses: 10, latentDim, hiddenSize, generator: new nn.Generator(s) });
     await trainVae(cvae, { x: real.x, y: real.y, count: real.y.length, sampleShape: [784] }, { epochs: genEpochs, batchSize: real.y.length, seed: s, augment: shift, progress: false });
     progress.update(++done, `seed ${s}: conditional VAE trained`);
-    const labels = Int32Array.from({ length: 10 * pool }, (_, i) => i % 10);
-    const samples = cvae.sample(labels.length, { labels, generator: new nn.Generator(s + 1000) });
+    const sg = new nn.Generator(s + 1000);
+    let labels = Int32Array.from({ length: 10 * pool }, (_, i) => i % 10);
+    let samples: nn.Tensor;
+    if (codes === 'posterior') {
+      const from = Int32Array.from({ length: 10 * pool }, (_, i) => i % real.y.length);
+      labels = Int32Array.from(from, (i) => real.y[i]!);
+      samples = nn.noGrad(() => {
+        const x = nn.reshape(shift(nn.gather(nn.fromArray(real.x, [real.y.length, 784]), from), sg), [from.length, 784]);
+        const { mu, logvar } = cvae.encode(x, labels);
+        return cvae.decode(nn.reparameterize(mu, logvar, { generator: sg }), labels);
+      });
+    } else {
+      samples = cvae.sample(labels.length, { labels, generator: sg });
+    }
     const probs = nn.noGrad(() => nn.softmax(nn.predict(shifted, nn.reshape(samples, [labels.length, 1, 28, 28])), 1)).toArray();
     const keep = Array.from(labels.keys()).filter((i) => probs[i * 10 + labels[i]!]! >= confidence);
     const all = samples.toArray();
     const gen = { x: new Float32Array(keep.length * 784), y: Int32Array.from(keep, (i) => labels[i]!) };
     keep.forEach((i, k) => gen.x.set(all.subarray(i * 784, (i + 1) * 784), k * 784));
     kept.push(keep.length);
-    if (pictures === null) pictures = all.slice(0, 100 * 784);
+    if (pictures === null) [pictures, pictureLabels] = [all.slice(0, 100 * 784), labels.slice(0, 100)];
     nn.manualSeed(s);
     const withGen = trainClassifier(real, gen, { steps, shifts: true, mix, g: new nn.Generator(s) });
     acc.generated.push(accuracy(withGen, test));
@@ -157,8 +176,8 @@ export async function runAugmentTask(opts: AugmentTaskOptions = {}): Promise<Aug
     log(`${arm.padEnd(9)} ${(mean[arm] * 100).toFixed(1)} ± ${(sd[arm] * 100).toFixed(1)}% test accuracy over ${seeds} seed${seeds > 1 ? 's' : ''}`);
   }
   if (pictures) {
-    const file = await writeOut(opts.out, 'augment-generated.png', gridPng(images(pictures), { captions: Array.from({ length: 100 }, (_, i) => String(i % 10)) }));
-    if (file) log(`wrote ${file} (the first seed's conditional-VAE samples before filtering, one column per class)`);
+    const file = await writeOut(opts.out, 'augment-generated.png', gridPng(images(pictures), { captions: Array.from(pictureLabels, String) }));
+    if (file) log(`wrote ${file} (the first seed's conditional-VAE samples before filtering, captioned with their class)`);
   }
   return { accuracy: acc, mean, sd, kept };
 }

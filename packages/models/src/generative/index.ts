@@ -5,6 +5,5 @@ export { GanModel, type GanSampleOptions } from './gan-model.js';
 export { GAN, type GANOptions } from './gan.js';
 export { DCGAN, dcganInit, type DCGANOptions } from './dcgan.js';
 export { trainGan, type GanTrainOptions, type GanEpoch, type GanHistory } from './train-gan.js';
-export { gaussianKl, reparameterize } from './gaussian.js';
 export { cycleLabels, type ClassLabels } from './labels.js';
 export { trainVae, evaluateVae, type VaeTrainOptions, type VaeEpoch } from './train-vae.js';

@@ -13,7 +13,6 @@
  */
 import * as nn from '@deepwasm/nn';
 import { CodecNet, CODEC_FIELDS, readCodecOptions, type CodecOptions } from './codec.js';
-import { gaussianKl, reparameterize } from './gaussian.js';
 import { readLabels, type ClassLabels } from './labels.js';
 
 export interface VAEOptions extends CodecOptions {
@@ -86,7 +85,7 @@ export class VAE extends CodecNet {
   forward(x: nn.Tensor, labels?: ClassLabels): nn.Tensor {
     const ls = this.labelsOf('forward', labels, x.shape[0] ?? 0);
     const { mu, logvar } = this.encodeWith(x, ls);
-    return this.decodeLogits(this.training ? reparameterize(mu, logvar, this.generator) : mu, ls);
+    return this.decodeLogits(this.training ? nn.reparameterize(mu, logvar, { generator: this.generator }) : mu, ls);
   }
 
   /** The two terms of the negative ELBO per image, for one reparameterised z per image. */
@@ -94,9 +93,9 @@ export class VAE extends CodecNet {
     const n = x.shape[0]!;
     const ls = this.labelsOf('elbo', labels, n);
     const { mu, logvar } = this.encodeWith(x, ls);
-    const logits = this.decodeLogits(reparameterize(mu, logvar, generator), ls);
+    const logits = this.decodeLogits(nn.reparameterize(mu, logvar, { generator }), ls);
     const bce = nn.binaryCrossEntropyWithLogits(logits, nn.reshape(x, logits.shape), 'none');
-    return { reconstruction: nn.sum(nn.reshape(bce, [n, -1]), 1), kl: gaussianKl(mu, logvar) };
+    return { reconstruction: nn.sum(nn.reshape(bce, [n, -1]), 1), kl: nn.klDivGaussian(mu, logvar, 'none') };
   }
 
   /** The ELBO per image [N] (a single-sample estimate; differentiable). */
