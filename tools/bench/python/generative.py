@@ -5,10 +5,11 @@ usage: python3 generative.py vae SPLIT [--epochs 10] [--seed 0]
   plus the KL term; Adam 1e-3; batch 128, shuffled) on SPLIT, a float32 file of 8,000 training then
   2,000 test images of 784 pixels in [0, 1]. After each epoch the test negative ELBO per image, with one
   sampled z per image as the example's test() computes it: {"epoch_s": [...], "test_nelbo": [...]}
-usage: python3 generative.py dcgan SPLIT [--epochs 1] [--seed 0]
+usage: python3 generative.py dcgan SPLIT [--epochs 1] [--batches 125] [--seed 0]
   The DCGAN of issue 15 on the 8,000 training images in [-1, 1], 125 batches of 64 per epoch, PyTorch's
   DCGAN example's step (D on real, D on G(z) detached, one Adam step; G on D(G(z)), one Adam step; BCE
-  with logits), Adam 2e-4 betas (0.5, 0.999), N(0, 0.02) weights: {"epoch_s": [...], "d_loss", "g_loss"}
+  with logits), Adam 2e-4 betas (0.5, 0.999), N(0, 0.02) weights; --batches N stops each epoch after N
+  batches: {"epoch_s": [...], "d_loss", "g_loss"}
 """
 import json, sys, time
 import numpy as np
@@ -19,7 +20,7 @@ import torch.nn.functional as F
 torch.set_num_threads(1)
 which, path = sys.argv[1], sys.argv[2]
 arg = lambda flag, d: type(d)(sys.argv[sys.argv.index(flag) + 1]) if flag in sys.argv else d
-epochs, seed = arg("--epochs", 10 if which == "vae" else 1), arg("--seed", 0)
+epochs, seed, batches = arg("--epochs", 10 if which == "vae" else 1), arg("--seed", 0), arg("--batches", 125)
 torch.manual_seed(seed)
 raw = torch.from_numpy(np.fromfile(path, dtype=np.float32)).view(-1, 784)
 train, test = raw[:8000], raw[8000:10000]
@@ -89,7 +90,7 @@ elif which == "dcgan":
     epoch_s = []
     for epoch in range(epochs):
         t0 = time.perf_counter()
-        for idx in torch.randperm(8000).split(64):
+        for idx in torch.randperm(8000).split(64)[:batches]:
             real = images[idx]
             m = len(idx)
             ones, zeros = torch.ones(m, 1), torch.zeros(m, 1)

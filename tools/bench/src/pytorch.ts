@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 
 const PYTHON = '/usr/bin/python3';
 
+let available: boolean | null = null;
+
+/** Whether `import torch` works (asked once per process: on a loaded machine the import alone can take a minute). */
 export function pytorchAvailable(): boolean {
-  if (!existsSync(PYTHON)) return false;
-  return spawnSync(PYTHON, ['-c', 'import torch'], { timeout: 60_000 }).status === 0;
+  if (available === null) available = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { timeout: 180_000 }).status === 0;
+  return available;
 }
 
 /** Runs tools/bench/python/<script> with args; returns its JSON output, or null (with a note) when PyTorch is missing. */

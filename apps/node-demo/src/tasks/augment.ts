@@ -23,7 +23,7 @@ export interface AugmentTaskOptions extends TaskOptions {
   perClass?: number;
   /** Adam steps of each classifier (default 600, batch 64). */
   classifierSteps?: number;
-  /** Epochs of the conditional VAE over the labelled digits (one batch each, default 1,500). */
+  /** Epochs of the conditional VAE over the labelled digits (one batch each, default 1,000). */
   generatorEpochs?: number;
   /** Latent size and hidden width of the conditional VAE (defaults 4 and 400): a small code leaves the class to the label. */
   latentDim?: number;
@@ -35,9 +35,9 @@ export interface AugmentTaskOptions extends TaskOptions {
   codes?: 'prior' | 'posterior';
   /** Generated digits drawn per class before filtering (default 200). */
   pool?: number;
-  /** Fraction of each batch that is generated (default 0.5). */
+  /** Fraction of each batch that is generated (default 0.25). */
   mix?: number;
-  /** Least probability of the intended class, by the shift arm's classifier, for a sample to be kept (default 0.9). */
+  /** Least probability of the intended class, by the shift arm's classifier, for a sample to be kept (default 0.95). */
   confidence?: number;
   test?: number;
 }
@@ -110,7 +110,7 @@ function accuracy(model: nn.Module, test: nn.Dataset): number {
 export async function runAugmentTask(opts: AugmentTaskOptions = {}): Promise<AugmentTaskResult> {
   const log = opts.log ?? console.log;
   const seeds = opts.seeds ?? 5, perClass = opts.perClass ?? 10, steps = opts.classifierSteps ?? 600;
-  const genEpochs = opts.generatorEpochs ?? 1500, pool = opts.pool ?? 200, mix = opts.mix ?? 0.5, confidence = opts.confidence ?? 0.9;
+  const genEpochs = opts.generatorEpochs ?? 1000, pool = opts.pool ?? 200, mix = opts.mix ?? 0.25, confidence = opts.confidence ?? 0.95;
   const codes = opts.codes ?? 'prior';
   const first = opts.seed ?? 0, latentDim = opts.latentDim ?? 4, hiddenSize = opts.hiddenSize ?? 400;
   log(
