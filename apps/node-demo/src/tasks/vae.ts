@@ -99,7 +99,7 @@ export async function runVaeTask(opts: VaeTaskOptions = {}): Promise<VaeTaskResu
   const files = await Promise.all([
     writeOut(opts.out, 'vae-samples.png', gridPng(images(samples))),
     writeOut(opts.out, 'vae-reconstructions.png', gridPng(pairs)),
-    writeOut(opts.out, 'vae-latent-map.svg', scatterSvg(codes, test.y, Array.from({ length: 10 }, (_, i) => String(i)), 'VAE with a 2-D latent space: the means of q(z | x) of the test digits', `${test.count} test digits, negative ELBO ${nelbo2.toFixed(1)} nats`)),
+    writeOut(opts.out, 'vae-latent-map.svg', await scatterSvg(codes, test.y, Array.from({ length: 10 }, (_, i) => String(i)), 'VAE with a 2-D latent space: the means of q(z | x) of the test digits', `${test.count} test digits, negative ELBO ${nelbo2.toFixed(1)} nats`)),
     writeOut(opts.out, 'vae-latent-grid.png', gridPng(images(decoded), { columns: side, scale: 1 })),
     writeOut(opts.out, 'cvae-samples.png', gridPng(images(cs), { captions: Array.from(labels, String) })),
   ]);
