@@ -13,6 +13,7 @@ import { CodecNet, CODEC_FIELDS, CODEC_KEYS, readCodecOptions, type CodecOptions
 export interface AutoencoderOptions extends CodecOptions {}
 
 export class Autoencoder extends CodecNet {
+  static override readonly typeName: string = 'Autoencoder';
   readonly fc2: nn.Linear;
 
   constructor(opts: AutoencoderOptions = {}, name = 'Autoencoder') {
@@ -61,6 +62,7 @@ export interface DenoisingAutoencoderOptions extends AutoencoderOptions {
 const DAE_OPTIONS = nn.check.joinKeys(CODEC_KEYS, nn.check.optionKeys<Pick<DenoisingAutoencoderOptions, 'noise' | 'noiseLevel'>>({ noise: true, noiseLevel: true }));
 
 export class DenoisingAutoencoder extends Autoencoder {
+  static override readonly typeName = 'DenoisingAutoencoder';
   readonly noise: 'mask' | 'gaussian';
   readonly noiseLevel: number;
   private readonly noiseGenerator: nn.Generator;

@@ -22,6 +22,7 @@ export interface DCGANOptions {
 const DCGAN_OPTIONS = nn.check.optionKeys<DCGANOptions>({ latentDim: true, numClasses: true, generator: true });
 
 export class DCGAN extends GanModel {
+  static override readonly typeName = 'DCGAN';
   readonly netG: nn.Sequential;
   readonly netD: nn.Sequential;
   readonly imageShape: readonly number[];

@@ -23,6 +23,7 @@ export interface GANOptions {
 const GAN_OPTIONS = nn.check.optionKeys<GANOptions>({ latentDim: true, imageSize: true, hiddenSizes: true, numClasses: true, generator: true });
 
 export class GAN extends GanModel {
+  static override readonly typeName = 'GAN';
   readonly netG: nn.Sequential;
   readonly netD: nn.Sequential;
   readonly imageShape: readonly number[];

@@ -48,6 +48,7 @@ const LIKELIHOOD_OPTIONS = nn.check.optionKeys<LikelihoodOptions>({ samples: tru
 const LOG_2PI = Math.log(2 * Math.PI);
 
 export class VAE extends CodecNet {
+  static override readonly typeName = 'VAE';
   readonly fc21: nn.Linear;
   readonly fc22: nn.Linear;
   private readonly generator: nn.Generator;
