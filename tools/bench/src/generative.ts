@@ -111,7 +111,7 @@ export async function runGenerativeSuite(opts: SuiteOptions = {}): Promise<Row[]
         const t = runPytorch<TorchRun>('generative.py', ['dcgan', file, '--epochs', '1', '--batches', String(batches)], log, 1_800_000);
         if (t) torchGan.push(t.epoch_s[0]! * scale);
         for (const isa of builds()) (gan[isa] ??= []).push((await ourDcgan(isa, images, 1))[0]! * scale);
-        log?.(`generative: DCGAN round ${r + 1}: pytorch ${t ? t.epoch_s[0]!.toFixed(1) : '-'} s/epoch; ${builds().map((i) => `${i} ${gan[i]!.at(-1)!.toFixed(1)} s`).join('; ')}`);
+        log?.(`generative: DCGAN round ${r + 1}: pytorch ${t ? torchGan.at(-1)!.toFixed(1) : '-'} s/epoch; ${builds().map((i) => `${i} ${gan[i]!.at(-1)!.toFixed(1)} s`).join('; ')}`);
       }
       for (const isa of builds()) {
         const ratios = torchGan.map((p, r) => p / gan[isa]![r]!);
