@@ -240,6 +240,14 @@ describe('the packed packages, installed from their tarballs outside the workspa
     expect(r.page.isa).toBe('simd128');
   });
 
+  it('esbuild, minified with keepNames: the thread pool still starts its workers', async () => {
+    const { server, url } = await serve(join(project(), 'dist-esbuild-keepnames'));
+    servers.push(server);
+    const r = await pageResult(url);
+    expectTrained(r.page, 'page', true);
+    expectTrained(r.worker, 'worker', true);
+  });
+
   it('Vite dev server (no configuration): the page and the module Worker find the .wasm', async () => {
     const child = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'web', '--host', '127.0.0.1'], {
       cwd: project(), env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
 /**
  * What every thread runs, the calling thread included: claim the tasks of a job one by one and call
- * their kernels. Both functions are self-contained (no imports, no outer names), because the worker's
- * source is built from their text (workerSource), which spares bundlers and test runners a worker file.
+ * their kernels. Both functions are self-contained (no imports, no outer names, no named inner
+ * functions), because the worker's source is built from their text (workerSource), which spares
+ * bundlers and test runners a worker file.
  */
 import type { Layout } from './layout.js';
 
@@ -71,7 +72,9 @@ export function workerMain(init: WorkerInit, claim: typeof runClaimed): void {
   const fns = WebAssembly.Module.exports(init.module)
     .filter((d) => d.kind === 'function')
     .map((d) => instance.exports[d.name] as (...a: number[]) => unknown);
-  const call = (fn: number, args: number[]) => void fns[fn]!(...args);
+  // Held in an array so that no function here gets an inferred name: bundlers that keep names
+  // (esbuild keepNames) would wrap a named one in a helper call the worker's source does not define.
+  const call = [(fn: number, args: number[]) => void fns[fn]!(...args)][0]!;
   Atomics.store(ctl, L.ALIVE + init.thread, 1);
   let seen = Atomics.load(ctl, L.SEQ);
   for (;;) {
