@@ -89,3 +89,11 @@ export function roundTicks(values: number[]): boolean {
   if (![1, 2, 5].some((r) => Math.abs(mantissa - r) < 1e-6)) return false;
   return values.every((v, i) => Math.abs(v / step - Math.round(v / step)) < 1e-6 && (i === 0 || Math.abs(Math.abs(v - values[i - 1]!) - step) < step * 1e-6));
 }
+
+/** True when every value has one significant digit (the labels of a log axis: 0.02, 0.03, 0.1, 0.2, 1). */
+export function oneSignificantDigit(values: number[]): boolean {
+  return values.length >= 2 && values.every((v) => {
+    const mantissa = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+    return v > 0 && Math.abs(mantissa - Math.round(mantissa)) < 1e-6;
+  });
+}
