@@ -1,5 +1,5 @@
 /**
- * Every task's progress output fits an 80-column terminal: each task runs on a small budget with its
+ * Every task's progress output fits an 80-column terminal (tasks/about.ts lists them): each task runs on a small budget with its
  * bars drawn on an 80-column terminal, and every line must fit in 79 columns without being cut (the
  * bar marks a cut with "…"). Real runs have wider counts, epochs and ETAs ("1100/3000 eta 1m05s"
  * against "20/20 eta 0s", up to 8 more characters), which the bar absorbs: so the bar must keep at
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '@deepwasm/nn';
 import { recipes } from '../src/recipes.js';
 import { trainMnist } from '../src/train-mnist.js';
-import { runAddingTask, runCharLmTask, runDbnTask, runGcnTask, runGraphsTask, runRbmTask, runReverseTask } from '../src/tasks/index.js';
+import { runAddingTask, runAugmentTask, runCharLmTask, runDbnTask, runGanTask, runGcnTask, runGraphsTask, runRbmTask, runReverseTask, runVaeTask } from '../src/tasks/index.js';
 
 const terminal = () => {
   const lines: string[] = [];
@@ -78,6 +78,19 @@ describe('progress lines fit 80 columns', () => {
     const { writer, lines } = terminal();
     await runDbnTask({ progress: writer, log: () => undefined, sizes: [784, 16, 16, 32], pretrainEpochs: 1, fineTuneEpochs: 1, train: 512, test: 128 });
     expectFits(lines, 'dbn');
+  }, 180_000);
+
+  it('vae, gan, augment', async () => {
+    const quiet = () => undefined;
+    for (const [name, run] of [
+      ['vae', (w: nn.ProgressWriter) => runVaeTask({ progress: w, log: quiet, model: 'mlp', epochs: 1, train: 512, test: 128, importanceSamples: 0 })],
+      ['gan', (w: nn.ProgressWriter) => runGanTask({ progress: w, log: quiet, model: 'mlp', epochs: 1, train: 512 })],
+      ['augment', (w: nn.ProgressWriter) => runAugmentTask({ progress: w, log: quiet, seeds: 1, classifierSteps: 5, generatorEpochs: 2, pool: 10, test: 100 })],
+    ] as const) {
+      const { writer, lines } = terminal();
+      await run(writer);
+      expectFits(lines, name);
+    }
   }, 180_000);
 
   it('rbm (a line per 5 epochs)', async () => {

@@ -109,7 +109,9 @@ export async function trainGan(model: GanModel, data: nn.Dataset, opts: GanTrain
         });
         if (!Number.isFinite(r.d) || !Number.isFinite(r.g)) throw new Error(`${where}: the losses became ${r.d} (discriminator) and ${r.g} (generator) at epoch ${epoch + 1}, batch ${b + 1}`);
         dSum += r.d, gSum += r.g, realSum += r.real, fakeSum += r.fake;
-        bar?.update(b + 1, `D ${(dSum / (b + 1)).toFixed(4)} G ${(gSum / (b + 1)).toFixed(4)} D(x) ${(realSum / (b + 1)).toFixed(2)} D(G(z)) ${(fakeSum / (b + 1)).toFixed(2)}`);
+        // Short enough for 80 columns beside "DCGAN epoch 10/10" and "938/938 eta 1m05s": D's mean
+        // probability on real images, D(x), and on generated ones, D(G(z)), as "real" and "fake".
+        bar?.update(b + 1, `D ${(dSum / (b + 1)).toFixed(3)} G ${(gSum / (b + 1)).toFixed(3)} real ${(realSum / (b + 1)).toFixed(2)} fake ${(fakeSum / (b + 1)).toFixed(2)}`);
       }
       const seconds = (performance.now() - t0) / 1000;
       const e = { epoch, dLoss: dSum / batches, gLoss: gSum / batches, dReal: realSum / batches, dFake: fakeSum / batches, seconds };
