@@ -1,7 +1,8 @@
 /**
  * The README's pictures of the app (docs/images/browser-*.png), taken from the built app (dist/) in
  * headless Chromium: LeNet-5 trained for 3 epochs with a test digit drawn on the pad, and GCN on Cora
- * after its 200 epochs. Run after a build: node scripts/screenshots.mjs
+ * after its 200 epochs; with --vae the VAE after 10 epochs, with --dbn the DBN at its defaults.
+ * Run after a build: node scripts/screenshots.mjs [--vae] [--dbn]
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,14 @@ try {
   await page.click('#view-gcn [data-run=start]');
   await wait('gcn', "h.state === 'idle' && !!h.finished");
   await page.screenshot({ path: `${docs}browser-gcn.png` });
+  if (process.argv.includes('--vae')) {
+    await page.click('[data-tab=gen]');
+    await wait('gen', 'h.ready');
+    await page.fill('#view-gen [name=epochs]', '10');
+    await page.click('#view-gen [data-run=start]');
+    await wait('gen', "h.state === 'idle' && !!h.finished", 1_800_000);
+    await page.screenshot({ path: `${docs}browser-vae.png`, fullPage: true });
+  }
   if (process.argv.includes('--dbn')) {
     await page.click('[data-tab=dbn]');
     await wait('dbn', 'h.ready');

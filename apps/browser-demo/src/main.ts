@@ -11,6 +11,7 @@ const mounts: Record<string, (root: HTMLElement) => void | Promise<void>> = {
   mnist: mountMnist,
   text: async (root) => (await import('./views/text.js')).mountText(root),
   dbn: async (root) => (await import('./views/dbn.js')).mountDbn(root),
+  gen: async (root) => (await import('./views/gen.js')).mountGen(root),
   gcn: async (root) => (await import('./views/gcn.js')).mountGcn(root),
 };
 const mounted = new Set<string>();

@@ -261,6 +261,37 @@ describe('the browser app', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('VAE and GAN: a VAE with a 2-D latent space trains in a worker with its latent map; a GAN gives samples each epoch', async () => {
+    await page.click('[data-tab=gen]');
+    await waitHook('gen', 'h.ready');
+    await inView('gen', '[name=epochs]').fill('2');
+    await inView('gen', '[data-run=start]').click();
+    await waitHook('gen', "h.state === 'idle' && !!h.finished", 240_000);
+    let h = await hook('gen');
+    expect(h.finished).toEqual({ stopped: false, model: 'vae', epochs: 2 });
+    // The map before training and after each epoch; the test digits' negative ELBO falls from about
+    // 543 nats (784 pixels at p = 0.5) by far.
+    expect(h.maps).toBe(3);
+    const testLoss = h.testLoss as number[];
+    expect(testLoss[0]).toBeGreaterThan(500);
+    expect(testLoss[2]!).toBeLessThan(250);
+    expect(testLoss[2]!).toBeLessThan(testLoss[1]!);
+    expect(await inView('gen', '.lattice canvas').count()).toBe(144);
+    expect(await inView('gen', '.gen-samples canvas').count()).toBe(100);
+    await shoot('vae');
+
+    await inView('gen', '[name=model]').selectOption('gan');
+    await inView('gen', '[name=epochs]').fill('1');
+    await inView('gen', '[data-run=start]').click();
+    await waitHook('gen', "h.state === 'idle' && h.finished?.model === 'gan'", 240_000);
+    h = await hook('gen');
+    expect(h.finished).toEqual({ stopped: false, model: 'gan', epochs: 1 });
+    expect(h.samples).toBe(2); // before training and after the epoch
+    expect(await inView('gen', '.latent').first().isHidden()).toBe(true);
+    await shoot('gan');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('GCN: trains on Cora in a worker to the accuracy of the paper, with the hidden layer in 2-D', async () => {
     await page.click('[data-tab=gcn]');
     await waitHook('gcn', 'h.ready');

@@ -106,6 +106,11 @@ export class LiveChart {
     this.schedule();
   }
 
+  /** Shows or hides series i (0-based, the x column not counted), in the plot and its legend. */
+  showSeries(i: number, show: boolean): void {
+    this.plot.setSeries(i + 1, { show });
+  }
+
   /** Points drawn so far, per series. */
   counts(): number[] {
     return this.ys.map((col) => col.filter((v) => v !== null).length);

@@ -3,7 +3,7 @@
  * run and calls job methods (predict, save, load, generate...); the worker answers calls and posts
  * the run's state and progress. Each view has its own worker, hence its own kernels and memory.
  */
-export type JobName = 'mnist' | 'text' | 'dbn' | 'gcn';
+export type JobName = 'mnist' | 'text' | 'dbn' | 'gcn' | 'gen';
 export type RunState = 'idle' | 'running' | 'paused' | 'stopping';
 
 export type ToWorker =

@@ -24,6 +24,8 @@ async function makeJob(name: JobName): Promise<Job> {
       return new (await import('./dbn-job.js')).DbnJob();
     case 'gcn':
       return new (await import('./gcn-job.js')).GcnJob();
+    case 'gen':
+      return new (await import('./gen-job.js')).GenJob();
   }
 }
 
