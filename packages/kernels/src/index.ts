@@ -31,11 +31,11 @@ export { gatherRows, scatterAddRows } from './ops/gather.js';
 export {
   lstmCellReference, lstmCellBackwardReference, gruCellReference, gruCellBackwardReference, rnnCellReference, rnnCellBackwardReference,
 } from './reference/recurrent.js';
-export { setThreads, threadCount, threadsStarted, closeThreads, defaultThreadCount, threadsFor, splitRange, runTasks, poolOf, MIN_PARALLEL_WORK, setMinParallelWork, type Task } from './threads/index.js';
+export { setThreads, threadCount, threadsStarted, closeThreads, defaultThreadCount, threadsFor, splitRange, splitCsrRows, runTasks, poolOf, MIN_PARALLEL_WORK, setMinParallelWork, type Task } from './threads/index.js';
 export { sharedMemoryAvailable, unshareMemoryImport } from './load.js';
 export { nodeBuiltin } from './node.js';
-export { uniformPhilox, bernoulliPhilox, bernoulliSigmoidPhilox, normalPhilox, philoxBlocks, type PhiloxKey } from './ops/random.js';
-export { philox4x32, philoxWord, uniformReference, bernoulliReference, bernoulliSigmoidReference, normalReference } from './reference/random.js';
+export { uniformPhilox, bernoulliPhilox, bernoulliSigmoidPhilox, normalPhilox, dropoutPhilox, philoxBlocks, type PhiloxKey } from './ops/random.js';
+export { philox4x32, philoxWord, uniformReference, bernoulliReference, bernoulliSigmoidReference, normalReference, dropoutReference } from './reference/random.js';
 export {
   csrToKernels, freeCsr, checkCsr, spmmCsr, sddmmCsr, segmentSoftmax, segmentSoftmaxBackward, segmentSum, segmentBroadcast, segmentMax,
   segmentMaxBackward, csrAddSrcDst, dropoutValues, type Csr, type SpmmOptions,

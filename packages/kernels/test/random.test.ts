@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  bernoulliPhilox, bernoulliReference, bernoulliSigmoidPhilox, bernoulliSigmoidReference, loadKernels, normalPhilox,
+  bernoulliPhilox, bernoulliReference, bernoulliSigmoidPhilox, bernoulliSigmoidReference, dropoutPhilox, dropoutReference, loadKernels, normalPhilox,
   normalReference, philox4x32, philoxBlocks, uniformPhilox, uniformReference, type Kernels,
 } from '../src/index.js';
 import { get, ISAS, mismatches, put, rng, U, uniform } from './support/arrays.js';
@@ -91,6 +91,46 @@ describe.each(ISAS)('Philox sampling kernels (%s)', (isa) => {
       const want = normalReference(mean, n, 0.5, KEY);
       expect(mismatches(`normal n=${n}`, get(k, out0, n), z, { tol: (_i, e) => 2e-6 * (1 + Math.abs(e)) })).toBe('');
       expect(mismatches(`normal+mean n=${n}`, get(k, out, n), want, { tol: (i) => 2e-6 * (1 + Math.abs(z[i]!)) + 4 * U * Math.abs(mean[i]!) })).toBe('');
+    }
+  });
+
+  it('dropout: bit-exact against the reference, mask alone or times src (in place too), p = 0 and p = 1, NaN propagating', () => {
+    const rand = rng(9);
+    for (const n of SIZES) {
+      for (const [p, scale] of [[0.5, 2], [0.6, 1 / 0.4], [0, 1], [1, 0]] as const) {
+        const x = uniform(rand, n, -3, 3);
+        if (n > 4) x[2] = NaN;
+        const px = put(k, x), out = k.arena.alloc(n * 4);
+        dropoutPhilox(k, 0, out, n, p, scale, KEY);
+        expect(mismatches(`dropout mask n=${n} p=${p}`, get(k, out, n), dropoutReference(null, n, p, scale, KEY))).toBe('');
+        dropoutPhilox(k, px, out, n, p, scale, KEY);
+        const want = dropoutReference(x, n, p, scale, KEY);
+        expect(mismatches(`dropout n=${n} p=${p}`, get(k, out, n), want)).toBe('');
+        dropoutPhilox(k, px, px, n, p, scale, KEY);
+        expect(mismatches(`dropout in place n=${n} p=${p}`, get(k, px, n), want)).toBe('');
+      }
+    }
+    expect(() => dropoutPhilox(k, 0, 64, 4, 1.5, 1, KEY)).toThrow(/dropoutPhilox: p must be in \[0, 1\], got 1.5/);
+    expect(() => dropoutPhilox(k, 0, 64, 4, 0.5, Infinity, KEY)).toThrow(/dropoutPhilox: scale must be finite/);
+  });
+
+  it('dropout keeps each element with probability 1 - p (binomial z-score) and scales kept ones by exactly 1 / (1 - p)', () => {
+    const n = 1 << 18;
+    const out = k.arena.alloc(n * 4);
+    for (const p of [0.1, 0.5, 0.6, 0.9]) {
+      const scale = 1 / (1 - p);
+      dropoutPhilox(k, 0, out, n, p, scale, { k0: 11, k1: Math.round(p * 100) });
+      const m = get(k, out, n);
+      let kept = 0;
+      let badScale = 0;
+      for (const v of m) {
+        if (v !== 0) {
+          kept++;
+          if (v !== Math.fround(scale)) badScale++;
+        }
+      }
+      expect(badScale).toBe(0);
+      expect(Math.abs(kept - n * (1 - p)) / Math.sqrt(n * p * (1 - p))).toBeLessThan(4.5);
     }
   });
 

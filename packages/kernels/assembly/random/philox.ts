@@ -19,6 +19,7 @@ export const MODE_UNIFORM = 0;
 export const MODE_BERNOULLI = 1;
 export const MODE_BERNOULLI_SIGMOID = 2;
 export const MODE_NORMAL = 3;
+export const MODE_DROPOUT = 4;
 
 // @ts-ignore: decorator
 @inline
@@ -75,7 +76,7 @@ function get(p: usize, r: i32, fill: f32): v128 {
 /** One output slot (4 lanes at element e, r of them valid) for the element-wise modes. */
 // @ts-ignore: decorator
 @inline
-function emit(mode: i32, x: v128, e: usize, r: i32, src: usize, prob: usize, out: usize, a: f32): void {
+function emit(mode: i32, x: v128, e: usize, r: i32, src: usize, prob: usize, out: usize, a: f32, q: f32): void {
   if (r <= 0) return;
   const o = e << 2;
   const u = unit(x);
@@ -88,6 +89,11 @@ function emit(mode: i32, x: v128, e: usize, r: i32, src: usize, prob: usize, out
     const s = vsigmoid(f32x4.mul(f32x4.splat(a), get(src + o, r, 0)));
     if (prob != 0) put(prob + o, s, r);
     put(out + o, v128.and(f32x4.lt(u, s), f32x4.splat(1.0)), r);
+  } else if (mode == MODE_DROPOUT) {
+    // Inverted dropout: the mask is 0 where u < q (the drop probability), else a (1 / (1 - q)); times
+    // src[i] when src != 0 (a multiplication, so NaN and infinities propagate as x * mask does).
+    const m = v128.bitselect(f32x4.splat(a), f32x4.splat(0), f32x4.ge(u, f32x4.splat(q)));
+    put(out + o, src != 0 ? f32x4.mul(get(src + o, r, 0), m) : m, r);
   }
 }
 
@@ -123,7 +129,7 @@ function emitNormal(xr: v128, xt: v128, e: usize, r: i32, src: usize, out: usize
 /** Runs Philox over ceil(n / 16) groups and emits each group through the mode's transform. */
 // @ts-ignore: decorator
 @inline
-export function philoxGroups(mode: i32, src: usize, prob: usize, out: usize, n: i32, a: f32, k0: u32, k1: u32, b0: u32): void {
+export function philoxGroups(mode: i32, src: usize, prob: usize, out: usize, n: i32, a: f32, k0: u32, k1: u32, b0: u32, q: f32 = 0): void {
   const lanes = i32x4(0, 1, 2, 3);
   for (let t = 0; t * 16 < n; t++) {
     let x0 = i32x4.add(i32x4.splat(<i32>(b0 + (<u32>t << 2))), lanes);
@@ -145,10 +151,10 @@ export function philoxGroups(mode: i32, src: usize, prob: usize, out: usize, n: 
       emitNormal(x0, x1, e, r, src, out, a);
       emitNormal(x2, x3, e + 8, r - 8, src, out, a);
     } else {
-      emit(mode, x0, e, r, src, prob, out, a);
-      emit(mode, x1, e + 4, r - 4, src, prob, out, a);
-      emit(mode, x2, e + 8, r - 8, src, prob, out, a);
-      emit(mode, x3, e + 12, r - 12, src, prob, out, a);
+      emit(mode, x0, e, r, src, prob, out, a, q);
+      emit(mode, x1, e + 4, r - 4, src, prob, out, a, q);
+      emit(mode, x2, e + 8, r - 8, src, prob, out, a, q);
+      emit(mode, x3, e + 12, r - 12, src, prob, out, a, q);
     }
   }
 }

@@ -7,8 +7,15 @@
  * wrappers then check only sizes and that every buffer lies in memory, so a graph used for hundreds
  * of epochs is validated once, not on every call. Weights and features are rows of `heads * dim`
  * floats; edge arrays hold one row per edge, in CSR order.
+ *
+ * Threads: every kernel here walks the rows of the index and writes only its own rows' outputs (the
+ * node rows and the edges of those rows), so a call splits into row ranges (balanced by edges,
+ * splitOverCsrRows); each row is computed by the same code in the same order, so the bits do not
+ * depend on the thread count. Edge arrays are addressed by absolute edge number, so a range's call
+ * gets only its row pointers (and its node rows) offset.
  */
 import type { Kernels } from '../load.js';
+import { splitOverCsrRows } from '../threads/index.js';
 import { inMemory, kernel, size } from './check.js';
 
 /** A CSR index in kernel memory: `rows + 1` row pointers and `nnz` column indices (i32). */
@@ -106,7 +113,11 @@ export function spmmCsr(k: Kernels, csr: Csr, out: number, x: number, val: numbe
     weights = opts.valuesAt.cols;
   }
   if (val !== 0) inMemory(k, 'spmmCsr', 'val', val, weights * heads * 4);
-  kernel(k, 'f32_spmm_csr')(out, csr.rowptr, csr.col, val, val === 0 ? 0 : vidx, x, csr.rows, heads, dim, opts.mean ? 1 : 0);
+  const vi = val === 0 ? 0 : vidx;
+  const mean = opts.mean ? 1 : 0;
+  const task = (r0: number, r1: number) => ({ fn: 'f32_spmm_csr', args: [out + r0 * row, csr.rowptr + r0 * 4, csr.col, val, vi, x, r1 - r0, heads, dim, mean] });
+  if (splitOverCsrRows(k, (csr.nnz + csr.rows) * heads * dim, csr.rowptr, csr.rows, task)) return;
+  kernel(k, 'f32_spmm_csr')(out, csr.rowptr, csr.col, val, vi, x, csr.rows, heads, dim, mean);
 }
 
 /** out[nnz, heads]: out[e, h] = a[i, h, :] · b[col[e], h, :] for each edge e of row i. */
@@ -118,6 +129,9 @@ export function sddmmCsr(k: Kernels, csr: Csr, out: number, a: number, b: number
   inMemory(k, 'sddmmCsr', 'out', out, csr.nnz * heads * 4);
   inMemory(k, 'sddmmCsr', 'a', a, csr.rows * heads * dim * 4);
   inMemory(k, 'sddmmCsr', 'b', b, csr.cols * heads * dim * 4);
+  const row = heads * dim * 4;
+  const task = (r0: number, r1: number) => ({ fn: 'f32_sddmm_csr', args: [out, csr.rowptr + r0 * 4, csr.col, a + r0 * row, b, r1 - r0, heads, dim] });
+  if (splitOverCsrRows(k, (csr.nnz * dim + csr.rows) * heads, csr.rowptr, csr.rows, task)) return;
   kernel(k, 'f32_sddmm_csr')(out, csr.rowptr, csr.col, a, b, csr.rows, heads, dim);
 }
 
@@ -132,12 +146,16 @@ function edgeArgs(where: string, k: Kernels, csr: Csr, dim: number, ...edgeArray
 /** out[nnz, heads] = softmax of src over the edges of each row, per head. */
 export function segmentSoftmax(k: Kernels, csr: Csr, out: number, src: number, heads: number): void {
   if (!edgeArgs('segmentSoftmax', k, csr, heads, ['out', out], ['src', src])) return;
+  // Weighted: an exp per entry and three passes.
+  if (splitOverCsrRows(k, 8 * (csr.nnz + csr.rows) * heads, csr.rowptr, csr.rows, (r0, r1) => ({ fn: 'f32_segment_softmax', args: [out, src, csr.rowptr + r0 * 4, r1 - r0, heads] }))) return;
   kernel(k, 'f32_segment_softmax')(out, src, csr.rowptr, csr.rows, heads);
 }
 
 /** dsrc = y * (dy - rowsum(y * dy)) per head (the backward pass of segmentSoftmax). */
 export function segmentSoftmaxBackward(k: Kernels, csr: Csr, dsrc: number, y: number, dy: number, heads: number): void {
   if (!edgeArgs('segmentSoftmaxBackward', k, csr, heads, ['dsrc', dsrc], ['y', y], ['dy', dy])) return;
+  const task = (r0: number, r1: number) => ({ fn: 'f32_segment_softmax_backward', args: [dsrc, y, dy, csr.rowptr + r0 * 4, r1 - r0, heads] });
+  if (splitOverCsrRows(k, 3 * (csr.nnz + csr.rows) * heads, csr.rowptr, csr.rows, task)) return;
   kernel(k, 'f32_segment_softmax_backward')(dsrc, y, dy, csr.rowptr, csr.rows, heads);
 }
 
@@ -145,6 +163,8 @@ export function segmentSoftmaxBackward(k: Kernels, csr: Csr, dsrc: number, y: nu
 export function segmentSum(k: Kernels, csr: Csr, out: number, src: number, dim: number, mean = false): void {
   if (!edgeArgs('segmentSum', k, csr, dim, ['src', src])) return;
   inMemory(k, 'segmentSum', 'out', out, csr.rows * dim * 4);
+  const task = (r0: number, r1: number) => ({ fn: 'f32_segment_sum', args: [out + r0 * dim * 4, src, csr.rowptr + r0 * 4, r1 - r0, dim, mean ? 1 : 0] });
+  if (splitOverCsrRows(k, (csr.nnz + csr.rows) * dim, csr.rowptr, csr.rows, task)) return;
   kernel(k, 'f32_segment_sum')(out, src, csr.rowptr, csr.rows, dim, mean ? 1 : 0);
 }
 
@@ -152,6 +172,8 @@ export function segmentSum(k: Kernels, csr: Csr, out: number, src: number, dim: 
 export function segmentBroadcast(k: Kernels, csr: Csr, out: number, src: number, dim: number, mean = false): void {
   if (!edgeArgs('segmentBroadcast', k, csr, dim, ['out', out])) return;
   inMemory(k, 'segmentBroadcast', 'src', src, csr.rows * dim * 4);
+  const task = (r0: number, r1: number) => ({ fn: 'f32_segment_broadcast', args: [out, src + r0 * dim * 4, csr.rowptr + r0 * 4, r1 - r0, dim, mean ? 1 : 0] });
+  if (splitOverCsrRows(k, (csr.nnz + csr.rows) * dim, csr.rowptr, csr.rows, task)) return;
   kernel(k, 'f32_segment_broadcast')(out, src, csr.rowptr, csr.rows, dim, mean ? 1 : 0);
 }
 
@@ -160,19 +182,31 @@ export function segmentMax(k: Kernels, csr: Csr, out: number, arg: number, src: 
   if (!edgeArgs('segmentMax', k, csr, dim, ['src', src])) return;
   inMemory(k, 'segmentMax', 'out', out, csr.rows * dim * 4);
   inMemory(k, 'segmentMax', 'arg', arg, csr.rows * dim * 4);
+  const task = (r0: number, r1: number) => ({ fn: 'f32_segment_max', args: [out + r0 * dim * 4, arg + r0 * dim * 4, src, csr.rowptr + r0 * 4, r1 - r0, dim] });
+  if (splitOverCsrRows(k, 2 * (csr.nnz + csr.rows) * dim, csr.rowptr, csr.rows, task)) return;
   kernel(k, 'f32_segment_max')(out, arg, src, csr.rowptr, csr.rows, dim);
 }
 
-/** dsrc[arg[i, d], d] += dout[i, d] (dsrc [nnz, dim], zeroed by the caller); arg as segmentMax wrote it. */
+/**
+ * dsrc[arg[i, d], d] += dout[i, d] (dsrc [nnz, dim], zeroed by the caller); arg as segmentMax wrote it:
+ * an edge of row i or -1 (checked, so that row ranges write disjoint entries and split over threads).
+ */
 export function segmentMaxBackward(k: Kernels, csr: Csr, dsrc: number, dout: number, arg: number, dim: number): void {
   if (!edgeArgs('segmentMaxBackward', k, csr, dim, ['dsrc', dsrc])) return;
   inMemory(k, 'segmentMaxBackward', 'dout', dout, csr.rows * dim * 4);
   inMemory(k, 'segmentMaxBackward', 'arg', arg, csr.rows * dim * 4);
   const args = k.arena.i32(arg, csr.rows * dim);
-  for (let j = 0; j < args.length; j++) {
-    const e = args[j]!;
-    if (e < -1 || e >= csr.nnz) throw new RangeError(`segmentMaxBackward: arg ${e} at ${j} is not an edge of the index (nnz ${csr.nnz}) or -1`);
+  const rp = k.arena.i32(csr.rowptr, csr.rows + 1);
+  for (let i = 0; i < csr.rows; i++) {
+    const e0 = rp[i]!;
+    const e1 = rp[i + 1]!;
+    for (let j = i * dim; j < (i + 1) * dim; j++) {
+      const e = args[j]!;
+      if (e !== -1 && !(e >= e0 && e < e1)) throw new RangeError(`segmentMaxBackward: arg ${e} at ${j} is not an edge of row ${i} (edges ${e0}..${e1 - 1}) or -1`);
+    }
   }
+  const task = (r0: number, r1: number) => ({ fn: 'f32_segment_max_backward', args: [dsrc, dout + r0 * dim * 4, arg + r0 * dim * 4, r1 - r0, dim] });
+  if (splitOverCsrRows(k, (csr.nnz + csr.rows) * dim, csr.rowptr, csr.rows, task)) return;
   kernel(k, 'f32_segment_max_backward')(dsrc, dout, arg, csr.rows, dim);
 }
 
@@ -181,6 +215,8 @@ export function csrAddSrcDst(k: Kernels, csr: Csr, out: number, u: number, v: nu
   if (!edgeArgs('csrAddSrcDst', k, csr, dim, ['out', out])) return;
   inMemory(k, 'csrAddSrcDst', 'u', u, csr.cols * dim * 4);
   inMemory(k, 'csrAddSrcDst', 'v', v, csr.rows * dim * 4);
+  const task = (r0: number, r1: number) => ({ fn: 'f32_csr_add_src_dst', args: [out, csr.rowptr + r0 * 4, csr.col, u, v + r0 * dim * 4, r1 - r0, dim] });
+  if (splitOverCsrRows(k, (csr.nnz + csr.rows) * dim, csr.rowptr, csr.rows, task)) return;
   kernel(k, 'f32_csr_add_src_dst')(out, csr.rowptr, csr.col, u, v, csr.rows, dim);
 }
 

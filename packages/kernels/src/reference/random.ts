@@ -66,3 +66,12 @@ export function normalReference(mean: ArrayLike<number> | null, n: number, std: 
   }
   return out;
 }
+
+/** Inverted dropout: m = u < p ? 0 : scale (float32), times src[i] (float32 product) when src is given. */
+export function dropoutReference(src: ArrayLike<number> | null, n: number, p: number, scale: number, key: PhiloxKey): Float32Array {
+  const m = Math.fround(scale);
+  return Float32Array.from({ length: n }, (_, i) => {
+    const keep = (philoxWord(key, i) >>> 8) * U24 >= Math.fround(p) ? m : 0;
+    return src ? Math.fround(src[i]! * keep) : keep;
+  });
+}

@@ -146,3 +146,44 @@ export function runTasks(k: Kernels, tasks: readonly Task[], scratchBytes = 0): 
   if (scratchBytes > 0) pool.ensureScratch(scratchBytes);
   for (let i = 0; i < tasks.length; i += LAYOUT.MAX_TASKS) pool.run(tasks.length <= LAYOUT.MAX_TASKS ? tasks : tasks.slice(i, i + LAYOUT.MAX_TASKS));
 }
+
+/**
+ * Splits the rows of a CSR index (rowptr: rows + 1 entries) into at most `parts` ranges, cut where
+ * entries plus rows so far cross equal shares of the total, so that one dense row (a hub node) does
+ * not leave a single range with most of the work; never an empty range.
+ */
+export function splitCsrRows(rowptr: ArrayLike<number>, rows: number, parts: number): Array<[number, number]> {
+  const total = rowptr[rows]! + rows;
+  const p = Math.max(1, Math.min(parts, rows));
+  const out: Array<[number, number]> = [];
+  let s = 0;
+  for (let q = 1; q <= p && s < rows; q++) {
+    let e = rows;
+    if (q < p) {
+      // The first row boundary i > s with rowptr[i] + i >= total * q / p.
+      const target = (total * q) / p;
+      let lo = s + 1;
+      let hi = rows;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (rowptr[mid]! + mid >= target) hi = mid;
+        else lo = mid + 1;
+      }
+      e = lo;
+    }
+    out.push([s, e]);
+    s = e;
+  }
+  return out;
+}
+
+/**
+ * The shape of a parallel op over the rows of a CSR index: when `work` reaches the threshold, runs
+ * task(r0, r1) over row ranges balanced by entries (splitCsrRows) and returns true; otherwise false.
+ */
+export function splitOverCsrRows(k: Kernels, work: number, rowptr: number, rows: number, task: (r0: number, r1: number) => Task): boolean {
+  const t = threadsFor(k, work);
+  if (t <= 1 || rows < 2) return false;
+  runTasks(k, splitCsrRows(k.arena.i32(rowptr, rows + 1), rows, t * PIECES_PER_THREAD).map(([a, b]) => task(a, b)));
+  return true;
+}

@@ -51,7 +51,7 @@ export class GAT extends nn.GraphModule {
 
   /** Class scores [N, classes] (logits). */
   forward(x: nn.NodeFeatures, graph: nn.Graph): nn.Tensor {
-    return this.conv2.forward(nn.fastDropout(this.hidden(x, graph), this.options.dropout, this.training, this.generator), graph);
+    return this.conv2.forward(nn.dropout(this.hidden(x, graph), this.options.dropout, this.training, this.generator), graph);
   }
 
   /** The example's optimiser group: weight decay on every parameter. */

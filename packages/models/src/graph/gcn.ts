@@ -50,7 +50,7 @@ export class GCN extends nn.GraphModule {
 
   /** Class scores [N, classes] (logits). */
   forward(x: nn.NodeFeatures, graph: nn.Graph): nn.Tensor {
-    const h = nn.fastDropout(this.hidden(x, graph), this.options.dropout, this.training, this.generator);
+    const h = nn.dropout(this.hidden(x, graph), this.options.dropout, this.training, this.generator);
     return this.conv2.forward(h, graph);
   }
 

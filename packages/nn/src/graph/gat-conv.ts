@@ -18,7 +18,7 @@ import { add, mul } from '../functional/elementwise.js';
 import { leakyRelu } from '../functional/activations.js';
 import { mean, sum } from '../functional/reduce.js';
 import { reshape } from '../functional/shape-ops.js';
-import { fastDropout } from './dropout.js';
+import { dropout } from '../functional/dropout.js';
 import type { Graph } from './graph.js';
 import { addSourceTarget, checkGraph, segmentSoftmax, spmm } from './ops.js';
 import { featureCount, glorot_, GraphModule, project, type NodeFeatures } from './graph-module.js';
@@ -108,7 +108,7 @@ export class GATConv extends GraphModule {
     const g = this.addSelfLoops ? graph.withSelfLoops({ replace: true }) : graph;
     const scores = leakyRelu(addSourceTarget(g, aSrc, aDst), this.negativeSlope);
     const attention = segmentSoftmax(scores, g);
-    const alpha = fastDropout(attention, this.dropout, this.training, this.generator);
+    const alpha = dropout(attention, this.dropout, this.training, this.generator);
     let out = spmm(g, h, alpha);
     if (!this.concat) out = mean(reshape(out, [N, H, C]), 1);
     if (this.bias) out = add(out, this.bias);

@@ -5,7 +5,7 @@ export { Graph, type EdgeIndex, type GraphOptions } from './graph.js';
 export { batchGraphs } from './batch.js';
 export { SparseMatrix } from './sparse-matrix.js';
 export { sparseLinear, type SparseLinearOptions } from './sparse-linear.js';
-export { fastDropout, dropoutSparse, featureDropout } from './dropout.js';
+export { dropoutSparse, featureDropout } from './dropout.js';
 export { spmm, gather, scatterAdd, segmentSoftmax, segmentSum, segmentMean, segmentMax, addSourceTarget } from './ops.js';
 export { globalAddPool, globalMeanPool, globalMaxPool, type BatchLike } from './pool.js';
 export { GraphModule, glorot_, type NodeFeatures } from './graph-module.js';
