@@ -1,4 +1,4 @@
-"""PyTorch peers of the graph benchmarks, in plain PyTorch (no PyTorch Geometric), one thread. Prints one JSON line.
+"""PyTorch peers of the graph benchmarks, in plain PyTorch (no PyTorch Geometric), one thread (--threads N: N). Prints one JSON line.
 
 usage: python3 gnn_epoch.py gcn|gat cora|citeseer [--seconds 3] [--seeds N [--best]] [--epochs 200]
   default:    median ms of one training epoch (forward, cross-entropy on the training nodes, backward,
@@ -21,8 +21,8 @@ import json, math, os, statistics, sys, time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
 args = sys.argv[1:]
+torch.set_num_threads(int(args[args.index("--threads") + 1]) if "--threads" in args else 1)
 which, name = args[0], args[1]
 opt = lambda flag, default: type(default)(args[args.index(flag) + 1]) if flag in args else default
 seconds, seeds, epochs = opt("--seconds", 3.0), opt("--seeds", 0), opt("--epochs", 200)

@@ -1,8 +1,9 @@
 /**
  * Graph benchmarks: milliseconds per training epoch (forward over the whole graph, cross-entropy on
  * the training nodes, backward, Adam) of PyG's example GCN and GAT on Cora and Citeseer, ours on each
- * kernel build (one thread) against the same models in plain PyTorch on one thread
- * (python/gnn_epoch.py: torch.sparse.mm, gather and index_add_); and spmm throughput, the normalised
+ * kernel build on 1 and 2 threads against the same models in plain PyTorch on as many threads
+ * (python/gnn_epoch.py: torch.sparse.mm, gather and index_add_); "vs 1 thread" is the median of the
+ * per-round ratios of our 2-thread and 1-thread epochs; and spmm throughput (one thread), the normalised
  * adjacency times a dense [N, F] matrix, in GB/s of the bytes it must move, beside a 64 MB copy's
  * GB/s (what the memory system gives one thread) and PyTorch's torch.sparse.mm (the faster of its COO
  * and CSR forms).
@@ -15,16 +16,16 @@ import * as nn from '@deepwasm/nn';
 import { loadPlanetoid, type NodeClassificationData, type PlanetoidName } from '@deepwasm/data';
 import { GAT, GCN } from '@deepwasm/models';
 import { median, time } from './stats.js';
-import { builds, loadOurs, type Isa } from './train-bench.js';
+import { benchThreads, builds, loadOurs, variant, type Isa } from './train-bench.js';
 import { runPytorch } from './pytorch.js';
 import type { Row, SuiteOptions } from './report.js';
 
 type Model = 'gcn' | 'gat';
 const DATASETS: PlanetoidName[] = ['cora', 'citeseer'];
 
-/** Median ms of one training epoch of `which` on `data` (one thread), as trainNodeClassifier runs it. */
-async function ourEpochMs(isa: Isa, which: Model, name: PlanetoidName, seconds: number): Promise<number> {
-  nn.useKernels(await loadOurs(isa, 1));
+/** Median ms of one training epoch of `which` on `data` (on `threads` threads), as trainNodeClassifier runs it. */
+async function ourEpochMs(isa: Isa, threads: number, which: Model, name: PlanetoidName, seconds: number): Promise<number> {
+  nn.useKernels(await loadOurs(isa, threads));
   const data = loadPlanetoid(name);
   nn.manualSeed(0);
   const model = which === 'gcn' ? new GCN({ inChannels: data.numFeatures, outChannels: data.numClasses }) : new GAT({ inChannels: data.numFeatures, outChannels: data.numClasses });
@@ -89,25 +90,40 @@ export async function runGraphSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   const rounds = quick ? 1 : 3;
   const seconds = quick ? 1 : 2;
   const rows: Row[] = [];
+  const threadCounts = benchThreads();
   for (const name of DATASETS) {
     for (const which of ['gcn', 'gat'] as const) {
-      const torch: number[] = [];
+      const torch: Record<number, number[]> = {};
       const ours: Record<string, number[]> = {};
       for (let r = 0; r < rounds; r++) {
-        const t = runPytorch<TorchEpoch>('gnn_epoch.py', [which, name, '--seconds', String(seconds)], log);
-        if (t) torch.push(t.median_epoch_ms);
-        for (const isa of builds()) (ours[isa] ??= []).push(await ourEpochMs(isa, which, name, seconds));
-        log?.(`graph: ${which} ${name} round ${r + 1}: pytorch ${t ? t.median_epoch_ms.toFixed(2) : '-'} ms, ${builds().map((i) => `${i} ${ours[i]!.at(-1)!.toFixed(2)} ms`).join(', ')}`);
+        for (const threads of threadCounts) {
+          const t = runPytorch<TorchEpoch>('gnn_epoch.py', [which, name, '--seconds', String(seconds), '--threads', String(threads)], log);
+          if (t) (torch[threads] ??= []).push(t.median_epoch_ms);
+          for (const isa of builds()) (ours[variant(isa, threads)] ??= []).push(await ourEpochMs(isa, threads, which, name, seconds));
+          log?.(
+            `graph: ${which} ${name} round ${r + 1}, ${threads} thread(s): pytorch ${t ? t.median_epoch_ms.toFixed(2) : '-'} ms, ` +
+              builds().map((i) => `${i} ${ours[variant(i, threads)]!.at(-1)!.toFixed(2)} ms`).join(', '),
+          );
+        }
       }
-      for (const isa of builds()) {
-        const ms = median(ours[isa]!);
-        const ratios = torch.map((p, r) => p / ours[isa]![r]!);
-        const peerMs = torch.length > 0 ? median(torch) : NaN;
-        rows.push({
-          suite: 'graph', case: `${which.toUpperCase()} training epoch, ${name}`, ours: isa, metric: 'epochs/s', value: 1000 / ms,
-          peer: 'pytorch 1 thread', peerValue: 1000 / peerMs, ratio: ratios.length > 0 ? median(ratios) : NaN, medianMs: ms, peerMedianMs: peerMs,
-          ratioRange: ratios.length > 0 ? [Math.min(...ratios), Math.max(...ratios)] : null,
-        } as Row);
+      for (const threads of threadCounts) {
+        for (const isa of builds()) {
+          const mine = ours[variant(isa, threads)]!;
+          const ms = median(mine);
+          const peer = torch[threads] ?? [];
+          const ratios = peer.map((p, r) => p / mine[r]!);
+          const peerMs = peer.length > 0 ? median(peer) : NaN;
+          // Our speed-up over one thread, per round (the rounds alternate, so each pair saw the same load).
+          const one = ours[variant(isa, 1)]!;
+          const speedups = threads > 1 ? mine.map((m, r) => one[r]! / m) : [];
+          if (speedups.length > 0) log?.(`graph: ${which} ${name} ${variant(isa, threads)} vs 1 thread per round: ${speedups.map((v) => v.toFixed(2)).join(', ')}`);
+          rows.push({
+            suite: 'graph', case: `${which.toUpperCase()} training epoch, ${name}`, ours: variant(isa, threads), threads, metric: 'epochs/s', value: 1000 / ms,
+            peer: `pytorch ${threads} thread${threads > 1 ? 's' : ''}`, peerValue: 1000 / peerMs, ratio: ratios.length > 0 ? median(ratios) : NaN, medianMs: ms, peerMedianMs: peerMs,
+            ratioRange: ratios.length > 0 ? [Math.min(...ratios), Math.max(...ratios)] : null,
+            speedupRange: speedups.length > 0 ? [Math.min(...speedups), Math.max(...speedups)] : undefined,
+          } as Row);
+        }
       }
     }
   }
