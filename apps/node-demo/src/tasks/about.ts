@@ -27,4 +27,5 @@ export const TASK_ABOUT: Record<string, TaskAbout> = {
   vae: { about: 'VAE 784-400-20 (or conv): test -ELBO, log-likelihood, samples,\n2-D latent map, conditional samples (--epochs, default 10)', options: { model: ['mlp', 'conv'], epochs: true } },
   gan: { about: 'conditional DCGAN (or MLP GAN): both losses, a sample grid per\nepoch (--epochs, default 10; mlp 30)', options: { model: ['dcgan', 'mlp'], epochs: true } },
   augment: { about: '100 labelled digits: LeNet-5 alone, with shifts, with samples of\na conditional VAE; --seeds N (default 5): mean and spread', options: { seeds: true } },
+  karate: { about: "a GCN on Zachary's karate club from its 2 leaders' labels: the\nclub of the other 32 members, the learned 2-D embedding", options: { epochs: true } },
 };

@@ -10,9 +10,10 @@ import { runGraphsTask } from './graphs.js';
 import { runVaeTask, type VaeTaskOptions } from './vae.js';
 import { runGanTask, type GanTaskOptions } from './gan.js';
 import { runAugmentTask, type AugmentTaskOptions } from './augment.js';
+import { runKarateTask } from './karate.js';
 import type { TaskOptions } from './common.js';
 
-export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runGcnTask, runGraphsTask, runVaeTask, runGanTask, runAugmentTask };
+export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runGcnTask, runGraphsTask, runVaeTask, runGanTask, runAugmentTask, runKarateTask };
 
 export const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   adding: runAddingTask,
@@ -25,6 +26,7 @@ export const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   vae: (o) => runVaeTask(o as VaeTaskOptions),
   gan: (o) => runGanTask(o as GanTaskOptions),
   augment: (o) => runAugmentTask(o as AugmentTaskOptions),
+  karate: runKarateTask,
 };
 
 /** Runs a task by name with the options the command line gave (checked against TASK_ABOUT first). */
