@@ -75,7 +75,7 @@ export async function runKarateTask(opts: KarateTaskOptions = {}): Promise<Karat
   const accuracy = right / others;
   progress.finish(`the club of ${right} of the other ${others} members`);
   log(`GCN (34 -> 4 -> 4 -> 2, tanh; one-hot features): the club of ${right} of the ${others} unlabelled members right (${(100 * accuracy).toFixed(1)}%)`);
-  const svg = scatterSvg(
+  const svg = await scatterSvg(
     embedding, club.y, ["Mr. Hi's club", "the officer's club"], "GCN embedding of Zachary's karate club",
     `2-D last layer after ${epochs} epochs from 2 labelled members; ${right} of the other ${others} placed in their club`,
   );
