@@ -1,7 +1,8 @@
 // Writes dist/embedded/<isa>.js (and .d.ts): each kernel build as base64 text in an ES module, for
 // bundlers that copy no files referenced by new URL(..., import.meta.url) (esbuild, Rollup without an
 // asset plugin) and for single-file pages: import { bytes } from '@deepwasm/kernels/embedded/simd128'.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// Their types are src/embedded/<isa>.d.ts (load.ts imports them dynamically as its fallback).
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 
 const root = new URL('../', import.meta.url);
 await mkdir(new URL('dist/embedded/', root), { recursive: true });
@@ -18,11 +19,8 @@ function decode(text) {
 /** The ${isa} build of the kernels, to pass as { source: bytes } to loadKernels or nn.ready. */
 export const bytes = /* @__PURE__ */ decode(base64);
 export const isa = '${isa}';
-`;
-  const dts = `/** The ${isa} build of the kernels, to pass as { source: bytes } to loadKernels or nn.ready. */
-export declare const bytes: Uint8Array;
-export declare const isa: '${isa}';
+export const wasmBytes = ${wasm.length};
 `;
   await writeFile(new URL(`dist/embedded/${isa}.js`, root), js);
-  await writeFile(new URL(`dist/embedded/${isa}.d.ts`, root), dts);
+  await copyFile(new URL(`src/embedded/${isa}.d.ts`, root), new URL(`dist/embedded/${isa}.d.ts`, root));
 }

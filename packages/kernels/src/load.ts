@@ -165,14 +165,38 @@ function fromBase(isa: Isa, baseUrl: URL | string): URL {
   return new URL(`kernels-${isa}.wasm`, base);
 }
 
-/** Where a missing or misplaced default build comes from, and the two ways out, for error messages. */
+/** What to do when a baseUrl or source URL given by the user does not serve a build, for errors. */
 const HOSTING_HINT =
-  'Bundlers that follow new URL(..., import.meta.url) (Vite, webpack 5, Parcel) copy the .wasm files for you; ' +
-  'with one that does not (esbuild, Rollup without an asset plugin), copy node_modules/@deepwasm/kernels/wasm/ ' +
-  "to your site and pass { baseUrl: '<its URL>' }, or import the build as bytes: " +
-  "import { bytes } from '@deepwasm/kernels/embedded/simd128' and pass { source: bytes }";
+  'Copy node_modules/@deepwasm/kernels/wasm/ there; or leave out baseUrl and source (Vite and webpack 5 copy ' +
+  'the .wasm files; elsewhere the build embedded in the package is used); or import the build as bytes, ' +
+  "import { bytes } from '@deepwasm/kernels/embedded/simd128', and pass { source: bytes }";
 
-async function readBytes(source: KernelSource, isDefault: boolean): Promise<ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response> {
+let warnedEmbedded = false;
+
+/**
+ * The fallback of the default build: the same build as base64 text in a module of this package, one
+ * literal import per build, which bundlers that split code (Vite, webpack, Rollup, esbuild with
+ * splitting) put in a chunk of its own, loaded only here. It runs when the .wasm was not found where
+ * new URL(..., import.meta.url) points (a bundler that copies no files: esbuild, Rollup), and says so
+ * once, with how to load the kernels without that copy.
+ */
+async function embeddedBuild(isa: Isa, tried: string, why: string): Promise<Uint8Array> {
+  const m = isa === 'relaxed' ? await import('./embedded/relaxed.js') : await import('./embedded/simd128.js');
+  if (!warnedEmbedded) {
+    warnedEmbedded = true;
+    console.warn(
+      `deepwasm: the kernels were not at ${tried} (${why}), so the ${isa} build embedded in @deepwasm/kernels ` +
+        `(${Math.round((m.wasmBytes * 4) / 3 / 1024)} KB of base64) is used instead. Your bundler did not copy the .wasm ` +
+        'files (esbuild and Rollup without an asset plugin do not; Vite and webpack 5 do). To load the kernels once, ' +
+        "without that copy: copy node_modules/@deepwasm/kernels/wasm/ to your site and pass { baseUrl: '<its URL>' }, " +
+        `or import { bytes } from '@deepwasm/kernels/embedded/${isa}' and pass { source: bytes } (with esbuild, also ` +
+        'bundle with splitting: true, so that the fallback copies become chunks that are never fetched).',
+    );
+  }
+  return m.bytes;
+}
+
+async function readBytes(source: KernelSource): Promise<ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response> {
   if (typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(source)) {
     // A plain path: only meaningful in Node.
     const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
@@ -184,23 +208,61 @@ async function readBytes(source: KernelSource, isDefault: boolean): Promise<Arra
       const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
       return fs.readFile(url);
     }
-    const response = await fetch(url);
+    const response = await fetch(url).catch((e: unknown) => {
+      throw new Error(`Could not fetch the kernels from ${url}: ${e instanceof Error ? e.message : String(e)}. ${HOSTING_HINT}`);
+    });
     if (!response.ok) {
-      throw new Error(`Could not fetch the kernels from ${url}: HTTP ${response.status}${isDefault ? `. ${HOSTING_HINT}` : ''}`);
+      throw new Error(`Could not fetch the kernels from ${url}: HTTP ${response.status}. ${HOSTING_HINT}`);
     }
     const bytes = await response.arrayBuffer();
-    checkMagic(new Uint8Array(bytes), String(url), isDefault);
+    checkMagic(new Uint8Array(bytes), String(url), true);
     return bytes;
   }
   return source;
 }
 
-/** A page served in place of the module (a dev server's index.html fallback) fails here, not in compile. */
-function checkMagic(b: Uint8Array, from: string, isDefault: boolean): void {
-  if (b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d) return;
+/** Whether the bytes start with WebAssembly's magic number, 00 61 73 6d. */
+function isWasm(b: Uint8Array): boolean {
+  return b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
+}
+
+/** What was found instead of a module: an HTML page (a dev server's index.html fallback) or other bytes. */
+function describeBytes(b: Uint8Array): string {
   const head = new TextDecoder().decode(b.subarray(0, 40)).replace(/\s+/g, ' ');
-  const what = /^\s*</.test(head) ? `an HTML page ("${head.slice(0, 30)}...")` : `${b.length} bytes that are not WebAssembly`;
-  throw new Error(`The kernels at ${from} are ${what}: the .wasm file is not served there${isDefault ? `. ${HOSTING_HINT}` : ''}`);
+  const hex = Array.from(b.subarray(0, 4), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  return /^\s*</.test(head) ? `an HTML page ("${head.slice(0, 30)}...")` : `${b.length} bytes starting ${hex}, not WebAssembly (00 61 73 6d)`;
+}
+
+/** A page served in place of the module fails here, with what was found, not in compile. */
+function checkMagic(b: Uint8Array, from: string, hint: boolean): void {
+  if (isWasm(b)) return;
+  throw new Error(`The kernels at ${from} are ${describeBytes(b)}: the .wasm file is not served there${hint ? `. ${HOSTING_HINT}` : ''}`);
+}
+
+/** The build shipped in wasm/ (a file: URL in Node, fetched in browsers), else its embedded copy. */
+async function defaultBuild(isa: Isa): Promise<ArrayBuffer | ArrayBufferView> {
+  let url: URL;
+  try {
+    url = builtUrl(isa);
+  } catch (e) {
+    // No import.meta.url to resolve against (e.g. a bundle in a classic script).
+    return embeddedBuild(isa, `../wasm/kernels-${isa}.wasm`, `no base URL: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    if (url.protocol === 'file:') {
+      const fs = await nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+      bytes = await fs.readFile(url);
+    } else {
+      const response = await fetch(url);
+      if (!response.ok) return embeddedBuild(isa, String(url), `HTTP ${response.status}`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    }
+  } catch (e) {
+    return embeddedBuild(isa, String(url), e instanceof Error ? e.message : String(e));
+  }
+  if (!isWasm(bytes)) return embeddedBuild(isa, String(url), `found ${describeBytes(bytes)}`);
+  return bytes;
 }
 
 /**
@@ -210,17 +272,21 @@ function checkMagic(b: Uint8Array, from: string, isDefault: boolean): void {
 export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   let isa = chooseIsa(options.isa ?? 'auto');
   const given = options.source ?? (options.baseUrl !== undefined ? fromBase(isa, options.baseUrl) : undefined);
-  const source = await readBytes(given ?? builtUrl(isa), given === undefined);
+  const source = given !== undefined ? await readBytes(given) : await defaultBuild(isa);
   const shared = sharedMemoryAvailable();
   let module: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) {
     module = source;
   } else {
-    const isResponse = typeof Response === 'function' && source instanceof Response;
+    // (WebAssembly.Module is an empty interface, so TypeScript narrows the other branch to never.)
+    const isResponse = typeof Response === 'function' && (source as unknown) instanceof Response;
     const bytes = new Uint8Array(
       isResponse ? await (source as Response).arrayBuffer() : ArrayBuffer.isView(source) ? copyOf(source) : (source as ArrayBuffer).slice(0),
     );
-    checkMagic(bytes, typeof options.source === 'object' && !(options.source instanceof URL) ? 'the source given' : String(given), given === undefined);
+    if (given !== undefined) {
+      const isUrl = typeof given === 'string' || given instanceof URL;
+      checkMagic(bytes, isUrl ? String(given) : 'the source given', isUrl);
+    }
     // Without SharedArrayBuffer the same build runs on an unshared memory (one thread).
     if (!shared) unshareMemoryImport(bytes);
     module = await WebAssembly.compile(bytes);

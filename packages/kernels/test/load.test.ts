@@ -47,7 +47,7 @@ describe('feature detection and build choice', () => {
     await expect(loadKernels({ isa: 'simd128', source: page })).rejects.toThrow(
       /The kernels at the source given are an HTML page \("<!doctype html> <html><head>.*"\): the \.wasm file is not served there/,
     );
-    await expect(loadKernels({ isa: 'simd128', source: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/are 3 bytes that are not WebAssembly/);
+    await expect(loadKernels({ isa: 'simd128', source: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/are 3 bytes starting 01 02 03, not WebAssembly \(00 61 73 6d\)/);
   });
 
   it('loads the builds embedded as base64 modules (for bundlers that copy no files)', async () => {

@@ -3,6 +3,9 @@
  * shared memory and browser Workers join; GEMM and a convolution give the same bits on 1 and 3
  * threads (the page's main thread cannot block, so it spins for the workers), and a failing kernel
  * surfaces as an exception. Without the headers the same page runs one thread and says how to get more.
+ * The workers start from their file (pool-worker.js), so a Content-Security-Policy without blob: allows
+ * them; where the file is missing they start from a Blob; where no worker may start (worker-src 'none')
+ * the kernels run on one thread and say once why.
  */
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +43,7 @@ try {
     out.same.push(many.every((v, i) => v.every((u, j) => u === one[i][j])));
   }
   out.count = threadCount(k);
-  if (k.shared) {
+  if (out.count > 1) {
     try {
       runTasks(k, [{ fn: 'f32_vfill', args: [k.memory.buffer.byteLength + 64, 64, 1] }, { fn: 'f32_vfill', args: [a, 4, 1] }]);
       out.error = null;
@@ -92,6 +95,47 @@ describe('worker threads in headless Chromium', () => {
     expect(result.same).toEqual([true, true]);
     expect(result.error).toMatch(/deepwasm threads: a kernel failed: .*memory access out of bounds/);
     expect(result.warnings).toEqual([]);
+  });
+
+  // The page's script is inline; WebAssembly needs 'wasm-unsafe-eval'; no blob: anywhere.
+  const CSP = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'";
+
+  it("starts the workers from their file under a Content-Security-Policy without blob: (worker-src 'self')", async () => {
+    const { server, url } = await serve(PAGE, { ...ISOLATION_HEADERS, 'content-security-policy': `${CSP}; worker-src 'self'` });
+    servers.push(server);
+    const { result, errors } = await pageResult<Result>(browser, url);
+    expect(result.failure).toBeUndefined();
+    expect(errors).toEqual([]);
+    expect(result.threads).toEqual([3, 2]);
+    expect(result.count).toBe(2);
+    expect(result.same).toEqual([true, true]);
+    expect(result.error).toMatch(/deepwasm threads: a kernel failed: .*memory access out of bounds/);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('starts the workers from a Blob where their file is not served (a bundler that copies no files)', async () => {
+    const { server, url } = await serve(PAGE, ISOLATION_HEADERS, ['/pkg/dist/threads/pool-worker.js']);
+    servers.push(server);
+    const { result, errors } = await pageResult<Result>(browser, url);
+    expect(result.failure).toBeUndefined();
+    expect(errors.filter((e) => !e.includes('/pkg/dist/threads/pool-worker.js'))).toEqual([]);
+    expect(result.threads).toEqual([3, 2]);
+    expect(result.count).toBe(2);
+    expect(result.same).toEqual([true, true]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('runs one thread, without rejecting, when no worker may start, and says once why and how to get more', async () => {
+    const { server, url } = await serve(PAGE, { ...ISOLATION_HEADERS, 'content-security-policy': `${CSP}; worker-src 'none'` });
+    servers.push(server);
+    const { result } = await pageResult<Result>(browser, url);
+    expect(result.failure).toBeUndefined();
+    expect(result.shared).toBe(true);
+    expect(result.threads).toEqual([3, 1]); // the pool was asked for 3, found no worker, and stays at 1
+    expect(result.count).toBe(1);
+    expect(result.same).toEqual([true, true]);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/^deepwasm: running on 1 thread instead of 3: no worker could start: the worker file .*; a Blob worker .*worker-src 'self' blob:/);
   });
 
   it('runs one thread on a page that is not isolated, and says once how to enable more', async () => {

@@ -12,7 +12,10 @@ import { Pool, type Task } from './pool.js';
 export { Pool, type Task } from './pool.js';
 
 const pools = new WeakMap<Kernels, Pool>();
+/** Kernels whose workers could not start: they stay on one thread (threadsStarted said why). */
+const noWorkers = new WeakSet<Kernels>();
 let warned = false;
+const isNode = typeof process === 'object' && process.versions?.node !== undefined;
 
 /** The machine's cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
 export function defaultThreadCount(): number {
@@ -42,7 +45,7 @@ export function setThreads(k: Kernels, n: number = defaultThreadCount()): number
   }
   let pool = pools.get(k);
   if (pool === undefined) {
-    if (n === 1) return 1;
+    if (n === 1 || noWorkers.has(k)) return 1;
     pool = new Pool(k);
     pools.set(k, pool);
   }
@@ -60,9 +63,32 @@ export function setThreads(k: Kernels, n: number = defaultThreadCount()): number
   return pool.size;
 }
 
-/** Resolves when k's workers have all started (rejects if one could not). */
+/** How to get more than one thread when the pool's workers cannot start in a browser. */
+const WORKER_HINT =
+  "Vite and webpack 5 bundle the pool's worker (new Worker(new URL('./pool-worker.js', import.meta.url))); with " +
+  'another bundler, copy pool-worker.js and work.js from node_modules/@deepwasm/kernels/dist/threads/ beside ' +
+  "your bundle, or allow Blob workers (Content-Security-Policy: worker-src 'self' blob:).";
+
+/**
+ * Resolves when k's workers have all started. It never rejects: if they cannot start (a browser
+ * refused both the worker file and a Blob worker, or one could not instantiate the kernels), the pool
+ * is closed, k runs on one thread, and a console message says once why and how to get more.
+ */
 export async function threadsStarted(k: Kernels): Promise<void> {
-  await pools.get(k)?.started();
+  const pool = pools.get(k);
+  if (pool === undefined) return;
+  try {
+    await pool.started();
+  } catch (e) {
+    const n = pool.size;
+    closeThreads(k);
+    noWorkers.add(k);
+    if (!warned) {
+      warned = true;
+      const hint = pool.startFailure !== null && !isNode ? ` ${WORKER_HINT}` : '';
+      console.warn(`deepwasm: running on 1 thread instead of ${n}: ${e instanceof Error ? e.message : String(e)}.${hint}`);
+    }
+  }
 }
 
 /** Threads taking part in k's parallel ops (1 without a pool). */

@@ -7,6 +7,7 @@
  */
 import type { Kernels } from '../load.js';
 import { LAYOUT as L } from './layout.js';
+import { startBrowserWorker } from './start-worker.js';
 import { runClaimed, workerSource } from './work.js';
 
 /** One kernel call: its export name, its arguments, and which argument gets the thread's scratch pointer. */
@@ -53,6 +54,8 @@ export class Pool {
   private seq = 0;
   /** Why the pool stopped using its workers (a worker died or a job stalled), or null. */
   broken: string | null = null;
+  /** Why a worker could not start at all (in a browser: neither the worker file nor a Blob), or null. */
+  startFailure: string | null = null;
   /** How long a job may make no progress before the caller gives up on the pool (ms). */
   stallMs = 60_000;
   /** Microseconds the caller spins for the last task before it blocks. */
@@ -116,14 +119,17 @@ export class Pool {
       w.on('exit', (code) => died(w, `exited with code ${code}`));
       return w;
     }
-    const url = URL.createObjectURL(new Blob([workerSource()], { type: 'text/javascript' }));
-    const w = new Worker(url);
-    w.onerror = (e) => died(w, `failed: ${e.message}`);
-    w.postMessage(init);
+    const w: PortableWorker = startBrowserWorker(init, {
+      reached: () => Atomics.load(this.ctl, L.ALIVE + thread) !== 0,
+      died: (why) => died(w, why),
+      failed: (why) => {
+        this.startFailure ??= why;
+      },
+    });
     return w;
   }
 
-  /** Resolves when every worker has instantiated the kernels; rejects if one could not. */
+  /** Resolves when every worker has instantiated the kernels; rejects if one could not, or could not start. */
   async started(timeoutMs = 30_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -133,6 +139,7 @@ export class Pool {
         if (s < 0) throw new Error(`worker ${t} could not instantiate the kernels`);
         if (s === 0) waiting++;
       }
+      if (this.startFailure !== null) throw new Error(`no worker could start: ${this.startFailure}`);
       if (this.broken !== null) throw new Error(`deepwasm threads: ${this.broken}`);
       if (waiting === 0) return;
       if (Date.now() > end) throw new Error(`deepwasm threads: ${waiting} workers did not start within ${timeoutMs} ms`);

@@ -19,7 +19,8 @@ const MIME: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'appli
 /** The headers that make a page cross-origin isolated (SharedArrayBuffer, hence worker threads). */
 export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
-export async function serve(page: string, headers: OutgoingHttpHeaders = {}): Promise<{ server: Server; url: string }> {
+/** Serves the page, /pkg/ and /loader/, with `headers` on every response; paths in `missing` answer 404. */
+export async function serve(page: string, headers: OutgoingHttpHeaders = {}, missing: string[] = []): Promise<{ server: Server; url: string }> {
   const loaderDir = dirname(dirname(await realpath(require.resolve('@assemblyscript/loader'))));
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -28,7 +29,7 @@ export async function serve(page: string, headers: OutgoingHttpHeaders = {}): Pr
     if (path === '/' || path === '/index.html') return void res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end(page);
     if (path.startsWith('/pkg/')) file = join(pkgRoot, normalize(path.slice(5)));
     else if (path.startsWith('/loader/')) file = join(loaderDir, normalize(path.slice(8)));
-    if (file === null || !existsSync(file)) return void res.writeHead(404, headers).end('not found');
+    if (file === null || missing.includes(path) || !existsSync(file)) return void res.writeHead(404, headers).end('not found');
     res.writeHead(200, { ...headers, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
     res.end(await readFile(file));
   });

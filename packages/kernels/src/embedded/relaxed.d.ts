@@ -1,0 +1,6 @@
+// The types of dist/embedded/relaxed.js, which scripts/embed-wasm.mjs writes after tsc (and copies this beside it).
+/** The relaxed build of the kernels, to pass as { source: bytes } to loadKernels or nn.ready. */
+export declare const bytes: Uint8Array;
+export declare const isa: 'relaxed';
+/** The size of the build in bytes (the base64 text is a third larger). */
+export declare const wasmBytes: number;
