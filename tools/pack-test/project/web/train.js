@@ -1,11 +1,22 @@
 // What the page and the module Worker both do, from the installed packages: train a small MLP a few
 // steps, save it to bytes and load it back (same predictions), and save, load and summarise LeNet-5
-// (the layer names must survive minification).
+// (the layer names must survive minification). The console warnings of the packages are returned.
 import * as nn from '@deepwasm/nn';
 import { lenet5, summary } from '@deepwasm/models';
 
 export async function trainSaveLoad(where, readyOptions) {
-  const k = await nn.ready(readyOptions);
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (...a) => {
+    warnings.push(a.join(' '));
+    warn(...a);
+  };
+  let k;
+  try {
+    k = await nn.ready(readyOptions);
+  } finally {
+    console.warn = warn;
+  }
   nn.manualSeed(0);
   const x = nn.tensor([0, 0, 0, 1, 1, 0, 1, 1], [4, 2]);
   const y = [0, 1, 1, 0];
@@ -25,7 +36,7 @@ export async function trainSaveLoad(where, readyOptions) {
   const net = lenet5();
   const netAgain = nn.modelFromBuffers(await nn.modelToBlob(net).arrayBuffer());
   return {
-    where, isa: k.isa, shared: k.shared, threads: nn.getNumThreads(), cores: navigator.hardwareConcurrency,
+    where, isa: k.isa, shared: k.shared, threads: nn.getNumThreads(), cores: navigator.hardwareConcurrency, warnings,
     first: losses[0], last: losses.at(-1), same: before.every((v, i) => v === after[i]),
     summary: summary(net, [1, 1, 28, 28]), summaryAgain: summary(netAgain, [1, 1, 28, 28]),
   };
