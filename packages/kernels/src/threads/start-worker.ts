@@ -24,7 +24,7 @@ let blobUrl: string | null = null;
 
 function message(e: unknown): string {
   const m = (e as { message?: unknown } | null)?.message;
-  return typeof m === 'string' && m !== '' ? m : 'no detail given by the browser';
+  return typeof m === 'string' && m !== '' ? m : 'the browser gives no reason';
 }
 
 /** Starts a worker (the file, else a Blob) and posts it `init`; the events say how it went. */
@@ -41,7 +41,11 @@ export function startBrowserWorker(init: unknown, on: StartEvents): StartedWorke
       e.preventDefault();
       w.terminate();
       worker = null;
-      reasons.push(`${next !== null ? 'the worker file' : 'a Blob worker'} did not load (${message(e)})`);
+      reasons.push(
+        next !== null
+          ? `the worker file ${fileUrl} did not load (${message(e)})`
+          : `a Blob worker did not load either (${message(e)}; a Content-Security-Policy whose worker-src lacks blob: refuses it)`,
+      );
       if (next !== null) next();
       else on.failed(reasons.join('; '));
     };
@@ -60,6 +64,8 @@ export function startBrowserWorker(init: unknown, on: StartEvents): StartedWorke
     }
   };
 
+  // For messages only; not written as new URL(...), which bundlers would copy as an asset.
+  const fileUrl = String(import.meta.url).replace(/[^/]*$/, 'pool-worker.js');
   try {
     const w = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
     worker = w;
