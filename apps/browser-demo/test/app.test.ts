@@ -99,8 +99,9 @@ describe('the browser app', () => {
     const ms = Date.now() - t0;
     expect(clock.ticks).toBeGreaterThan((ms / 50) * 0.5);
     expect(clock.maxGapMs).toBeLessThan(1000);
-    // (The kernels' own thread-pool workers, blob: URLs, sit in Atomics.wait and cannot be asked.)
-    const ours = page.workers().filter((w) => !w.url().startsWith('blob:'));
+    // (The kernels' own thread-pool workers, pool-worker-*.js or blob: URLs, sit in Atomics.wait and
+    // cannot be asked.)
+    const ours = page.workers().filter((w) => !/^blob:|\/pool-worker[^/]*\.js$/.test(w.url()));
     const workers = await Promise.all(ours.map((w) => w.evaluate(() => `${self.name}|${self.constructor.name}`)));
     expect(workers).toContain('deepwasm mnist|DedicatedWorkerGlobalScope');
 
