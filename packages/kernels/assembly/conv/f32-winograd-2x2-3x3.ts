@@ -96,13 +96,20 @@ function filterTile4(p: usize, lstride: usize, out: usize, ostride: usize, flip:
  * (this transform took 1.6 ms for a 256x256 layer before; now a fraction of that).
  */
 export function f32_winograd_2x2_3x3_filter(w: usize, OC: i32, C: i32, flip: i32, u: usize): void {
+  f32_winograd_2x2_3x3_filter_rows(w, OC, C, flip, u, 0, flip != 0 ? C : OC);
+}
+
+/**
+ * Rows [r0, r1) of f32_winograd_2x2_3x3_filter's output (output channels, or input channels when
+ * flipped): each row's values are computed as in the whole transform, so threads take row ranges.
+ */
+export function f32_winograd_2x2_3x3_filter_rows(w: usize, OC: i32, C: i32, flip: i32, u: usize, r0: i32, r1: i32): void {
   const plane = <usize>OC * <usize>C * 4;
   // Output rows (R) of inner length L: o and c for the forward filters, c and o when flipped.
-  const R = flip != 0 ? C : OC;
   const L = flip != 0 ? OC : C;
   // Bytes between the taps of consecutive inner indices: the next c, or the next o.
   const lstride: usize = flip != 0 ? <usize>C * 36 : 36;
-  for (let r = 0; r < R; r++) {
+  for (let r = r0; r < r1; r++) {
     let i = 0;
     for (; i + 4 <= L; i += 4) {
       const oc = flip != 0 ? i * C + r : r * C + i;
@@ -392,8 +399,13 @@ function gt2(u1: v128, u2: v128, u3: v128): v128 {
  * cache-set conflicts to one load per four filters). The adjoint of f32_winograd_2x2_3x3_filter.
  */
 export function f32_winograd_2x2_3x3_filter_grad(du: usize, OC: i32, C: i32, dw: usize): void {
+  f32_winograd_2x2_3x3_filter_grad_rows(du, OC, C, dw, 0, OC);
+}
+
+/** Output channels [o0, o1) of f32_winograd_2x2_3x3_filter_grad (the same values; threads take ranges). */
+export function f32_winograd_2x2_3x3_filter_grad_rows(du: usize, OC: i32, C: i32, dw: usize, o0: i32, o1: i32): void {
   const plane = <usize>OC * <usize>C * 4;
-  for (let o = 0; o < OC; o++) {
+  for (let o = o0; o < o1; o++) {
     for (let c = 0; c < C; c += 4) {
       const lanes = min(4, C - c);
       const p = du + (<usize>(o * C + c) << 2);

@@ -2,6 +2,6 @@ export { f32_im2col, f32_col2im } from './f32-im2col';
 export { f32_conv2d_pixels_4x8 } from './f32-conv2d-pixels-4x8';
 export {
   f32_winograd_2x2_3x3_filter, f32_winograd_2x2_3x3_input, f32_winograd_2x2_3x3_output,
-  f32_winograd_2x2_3x3_output_grad, f32_winograd_2x2_3x3_filter_grad,
+  f32_winograd_2x2_3x3_output_grad, f32_winograd_2x2_3x3_filter_grad, f32_winograd_2x2_3x3_filter_rows, f32_winograd_2x2_3x3_filter_grad_rows,
 } from './f32-winograd-2x2-3x3';
 export { f32_conv2d_pad_batch, f32_conv2d_direct_4x8, f32_conv2d_direct_filter_grad } from './f32-conv2d-direct-4x8';

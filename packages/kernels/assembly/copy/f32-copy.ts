@@ -142,3 +142,12 @@ export function f32_transpose2d(dst: usize, src: usize, rows: i32, cols: i32): v
   if (rows <= 0 || cols <= 0) return;
   transposeBlocked(dst, <usize>rows << 2, src, <usize>cols << 2, <usize>rows, <usize>cols);
 }
+
+/**
+ * dst[j, i] = src[i, j] for rows i < rows and columns j < cols, with row strides lds (src) and ldd
+ * (dst) in floats: a block of a larger transpose (threads take ranges of src rows).
+ */
+export function f32_transpose2d_strided(dst: usize, ldd: i32, src: usize, lds: i32, rows: i32, cols: i32): void {
+  if (rows <= 0 || cols <= 0) return;
+  transposeBlocked(dst, <usize>ldd << 2, src, <usize>lds << 2, <usize>rows, <usize>cols);
+}

@@ -197,3 +197,30 @@ export function f32_reduce(op: i32, out: usize, x: usize, outer: i32, n: i32, in
     default: reduce(MIN, out, x, a, b, c); break;
   }
 }
+
+// @ts-ignore: decorator
+@inline
+function reduceCols(op: i32, out: usize, x: usize, n: usize, rs: usize, cols: usize): void {
+  let j: usize = 0;
+  for (; j + 16 <= cols; j += 16) reduceCols16(op, out + (j << 2), x + (j << 2), n, rs);
+  for (; j + 4 <= cols; j += 4) reduceCols4(op, out + (j << 2), x + (j << 2), n, rs, 4);
+  if (j < cols) reduceCols4(op, out + (j << 2), x + (j << 2), n, rs, cols - j);
+}
+
+/**
+ * out[j] = reduce_i x[i, j] for the first `cols` columns of x [n, ld] (n >= 1, cols >= 1): one column
+ * range of f32_reduce with outer 1 and inner ld. Every column starting at a multiple of 16 is summed
+ * exactly as f32_reduce sums it, so threads can take column ranges cut at multiples of 16.
+ */
+export function f32_reduce_cols(op: i32, out: usize, x: usize, n: i32, ld: i32, cols: i32): void {
+  if (n <= 0 || cols <= 0) return;
+  const b = <usize>n;
+  const rs = <usize>ld << 2;
+  const c = <usize>cols;
+  switch (op) {
+    case SUM: reduceCols(SUM, out, x, b, rs, c); break;
+    case MEAN: reduceCols(MEAN, out, x, b, rs, c); break;
+    case MAX: reduceCols(MAX, out, x, b, rs, c); break;
+    default: reduceCols(MIN, out, x, b, rs, c); break;
+  }
+}

@@ -60,12 +60,29 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
     const dst = k.arena.f32(packed, blocks * kk * 4);
     dst.fill(0);
     for (let o = 0; o < g.OC; o++) for (let t = 0; t < kk; t++) dst[((o >> 2) * kk + t) * 4 + (o & 3)] = src[o * kk + t]!;
-    // Images are independent: split the batch over the threads.
     const out = g.OC * OH * OW * 4;
+    const work = g.N * g.OC * OH * OW * kk;
+    const threads = threadsFor(k, work);
+    if (threads > 1 && g.N < 2 * threads && g.OC > 4) {
+      // Fewer images than pieces (inference, batch 1): each image by blocks of 4 output channels, the
+      // kernel's tile, so every output is computed as in the whole call.
+      const tasks: Task[] = [];
+      for (let n = 0; n < g.N; n++) {
+        for (const [o0, o1] of splitRange(g.OC, Math.ceil((2 * threads) / g.N), 4)) {
+          tasks.push({
+            fn: 'f32_conv2d_direct_4x8',
+            args: [p.ptr + n * p.imageStride * 4, 1, p.imageStride, p.Wp, OH, OW, packed + o0 * kk * 4, kk, o1 - o0, p.taps, b === 0 ? 0 : b + o0 * 4, y + n * out + o0 * OH * OW * 4],
+          });
+        }
+      }
+      runTasks(k, tasks);
+      return;
+    }
+    // Images are independent: split the batch over the threads.
     const task = (n0: number, n1: number) => ({
       fn: 'f32_conv2d_direct_4x8', args: [p.ptr + n0 * p.imageStride * 4, n1 - n0, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y + n0 * out],
     });
-    if (!splitOver(k, g.N * g.OC * OH * OW * kk, g.N, 1, task)) {
+    if (!splitOver(k, work, g.N, 1, task)) {
       kernel(k, 'f32_conv2d_direct_4x8')(p.ptr, g.N, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y);
     }
   } finally {

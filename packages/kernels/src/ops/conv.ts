@@ -200,14 +200,32 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
       x + (n0 * g.C + gr * cg) * g.H * g.W * 4, g.C * g.H * g.W, n1 - n0, cg, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW,
       g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
     ];
-    // Pixels of different images are independent rows: the threads take ranges of images.
+    // Pixels are independent rows of the product: the threads take ranges of images or, with fewer
+    // images than threads (inference), ranges of output rows of each image.
     const threads = threadsFor(k, M * g.OC * kk);
     if (threads > 1) {
       const tasks: Task[] = [];
-      for (let gr = 0; gr < g.groups; gr++) for (const [n0, n1] of splitRange(g.N, threads)) tasks.push({ fn: 'f32_conv2d_pixels_4x8', args: call(gr, n0, n1, 0), scratch: 22 });
+      for (let gr = 0; gr < g.groups; gr++) {
+        if (g.N >= threads) {
+          for (const [n0, n1] of splitRange(g.N, threads)) tasks.push({ fn: 'f32_conv2d_pixels_4x8', args: call(gr, n0, n1, 0), scratch: 22 });
+          continue;
+        }
+        for (let n = 0; n < g.N; n++) {
+          for (const [r0, r1] of splitRange(OH, Math.ceil((2 * threads) / g.N))) {
+            // Output rows r0..r1 of image n: the same windows with the padding moved up by r0 rows
+            // (a negative padding reads real rows above), and the rows' pixels in yt.
+            const args = call(gr, n, n + 1, 0);
+            args[10] = g.padH - r0 * g.strideH;
+            args[14] = r1 - r0;
+            args[20] = yt + ((n * P + r0 * OW) * g.OC + gr * og) * 4;
+            tasks.push({ fn: 'f32_conv2d_pixels_4x8', args, scratch: 22 });
+          }
+        }
+      }
       runTasks(k, tasks, scratchBytes);
       const image = P * g.OC * 4;
-      runTasks(k, Array.from({ length: g.N }, (_, n) => ({ fn: 'f32_transpose2d', args: [y + n * image, yt + n * image, P, g.OC] })));
+      if (g.N === 1) transpose2d(k, y, yt, P, g.OC);
+      else runTasks(k, Array.from({ length: g.N }, (_, n) => ({ fn: 'f32_transpose2d', args: [y + n * image, yt + n * image, P, g.OC] })));
       return;
     }
     const direct = kernel(k, 'f32_conv2d_pixels_4x8');

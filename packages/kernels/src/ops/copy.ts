@@ -4,7 +4,7 @@
  */
 import type { Kernels } from '../load.js';
 import { checkStrides, inMemory, kernel, MAX_RANK, shapeSize, size, writeMeta } from './check.js';
-import { PIECES_PER_THREAD, runTasks, splitRange, threadsFor } from '../threads/index.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor } from '../threads/index.js';
 
 /** Bytes of one f32_copy_strided metadata block (shape, strides, loop counters). */
 const META_BYTES = 4 * MAX_RANK * 4;
@@ -116,7 +116,7 @@ export function copyStrided(
     const [d0, d1] = dims as [Dim, Dim];
     // A plain 2-D transpose: src [r, c] row-major read column by column into a contiguous dst.
     if (d1.d === 1 && d0.d === d1.n && d0.s === 1 && d1.s === d0.n) {
-      return void kernel(k, 'f32_transpose2d')(dst, src, d1.n, d0.n);
+      return transposeRows(k, dst, src, d1.n, d0.n);
     }
   }
   if (dims.length > MAX_RANK) {
@@ -135,5 +135,14 @@ export function transpose2d(k: Kernels, dst: number, src: number, rows: number, 
   if (n === 0) return;
   inMemory(k, 'transpose2d', 'src', src, n * 4);
   inMemory(k, 'transpose2d', 'dst', dst, n * 4);
-  kernel(k, 'f32_transpose2d')(dst, src, rows, cols);
+  transposeRows(k, dst, src, rows, cols);
+}
+
+/**
+ * The transpose as ranges of src rows (multiples of 32, the kernel's tile) over the threads, each a
+ * block of dst's columns; a copy, so the bits cannot depend on the split. Checked by the caller.
+ */
+function transposeRows(k: Kernels, dst: number, src: number, rows: number, cols: number): void {
+  const task = (r0: number, r1: number) => ({ fn: 'f32_transpose2d_strided', args: [dst + r0 * 4, rows, src + r0 * cols * 4, cols, r1 - r0, cols] });
+  if (!splitOver(k, rows * cols, rows, 32, task)) kernel(k, 'f32_transpose2d')(dst, src, rows, cols);
 }

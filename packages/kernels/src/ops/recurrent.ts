@@ -5,6 +5,7 @@
  */
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
+import { splitOver } from '../threads/index.js';
 
 export interface CellDims {
   /** Batch rows. */
@@ -26,6 +27,27 @@ function checkMask(k: Kernels, where: string, mask: number, B: number): void {
   if (mask !== 0) check(k, where, 'mask', mask, B);
 }
 
+/**
+ * Element visits a cell's pass is counted as, per hidden unit of a row, against the threads' size
+ * threshold: a forward LSTM unit runs three sigmoids and two tanh (about 70 us for 32 x 128 here,
+ * against 2-5 us for a dispatch), so a batch of 32 x 128 units splits.
+ */
+const CELL_COST = 64;
+
+/**
+ * Runs a cell kernel over ranges of batch rows on the threads (rows are independent: every row's
+ * values are the same operations whatever the split). `rowArgs(b0)` gives the call's arguments with
+ * each pointer moved to row b0 (`B` and `H` come last); returns false below the threshold.
+ */
+function byRows(k: Kernels, fn: string, d: CellDims, cost: number, rowArgs: (b0: number) => number[], tail: number[] = []): boolean {
+  return splitOver(k, cost * d.B * d.H, d.B, 1, (b0, b1) => ({ fn, args: [...rowArgs(b0), b1 - b0, d.H, ...tail] }));
+}
+
+/** Moves a [B, width] row pointer (0 stays 0) to row b0. */
+function row(p: number, b0: number, width: number): number {
+  return p === 0 ? 0 : p + b0 * width * 4;
+}
+
 /** LSTM step: gates [B,4H] pre-activations in, activations (i,f,g,o) out; writes c and h. */
 export function lstmCellForward(k: Kernels, d: CellDims, gates: number, cPrev: number, hPrev: number, c: number, h: number, mask = 0): void {
   const w = 'lstmCellForward';
@@ -34,6 +56,8 @@ export function lstmCellForward(k: Kernels, d: CellDims, gates: number, cPrev: n
   check(k, w, 'gates', gates, 4 * n);
   for (const [what, p] of [['cPrev', cPrev], ['hPrev', hPrev], ['c', c], ['h', h]] as const) check(k, w, what, p, n);
   checkMask(k, w, mask, d.B);
+  const H = d.H;
+  if (byRows(k, 'f32_lstm_cell_forward', d, CELL_COST, (b) => [row(gates, b, 4 * H), row(cPrev, b, H), row(hPrev, b, H), row(c, b, H), row(h, b, H), row(mask, b, 1)])) return;
   kernel(k, 'f32_lstm_cell_forward')(gates, cPrev, hPrev, c, h, mask, d.B, d.H);
 }
 
@@ -49,6 +73,9 @@ export function lstmCellBackward(
   for (const [what, p] of [['cPrev', cPrev], ['c', c], ['dh', dh], ['dc', dc]] as const) check(k, w, what, p, n);
   if (dy !== 0) check(k, w, 'dy', dy, n);
   checkMask(k, w, mask, d.B);
+  const H = d.H;
+  const rows = (b: number) => [row(acts, b, 4 * H), row(cPrev, b, H), row(c, b, H), row(dy, b, H), row(dh, b, H), row(dc, b, H), row(dgates, b, 4 * H), row(mask, b, 1)];
+  if (byRows(k, 'f32_lstm_cell_backward', d, CELL_COST, rows)) return;
   kernel(k, 'f32_lstm_cell_backward')(acts, cPrev, c, dy, dh, dc, dgates, mask, d.B, d.H);
 }
 
@@ -62,6 +89,8 @@ export function gruCellForward(k: Kernels, d: CellDims, gx: number, gh: number, 
   check(k, w, 'hPrev', hPrev, n);
   check(k, w, 'h', h, n);
   checkMask(k, w, mask, d.B);
+  const H = d.H;
+  if (byRows(k, 'f32_gru_cell_forward', d, CELL_COST, (b) => [row(gx, b, 3 * H), row(gh, b, 3 * H), row(hPrev, b, H), row(h, b, H), row(mask, b, 1)])) return;
   kernel(k, 'f32_gru_cell_forward')(gx, gh, hPrev, h, mask, d.B, d.H);
 }
 
@@ -77,6 +106,9 @@ export function gruCellBackward(
   check(k, w, 'dh', dh, n);
   if (dy !== 0) check(k, w, 'dy', dy, n);
   checkMask(k, w, mask, d.B);
+  const H = d.H;
+  const rows = (b: number) => [row(acts, b, 3 * H), row(gh, b, 3 * H), row(hPrev, b, H), row(dy, b, H), row(dh, b, H), row(dgx, b, 3 * H), row(dgh, b, 3 * H), row(mask, b, 1)];
+  if (byRows(k, 'f32_gru_cell_backward', d, CELL_COST, rows)) return;
   kernel(k, 'f32_gru_cell_backward')(acts, gh, hPrev, dy, dh, dgx, dgh, mask, d.B, d.H);
 }
 
@@ -91,7 +123,10 @@ export function rnnCellForward(k: Kernels, d: CellDims, pre: number, hPrev: numb
   check(k, w, 'hPrev', hPrev, n);
   check(k, w, 'h', h, n);
   checkMask(k, w, mask, d.B);
-  kernel(k, 'f32_rnn_cell_forward')(pre, hPrev, h, mask, d.B, d.H, nonlinearity === 'relu' ? 1 : 0);
+  const relu = nonlinearity === 'relu' ? 1 : 0;
+  const H = d.H;
+  if (byRows(k, 'f32_rnn_cell_forward', d, CELL_COST / 4, (b) => [row(pre, b, H), row(hPrev, b, H), row(h, b, H), row(mask, b, 1)], [relu])) return;
+  kernel(k, 'f32_rnn_cell_forward')(pre, hPrev, h, mask, d.B, d.H, relu);
 }
 
 /** Elman RNN step backward: dpre = (dh + dy) act'(pre), from the step's output h. */
@@ -104,5 +139,8 @@ export function rnnCellBackward(k: Kernels, d: CellDims, h: number, dy: number, 
   check(k, w, 'dpre', dpre, n);
   if (dy !== 0) check(k, w, 'dy', dy, n);
   checkMask(k, w, mask, d.B);
-  kernel(k, 'f32_rnn_cell_backward')(h, dy, dh, dpre, mask, d.B, d.H, nonlinearity === 'relu' ? 1 : 0);
+  const relu = nonlinearity === 'relu' ? 1 : 0;
+  const H = d.H;
+  if (byRows(k, 'f32_rnn_cell_backward', d, CELL_COST / 4, (b) => [row(h, b, H), row(dy, b, H), row(dh, b, H), row(dpre, b, H), row(mask, b, 1)], [relu])) return;
+  kernel(k, 'f32_rnn_cell_backward')(h, dy, dh, dpre, mask, d.B, d.H, relu);
 }

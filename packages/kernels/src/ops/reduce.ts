@@ -5,12 +5,33 @@
  */
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
-import { splitOver } from '../threads/index.js';
+import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 
 /** A reduction split over the threads along `outer` (each result keeps its own order of summation). */
 function byOuter(k: Kernels, fn: string, lead: number[], out: number, x: number, outer: number, n: number, inner: number): boolean {
   const task = (o0: number, o1: number) => ({ fn, args: [...lead, out + o0 * inner * 4, x + o0 * n * inner * 4, o1 - o0, n, inner] });
   return splitOver(k, outer * n * inner, outer, 1, task);
+}
+
+/**
+ * A reduction with few outer rows (outer below twice the threads: e.g. a bias gradient summed over
+ * the batch, [1, n, inner]) split along `inner` instead, in column ranges cut at multiples of 16:
+ * each column is reduced by f32_reduce_cols exactly as f32_reduce reduces it (same vector block,
+ * same order over n), so the bits do not change.
+ */
+function byColumns(k: Kernels, code: number, out: number, x: number, outer: number, n: number, inner: number): boolean {
+  if (n === 0 || inner < 32) return false;
+  const t = threadsFor(k, outer * n * inner);
+  if (t <= 1 || outer >= 2 * t) return false;
+  const tasks: Task[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (const [j0, j1] of splitRange(inner, Math.ceil((2 * t) / outer), 16)) {
+      tasks.push({ fn: 'f32_reduce_cols', args: [code, out + (o * inner + j0) * 4, x + (o * n * inner + j0) * 4, n, inner, j1 - j0] });
+    }
+  }
+  if (tasks.length < 2) return false;
+  runTasks(k, tasks);
+  return true;
 }
 
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
@@ -38,6 +59,7 @@ export function reduce(k: Kernels, op: ReduceOp, out: number, x: number, outer: 
   if (n === 0 && (op === 'max' || op === 'min')) {
     throw new Error(`reduce(${op}): cannot reduce an empty axis (x is [${outer}, 0, ${inner}]); ${op} has no identity`);
   }
+  if (byColumns(k, code, out, x, outer, n, inner)) return;
   if (byOuter(k, 'f32_reduce', [code], out, x, outer, n, inner)) return;
   kernel(k, 'f32_reduce')(code, out, x, outer, n, inner);
 }

@@ -8,7 +8,7 @@
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { gemm, gemmTasks } from './gemm.js';
-import { runTasks, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import type { Conv2dGeometry } from './conv.js';
 
 /**
@@ -109,6 +109,17 @@ function transformPieces(
   runTasks(k, tasks, scratch?.bytes ?? 0);
 }
 
+/**
+ * u (16 x OC x C) = the transformed filters of w [OC, C, 3, 3] (flip: rotated by 180 degrees with the
+ * channels swapped, for the input gradient), split over the threads by rows of u (each row is the
+ * same arithmetic whoever computes it). About 40 multiply-adds per weight.
+ */
+function filterTransform(k: Kernels, w: number, OC: number, C: number, flip: 0 | 1, u: number): void {
+  const rows = flip !== 0 ? C : OC;
+  const task = (r0: number, r1: number) => ({ fn: 'f32_winograd_2x2_3x3_filter_rows', args: [w, OC, C, flip, u, r0, r1] });
+  if (!splitOver(k, 40 * OC * C * 9, rows, 1, task)) kernel(k, 'f32_winograd_2x2_3x3_filter')(w, OC, C, flip, u);
+}
+
 /** The 16 GEMMs of a chunk, C[xi] = alpha A[xi] B[xi] + beta C[xi]: one after another, or as one job (their panels as tasks). */
 function sixteenGemms(
   k: Kernels, transB: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
@@ -154,7 +165,7 @@ function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: n
 export function conv2dForwardWinograd(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number): void {
   const u = k.arena.alloc(16 * g.OC * g.C * 4);
   try {
-    kernel(k, 'f32_winograd_2x2_3x3_filter')(w, g.OC, g.C, 0, u);
+    filterTransform(k, w, g.OC, g.C, 0, u);
     winogradTransformed(k, { N: g.N, C: g.C, H: g.H, W: g.W, padH: g.padH, padW: g.padW, OC: g.OC, OH, OW }, x, u, b, y);
   } finally {
     k.arena.free(u);
@@ -165,7 +176,7 @@ export function conv2dForwardWinograd(k: Kernels, g: Conv2dGeometry, x: number, 
 export function conv2dInputGradWinograd(k: Kernels, g: Conv2dGeometry, w: number, dy: number, dx: number, OH: number, OW: number): void {
   const u = k.arena.alloc(16 * g.OC * g.C * 4);
   try {
-    kernel(k, 'f32_winograd_2x2_3x3_filter')(w, g.OC, g.C, 1, u);
+    filterTransform(k, w, g.OC, g.C, 1, u);
     const plane = { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W };
     winogradTransformed(k, plane, dy, u, 0, dx);
   } finally {
@@ -195,7 +206,9 @@ export function conv2dFilterGradWinograd(k: Kernels, g: Conv2dGeometry, x: numbe
         (n, th0, th1, col) => [dy + n * imageOut, g.OC, OH, OW, th0, th1, tc.tilesW, d, T, col]);
       sixteenGemms(k, true, g.OC, g.C, T, d, T, v, T, first ? 0 : 1, du, g.C);
     }
-    kernel(k, 'f32_winograd_2x2_3x3_filter_grad')(du, g.OC, g.C, dw);
+    // dw = G^T dU G, by output channels over the threads (each filter's values are the same).
+    const task = (o0: number, o1: number) => ({ fn: 'f32_winograd_2x2_3x3_filter_grad_rows', args: [du, g.OC, g.C, dw, o0, o1] });
+    if (!splitOver(k, 40 * g.OC * g.C * 9, g.OC, 1, task)) kernel(k, 'f32_winograd_2x2_3x3_filter_grad')(du, g.OC, g.C, dw);
   } finally {
     for (const ptr of [v, d, plane, du]) k.arena.free(ptr);
   }
