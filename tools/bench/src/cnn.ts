@@ -13,7 +13,7 @@ import { benchThreads, builds, loadOurs, ourTrainingRate, variant } from './trai
 import type { Row, SuiteOptions } from './report.js';
 import { inferenceRows } from './cnn-inference.js';
 
-interface ConvCase {
+export interface ConvCase {
   name: string;
   N: number;
   C: number;
@@ -23,14 +23,14 @@ interface ConvCase {
   pad: number;
 }
 
-const CONVS: ConvCase[] = [
+export const CONVS: ConvCase[] = [
   { name: 'LeNet conv1 64x1x28x28 -> 6@5x5 pad 2', N: 64, C: 1, H: 28, OC: 6, K: 5, pad: 2 },
   { name: 'LeNet conv2 64x6x14x14 -> 16@5x5', N: 64, C: 6, H: 14, OC: 16, K: 5, pad: 0 },
   { name: 'ResNet 3x3 1x64x56x56 -> 64', N: 1, C: 64, H: 56, OC: 64, K: 3, pad: 1 },
   { name: 'VGG conv1 1x3x224x224 -> 64', N: 1, C: 3, H: 224, OC: 64, K: 3, pad: 1 },
 ];
 
-function geometry(c: ConvCase): Conv2dGeometry {
+export function geometry(c: ConvCase): Conv2dGeometry {
   return { N: c.N, C: c.C, H: c.H, W: c.H, OC: c.OC, KH: c.K, KW: c.K, strideH: 1, strideW: 1, padH: c.pad, padW: c.pad, dilationH: 1, dilationW: 1, groups: 1 };
 }
 

@@ -17,4 +17,5 @@ export const suites: Record<string, (opts: SuiteOptions) => Promise<Row[]>> = {
   graph: (opts) => import('./graph.js').then((m) => m.runGraphSuite(opts)),
   convt: (opts) => import('./convt.js').then((m) => m.runConvtSuite(opts)),
   generative: (opts) => import('./generative.js').then((m) => m.runGenerativeSuite(opts)),
+  scaling: (opts) => import('./scaling.js').then((m) => m.runScalingSuite(opts)),
 };

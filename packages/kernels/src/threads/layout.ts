@@ -7,7 +7,7 @@
 export const LAYOUT = {
   /** Job number; workers wait on it. */
   SEQ: 0,
-  /** (job number mod 2^22) << 10 | next unclaimed task: tasks are claimed by compare-exchange. */
+  /** Unused (the single claim word of before; tasks are now claimed per block, CLAIMS). */
   CLAIM: 1,
   /** Tasks in the current job, and how many are finished. */
   COUNT: 2,
@@ -22,6 +22,14 @@ export const LAYOUT = {
   SPIN_US: 7,
   /** Length of the error message in bytes. */
   ERROR_LENGTH: 8,
+  /** Blocks the current job's tasks are cut into: one per thread taking part. */
+  BLOCKS: 9,
+  /**
+   * Int32 words, one per block: (job number mod 2^22) << 10 | next unclaimed task of the block.
+   * Thread t drains block t (contiguous tasks, so consecutive ops cut the same way leave each
+   * thread on the same data), then takes what is left of the others, by compare-exchange.
+   */
+  CLAIMS: 384,
   /** Int32 words: 1 when thread i (1..) has instantiated the kernels, -1 when it failed to. */
   ALIVE: 16,
   /** Int32 words: 1 while thread i is parked (the pool shrank below it): it skips jobs until unparked. */

@@ -58,6 +58,11 @@ export class Pool {
   startFailure: string | null = null;
   /** How long a job may make no progress before the caller gives up on the pool (ms). */
   stallMs = 60_000;
+  /**
+   * Whether each thread first takes its own contiguous block of a job's tasks (so consecutive ops cut
+   * the same way keep each thread on the same data) rather than all threads taking tasks in order.
+   */
+  affinity = true;
   /** Microseconds the caller spins for the last task before it blocks. */
   callerSpinUs = 2_000;
 
@@ -188,8 +193,10 @@ export class Pool {
     Atomics.store(ctl, L.ERROR, 0);
     const seq = (this.seq = (this.seq + 1) | 0);
     const useWorkers = this.broken === null && this.active > 1;
-    Atomics.store(ctl, L.CLAIM, useWorkers ? (seq & 0x3fffff) << 10 : -1);
     if (useWorkers) {
+      const blocks = this.affinity ? Math.min(this.active, tasks.length) : 1;
+      Atomics.store(ctl, L.BLOCKS, blocks);
+      for (let b = 0; b < blocks; b++) Atomics.store(ctl, L.CLAIMS + b, ((seq & 0x3fffff) << 10) | Math.floor((b * tasks.length) / blocks));
       Atomics.store(ctl, L.SEQ, seq);
       if (Atomics.load(ctl, L.SLEEPERS) > 0) Atomics.notify(ctl, L.SEQ);
       runClaimed(ctl, f64, seq, 0, this.call, L);

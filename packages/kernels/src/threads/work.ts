@@ -10,39 +10,47 @@ type Call = (fn: number, args: number[]) => void;
 
 /**
  * Runs the unclaimed tasks of job `seq` until none are left; returns how many this thread ran.
- * A task is claimed by one compare-exchange on CLAIM, whose high bits hold the job number, so a
- * thread that wakes late for a finished job can never take a task of the next one.
+ * The tasks are cut into BLOCKS contiguous blocks; thread t drains block t first, then helps with
+ * the others (a descheduled thread's block is finished by the rest). A task is claimed by one
+ * compare-exchange on its block's word, whose high bits hold the job number, so a thread that wakes
+ * late for a finished job can never take a task of the next one.
  */
 export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thread: number, call: Call, L: Layout): number {
   const count = Atomics.load(ctl, L.COUNT);
+  const blocks = Atomics.load(ctl, L.BLOCKS);
   const tag = seq & 0x3fffff;
   const scratch = f64[L.SCRATCH + thread]!;
   let ran = 0;
-  for (;;) {
-    const w = Atomics.load(ctl, L.CLAIM);
-    const i = w & 1023;
-    if (w >>> 10 !== tag || i >= count) return ran;
-    if (Atomics.compareExchange(ctl, L.CLAIM, w, w + 1) !== w) continue;
-    const at = L.TASKS + i * L.TASK_STRIDE;
-    const argc = f64[at + 1]!;
-    const args = new Array<number>(argc);
-    for (let a = 0; a < argc; a++) args[a] = f64[at + 3 + a]!;
-    const s = f64[at + 2]!;
-    if (s >= 0) args[s] = scratch;
-    try {
-      call(f64[at]!, args);
-    } catch (e) {
-      // The first failure wins; its message goes to the caller, which throws it.
-      if (Atomics.compareExchange(ctl, L.ERROR, 0, thread + 1) === 0) {
-        const text = new TextEncoder().encode(`${e instanceof Error ? e.message : String(e)} (task ${i}, thread ${thread})`);
-        const n = Math.min(text.length, L.ERROR_BYTES_MAX);
-        new Uint8Array(ctl.buffer, L.ERROR_BYTES, n).set(text.subarray(0, n));
-        Atomics.store(ctl, L.ERROR_LENGTH, n);
+  for (let step = 0; step < blocks; step++) {
+    const b = (thread + step) % blocks;
+    const end = Math.floor(((b + 1) * count) / blocks);
+    for (;;) {
+      const w = Atomics.load(ctl, L.CLAIMS + b);
+      const i = w & 1023;
+      if (w >>> 10 !== tag || i >= end) break;
+      if (Atomics.compareExchange(ctl, L.CLAIMS + b, w, w + 1) !== w) continue;
+      const at = L.TASKS + i * L.TASK_STRIDE;
+      const argc = f64[at + 1]!;
+      const args = new Array<number>(argc);
+      for (let a = 0; a < argc; a++) args[a] = f64[at + 3 + a]!;
+      const s = f64[at + 2]!;
+      if (s >= 0) args[s] = scratch;
+      try {
+        call(f64[at]!, args);
+      } catch (e) {
+        // The first failure wins; its message goes to the caller, which throws it.
+        if (Atomics.compareExchange(ctl, L.ERROR, 0, thread + 1) === 0) {
+          const text = new TextEncoder().encode(`${e instanceof Error ? e.message : String(e)} (task ${i}, thread ${thread})`);
+          const n = Math.min(text.length, L.ERROR_BYTES_MAX);
+          new Uint8Array(ctl.buffer, L.ERROR_BYTES, n).set(text.subarray(0, n));
+          Atomics.store(ctl, L.ERROR_LENGTH, n);
+        }
       }
+      ran++;
+      if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
     }
-    ran++;
-    if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
   }
+  return ran;
 }
 
 interface WorkerInit {
