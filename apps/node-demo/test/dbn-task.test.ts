@@ -19,7 +19,7 @@ describe('demo --task dbn', () => {
     const out = mkdtempSync(join(tmpdir(), 'dbn-'));
     const lines: string[] = [];
     const r = await runDbnTask({
-      sizes: [784, 64, 64, 128], train: 2000, test: 500, pretrainEpochs: 3, fineTuneEpochs: 6, upDownEpochs: 1, temperatures: [1, 0.5],
+      sizes: [784, 64, 64, 128], train: 2000, test: 500, pretrainEpochs: 3, fineTuneEpochs: 6, lr: 0.1, upDownEpochs: 1, temperatures: [1, 0.5],
       out, lenet: join(out, 'no-lenet'), progress: false, log: (l) => lines.push(l),
     });
     console.log(lines.join('\n'));

@@ -63,6 +63,40 @@ describe('DBN', () => {
     expect(Array.from(again.rbms[1]!.weight.data)).toEqual(Array.from(model.rbms[1]!.weight.data));
   });
 
+  it('pretrainSteps yields every batch update and ends where pretrain ends, bit for bit; leaving early cleans up', () => {
+    const data = dataset(100, new nn.Generator(5));
+    const opts = { epochs: 2, topPcdEpochs: 1, batchSize: 20 };
+    const a = dbn([36, 24, 16], { numClasses: 3, generator: new nn.Generator(9) });
+    const historyA = a.pretrain(data, { ...opts, generator: new nn.Generator(3) });
+    const b = dbn([36, 24, 16], { numClasses: 3, generator: new nn.Generator(9) });
+    const steps = b.pretrainSteps(data, { ...opts, generator: new nn.Generator(3) });
+    const seen: string[] = [];
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) {
+      const s = r.value;
+      seen.push(`${s.layer}${s.phase}${s.epoch}.${s.batch}`);
+      expect(s.batches).toBe(5);
+      expect(s.layers).toBe(2);
+      if (s.phase === 'cd') expect(s.reconstructionError).toBeGreaterThan(0);
+      else expect(s.reconstructionError).toBeNull();
+    }
+    // 2 CD epochs x 5 batches per layer, then 1 PCD epoch for the top RBM.
+    expect(seen.length).toBe(2 * 10 + 5);
+    expect(seen.slice(0, 2)).toEqual(['0cd0.0', '0cd0.1']);
+    expect(seen.slice(-6)).toEqual(['1cd1.4', '1pcd0.0', '1pcd0.1', '1pcd0.2', '1pcd0.3', '1pcd0.4']);
+    expect(r.value).toEqual(historyA);
+    for (let i = 0; i < 2; i++) expect(Array.from(b.rbms[i]!.weight.data)).toEqual(Array.from(a.rbms[i]!.weight.data));
+
+    // Breaking out mid-way leaves the first RBM's updates done, the second untouched.
+    const c = dbn([36, 24, 16], { numClasses: 3, generator: new nn.Generator(9) });
+    const before = Array.from(c.rbms[1]!.weight.data);
+    let count = 0;
+    for (const s of c.pretrainSteps(data, { ...opts, generator: new nn.Generator(3) })) if (++count === 3 || s.layer > 0) break;
+    expect(count).toBe(3);
+    expect(Array.from(c.rbms[1]!.weight.data)).toEqual(before);
+    expect(() => c.pretrainSteps(data, { epoch: 2 } as never).next()).toThrow(/epochs/);
+  });
+
   it('rejects bad sizes, labels and options', () => {
     expect(() => dbn([784])).toThrow(/at least two/);
     expect(() => dbn([4, 3], { numClass: 2 } as never)).toThrow(/numClasses/);

@@ -1,13 +1,18 @@
 /**
  * RBM benchmarks: seconds per CD-1 and per PCD epoch of a 784-500 binary RBM over 8,000 binary images
- * at batch 64 (nn.RBM.contrastiveDivergence + nn.SGD with momentum), and seconds per AIS estimate
- * (100 runs; 14,501 temperatures, 1,000 with --quick), ours on each kernel build against the same RBM
- * written in plain PyTorch (python/rbm.py) on as many threads.
+ * at batch 64 (nn.RBM.contrastiveDivergence + nn.SGD with momentum), seconds per AIS estimate (100 runs;
+ * 14,501 temperatures, 1,000 with --quick) and seconds per greedy pretraining of the DBN
+ * 784-500-500-2000 with 10 label units (one CD-1 epoch per layer, DBN.pretrain), ours on each kernel
+ * build against the same RBM and DBN written in plain PyTorch (python/rbm.py) on one thread. The two
+ * alternate in rounds (3, or 2 with --quick; a PyTorch process, then ours), and each row reports the
+ * median of the per-round ratios with their range.
  */
 import { closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
+import { dbn } from '@deepwasm/models';
 import { runPytorch } from './pytorch.js';
-import { benchThreads, builds, loadOurs, variant, type Isa } from './train-bench.js';
+import { builds, loadOurs, variant, type Isa } from './train-bench.js';
+import { median } from './stats.js';
 import type { Row, SuiteOptions } from './report.js';
 
 const V = 784, H = 500, N = 8000, B = 64, RUNS = 100;
@@ -16,10 +21,11 @@ interface Times {
   cd1: number;
   pcd: number;
   ais: number;
+  dbn: number;
 }
 
-async function ours(isa: Isa, threads: number, betas: number, epochs: number): Promise<Times> {
-  const k = await loadOurs(isa, threads);
+async function ours(isa: Isa, betas: number, epochs: number): Promise<Times> {
+  const k = await loadOurs(isa, 1);
   nn.useKernels(k);
   const g = new nn.Generator(0);
   const data = nn.bernoulli(nn.full([N, V], 0.13), { generator: g }).keep();
@@ -39,38 +45,54 @@ async function ours(isa: Isa, threads: number, betas: number, epochs: number): P
   const cd1 = best(false);
   const pcd = best(true);
   rbm.resetChains();
-  const t0 = performance.now();
+  let t0 = performance.now();
   nn.annealedImportanceSampling(rbm, { runs: RUNS, betas, generator: g });
   const ais = (performance.now() - t0) / 1000;
+  const set: nn.Dataset = { x: data.toArray(), y: Int32Array.from({ length: N }, () => g.int(10)), count: N, sampleShape: [V] };
+  const model = dbn([V, 500, 500, 2000], { numClasses: 10, generator: g });
+  t0 = performance.now();
+  model.pretrain(set, { epochs: 1, generator: g });
+  const dbnS = (performance.now() - t0) / 1000;
+  model.dispose();
   batches.forEach((t) => t.dispose());
   data.dispose();
   opt.dispose();
   rbm.dispose();
   closeThreads(k);
-  return { cd1, pcd, ais };
+  return { cd1, pcd, ais, dbn: dbnS };
 }
 
 export async function runRbmSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   const quick = opts.quick ?? false;
   const log = opts.log;
-  const betas = quick ? 1000 : 14501, epochs = quick ? 1 : 2;
-  const rows: Row[] = [];
-  for (const threads of benchThreads()) {
-    const torch = runPytorch<{ cd1_epoch_s: number; pcd_epoch_s: number; ais_s: number }>(
-      'rbm.py', ['--betas', String(betas), '--runs', String(RUNS), '--epochs', String(epochs), '--threads', String(threads)], log,
+  const betas = quick ? 1000 : 14501, rounds = quick ? 2 : 3;
+  const torch: Times[] = [];
+  const our: Record<string, Times[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    const t = runPytorch<{ cd1_epoch_s: number; pcd_epoch_s: number; ais_s: number; dbn_s: number }>(
+      'rbm.py', ['--betas', String(betas), '--runs', String(RUNS), '--epochs', '1', '--dbn-epochs', '1', '--threads', '1'], log, 900_000,
     );
-    if (torch) log?.(`rbm: PyTorch ${threads} thread(s): CD-1 epoch ${torch.cd1_epoch_s.toFixed(2)} s, PCD ${torch.pcd_epoch_s.toFixed(2)} s, AIS ${torch.ais_s.toFixed(1)} s`);
-    for (const isa of builds()) {
-      const t = await ours(isa, threads, betas, epochs);
-      log?.(`rbm: ours ${variant(isa, threads)}: CD-1 epoch ${t.cd1.toFixed(2)} s, PCD ${t.pcd.toFixed(2)} s, AIS ${t.ais.toFixed(1)} s`);
-      if (!torch) continue;
-      const row = (c: string, ms: number, peerMs: number): Row => ({
-        suite: 'rbm', case: c, ours: variant(isa, threads), threads, metric: 'runs/s', value: 1000 / ms, peer: 'PyTorch (plain RBM)', peerValue: 1000 / peerMs,
-        ratio: peerMs / ms, medianMs: ms, peerMedianMs: peerMs,
+    if (t) torch.push({ cd1: t.cd1_epoch_s, pcd: t.pcd_epoch_s, ais: t.ais_s, dbn: t.dbn_s });
+    for (const isa of builds()) (our[isa] ??= []).push(await ours(isa, betas, 1));
+    const fmt = (x: Times) => `CD-1 epoch ${x.cd1.toFixed(2)} s, PCD ${x.pcd.toFixed(2)} s, AIS ${x.ais.toFixed(1)} s, DBN ${x.dbn.toFixed(1)} s`;
+    log?.(`rbm round ${r + 1}: PyTorch 1 thread: ${t ? fmt(torch.at(-1)!) : '-'}; ${builds().map((i) => `ours ${variant(i, 1)}: ${fmt(our[i]!.at(-1)!)}`).join('; ')}`);
+  }
+  const rows: Row[] = [];
+  if (torch.length === 0) return rows;
+  const cases: Array<[keyof Times, string]> = [
+    ['cd1', `784-500 RBM CD-1 epoch (8,000 x batch ${B})`],
+    ['pcd', `784-500 RBM PCD epoch (8,000 x batch ${B})`],
+    ['ais', `AIS estimate, ${RUNS} runs x ${betas} temperatures`],
+    ['dbn', 'DBN 784-500-500-2000 (+10 labels) pretraining, 1 CD-1 epoch per layer'],
+  ];
+  for (const isa of builds()) {
+    for (const [key, name] of cases) {
+      const ms = median(our[isa]!.map((x) => x[key] * 1000)), peerMs = median(torch.map((x) => x[key] * 1000));
+      const ratios = torch.map((p, r) => p[key] / our[isa]![r]![key]);
+      rows.push({
+        suite: 'rbm', case: name, ours: variant(isa, 1), threads: 1, metric: 'runs/s', value: 1000 / ms, peer: 'PyTorch 1 thread (plain RBM)', peerValue: 1000 / peerMs,
+        ratio: median(ratios), ratioRange: [Math.min(...ratios), Math.max(...ratios)], medianMs: ms, peerMedianMs: peerMs,
       });
-      rows.push(row(`784-500 RBM CD-1 epoch (8,000 x batch ${B})`, t.cd1 * 1000, torch.cd1_epoch_s * 1000));
-      rows.push(row(`784-500 RBM PCD epoch (8,000 x batch ${B})`, t.pcd * 1000, torch.pcd_epoch_s * 1000));
-      rows.push(row(`AIS estimate, ${RUNS} runs x ${betas} temperatures`, t.ais * 1000, torch.ais_s * 1000));
     }
   }
   return rows;

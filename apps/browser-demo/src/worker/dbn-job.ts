@@ -1,9 +1,10 @@
 /**
  * A deep belief network in the worker: the RBMs of `dbn(sizes, { numClasses: 10 })` trained greedily
- * as DBN.pretrain does (CD-1, SGD lr 0.05, momentum 0.5, weight decay 2e-4, batch 64; the top RBM with
- * the one-hot labels and then persistent CD at a fifth of the rate), written out here batch by batch
- * so that the run can pause and stop and the page sees the reconstruction error and the first-layer
- * filters as they form; then class-conditional samples (Gibbs sampling in the top RBM, label clamped).
+ * by DBN.pretrainSteps (CD-1, SGD lr 0.05, momentum 0.5, weight decay 2e-4, batch 64; the top RBM with
+ * the one-hot labels and then persistent CD at a fifth of the rate), one batch per step, so that the
+ * run can pause and stop between batches and the page sees the reconstruction error and the
+ * first-layer filters as they form; then class-conditional samples (Gibbs sampling in the top RBM,
+ * label clamped).
  */
 import * as nn from '@deepwasm/nn';
 import { dbn, type DBN } from '@deepwasm/models';
@@ -65,60 +66,36 @@ export class DbnJob implements Job {
     this.model?.dispose();
     const g = new nn.Generator(0);
     const model = (this.model = dbn(sizes, { numClasses: 10, generator: g }));
-    const n = train.count;
-    const batches = Math.ceil(n / BATCH);
     const L = model.rbms.length;
     const xMax = L * epochs + pcdEpochs;
     const ctl = ctx.control;
     let x = 0;
     const report = (p: Partial<DbnProgress> & { layer: number; phase: string }, transfer: Transferable[] = []) =>
       ctx.progress({ layers: L, x, xMax, elapsed: ctl.elapsed, done: x / xMax, ...p } satisfies DbnProgress, transfer);
-    const labels = new Float32Array(n * 10);
-    for (let i = 0; i < n; i++) labels[i * 10 + (train.y as Uint8Array)[i]!] = 1;
-    let input = train.x;
-    outer: for (let layer = 0; layer < L; layer++) {
-      const rbm = model.rbms[layer]!;
-      const width = rbm.nVisible;
-      const rows = layer === L - 1 ? joinColumns(input, labels, n) : input;
-      if (layer === 0) nn.tidy(() => void rbm.initVisibleBias(nn.fromArray(rows, [n, width])));
-      for (const [phase, count] of [['CD-1', epochs], ['PCD', layer === L - 1 ? pcdEpochs : 0]] as const) {
-        if (count === 0) continue;
-        const pcd = phase === 'PCD';
-        const opt = new nn.SGD(rbm.parameters(), { lr: pcd ? 0.01 : 0.05, momentum: 0.5, weightDecay: 2e-4 });
-        const label = `RBM ${layer + 1}/${L} (${width}-${rbm.nHidden}) ${phase}`;
-        try {
-          for (let epoch = 0; epoch < count; epoch++) {
-            const order = g.permutation(n);
-            let err = 0, errBatches = 0;
-            for (let b = 0; b < batches; b++) {
-              const idx = order.subarray(b * BATCH, Math.min(n, (b + 1) * BATCH));
-              const batch = new Float32Array(idx.length * width);
-              idx.forEach((r, i) => batch.set(rows.subarray(r * width, (r + 1) * width), i * width));
-              opt.zeroGrad();
-              const cd = nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, width]), pcd ? { persistent: true, numChains: 100, generator: g } : { k: 1, generator: g }));
-              opt.step();
-              err += cd.reconstructionError;
-              errBatches++;
-              x += 1 / batches;
-              if ((b + 1) % 25 === 0 || b === batches - 1) {
-                const filters = layer === 0 && (b + 1) % 50 === 0 ? filterImages(rbm) : undefined;
-                report({ layer, phase: label, error: err / errBatches, filters }, filters ? [filters.buffer as ArrayBuffer] : []);
-                err = errBatches = 0;
-              }
-              if (!(await ctl.between())) break outer;
-            }
-            x = Math.round(x * 1000) / 1000;
-          }
-        } finally {
-          opt.dispose();
-        }
-        rbm.resetChains();
+    const steps = model.pretrainSteps(train, { epochs, topPcdEpochs: pcdEpochs, batchSize: BATCH, generator: g });
+    let err = 0, errBatches = 0, firstDone = false;
+    for (const step of steps) {
+      const { layer, batch: b, batches } = step;
+      if (layer > 0 && !firstDone) {
+        firstDone = true;
+        const filters = filterImages(model.rbms[0]!);
+        report({ layer: 0, phase: `RBM 1/${L} trained`, filters }, [filters.buffer as ArrayBuffer]);
       }
-      if (layer === 0) {
-        const filters = filterImages(rbm);
-        report({ layer, phase: `RBM 1/${L} trained`, filters }, [filters.buffer as ArrayBuffer]);
+      if (step.reconstructionError !== null) (err += step.reconstructionError), errBatches++;
+      x += 1 / batches;
+      if (b === batches - 1) x = Math.round(x * 1000) / 1000;
+      if ((b + 1) % 25 === 0 || b === batches - 1) {
+        const rbm = model.rbms[layer]!;
+        const phase = `RBM ${layer + 1}/${L} (${rbm.nVisible}-${rbm.nHidden}) ${step.phase === 'pcd' ? 'PCD' : 'CD-1'}`;
+        const filters = layer === 0 && (b + 1) % 50 === 0 ? filterImages(rbm) : undefined;
+        report({ layer, phase, error: errBatches > 0 ? err / errBatches : undefined, filters }, filters ? [filters.buffer as ArrayBuffer] : []);
+        err = errBatches = 0;
       }
-      if (layer < L - 1) input = propagate(rbm, rows, n, width);
+      if (!(await ctl.between())) break;
+    }
+    if (!ctl.isStopped && !firstDone) {
+      const filters = filterImages(model.rbms[0]!);
+      report({ layer: 0, phase: `RBM 1/${L} trained`, filters }, [filters.buffer as ArrayBuffer]);
     }
     if (ctl.isStopped) return { samples: null, labels: new Uint8Array(0) };
     report({ layer: L - 1, phase: `sampling 100 digits (${gibbs} Gibbs steps)` });
@@ -140,24 +117,4 @@ export class DbnJob implements Job {
     }
     throw new Error(`dbn: no method "${method}"`);
   }
-}
-
-function joinColumns(a: Float32Array, b: Float32Array, rows: number): Float32Array {
-  const ca = a.length / rows, cb = b.length / rows;
-  const out = new Float32Array(rows * (ca + cb));
-  for (let r = 0; r < rows; r++) {
-    out.set(a.subarray(r * ca, (r + 1) * ca), r * (ca + cb));
-    out.set(b.subarray(r * cb, (r + 1) * cb), r * (ca + cb) + ca);
-  }
-  return out;
-}
-
-/** Hidden probabilities of `rbm` for all rows, in chunks. */
-function propagate(rbm: nn.RBM, rows: Float32Array, n: number, width: number): Float32Array {
-  const out = new Float32Array(n * rbm.nHidden);
-  for (let s = 0; s < n; s += 1024) {
-    const m = Math.min(1024, n - s);
-    nn.tidy(() => out.set(rbm.hiddenProbabilities(nn.fromArray(rows.subarray(s * width, (s + m) * width), [m, width])).data, s * rbm.nHidden));
-  }
-  return out;
 }

@@ -11,6 +11,7 @@
  * lower layers' generative weights become `generative{i}`, and `sample` goes down through them.
  */
 import * as nn from '@deepwasm/nn';
+import { pretrainSteps, type PretrainOptions, type PretrainStep } from './dbn-pretrain.js';
 import { GenerativeLayer, UP_DOWN_OPTIONS, logProbabilityBound, upDownStep, type UpDownOptions } from './up-down.js';
 
 export interface DBNOptions {
@@ -32,33 +33,6 @@ export interface BoundOptions {
   generator?: nn.Generator;
 }
 const BOUND_OPTIONS = nn.check.optionKeys<BoundOptions>({ labels: true, logZ: true, samples: true, generator: true });
-
-export interface PretrainOptions {
-  /** Epochs per layer (default 10). */
-  epochs?: number;
-  batchSize?: number;
-  /** SGD on the CD gradient (defaults lr 0.05, momentum 0.5, weight decay 2e-4, Hinton's guide). */
-  lr?: number;
-  momentum?: number;
-  weightDecay?: number;
-  /** Gibbs steps per CD update (default 1) and persistent chains (default false). */
-  k?: number;
-  persistent?: boolean;
-  /**
-   * Epochs of persistent CD for the top RBM after its CD-k epochs, at a fifth of the learning rate with
-   * 100 chains (default 0). CD-1 leaves spurious modes that long Gibbs chains fall into (class-conditional
-   * samples turn into the same blob); PCD removes them (Tieleman 2008).
-   */
-  topPcdEpochs?: number;
-  /** Show a progress bar per layer (default false); or a writer for it. */
-  progress?: boolean | nn.ProgressWriter;
-  /** Called after each layer's epoch with the layer index and the epoch's mean reconstruction error. */
-  onEpoch?: (layer: number, epoch: number, reconstructionError: number) => void;
-  generator?: nn.Generator;
-}
-const PRETRAIN_OPTIONS = nn.check.optionKeys<PretrainOptions>({
-  epochs: true, batchSize: true, lr: true, momentum: true, weightDecay: true, k: true, persistent: true, topPcdEpochs: true, progress: true, onEpoch: true, generator: true,
-});
 
 export interface SampleOptions {
   /** The class to generate (one label for all, or one per sample); without it the label units are sampled too. */
@@ -208,75 +182,20 @@ export class DBN extends nn.Module {
    * Returns each layer's reconstruction error per epoch.
    */
   pretrain(data: nn.Dataset, opts: PretrainOptions = {}): number[][] {
-    nn.check.checkOptions('DBN.pretrain', opts, PRETRAIN_OPTIONS);
-    const epochs = opts.epochs === undefined ? 10 : nn.check.int('DBN.pretrain', 'epochs', opts.epochs, 0);
-    const batchSize = opts.batchSize === undefined ? 64 : nn.check.int('DBN.pretrain', 'batchSize', opts.batchSize);
-    const g = opts.generator ?? this.options.generator ?? nn.defaultGenerator;
-    const n = data.count;
-    if (data.x.length !== n * this.sizes[0]!) throw new Error(`DBN.pretrain: samples must have ${this.sizes[0]} values, got ${data.x.length / n}`);
-    let labels: Float32Array | null = null;
-    if (this.numClasses > 0) {
-      labels = new Float32Array(n * this.numClasses);
-      for (let i = 0; i < n; i++) {
-        const y = (data.y as ArrayLike<number>)[i]!;
-        if (!Number.isInteger(y) || y < 0 || y >= this.numClasses) throw new Error(`DBN.pretrain: label ${i} is ${y}, expected 0..${this.numClasses - 1}`);
-        labels[i * this.numClasses + y] = 1;
-      }
+    const steps = this.pretrainSteps(data, opts);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
     }
-    const history: number[][] = [];
-    let input = data.x;
-    for (let layer = 0; layer < this.rbms.length; layer++) {
-      const rbm = this.rbms[layer]!;
-      const top = layer === this.rbms.length - 1 && labels !== null;
-      const width = rbm.nVisible;
-      const rows = top ? joinColumns(input, labels!, n) : input;
-      const v = nn.fromArray(rows, [n, width]);
-      if (layer === 0) rbm.initVisibleBias(v);
-      v.dispose();
-      const opt = new nn.SGD(rbm.parameters(), { lr: opts.lr ?? 0.05, momentum: opts.momentum ?? 0.5, weightDecay: opts.weightDecay ?? 2e-4 });
-      const batches = Math.ceil(n / batchSize);
-      const bar = opts.progress ? new nn.ProgressBar(epochs * batches, `RBM ${layer + 1}/${this.rbms.length} ${width}-${rbm.nHidden}`, opts.progress === true ? undefined : opts.progress) : null;
-      const errors: number[] = [];
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        const order = g.permutation(n);
-        let err = 0;
-        for (let b = 0; b < batches; b++) {
-          const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-          const batch = new Float32Array(idx.length * width);
-          idx.forEach((r, i) => batch.set(rows.subarray(r * width, (r + 1) * width), i * width));
-          opt.zeroGrad();
-          err += nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, width]), { k: opts.k ?? 1, persistent: opts.persistent ?? false, generator: g }).reconstructionError);
-          opt.step();
-          bar?.update(epoch * batches + b + 1, `epoch ${epoch + 1}/${epochs} reconstruction ${(err / (b + 1)).toFixed(4)}`);
-        }
-        errors.push(err / batches);
-        opts.onEpoch?.(layer, epoch, err / batches);
-      }
-      bar?.finish(`reconstruction ${errors[errors.length - 1]?.toFixed(4) ?? '-'}`);
-      rbm.resetChains();
-      const pcdEpochs = layer === this.rbms.length - 1 && opts.topPcdEpochs !== undefined ? nn.check.int('DBN.pretrain', 'topPcdEpochs', opts.topPcdEpochs, 0) : 0;
-      if (pcdEpochs > 0) {
-        const pcd = new nn.SGD(rbm.parameters(), { lr: (opts.lr ?? 0.05) / 5, momentum: opts.momentum ?? 0.5, weightDecay: opts.weightDecay ?? 2e-4 });
-        const pbar = opts.progress ? new nn.ProgressBar(pcdEpochs * batches, `RBM ${layer + 1}/${this.rbms.length} PCD`, opts.progress === true ? undefined : opts.progress) : null;
-        for (let epoch = 0; epoch < pcdEpochs; epoch++) {
-          const order = g.permutation(n);
-          for (let b = 0; b < batches; b++) {
-            const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-            const batch = new Float32Array(idx.length * width);
-            idx.forEach((r, i) => batch.set(rows.subarray(r * width, (r + 1) * width), i * width));
-            pcd.zeroGrad();
-            nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, width]), { persistent: true, numChains: 100, reconstructionError: false, generator: g }));
-            pcd.step();
-            pbar?.update(epoch * batches + b + 1, `epoch ${epoch + 1}/${pcdEpochs}`);
-          }
-        }
-        pbar?.finish();
-        rbm.resetChains();
-      }
-      history.push(errors);
-      if (layer < this.rbms.length - 1) input = propagate(rbm, rows, n, width);
-    }
-    return history;
+  }
+
+  /**
+   * The same pretraining one batch at a time: each step is yielded after its parameter update, so a
+   * caller can report, pause or stop between batches (breaking out of the loop cleans up). The
+   * generator's return value is pretrain's.
+   */
+  pretrainSteps(data: nn.Dataset, opts: PretrainOptions = {}): Generator<PretrainStep, number[][], void> {
+    return pretrainSteps(this, data, opts);
   }
 
   /**
@@ -359,26 +278,6 @@ export class DBN extends nn.Module {
 /** dbn([784, 500, 500, 2000], { numClasses: 10 }): Hinton, Osindero and Teh's network. */
 export function dbn(sizes: readonly number[], options: DBNOptions = {}): DBN {
   return new DBN(sizes, options);
-}
-
-function joinColumns(a: Float32Array, b: Float32Array, rows: number): Float32Array {
-  const ca = a.length / rows, cb = b.length / rows;
-  const out = new Float32Array(rows * (ca + cb));
-  for (let r = 0; r < rows; r++) {
-    out.set(a.subarray(r * ca, (r + 1) * ca), r * (ca + cb));
-    out.set(b.subarray(r * cb, (r + 1) * cb), r * (ca + cb) + ca);
-  }
-  return out;
-}
-
-/** Hidden probabilities of `rbm` for all rows, in chunks. */
-function propagate(rbm: nn.RBM, rows: Float32Array, n: number, width: number): Float32Array {
-  const out = new Float32Array(n * rbm.nHidden);
-  for (let s = 0; s < n; s += 1024) {
-    const m = Math.min(1024, n - s);
-    nn.tidy(() => out.set(rbm.hiddenProbabilities(nn.fromArray(rows.subarray(s * width, (s + m) * width), [m, width])).data, s * rbm.nHidden));
-  }
-  return out;
 }
 
 nn.registerModuleType('DBN', (c) => new DBN(c.sizes, { numClasses: c.numClasses === 0 ? undefined : c.numClasses, untied: c.untied }), {

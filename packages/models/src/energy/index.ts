@@ -1,3 +1,4 @@
-export { DBN, dbn, type DBNOptions, type PretrainOptions, type SampleOptions, type BoundOptions } from './dbn.js';
+export { DBN, dbn, type DBNOptions, type SampleOptions, type BoundOptions } from './dbn.js';
 export { GenerativeLayer, type UpDownOptions } from './up-down.js';
 export { DBM, dbm, type DBMOptions, type DBMTrainOptions } from './dbm.js';
+export type { PretrainOptions, PretrainStep } from './dbn-pretrain.js';
