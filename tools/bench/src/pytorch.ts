@@ -20,7 +20,13 @@ export function runPytorch<T>(script: string, args: string[], log?: (l: string) 
     return null;
   }
   const path = fileURLToPath(new URL(`../python/${script}`, import.meta.url));
-  const r = spawnSync(PYTHON, [path, ...args], { timeout: timeoutMs, encoding: 'utf8' });
+  // torch.set_num_threads does not reach OpenBLAS's own pool, which otherwise starts a thread per
+  // core: on a loaded machine its spinning made PyTorch's one-thread LSTM step 30x slower (1.2 s
+  // against 40 ms with the pool at the same count). Give OpenBLAS and OpenMP the --threads count.
+  const at = args.indexOf('--threads');
+  const threads = at >= 0 ? args[at + 1]! : '1';
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads };
+  const r = spawnSync(PYTHON, [path, ...args], { timeout: timeoutMs, encoding: 'utf8', env });
   if (r.status !== 0) {
     log?.(`PyTorch run failed (${script} ${args.join(' ')}): ${r.stderr.slice(-400)}`);
     return null;
