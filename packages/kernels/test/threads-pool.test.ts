@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { gemm, loadKernels, runTasks, setThreads, threadCount, threadsStarted, unshareMemoryImport } from '../src/index.js';
+import { LAYOUT as L } from '../src/threads/layout.js';
 
 const DIST = new URL('../dist/index.js', import.meta.url).href;
 
@@ -26,6 +27,24 @@ const result = JSON.stringify({ threads: threadCount(k), same });
 `;
 
 describe('thread pool', () => {
+  it('lays out its control block without overlaps, for the most threads it allows', () => {
+    // [first byte, end byte) of every region of the control block.
+    const words = (at: number, n: number): [string, number, number] => ['', at * 4, (at + n) * 4];
+    const regions: Array<[string, number, number]> = [
+      ['words', 0, 16 * 4],
+      ['ALIVE', ...words(L.ALIVE, L.MAX_THREADS).slice(1)] as [string, number, number],
+      ['PARKED', ...words(L.PARKED, L.MAX_THREADS).slice(1)] as [string, number, number],
+      ['error', L.ERROR_BYTES, L.ERROR_BYTES + L.ERROR_BYTES_MAX],
+      ['CLAIMS', ...words(L.CLAIMS, L.MAX_THREADS).slice(1)] as [string, number, number],
+      ['SCRATCH', L.SCRATCH * 8, (L.SCRATCH + L.MAX_THREADS) * 8],
+      ['TASKS', L.TASKS * 8, (L.TASKS + L.MAX_TASKS * L.TASK_STRIDE) * 8],
+    ];
+    regions.sort((a, b) => a[1] - b[1]);
+    for (let i = 1; i < regions.length; i++) expect(regions[i]![1], `${regions[i]![0]} starts inside ${regions[i - 1]![0]}`).toBeGreaterThanOrEqual(regions[i - 1]![2]);
+    expect(regions.at(-1)![2]).toBeLessThanOrEqual(L.BYTES);
+    expect(3 + L.MAX_ARGS).toBeLessThanOrEqual(L.TASK_STRIDE);
+  });
+
   it('turns a kernel that fails inside a worker into an exception in the caller, and keeps working', async () => {
     const k = await loadKernels({ isa: 'simd128' });
     setThreads(k, 2);

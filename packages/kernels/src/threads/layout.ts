@@ -29,12 +29,13 @@ export const LAYOUT = {
    * Thread t drains block t (contiguous tasks, so consecutive ops cut the same way leave each
    * thread on the same data), then takes what is left of the others, by compare-exchange.
    */
-  CLAIMS: 384,
+  CLAIMS: 448,
   /** Int32 words: 1 when thread i (1..) has instantiated the kernels, -1 when it failed to. */
   ALIVE: 16,
   /** Int32 words: 1 while thread i is parked (the pool shrank below it): it skips jobs until unparked. */
   PARKED: 80,
-  ERROR_BYTES: 512,
+  /** Byte offset of the error message (after PARKED's 64 words, which end at byte 576). */
+  ERROR_BYTES: 576,
   ERROR_BYTES_MAX: 1024,
   /** Float64 index of thread t's scratch pointer. */
   SCRATCH: 256,
