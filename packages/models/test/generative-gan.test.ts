@@ -48,10 +48,10 @@ describe('GAN', () => {
     expect(Array.from(a.w[0]!)).not.toEqual(Array.from(c.w[0]!));
   });
 
-  it('a conditional GAN learns three synthetic classes: its samples are nearest their own prototype', async () => {
+  it.each(['auxiliary', 'projection', 'concat'] as const)('a conditional GAN (%s) learns three synthetic classes: its samples are nearest their own prototype', async (conditioning) => {
     const g = new nn.Generator(0);
     const data = bars(600, g);
-    const gan = new GAN({ imageSize: 36, latentDim: 8, hiddenSizes: [64, 128], numClasses: 3, generator: g });
+    const gan = new GAN({ imageSize: 36, latentDim: 8, hiddenSizes: [64, 128], numClasses: 3, conditioning, generator: g });
     const epochs: GanEpoch[] = [];
     await trainGan(gan, data, { epochs: 30, batchSize: 32, lr: 2e-3, seed: 0, progress: false, gridSize: 9, onEpoch: (e) => void epochs.push(e) });
     const last = epochs[epochs.length - 1]!;
@@ -66,8 +66,32 @@ describe('GAN', () => {
         if (d.indexOf(Math.min(...d)) === c) right++;
       }
     }
-    console.log(`conditional GAN 36-pixel bars, 30 epochs: ${right}/60 samples nearest their class; D(x) ${last.dReal.toFixed(2)}, D(G(z)) ${last.dFake.toFixed(2)}`);
+    console.log(`conditional GAN (${conditioning}) 36-pixel bars, 30 epochs: ${right}/60 samples nearest their class; D(x) ${last.dReal.toFixed(2)}, D(G(z)) ${last.dFake.toFixed(2)}`);
     expect(right).toBeGreaterThanOrEqual(57);
+  });
+
+  it("reads the discriminator's outputs as each conditioning defines them", () => {
+    const x = nn.rand([4, 36], { generator: new nn.Generator(1) });
+    const labels = [0, 2, 1, 2];
+    const aux = new GAN({ imageSize: 36, latentDim: 4, hiddenSizes: [8, 6], numClasses: 3, generator: new nn.Generator(2) });
+    const out = aux.netD.forward(x).toArray();
+    const j = aux.judge(x, labels);
+    expect([j.logit.shape, j.classLogits!.shape]).toEqual([[4, 1], [4, 3]]);
+    expect(Array.from(j.logit.data)).toEqual([0, 1, 2, 3].map((r) => out[r * 4]));
+    expect(Array.from(j.classLogits!.data)).toEqual([0, 1, 2, 3].flatMap((r) => [1, 2, 3].map((c) => out[r * 4 + c])));
+    // Projection: ψ(φ(x)) + e_yᵀ φ(x), with φ the last hidden layer (8 wide) and ψ the last Linear.
+    const proj = new GAN({ imageSize: 36, latentDim: 4, hiddenSizes: [8, 6], numClasses: 3, conditioning: 'projection', generator: new nn.Generator(2) });
+    const layers = proj.netD.layers;
+    const h = layers.slice(0, -1).reduce((t, m) => m.forward(t), x as nn.Tensor).toArray();
+    const psi = layers[layers.length - 1]!.forward(nn.fromArray(h, [4, 8])).toArray();
+    const e = proj.projection!.weight.toArray();
+    const got = proj.judge(x, labels);
+    expect(got.classLogits).toBeNull();
+    got.logit.toArray().forEach((v, r) => {
+      let dot = 0;
+      for (let k = 0; k < 8; k++) dot += e[labels[r]! * 8 + k]! * h[r * 8 + k]!;
+      expect(v).toBeCloseTo(psi[r]! + dot, 5);
+    });
   });
 
   it('checks its options, its labels and the data', async () => {
@@ -90,6 +114,7 @@ describe('generative model files', () => {
     const make: Array<() => nn.Module & { sample(n: number, o: { labels?: number; generator?: nn.Generator }): nn.Tensor }> = [
       () => new VAE({ inputSize: 12, hiddenSize: 6, latentDim: 2, numClasses: 3 }),
       () => new GAN({ imageSize: 12, latentDim: 3, hiddenSizes: [5, 7], numClasses: 3 }),
+      () => new GAN({ imageSize: 12, latentDim: 3, hiddenSizes: [5, 7], numClasses: 3, conditioning: 'concat' }),
     ];
     for (const m of make) {
       const model = m();
@@ -99,6 +124,14 @@ describe('generative model files', () => {
       const b = again.sample(4, { labels: 2, generator: new nn.Generator(9) }).toArray();
       expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
     }
+    const projected = new GAN({ imageSize: 12, latentDim: 3, hiddenSizes: [5, 7], numClasses: 3, conditioning: 'projection' });
+    expect([...projected.stateDict().keys()]).toContain('projection.weight');
+    expect((nn.moduleFromConfig(projected.getConfig()) as GAN).conditioning).toBe('projection');
+    // A file written before the projection existed has no `conditioning`: it was a concatenating GAN.
+    const { conditioning: _, ...old } = projected.getConfig().config as Record<string, unknown>;
+    const before = nn.moduleFromConfig({ type: 'GAN', config: old }) as GAN;
+    expect([before.conditioning, (before.netD.get(0) as nn.Linear).inFeatures, before.projection]).toEqual(['concat', 12 + 3, null]);
+    expect(() => new GAN({ numClasses: 2, conditioning: 'embed' as 'concat' })).toThrow(/conditioning must be 'concat', 'projection' or 'auxiliary', got "embed"/);
     const dae = new DenoisingAutoencoder({ inputSize: 12, hiddenSize: 6, latentDim: 2, noise: 'gaussian', noiseLevel: 0.2 });
     const back = nn.modelFromBuffers(nn.modelToBytes(dae)) as DenoisingAutoencoder;
     expect([back.noise, back.noiseLevel]).toEqual(['gaussian', 0.2]);
@@ -128,9 +161,16 @@ describe('DCGAN and the convolutional VAE', () => {
     a.w.forEach((t, i) => expect(Buffer.from(t.buffer).equals(Buffer.from(b.w[i]!.buffer))).toBe(true));
     expect(a.s.shape).toEqual([3, 1, 28, 28]);
     expect(Array.from(a.s.data)).toEqual(Array.from(b.s.data));
-    const dc = new DCGAN({ numClasses: 3 });
-    expect((dc.netD.get(0) as nn.Conv2d).inChannels).toBe(4);
     const std = (t: nn.Tensor) => Math.sqrt(t.toArray().reduce((s, v) => s + v * v, 0) / t.size);
+    const dc = new DCGAN({ numClasses: 3 });
+    expect([dc.conditioning, (dc.netD.get(0) as nn.Conv2d).inChannels, (dc.netD.get(6) as nn.Linear).outFeatures, dc.projection]).toEqual(['auxiliary', 1, 1 + 3, null]);
+    const projected = new DCGAN({ numClasses: 3, conditioning: 'projection' });
+    expect((projected.netD.get(0) as nn.Conv2d).inChannels).toBe(1);
+    expect(projected.projection!.weight.shape).toEqual([3, 128 * 7 * 7]);
+    expect(std(projected.projection!.weight)).toBeCloseTo(0.02, 2);
+    const planes = new DCGAN({ numClasses: 3, conditioning: 'concat' });
+    expect((planes.netD.get(0) as nn.Conv2d).inChannels).toBe(4);
+    expect(planes.projection).toBeNull();
     expect(std((dc.netG.get(4) as nn.ConvTranspose2d).weight)).toBeCloseTo(0.02, 2);
   });
 

@@ -1,7 +1,7 @@
 /**
  * GANs on the MNIST split (demo --task gan [--model dcgan|mlp] [--epochs N]): a conditional DCGAN
- * (the issue's DCGAN with one-hot labels joined to z and given to the discriminator as constant
- * planes; Adam 2e-4, betas (0.5, 0.999), batch 64) or a conditional MLP GAN, trained with trainGan: a
+ * (the issue's DCGAN with one-hot labels joined to z, and a discriminator that also predicts the class,
+ * AC-GAN; Adam 2e-4, betas (0.5, 0.999), batch 64) or a conditional MLP GAN, trained with trainGan: a
  * progress bar with both losses, and a grid of samples from the same codes after every epoch
  * (out/gan-epoch-NN.png, one column per class). At the end, 1,000 samples (100 per class) are
  * classified by the main job's LeNet-5 when out/lenet5.safetensors exists.
@@ -36,9 +36,9 @@ export async function runGanTask(opts: GanTaskOptions = {}): Promise<GanTaskResu
   const g = new nn.Generator(seed);
   const model: GanModel = which === 'dcgan' ? new DCGAN({ numClasses: 10, generator: g }) : new GAN({ numClasses: 10, generator: g });
   log(
-    `conditional ${which === 'dcgan' ? 'DCGAN' : 'MLP GAN (784-512-256-1 / 64-256-512-784)'}: ${model.netG.numParameters().toLocaleString('en-US')} generator and ` +
+    `conditional ${which === 'dcgan' ? 'DCGAN' : 'MLP GAN (784-512-256-(1+10) / (64+10)-256-512-784)'} with an auxiliary classifier (AC-GAN): ${model.netG.numParameters().toLocaleString('en-US')} generator and ` +
       `${model.netD.numParameters().toLocaleString('en-US')} discriminator parameters; ${epochs} epochs of ${Math.ceil(train.count / 64)} batches of 64, ` +
-      'Adam 2e-4, betas (0.5, 0.999), non-saturating loss',
+      'Adam 2e-4, betas (0.5, 0.999), non-saturating loss plus the class cross-entropy',
   );
   let seconds = 0;
   const h = await trainGan(model, train, {

@@ -4,9 +4,30 @@
  * to images in [-1, 1] (tanh), and a discriminator network (`netD`, saved as `discriminator.*`) from
  * images to one logit. Data and samples are pixel values in [0, 1], as the datasets hold them: trainGan
  * maps real images to [-1, 1] and `sample` maps generated ones back.
+ *
+ * A conditional GAN's generator reads one-hot labels joined to z; its discriminator reads them in one
+ * of three ways (`conditioning`): 'concat' joins one-hot labels to its input (Mirza and Osindero
+ * 2014); 'projection' adds the inner product of a learned class embedding with its last hidden
+ * features to the logit, D(x, y) = ψ(φ(x)) + e_yᵀ φ(x) (Miyato and Koyama 2018; saved as
+ * `projection.weight`, [classes, features] as nn.Embedding); 'auxiliary' does not read them but
+ * predicts them (AC-GAN, Odena, Olah and Shlens 2017): its last layer gives the real/fake logit and
+ * one logit per class, and trainGan adds the cross-entropy of the class logits to both losses (the
+ * discriminator's on real images, the generator's on generated ones). With 'concat' the
+ * one-hot inputs are a few of hundreds of inputs and the discriminator can learn to ignore them, and
+ * then the generator does too; the other two make the label part of what the generator is judged on.
  */
 import * as nn from '@deepwasm/nn';
 import { oneHotRows, readLabels, type ClassLabels } from './labels.js';
+
+/** How a conditional GAN's discriminator reads the labels. */
+export type GanConditioning = 'concat' | 'projection' | 'auxiliary';
+export const GAN_CONDITIONINGS: readonly GanConditioning[] = ['concat', 'projection', 'auxiliary'];
+
+/** The discriminator's verdict on a batch: the real/fake logit [N, 1] and, for an AC-GAN, class logits [N, classes]. */
+export interface GanJudgement {
+  logit: nn.Tensor;
+  classLogits: nn.Tensor | null;
+}
 
 export interface GanSampleOptions {
   /** The classes to draw (one for all, or one per sample); required by a conditional GAN. */
@@ -20,14 +41,28 @@ export abstract class GanModel extends nn.Module {
   abstract readonly netD: nn.Sequential;
   /** The shape of one image, e.g. [784] or [1, 28, 28]. */
   abstract readonly imageShape: readonly number[];
+  /** The class embedding of a projection discriminator (null otherwise). */
+  abstract readonly projection: nn.Embedding | null;
 
   constructor(
     readonly where: string,
     readonly latentDim: number,
     readonly numClasses: number,
     protected readonly randomness: nn.Generator,
+    readonly conditioning: GanConditioning,
   ) {
     super();
+    if (!GAN_CONDITIONINGS.includes(conditioning)) throw new Error(`${where}: conditioning must be 'concat', 'projection' or 'auxiliary', got ${JSON.stringify(conditioning)}`);
+  }
+
+  /** Outputs of the discriminator's last layer: the logit, and the class logits of an AC-GAN. */
+  protected get discriminatorOutputs(): number {
+    return this.numClasses > 0 && this.conditioning === 'auxiliary' ? 1 + this.numClasses : 1;
+  }
+
+  /** Whether the discriminator's input carries the labels (a conditional GAN with 'concat'). */
+  protected get concatLabels(): boolean {
+    return this.numClasses > 0 && this.conditioning === 'concat';
   }
 
   /** Checked labels of n rows (empty for an unconditional GAN). */
@@ -46,13 +81,29 @@ export abstract class GanModel extends nn.Module {
 
   /** One logit per image [N, 1] (real: high) for images in [-1, 1]. */
   discriminate(x: nn.Tensor, labels?: ClassLabels): nn.Tensor {
+    return this.judge(x, labels).logit;
+  }
+
+  /** The real/fake logit [N, 1] for images in [-1, 1], and an AC-GAN's class logits [N, classes] (null otherwise). */
+  judge(x: nn.Tensor, labels?: ClassLabels): GanJudgement {
     const per = this.imageShape.reduce((a, b) => a * b, 1);
     if (x.ndim < 2 || x.size !== x.shape[0]! * per) throw new Error(`${this.where}.discriminate: expected images [N, ${this.imageShape.join(', ')}], got ${nn.formatShape(x.shape)}`);
     const n = x.shape[0]!;
-    return this.netD.forward(this.conditionImages(nn.reshape(x, [n, ...this.imageShape]), this.labelsOf('discriminate', labels, n)));
+    const ls = this.labelsOf('discriminate', labels, n);
+    const images = nn.reshape(x, [n, ...this.imageShape]);
+    if (this.discriminatorOutputs > 1) {
+      const out = this.netD.forward(images);
+      return { logit: nn.narrow(out, 1, 0, 1), classLogits: nn.narrow(out, 1, 1, this.numClasses) };
+    }
+    if (!this.projection) return { logit: this.netD.forward(this.concatLabels ? this.conditionImages(images, ls) : images), classLogits: null };
+    // Projection: the features φ(x) before the last layer ψ (a Linear to one logit), then ψ(φ) + e_yᵀ φ.
+    const layers = this.netD.layers;
+    let h = images;
+    for (let i = 0; i + 1 < layers.length; i++) h = layers[i]!.forward(h);
+    return { logit: nn.add(layers[layers.length - 1]!.forward(h), nn.sum(nn.mul(this.projection.forward(ls), h), 1, true)), classLogits: null };
   }
 
-  /** The discriminator's input: the images, with the labels joined in the preset's way. */
+  /** The discriminator's input with 'concat': the images, with the labels joined in the preset's way. */
   protected abstract conditionImages(x: nn.Tensor, labels: Int32Array): nn.Tensor;
 
   /** The generator's images for codes z. */
