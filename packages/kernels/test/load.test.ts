@@ -1,5 +1,8 @@
 /** Loading (feature detection, build choice, sources) and the arena that owns kernel memory. */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { chooseIsa, detectFeatures, loadKernels, sizeClass } from '../src/index.js';
 
@@ -48,6 +51,18 @@ describe('feature detection and build choice', () => {
       /The kernels at the source given are an HTML page \("<!doctype html> <html><head>.*"\): the \.wasm file is not served there/,
     );
     await expect(loadKernels({ isa: 'simd128', source: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/are 3 bytes starting 01 02 03, not WebAssembly \(00 61 73 6d\)/);
+  });
+
+  it('names the URL, what was found there and the ways out when a baseUrl serves no build', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'deepwasm-base-'));
+    try {
+      await writeFile(join(dir, 'kernels-simd128.wasm'), '<!doctype html>\n<html><head><title>app</title></head></html>');
+      await expect(loadKernels({ isa: 'simd128', baseUrl: pathToFileURL(dir) })).rejects.toThrow(
+        /^The kernels at file:\/\/.*\/kernels-simd128\.wasm are an HTML page \("<!doctype html> <html><head>.*"\): the \.wasm file is not served there\. Copy node_modules\/@deepwasm\/kernels\/wasm\/ there; or leave out baseUrl and source .*\{ source: bytes \}$/,
+      );
+    } finally {
+      await rm(dir, { recursive: true });
+    }
   });
 
   it('loads the builds embedded as base64 modules (for bundlers that copy no files)', async () => {
