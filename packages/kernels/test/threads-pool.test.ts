@@ -49,10 +49,11 @@ describe('thread pool', () => {
     const k = await loadKernels({ isa: 'simd128' });
     setThreads(k, 2);
     await threadsStarted(k);
-    const n = 1 << 16;
+    const n = 1 << 22;
     const ok = k.arena.alloc(n * 4);
     const outside = k.memory.buffer.byteLength + 4096;
-    // A slow task and one that writes outside memory: over some rounds a worker takes the failing one.
+    // A slow task (a 16 MB fill, milliseconds, so that a worker woken late on a loaded machine still
+    // finds a task left) and one that writes outside memory: over some rounds a worker takes the failing one.
     const seen = new Set<string>();
     for (let round = 0; round < 200 && !seen.has('thread 1'); round++) {
       const tasks = [
