@@ -1,7 +1,7 @@
 /**
  * Graph tasks as the demo runs them, on the bit-reproducible plain SIMD build, with floors below the
- * 10-seed figures (GCN Cora 81.9%, Citeseer 70.6%, GAT Cora 82.0% in `demo --task gcn --seeds 10`,
- * see the README): GCN on Cora (3 seeds) and Citeseer (2 seeds), GAT on Cora (2 seeds), each seed
+ * 10-seed figures (GCN Cora 81.7%, Citeseer 70.6% in `demo --task gcn --seeds 10`, see the README;
+ * GAT on Cora has its own file, gat-cora.test.ts): GCN on Cora (3 seeds) and Citeseer (2 seeds), each seed
  * above a floor and the mean above a higher one, and the best-validation-epoch figure reported; the
  * hidden-layer plot is written; a GIN learns the cycle-count graphs far above chance (1/3); a GCN
  * places the karate club's members in their clubs from the two leaders' labels.
@@ -35,18 +35,6 @@ describe('graph tasks', () => {
     const r = await runGcnTask({ ...quiet, model: 'gcn', dataset: 'citeseer', seeds: 2 });
     for (const run of r.runs) expect(run.testAccuracy).toBeGreaterThan(0.685);
     expect(r.meanTest).toBeGreaterThan(0.695);
-  }, 600_000);
-
-  it('GAT on Cora: 2 seeds each above 81%, mean above 81.5%', async () => {
-    const r = await runGcnTask({ ...quiet, model: 'gat', dataset: 'cora', seeds: 2 });
-    for (const run of r.runs) expect(run.testAccuracy).toBeGreaterThan(0.81);
-    expect(r.meanTest).toBeGreaterThan(0.815);
-    // PyG's figure: the test accuracy at the (first) epoch of best validation accuracy.
-    for (const run of r.runs) {
-      expect(run.bestEpoch).toBeGreaterThanOrEqual(1);
-      expect(run.bestEpoch).toBeLessThanOrEqual(200);
-      expect(run.bestValTestAccuracy).toBeGreaterThan(0.8);
-    }
   }, 600_000);
 
   it('a GIN with add pooling counts the cycles of unseen graphs far above chance', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '@deepwasm/nn';
-import { GAT, GCN, nodeAccuracy, trainNodeClassifier } from '../src/index.js';
+import { GAT, GAT_AVERAGE, GCN, nodeAccuracy, trainNodeClassifier } from '../src/index.js';
 
 beforeAll(async () => {
   await nn.ready({ isa: 'simd128' });
@@ -83,6 +83,35 @@ describe('GCN and GAT presets', () => {
       model.dispose();
       again.dispose();
     }
+    task.graph.dispose();
+    task.x.dispose();
+  });
+
+  it('train with a weight average (GAT_AVERAGE) on the same random stream, and end holding the averaged weights', () => {
+    const task = communities();
+    const make = () => new GAT({ inChannels: 20, outChannels: 2, heads: 2, hiddenChannels: 4 });
+    nn.manualSeed(1);
+    const plain = make();
+    const p = trainNodeClassifier(plain, task, { epochs: 100, lr: 0.005 });
+    nn.manualSeed(1);
+    const model = make();
+    const r = trainNodeClassifier(model, task, { epochs: 100, lr: 0.005, average: GAT_AVERAGE, trackBest: true });
+    // The average does not touch training: same losses, and the last epoch's own weights score as the plain run.
+    expect(r.losses).toEqual(p.losses);
+    expect(p.unaveraged).toBeNull();
+    expect(r.unaveraged).toEqual({ valAccuracy: p.valAccuracy, testAccuracy: p.testAccuracy });
+    expect(r.testAccuracy).toBeGreaterThan(0.9);
+    // The model ends with the EMA of its weights, which differs from the last epoch's.
+    expect(nodeAccuracy(model, task, task.testIndex)).toBe(r.testAccuracy);
+    expect(Array.from(model.conv1.lin.weight.toArray())).not.toEqual(Array.from(plain.conv1.lin.weight.toArray()));
+    // Averaging from a later epoch: one update is a plain copy, so the model keeps the last epoch's weights.
+    nn.manualSeed(1);
+    const late = make();
+    trainNodeClassifier(late, task, { epochs: 100, lr: 0.005, average: { decay: 0.5, from: 100 } });
+    expect(Array.from(late.conv1.lin.weight.toArray())).toEqual(Array.from(plain.conv1.lin.weight.toArray()));
+    expect(() => trainNodeClassifier(late, task, { epochs: 1, average: { decay: 1 } })).toThrow(/AveragedModel: decay must be a number in \[0, 1\), got 1/);
+    expect(() => trainNodeClassifier(late, task, { epochs: 1, average: { form: 3 } as never })).toThrow(/trainNodeClassifier: average: unknown option "form"; did you mean "from"/);
+    for (const m of [plain, model, late]) m.dispose();
     task.graph.dispose();
     task.x.dispose();
   });

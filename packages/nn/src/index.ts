@@ -6,7 +6,7 @@ export { tidy, tidyAsync, noGrad, enableGrad } from './tensor/scope.js';
 export { nextStep, currentStep } from './tensor/steps.js';
 export { sizeOf, formatShape, type Shape } from './tensor/shape.js';
 export { fill_, zero_, copy_, addScaled_, scale_ } from './tensor/inplace.js';
-export { Generator, defaultGenerator, manualSeed } from './random/generator.js';
+export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './random/generator.js';
 export * from './functional/creation.js';
 export * from './functional/elementwise.js';
 export * from './functional/activations.js';

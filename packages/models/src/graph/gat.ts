@@ -2,9 +2,19 @@
  * GAT (Veličković et al., 2018) as PyTorch Geometric's examples/gat.py builds it for Cora: dropout
  * 0.6 on the input, GATConv(in, 8, heads 8, attention dropout 0.6), ELU, dropout 0.6,
  * GATConv(64, classes, 1 head, averaged, attention dropout 0.6); Adam (lr 0.005) with weight decay
- * 5e-4 on every parameter, 200 epochs. Saves and loads as 'GAT'.
+ * 5e-4 on every parameter, 200 epochs. Saves and loads as 'GAT'. GAT_AVERAGE is our addition to the
+ * recipe (trainNodeClassifier's `average`): the model is evaluated with an exponential moving average of
+ * its weights.
  */
 import * as nn from '@deepwasm/nn';
+
+/**
+ * An EMA of the weights after every Adam step (decay 0.98, about the last 50 epochs), chosen among
+ * weight averages, learning-rate schedules and label smoothing by validation accuracy over seeds 0-9
+ * on Cora, then confirmed on seeds 10-29 (README): 200 epochs of PyG's recipe then give 82.1% on
+ * Cora's test nodes instead of 81.8% (mean of seeds 0-9).
+ */
+export const GAT_AVERAGE: { readonly decay: number } = { decay: 0.98 };
 
 export interface GATOptions {
   inChannels: number;

@@ -34,8 +34,15 @@ export interface NodeTrainOptions {
    * epoch with the best validation accuracy (what PyG's examples print; default false).
    */
   trackBest?: boolean;
+  /**
+   * Weight averaging (nn.AveragedModel, folded in after every optimiser step from epoch `from`, default 1):
+   * `decay` gives an exponential moving average, none the equal-weight mean (SWA). The accuracies are
+   * then the averaged weights', which the model holds at the end; `unaveraged` keeps the last epoch's.
+   */
+  average?: { decay?: number; from?: number };
 }
-const NODE_TRAIN_OPTIONS = nn.check.optionKeys<NodeTrainOptions>({ epochs: true, lr: true, weightDecay: true, onEpoch: true, evalEvery: true, trackBest: true });
+const NODE_TRAIN_OPTIONS = nn.check.optionKeys<NodeTrainOptions>({ epochs: true, lr: true, weightDecay: true, onEpoch: true, evalEvery: true, trackBest: true, average: true });
+const AVERAGE_OPTIONS = nn.check.optionKeys<NonNullable<NodeTrainOptions['average']>>({ decay: true, from: true });
 
 export interface NodeTrainResult {
   losses: number[];
@@ -45,6 +52,8 @@ export interface NodeTrainResult {
   valCurve: number[];
   /** With trackBest: the best validation accuracy, its (first) epoch, and the test accuracy then. */
   best: { epoch: number; valAccuracy: number; testAccuracy: number } | null;
+  /** With `average`: the accuracies of the last epoch's own weights (no averaging). */
+  unaveraged: { valAccuracy: number; testAccuracy: number } | null;
   /** Training time (without the trackBest evaluations). */
   seconds: number;
 }
@@ -66,6 +75,13 @@ export function trainNodeClassifier(model: NodeClassifier, task: NodeTask, opts:
   const lr = opts.lr === undefined ? 0.01 : nn.check.num('trainNodeClassifier', 'lr', opts.lr, 0, Infinity, { lo: true });
   const wd = opts.weightDecay === undefined ? 5e-4 : nn.check.num('trainNodeClassifier', 'weightDecay', opts.weightDecay, 0);
   const evalEvery = opts.evalEvery === undefined ? 0 : nn.check.int('trainNodeClassifier', 'evalEvery', opts.evalEvery, 0);
+  let averaged: nn.AveragedModel<NodeClassifier> | null = null;
+  let averageFrom = 1;
+  if (opts.average !== undefined) {
+    nn.check.checkOptions('trainNodeClassifier: average', opts.average, AVERAGE_OPTIONS);
+    if (opts.average.from !== undefined) averageFrom = nn.check.int('trainNodeClassifier: average', 'from', opts.average.from);
+    averaged = new nn.AveragedModel(model, opts.average.decay === undefined ? {} : { decay: opts.average.decay });
+  }
   const groups = model.parameterGroups ? model.parameterGroups(wd) : [{ params: model.parameters(), weightDecay: wd }];
   const opt = new nn.Adam(groups, { lr });
   const labels = task.trainIndex.map((i) => task.y[i]!);
@@ -84,17 +100,26 @@ export function trainNodeClassifier(model: NodeClassifier, task: NodeTask, opts:
       return l.item();
     });
     losses.push(loss);
+    if (averaged !== null && epoch >= averageFrom) averaged.updateParameters(model);
+    // What the recipe would give if it stopped here: the average once it has begun, else the model.
+    const current = averaged !== null && averaged.nAveraged > 0 ? averaged.module : model;
     let val: number | null = null;
-    if (evalEvery > 0 && epoch % evalEvery === 0) valCurve.push((val = nodeAccuracy(model, task, task.valIndex)));
+    if (evalEvery > 0 && epoch % evalEvery === 0) valCurve.push((val = nodeAccuracy(current, task, task.valIndex)));
     if (opts.trackBest) {
       const t0 = performance.now();
-      const v = val ?? nodeAccuracy(model, task, task.valIndex);
-      if (best === null || v > best.valAccuracy) best = { epoch, valAccuracy: v, testAccuracy: nodeAccuracy(model, task, task.testIndex) };
+      const v = val ?? nodeAccuracy(current, task, task.valIndex);
+      if (best === null || v > best.valAccuracy) best = { epoch, valAccuracy: v, testAccuracy: nodeAccuracy(current, task, task.testIndex) };
       evalMs += performance.now() - t0;
     }
     opts.onEpoch?.(epoch, loss, val);
   }
   const seconds = (performance.now() - started - evalMs) / 1000;
   opt.dispose();
-  return { losses, valAccuracy: nodeAccuracy(model, task, task.valIndex), testAccuracy: nodeAccuracy(model, task, task.testIndex), valCurve, best, seconds };
+  let unaveraged: NodeTrainResult['unaveraged'] = null;
+  if (averaged !== null) {
+    unaveraged = { valAccuracy: nodeAccuracy(model, task, task.valIndex), testAccuracy: nodeAccuracy(model, task, task.testIndex) };
+    if (averaged.nAveraged > 0) model.loadStateDict(averaged.module.stateDict());
+    averaged.dispose();
+  }
+  return { losses, valAccuracy: nodeAccuracy(model, task, task.valIndex), testAccuracy: nodeAccuracy(model, task, task.testIndex), valCurve, best, unaveraged, seconds };
 }

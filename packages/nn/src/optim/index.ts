@@ -6,3 +6,4 @@ export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adadelta, type AdadeltaOptions } from './adadelta.js';
 export { LRScheduler, ExponentialLR, StepLR, CosineAnnealingLR } from './lr-scheduler.js';
 export { clipGradNorm_, clipGradValue_ } from './clip.js';
+export { AveragedModel, type AveragedModelOptions } from './swa-utils.js';

@@ -10,6 +10,15 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** Where a Generator is in its stream (getState / setState). */
+export interface GeneratorState {
+  seed: number;
+  /** xoshiro128**'s four 32-bit words. */
+  words: number[];
+  /** The second normal of the last Box-Muller pair, not yet returned. */
+  spare: number | null;
+}
+
 export class Generator {
   private a = 0;
   private b = 0;
@@ -92,6 +101,24 @@ export class Generator {
       p[j] = t;
     }
     return p;
+  }
+
+  /** The generator's state (like torch.Generator.get_state): setState returns it to this point of its stream. */
+  getState(): GeneratorState {
+    return { seed: this.seedValue, words: [this.a, this.b, this.c, this.d], spare: this.spare };
+  }
+
+  /** Returns to a state that getState gave (like torch.Generator.set_state). */
+  setState(state: GeneratorState): this {
+    const w = state?.words;
+    if (!Array.isArray(w) || w.length !== 4 || !w.every((v) => Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff) || (w[0]! | w[1]! | w[2]! | w[3]!) === 0 ||
+        !Number.isFinite(state.seed) || !(state.spare === null || Number.isFinite(state.spare))) {
+      throw new Error(`Generator.setState: expected a state from getState() ({seed, words: four 32-bit integers not all 0, spare}), got ${JSON.stringify(state)}`);
+    }
+    [this.a, this.b, this.c, this.d] = w as [number, number, number, number];
+    this.seedValue = state.seed;
+    this.spare = state.spare;
+    return this;
   }
 
   /** A generator whose stream is independent of this one's (for per-worker or per-layer streams). */
