@@ -3,6 +3,17 @@
 // a batch sit side by side and a group's convolution over the whole batch is one GEMM
 // (weights [OC, C*KH*KW] times columns [C*KH*KW, N*OH*OW]).
 // Out-of-image taps (zero padding) read as 0 and are skipped on the way back.
+// Rows of small images are short (7 floats for a 14x14 input at stride 2), so zeros are stored in
+// place: memory.fill is a call into the engine, and its overhead once dominated such rows.
+
+/** n zeros from dst, stored inline (n is a short row's margin or a whole short row). */
+// @ts-ignore: decorator
+@inline
+function zeros(dst: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(dst + (<usize>j << 2), f32x4.splat(0));
+  for (; j < n; j++) store<f32>(dst + (<usize>j << 2), 0);
+}
 
 /**
  * cols[(c*KH + kh)*KW + kw][oh*OW + ow] = x[c][oh*SH - PH + kh*DH][ow*SW - PW + kw*DW] (0 outside).
@@ -28,11 +39,11 @@ export function f32_im2col(
           const ih = oh * SH - PH + kh * DH;
           const out = row + (<usize>(oh * OW) << 2);
           if (ih < 0 || ih >= H) {
-            memory.fill(out, 0, <usize>OW << 2);
+            zeros(out, OW);
             continue;
           }
           const src = plane + (<usize>(ih * W) << 2);
-          if (owLo > 0) memory.fill(out, 0, <usize>owLo << 2);
+          if (owLo > 0) zeros(out, owLo);
           if (SW == 1) {
             // Short rows: a v128 loop beats memory.copy's call overhead.
             const d = out + (<usize>owLo << 2);
@@ -42,11 +53,19 @@ export function f32_im2col(
             for (; j + 4 <= n; j += 4) v128.store(d + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
             for (; j < n; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
           } else {
-            for (let ow = owLo; ow < owHi; ow++) {
+            let ow = owLo;
+            if (SW == 2) {
+              // Stride 2: the even lanes of 8 consecutive inputs, while all 8 lie inside the row.
+              for (; ow + 4 <= owHi && (ow + 3) * 2 + dx + 1 < W; ow += 4) {
+                const s = src + (<usize>(ow * 2 + dx) << 2);
+                v128.store(out + (<usize>ow << 2), v128.shuffle<f32>(v128.load(s), v128.load(s, 16), 0, 2, 4, 6));
+              }
+            }
+            for (; ow < owHi; ow++) {
               store<f32>(out + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW + dx) << 2)));
             }
           }
-          if (owHi < OW) memory.fill(out + (<usize>owHi << 2), 0, <usize>(OW - owHi) << 2);
+          if (owHi < OW) zeros(out + (<usize>owHi << 2), OW - owHi);
         }
         row += rowBytes;
       }
@@ -86,7 +105,18 @@ export function f32_col2im(
               store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ow << 2)));
             }
           } else {
-            for (let ow = owLo; ow < owHi; ow++) {
+            let ow = owLo;
+            if (SW == 2) {
+              // Stride 2: 4 values interleaved with zeros onto 8 consecutive floats inside the row.
+              const z = f32x4.splat(0);
+              for (; ow + 4 <= owHi && (ow + 3) * 2 + dxo + 1 < W; ow += 4) {
+                const d = dst + (<usize>(ow * 2 + dxo) << 2);
+                const v = v128.load(src + (<usize>ow << 2));
+                v128.store(d, f32x4.add(v128.load(d), v128.shuffle<f32>(v, z, 0, 4, 1, 4)));
+                v128.store(d, f32x4.add(v128.load(d, 16), v128.shuffle<f32>(v, z, 2, 4, 3, 4)), 16);
+              }
+            }
+            for (; ow < owHi; ow++) {
               const d = dst + (<usize>(ow * SW + dxo) << 2);
               store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ow << 2)));
             }
