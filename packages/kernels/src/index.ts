@@ -4,7 +4,7 @@ export type { Isa, Kernels, KernelSource, LoadOptions, EngineFeatures } from './
 export { Arena, sizeClass } from './memory.js';
 export type { ArenaStats } from './memory.js';
 export type { KernelExports } from './exports.js';
-export { binary, broadcastShapes, unary, unaryBackward, scale, axpy, fill, clamp, clampBackward, UNARY_OPS } from './ops/elementwise.js';
+export { binary, broadcastShapes, unary, unaryBackward, scale, axpy, fill, clamp, clampBackward, bceWithLogits, bceWithLogitsBackward, UNARY_OPS } from './ops/elementwise.js';
 export type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 export { softmaxRows, logSoftmaxRows, softmaxRowsBackward, logSoftmaxRowsBackward } from './ops/softmax.js';
 export { reduce, argmax, argmin } from './ops/reduce.js';

@@ -1,11 +1,11 @@
-"""PyTorch peers of the generative benchmarks, one thread. Prints one JSON line.
+"""PyTorch peers of the generative benchmarks, on --threads N intra-op threads (default 1). Prints one JSON line.
 
-usage: python3 generative.py vae SPLIT [--epochs 10] [--seed 0]
+usage: python3 generative.py vae SPLIT [--epochs 10] [--seed 0] [--threads 1]
   PyTorch's examples/vae (784-400-20: fc1, fc21/fc22, fc3, fc4; sigmoid + binary cross-entropy summed,
   plus the KL term; Adam 1e-3; batch 128, shuffled) on SPLIT, a float32 file of 8,000 training then
   2,000 test images of 784 pixels in [0, 1]. After each epoch the test negative ELBO per image, with one
   sampled z per image as the example's test() computes it: {"epoch_s": [...], "test_nelbo": [...]}
-usage: python3 generative.py dcgan SPLIT [--epochs 1] [--batches 125] [--seed 0]
+usage: python3 generative.py dcgan SPLIT [--epochs 1] [--batches 125] [--seed 0] [--threads 1]
   The DCGAN of issue 15 on the 8,000 training images in [-1, 1], 125 batches of 64 per epoch, PyTorch's
   DCGAN example's step (D on real, D on G(z) detached, one Adam step; G on D(G(z)), one Adam step; BCE
   with logits), Adam 2e-4 betas (0.5, 0.999), N(0, 0.02) weights; --batches N stops each epoch after N
@@ -17,9 +17,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
 which, path = sys.argv[1], sys.argv[2]
 arg = lambda flag, d: type(d)(sys.argv[sys.argv.index(flag) + 1]) if flag in sys.argv else d
+torch.set_num_threads(arg("--threads", 1))
 epochs, seed, batches = arg("--epochs", 10 if which == "vae" else 1), arg("--seed", 0), arg("--batches", 125)
 torch.manual_seed(seed)
 raw = torch.from_numpy(np.fromfile(path, dtype=np.float32)).view(-1, 784)

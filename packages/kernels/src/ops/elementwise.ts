@@ -268,3 +268,24 @@ export function clampBackward(k: Kernels, dx: number, dy: number, x: number, n: 
   if (inRanges(k, n, n, 'f32_vclamp_backward', (s, e) => [dx + s * 4, dy + s * 4, x + s * 4, e - s, lo, hi])) return;
   kernel(k, 'f32_vclamp_backward')(dx, dy, x, n, lo, hi);
 }
+
+/**
+ * Binary cross-entropy with logits per element, one fused pass: loss = max(x, 0) - x t + log(1 + exp(-|x|))
+ * for x = logits, t = target (n floats each); loss may be logits or target.
+ */
+export function bceWithLogits(k: Kernels, loss: number, logits: number, target: number, n: number): void {
+  size('bceWithLogits', 'n', n);
+  if (n === 0) return;
+  for (const [what, p] of [['loss', loss], ['logits', logits], ['target', target]] as const) inMemory(k, 'bceWithLogits', what, p, n * 4);
+  if (inRanges(k, 8 * n, n, 'f32_bce_logits', (s, e) => [loss + s * 4, logits + s * 4, target + s * 4, e - s])) return;
+  kernel(k, 'f32_bce_logits')(loss, logits, target, n);
+}
+
+/** Its gradient with respect to the logits, one pass: dx = dy (sigmoid(logits) - target); dx may be dy. */
+export function bceWithLogitsBackward(k: Kernels, dx: number, dy: number, logits: number, target: number, n: number): void {
+  size('bceWithLogitsBackward', 'n', n);
+  if (n === 0) return;
+  for (const [what, p] of [['dx', dx], ['dy', dy], ['logits', logits], ['target', target]] as const) inMemory(k, 'bceWithLogitsBackward', what, p, n * 4);
+  if (inRanges(k, 4 * n, n, 'f32_bce_logits_backward', (s, e) => [dx + s * 4, dy + s * 4, logits + s * 4, target + s * 4, e - s])) return;
+  kernel(k, 'f32_bce_logits_backward')(dx, dy, logits, target, n);
+}

@@ -119,3 +119,13 @@ export function refClamp(x: Float32Array, lo: number, hi: number): Float32Array 
 export function refClampBackward(dy: Float32Array, x: Float32Array, lo: number, hi: number): Float32Array {
   return Float32Array.from(dy, (g, i) => (x[i]! >= lo && x[i]! <= hi ? g : 0));
 }
+
+/** Binary cross-entropy with logits per element, in float64: max(x, 0) - x t + log(1 + exp(-|x|)). */
+export function refBceWithLogits(x: Float32Array, t: Float32Array): Float64Array {
+  return Float64Array.from(x, (v, i) => Math.max(v, 0) - v * t[i]! + Math.log1p(Math.exp(-Math.abs(v))));
+}
+
+/** Its gradient with respect to the logits, in float64: dy (sigmoid(x) - t). */
+export function refBceWithLogitsBackward(dy: Float32Array, x: Float32Array, t: Float32Array): Float64Array {
+  return Float64Array.from(dy, (g, i) => g * (1 / (1 + Math.exp(-x[i]!)) - t[i]!));
+}

@@ -3,16 +3,15 @@
  * integer class labels or per-class probability targets; log-sum-exp keeps it stable.
  */
 import { Tensor, recordOp } from '../tensor/tensor.js';
-import { noGrad } from '../tensor/scope.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { add, affine, div, mul, neg, sub, clamp } from '../functional/elementwise.js';
-import { abs, exp, log, relu, square } from '../functional/activations.js';
+import { abs, log, square } from '../functional/activations.js';
 import { logSoftmax } from '../functional/softmax.js';
 import { sum } from '../functional/reduce.js';
 import { pickRows } from '../functional/pick.js';
 import { fromArray } from '../functional/creation.js';
 import { checkReduction, reduceLoss, type Reduction } from './reduction.js';
-import { binary, unary } from '@deepwasm/kernels';
+import { bceWithLogits, bceWithLogitsBackward, binary, unary } from '@deepwasm/kernels';
 import { defineOp } from '../check/operands.js';
 import { readIndices, type IndexArray } from '../check/indices.js';
 import { checkOptions, int, num, optionKeys } from '../check/options.js';
@@ -117,17 +116,17 @@ export const crossEntropy = defineOp('crossEntropy', 'logits target:any', functi
  */
 export const binaryCrossEntropyWithLogits = defineOp('binaryCrossEntropyWithLogits', 'logits target', function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   sameShapeOrThrow('binaryCrossEntropyWithLogits', logits, target);
-  const perElement = noGrad(() => add(sub(relu(logits), mul(logits, target)), log(add(exp(neg(abs(logits))), 1))));
   const k = logits.k;
+  // One fused pass each way (the same arithmetic as the single ops, bit for bit).
+  const perElement = Tensor.empty(logits.shape);
+  bceWithLogits(k, perElement.ptr, logits.ptr, target.ptr, logits.size);
   const recorded = recordOp(
     perElement,
     'binaryCrossEntropyWithLogits',
     [logits, target],
     (g) => {
       const s = Tensor.empty(logits.shape);
-      unary(k, 'sigmoid', s.ptr, logits.ptr, logits.size);
-      binary(k, 'sub', s.ptr, s.ptr, s.shape, target.ptr, target.shape);
-      binary(k, 'mul', s.ptr, s.ptr, s.shape, g.ptr, g.shape);
+      bceWithLogitsBackward(k, s.ptr, g.ptr, logits.ptr, target.ptr, logits.size);
       let gt: Tensor | null = null;
       if (target.requiresGrad) {
         gt = Tensor.empty(target.shape);
