@@ -34,10 +34,12 @@ const geom = (p: Partial<Conv2dGeometry> & Pick<Conv2dGeometry, 'N' | 'C' | 'H' 
 const CASES: Array<[string, Conv2dGeometry]> = [
   ['odd sizes 3x3', geom({ N: 2, C: 3, H: 7, W: 9, OC: 5, KH: 3, KW: 3 })],
   ['stride 2 with padding', geom({ N: 2, C: 4, H: 11, W: 10, OC: 6, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
-  // Rows long enough for the stride-2 vector path of im2col / col2im, with its edge (the last 8 inputs must fit the row).
-  ['stride 2, 4x4, padding 1, odd width (DCGAN-like)', geom({ N: 2, C: 3, H: 13, W: 23, OC: 5, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
-  ['stride 2, 4x4, unpadded, even width', geom({ N: 1, C: 2, H: 9, W: 26, OC: 3, KH: 4, KW: 4, strideH: 2, strideW: 2 })],
-  ['stride 2 only across, 1x3', geom({ N: 2, C: 3, H: 5, W: 21, OC: 4, KH: 1, KW: 3, strideW: 2, padW: 1 })],
+  // Rows of more than 16 outputs take im2col's row kernels, with the stride-2 vector path and its edge
+  // (the last 8 inputs must fit the row); smaller outputs take the tap-table kernels (every case above and below).
+  ['stride 2, 4x4, padding 1, odd width, 18 outputs a row', geom({ N: 2, C: 3, H: 9, W: 37, OC: 5, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
+  ['stride 2, 4x4, unpadded, even width, 19 outputs a row', geom({ N: 1, C: 2, H: 9, W: 40, OC: 3, KH: 4, KW: 4, strideH: 2, strideW: 2 })],
+  ['stride 2 only across, 1x3, 21 outputs a row', geom({ N: 2, C: 3, H: 5, W: 41, OC: 4, KH: 1, KW: 3, strideW: 2, padW: 1 })],
+  ['DCGAN-like 4x4 stride 2 on 14x14 (7x7 outputs, tap table)', geom({ N: 3, C: 5, H: 14, W: 14, OC: 6, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
   ['dilation 2', geom({ N: 1, C: 2, H: 12, W: 13, OC: 3, KH: 3, KW: 3, dilationH: 2, dilationW: 2, padH: 2, padW: 1 })],
   ['groups 2', geom({ N: 2, C: 4, H: 8, W: 8, OC: 6, KH: 3, KW: 3, groups: 2, padH: 1, padW: 1 })],
   ['depthwise', geom({ N: 2, C: 5, H: 9, W: 7, OC: 5, KH: 3, KW: 3, groups: 5, padH: 1, padW: 1 })],

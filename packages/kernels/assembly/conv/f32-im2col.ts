@@ -127,3 +127,48 @@ export function f32_col2im(
     }
   }
 }
+
+// Small outputs (rows of a few floats, as in a DCGAN's 7x7 and 14x14 maps) spend more on the per-row
+// bookkeeping above than on moving data. There, a table computed once per geometry maps each tap t
+// (kh * KW + kw) and output pixel j (oh * OW + ow) to the input pixel it reads (ih * W + iw), or -1 in
+// the padding; a row of the columns is then P gathers from one channel's plane.
+
+/** cols[c * T + t][j] = x[c][table[t * P + j]] (0 where the entry is -1), for C channels of HW floats. */
+export function f32_im2col_table(x: usize, C: i32, HW: i32, T: i32, P: i32, table: usize, cols: usize, ld: i32): void {
+  const rowBytes = <usize>ld << 2;
+  let row = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = x + (<usize>(c * HW) << 2);
+    for (let t = 0; t < T; t++) {
+      const tab = table + (<usize>(t * P) << 2);
+      for (let j = 0; j < P; j++) {
+        const i = load<i32>(tab + (<usize>j << 2));
+        store<f32>(row + (<usize>j << 2), i >= 0 ? load<f32>(plane + (<usize>i << 2)) : 0);
+      }
+      row += rowBytes;
+    }
+  }
+}
+
+/**
+ * The adjoint: dx[c][table[t * P + j]] += cols[c * T + t][j]. The pixels of one tap are distinct,
+ * so every input gathers its terms in the order of the rows, as f32_col2im adds them.
+ */
+export function f32_col2im_table(cols: usize, C: i32, HW: i32, T: i32, P: i32, table: usize, dx: usize, ld: i32): void {
+  const rowBytes = <usize>ld << 2;
+  let row = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = dx + (<usize>(c * HW) << 2);
+    for (let t = 0; t < T; t++) {
+      const tab = table + (<usize>(t * P) << 2);
+      for (let j = 0; j < P; j++) {
+        const i = load<i32>(tab + (<usize>j << 2));
+        if (i >= 0) {
+          const d = plane + (<usize>i << 2);
+          store<f32>(d, load<f32>(d) + load<f32>(row + (<usize>j << 2)));
+        }
+      }
+      row += rowBytes;
+    }
+  }
+}

@@ -62,6 +62,7 @@ function colsArgs(g: Conv2dGeometry, OH: number, OW: number): number[] {
  * im2col (or col2im) of images n0..n0+nb-1 of group gr: image n's columns start at column n*P of
  * `cols` (rows of ld floats). The threads take runs of images or, with few images, (image, channel
  * range) pieces (each image's channels are independent); one thread makes one call per image, as before.
+ * Small outputs take the tap-table kernels (see tapTable), the same way.
  */
 function imagesToColumns(
   k: Kernels, fn: 'f32_im2col' | 'f32_col2im', g: Conv2dGeometry, OH: number, OW: number, x: number, gr: number, n0: number, nb: number, cols: number, ld: number,
@@ -69,35 +70,78 @@ function imagesToColumns(
   const cg = g.C / g.groups;
   const P = OH * OW;
   const taps = g.KH * g.KW;
-  const call = (n: number, c0: number, c1: number) => {
+  const table = tapTableApplies(g, OH, OW) ? tapTable(k, g, OH, OW) : 0;
+  const name = table === 0 ? fn : `${fn}_table`;
+  /** Geometry arguments after the channel count, for the row or the table kernels. */
+  const geometryArgs = (channels: number) => {
+    if (table !== 0) return [channels, g.H * g.W, taps, P, table];
     const args = colsArgs(g, OH, OW);
-    args[0] = c1 - c0;
+    args[0] = channels;
+    return args;
+  };
+  const call = (n: number, c0: number, c1: number) => {
     const image = x + ((n0 + n) * g.C + gr * cg + c0) * g.H * g.W * 4;
     const block = cols + (c0 * taps * ld + n * P) * 4;
-    return fn === 'f32_im2col' ? [image, ...args, block, ld] : [block, ...args, image, ld];
+    return fn === 'f32_im2col' ? [image, ...geometryArgs(c1 - c0), block, ld] : [block, ...geometryArgs(c1 - c0), image, ld];
   };
-  const threads = threadsFor(k, 4 * nb * cg * taps * P);
-  if (threads > 1 && nb >= 2 * threads) {
-    // Runs of whole images, so that threads meet only at the runs' ends: neighbouring images' blocks
-    // share cache lines (a block's rows are P floats), and one image per task on alternating
-    // threads made im2col twice as slow on 2 threads as on one (LeNet C3 backward, measured here).
-    const stride = g.C * g.H * g.W;
-    const tasks = splitRange(nb, 2 * threads).map(([a, b]): Task => {
-      const image = x + ((n0 + a) * g.C + gr * cg) * g.H * g.W * 4;
-      const block = cols + a * P * 4;
-      const args = colsArgs(g, OH, OW);
-      return fn === 'f32_im2col'
-        ? { fn: 'f32_im2col_images', args: [image, stride, b - a, ...args, block, ld] }
-        : { fn: 'f32_col2im_images', args: [block, stride, b - a, ...args, image, ld] };
-    });
-    runTasks(k, tasks);
-  } else if (threads > 1) {
-    const tasks: Task[] = [];
-    for (let n = 0; n < nb; n++) for (const [c0, c1] of splitRange(cg, Math.ceil((2 * threads) / nb))) tasks.push({ fn, args: call(n, c0, c1) });
-    runTasks(k, tasks);
-  } else {
-    for (let n = 0; n < nb; n++) kernel(k, fn)(...call(n, 0, cg));
+  try {
+    const threads = threadsFor(k, 4 * nb * cg * taps * P);
+    if (threads > 1 && nb >= 2 * threads) {
+      // Runs of whole images, so that threads meet only at the runs' ends: neighbouring images' blocks
+      // share cache lines (a block's rows are P floats), and one image per task on alternating
+      // threads made im2col twice as slow on 2 threads as on one (LeNet C3 backward, measured here).
+      const stride = g.C * g.H * g.W;
+      const tasks = splitRange(nb, 2 * threads).map(([a, b]): Task => {
+        const image = x + ((n0 + a) * g.C + gr * cg) * g.H * g.W * 4;
+        const block = cols + a * P * 4;
+        return fn === 'f32_im2col'
+          ? { fn: `${name}_images`, args: [image, stride, b - a, ...geometryArgs(cg), block, ld] }
+          : { fn: `${name}_images`, args: [block, stride, b - a, ...geometryArgs(cg), image, ld] };
+      });
+      runTasks(k, tasks);
+    } else if (threads > 1) {
+      const tasks: Task[] = [];
+      for (let n = 0; n < nb; n++) for (const [c0, c1] of splitRange(cg, Math.ceil((2 * threads) / nb))) tasks.push({ fn: name, args: call(n, c0, c1) });
+      runTasks(k, tasks);
+    } else {
+      for (let n = 0; n < nb; n++) kernel(k, name)(...call(n, 0, cg));
+    }
+  } finally {
+    if (table !== 0) k.arena.free(table);
   }
+}
+
+/**
+ * Rows of at most 16 output pixels (a DCGAN's 7x7 and 14x14 maps): im2col's per-row bookkeeping costs
+ * more than the data it moves there. Measured here on the DCGAN of issue 15 (one thread, per batch of
+ * 64): im2col + col2im of its 64@14x14 -> 7x7, 4x4 stride-2 layers took about 60 ms by rows (after
+ * the rows' own fixes; 107 ms before), under 6 ms by table.
+ */
+function tapTableApplies(g: Conv2dGeometry, OH: number, OW: number): boolean {
+  return OW <= 16 && g.KH * g.KW * OH * OW <= 1 << 16;
+}
+
+/**
+ * The input pixel (ih * W + iw) each tap (kh * KW + kw) reads for each output pixel (oh * OW + ow), or
+ * -1 in the padding: KH*KW*OH*OW int32 in the arena (free it after use).
+ */
+function tapTable(k: Kernels, g: Conv2dGeometry, OH: number, OW: number): number {
+  const n = g.KH * g.KW * OH * OW;
+  const ptr = k.arena.alloc(n * 4);
+  const t = k.arena.i32(ptr, n);
+  let i = 0;
+  for (let kh = 0; kh < g.KH; kh++) {
+    for (let kw = 0; kw < g.KW; kw++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const ih = oh * g.strideH - g.padH + kh * g.dilationH;
+        for (let ow = 0; ow < OW; ow++) {
+          const iw = ow * g.strideW - g.padW + kw * g.dilationW;
+          t[i++] = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W ? ih * g.W + iw : -1;
+        }
+      }
+    }
+  }
+  return ptr;
 }
 
 /** Images per chunk, so the columns of a chunk stay under about 64 MB. */
