@@ -1,7 +1,7 @@
 /**
  * A deep belief network in the worker: the RBMs of `dbn(sizes, { numClasses: 10 })` trained greedily
  * by DBN.pretrainSteps (CD-1, SGD lr 0.05, momentum 0.5, weight decay 2e-4, batch 64; the top RBM with
- * the one-hot labels and then persistent CD at a fifth of the rate), one batch per step, so that the
+ * the one-hot labels and then persistent CD from a fifth of the rate decayed to 0), one batch per step, so that the
  * run can pause and stop between batches and the page sees the reconstruction error and the
  * first-layer filters as they form; then class-conditional samples (Gibbs sampling in the top RBM,
  * label clamped).
@@ -72,7 +72,7 @@ export class DbnJob implements Job {
     let x = 0;
     const report = (p: Partial<DbnProgress> & { layer: number; phase: string }, transfer: Transferable[] = []) =>
       ctx.progress({ layers: L, x, xMax, elapsed: ctl.elapsed, done: x / xMax, ...p } satisfies DbnProgress, transfer);
-    const steps = model.pretrainSteps(train, { epochs, topPcdEpochs: pcdEpochs, batchSize: BATCH, generator: g });
+    const steps = model.pretrainSteps(train, { epochs, topPcdEpochs: pcdEpochs, topPcdDecay: true, batchSize: BATCH, generator: g });
     let err = 0, errBatches = 0, firstDone = false;
     for (const step of steps) {
       const { layer, batch: b, batches } = step;
