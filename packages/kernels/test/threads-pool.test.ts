@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { gemm, loadKernels, runTasks, setThreads, threadCount, threadsStarted, unshareMemoryImport } from '../src/index.js';
 import { LAYOUT as L } from '../src/threads/layout.js';
+import { closeClaims, runClaimed } from '../src/threads/work.js';
 
 const DIST = new URL('../dist/index.js', import.meta.url).href;
 
@@ -43,6 +44,37 @@ describe('thread pool', () => {
     for (let i = 1; i < regions.length; i++) expect(regions[i]![1], `${regions[i]![0]} starts inside ${regions[i - 1]![0]}`).toBeGreaterThanOrEqual(regions[i - 1]![2]);
     expect(regions.at(-1)![2]).toBeLessThanOrEqual(L.BYTES);
     expect(3 + L.MAX_ARGS).toBeLessThanOrEqual(L.TASK_STRIDE);
+  });
+
+  it('never lets a thread that woke late for a finished job claim tasks of the next one', () => {
+    // Job 7 had 4 tasks in 2 blocks, all claimed: block 0 at task 2 (its end), block 1 at task 4.
+    const control = new SharedArrayBuffer(L.BYTES);
+    const ctl = new Int32Array(control);
+    const f64 = new Float64Array(control);
+    const ran: number[] = [];
+    const call = (fn: number) => void ran.push(fn);
+    const startJob = (seq: number, count: number, blocks: number, close: boolean) => {
+      if (close) closeClaims(ctl, seq - 1, 2, L);
+      for (let i = 0; i < count; i++) f64[L.TASKS + i * L.TASK_STRIDE] = 100 + i;
+      Atomics.store(ctl, L.COUNT, count);
+      Atomics.store(ctl, L.BLOCKS, blocks);
+    };
+    const finishJob7 = () => {
+      Atomics.store(ctl, L.CLAIMS, (7 << 10) | 2);
+      Atomics.store(ctl, L.CLAIMS + 1, (7 << 10) | 4);
+    };
+    // The caller writes job 8 (16 tasks) but has not yet opened its blocks; a worker that read SEQ = 7
+    // before it slept now runs runClaimed for job 7. Without closing job 7's blocks first, the old words
+    // compared with the new COUNT let it take tasks of job 8 ...
+    finishJob7();
+    startJob(8, 16, 2, false);
+    expect(runClaimed(ctl, f64, 7, 1, call, L)).toBeGreaterThan(0);
+    // ... which closing them (what Pool.run does before it writes a job) prevents.
+    ran.length = 0;
+    finishJob7();
+    startJob(8, 16, 2, true);
+    expect(runClaimed(ctl, f64, 7, 1, call, L)).toBe(0);
+    expect(ran).toEqual([]);
   });
 
   it('turns a kernel that fails inside a worker into an exception in the caller, and keeps working', async () => {

@@ -8,7 +8,7 @@
 import type { Kernels } from '../load.js';
 import { LAYOUT as L } from './layout.js';
 import { startBrowserWorker } from './start-worker.js';
-import { runClaimed, workerSource } from './work.js';
+import { closeClaims, runClaimed, workerSource } from './work.js';
 
 /** One kernel call: its export name, its arguments, and which argument gets the thread's scratch pointer. */
 export interface Task {
@@ -52,6 +52,8 @@ export class Pool {
   private scratchBytes = 0;
   private readonly scratch: number[] = [];
   private seq = 0;
+  /** Blocks the last job opened (closed before the next job is written). */
+  private openBlocks = 0;
   /** Why the pool stopped using its workers (a worker died or a job stalled), or null. */
   broken: string | null = null;
   /** Why a worker could not start at all (in a browser: neither the worker file nor a Blob), or null. */
@@ -177,6 +179,9 @@ export class Pool {
     if (tasks.length > L.MAX_TASKS) throw new RangeError(`a parallel job holds at most ${L.MAX_TASKS} tasks, got ${tasks.length}`);
     const ctl = this.ctl;
     const f64 = this.f64;
+    // Nothing of the last job may be claimed once its descriptors and COUNT are overwritten.
+    closeClaims(ctl, this.seq, this.openBlocks, L);
+    this.openBlocks = 0;
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i]!;
       const at = L.TASKS + i * L.TASK_STRIDE;
@@ -196,6 +201,7 @@ export class Pool {
     if (useWorkers) {
       const blocks = this.affinity ? Math.min(this.active, tasks.length) : 1;
       Atomics.store(ctl, L.BLOCKS, blocks);
+      this.openBlocks = blocks;
       for (let b = 0; b < blocks; b++) Atomics.store(ctl, L.CLAIMS + b, ((seq & 0x3fffff) << 10) | Math.floor((b * tasks.length) / blocks));
       Atomics.store(ctl, L.SEQ, seq);
       if (Atomics.load(ctl, L.SLEEPERS) > 0) Atomics.notify(ctl, L.SEQ);

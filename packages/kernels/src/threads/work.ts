@@ -53,6 +53,17 @@ export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thre
   return ran;
 }
 
+/**
+ * Closes the blocks of job `seq` (the caller does it before it writes the next job): each block's
+ * word keeps the job's tag but points past any task. Without it, a thread that read SEQ = seq, was
+ * descheduled, and woke while the caller writes job seq + 1 would compare the old words against
+ * the new COUNT and claim (and run) tasks of the new job with the old tag, twice.
+ */
+export function closeClaims(ctl: Int32Array, seq: number, blocks: number, L: Layout): void {
+  const closed = ((seq & 0x3fffff) << 10) | 1023;
+  for (let b = 0; b < blocks; b++) Atomics.store(ctl, L.CLAIMS + b, closed);
+}
+
 interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
