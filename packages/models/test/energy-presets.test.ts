@@ -97,6 +97,27 @@ describe('DBN', () => {
     expect(() => c.pretrainSteps(data, { epoch: 2 } as never).next()).toThrow(/epochs/);
   });
 
+  it('topPcdDecay takes the top RBM PCD rate from lr / 5 linearly to 0; CD epochs keep lr', () => {
+    const data = dataset(100, new nn.Generator(5));
+    const opts = { epochs: 1, topPcdEpochs: 2, batchSize: 20, lr: 0.1 };
+    const rates = (decay: boolean) => {
+      const m = dbn([36, 24, 16], { numClasses: 3, generator: new nn.Generator(9) });
+      const out = [...m.pretrainSteps(data, { ...opts, topPcdDecay: decay, generator: new nn.Generator(3) })];
+      const w = Array.from(m.rbms[1]!.weight.data);
+      m.dispose();
+      return { cd: out.filter((s) => s.phase === 'cd').map((s) => s.lr), pcd: out.filter((s) => s.phase === 'pcd').map((s) => s.lr), w };
+    };
+    const decayed = rates(true);
+    const constant = rates(false);
+    expect(decayed.cd).toEqual(new Array(10).fill(0.1));
+    // 2 PCD epochs x 5 batches: step t of 10 uses 0.02 * (1 - t / 10).
+    expect(decayed.pcd).toHaveLength(10);
+    decayed.pcd.forEach((lr, t) => expect(lr).toBeCloseTo(0.02 * (1 - t / 10), 12));
+    expect(constant.pcd).toEqual(new Array(10).fill(0.1 / 5));
+    // The same CD phase, then smaller PCD steps: the top weights end elsewhere.
+    expect(decayed.w).not.toEqual(constant.w);
+  });
+
   it('rejects bad sizes, labels and options', () => {
     expect(() => dbn([784])).toThrow(/at least two/);
     expect(() => dbn([4, 3], { numClass: 2 } as never)).toThrow(/numClasses/);

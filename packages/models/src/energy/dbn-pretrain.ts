@@ -55,6 +55,8 @@ export interface PretrainStep {
   batches: number;
   /** This batch's mean squared reconstruction error (null in the 'pcd' phase, which skips it). */
   reconstructionError: number | null;
+  /** The learning rate this batch's update used (it falls to 0 through the 'pcd' phase with topPcdDecay). */
+  lr: number;
 }
 
 /** What pretraining needs of the DBN (kept structural so dbn.ts and this file do not import each other). */
@@ -117,7 +119,7 @@ export function* pretrainSteps(dbn: Stack, data: nn.Dataset, opts: PretrainOptio
             opt.step();
             err += e;
             bar?.update(epoch * batches + b + 1, `epoch ${epoch + 1}/${count}${pcd ? '' : ` reconstruction ${(err / (b + 1)).toFixed(4)}`}`);
-            yield { layer, layers: L, phase, epoch, epochs: count, batch: b, batches, reconstructionError: pcd ? null : e };
+            yield { layer, layers: L, phase, epoch, epochs: count, batch: b, batches, reconstructionError: pcd ? null : e, lr: opt.lr };
           }
           if (!pcd) {
             errors.push(err / batches);
