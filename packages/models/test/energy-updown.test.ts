@@ -6,26 +6,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '@deepwasm/nn';
 import { DBN, dbn } from '../src/index.js';
+import { bars } from './support/bars.js';
 
 beforeAll(async () => {
   await nn.ready({ isa: 'simd128', threads: 1 });
 });
-
-/** 600 noisy 6x6 bars of three classes (vertical, horizontal, diagonal), pixels flipped with probability 0.05. */
-function bars(n: number, g: nn.Generator): nn.Dataset {
-  const p = [new Float32Array(36), new Float32Array(36), new Float32Array(36)];
-  for (let i = 0; i < 6; i++) {
-    p[0]![i * 6 + 2] = p[0]![i * 6 + 3] = 1;
-    p[1]![2 * 6 + i] = p[1]![3 * 6 + i] = 1;
-    p[2]![i * 6 + i] = 1;
-  }
-  const x = new Float32Array(n * 36), y = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    y[r] = r % 3;
-    for (let i = 0; i < 36; i++) x[r * 36 + i] = g.uniform() < 0.05 ? 1 - p[r % 3]![i]! : p[r % 3]![i]!;
-  }
-  return { x, y, count: n, sampleShape: [36] };
-}
 
 const sigmoidLog = (z: number, s: number) => s * z - (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))); // log Bernoulli(s; sigmoid(z))
 const lse = (xs: number[]) => {

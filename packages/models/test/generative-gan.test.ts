@@ -2,31 +2,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '@deepwasm/nn';
 import { Autoencoder, DCGAN, DenoisingAutoencoder, GAN, VAE, trainGan, type GanEpoch } from '../src/index.js';
+import { bars, prototypes } from './support/bars.js';
 
 beforeAll(async () => {
   await nn.ready({ isa: 'simd128', threads: 1 });
 });
-
-/** Three 6x6 prototypes (a vertical bar, a horizontal bar, a diagonal), each pixel flipped with probability 0.05. */
-function prototypes(): Float32Array[] {
-  const p = [new Float32Array(36), new Float32Array(36), new Float32Array(36)];
-  for (let i = 0; i < 6; i++) {
-    p[0]![i * 6 + 2] = p[0]![i * 6 + 3] = 1;
-    p[1]![2 * 6 + i] = p[1]![3 * 6 + i] = 1;
-    p[2]![i * 6 + i] = 1;
-  }
-  return p;
-}
-
-function bars(n: number, g: nn.Generator): nn.Dataset {
-  const protos = prototypes();
-  const x = new Float32Array(n * 36), y = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    y[r] = r % 3;
-    for (let i = 0; i < 36; i++) x[r * 36 + i] = g.uniform() < 0.05 ? 1 - protos[r % 3]![i]! : protos[r % 3]![i]!;
-  }
-  return { x, y, count: n, sampleShape: [36] };
-}
 
 const weightsOf = (m: nn.Module) => [...m.stateDict()].map(([, t]) => t.toArray());
 
