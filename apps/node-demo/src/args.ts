@@ -25,6 +25,8 @@ export interface DemoArgs {
   /** Overrides the recipe's learning rate. */
   lr?: number;
   seed: number;
+  /** Threads the kernels run on (default: all cores). */
+  threads?: number;
   out: string;
   bench: boolean;
   help: boolean;
@@ -56,13 +58,14 @@ const OPTIONS: Record<string, OptionSpec> = {
   lr: { arg: 'X', check: 'positive', help: "Adam's learning rate (default: the model's recipe)" },
   seeds: { arg: 'N', check: 'count', help: 'train N seeds and print the mean and spread' },
   seed: { arg: 'N', check: 'natural', help: 'seed of the split, weights, dropout, shuffling (default 0)' },
+  threads: { arg: 'N', check: 'count', help: 'threads the kernels run on (default: all cores)' },
   out: { arg: 'DIR', help: 'folder for the plots and saved models (default out)' },
   bench: { help: 'the quick GEMM benchmark against tfjs-wasm, no training' },
   help: { help: 'this text' },
 };
 
 /** Options every task reads. */
-const COMMON = new Set(['task', 'seed', 'out', 'help']);
+const COMMON = new Set(['task', 'seed', 'threads', 'out', 'help']);
 
 function fail(message: string): never {
   throw new UsageError(message);
@@ -118,13 +121,13 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
   for (const [name, value] of given) {
     if (COMMON.has(name)) continue;
     if (args.bench) {
-      if (name !== 'bench') fail(`--${name} does not apply to --bench`);
+      if (name !== 'bench' && name !== 'threads') fail(`--${name} does not apply to --bench`);
       continue;
     }
     const allowed = about.options[name as TaskOption];
     if (allowed === undefined) {
       const reads = Object.keys(about.options).map((o) => `--${o}`);
-      fail(`--${name} does not apply to --task ${task} (it reads ${[...reads, '--seed', '--out'].join(', ')})`);
+      fail(`--${name} does not apply to --task ${task} (it reads ${[...reads, '--seed', '--threads', '--out'].join(', ')})`);
     }
     if (allowed !== true && !allowed.includes(value as string)) fail(`--${name} of --task ${task} must be one of ${allowed.join(', ')}; got "${value}"`);
   }
@@ -139,6 +142,7 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
   args.batchSize = num('batch-size') ?? 64;
   args.lr = num('lr');
   args.seed = num('seed') ?? 0;
+  args.threads = num('threads');
   args.out = (given.get('out') as string | undefined) ?? 'out';
   // Drop the keys that were not given, so tasks see their own defaults.
   for (const k of Object.keys(args) as (keyof DemoArgs)[]) if (args[k] === undefined) delete args[k];
@@ -151,7 +155,7 @@ export function usage(): string {
     'usage: demo [--task NAME] [options]   train, evaluate, write plots to --out',
     '       demo --bench                   the quick GEMM benchmark',
     '',
-    'tasks (--task NAME; each also reads --seed and --out):',
+    'tasks (--task NAME; each also reads --seed, --threads and --out):',
   ];
   for (const [name, about] of Object.entries(TASK_ABOUT)) {
     about.about.split('\n').forEach((line, i) => lines.push(`  ${(i === 0 ? name : '').padEnd(9)}${line}`));

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     console.log(usage());
     return;
   }
+  if (args.threads !== undefined) (await import('@deepwasm/nn')).setNumThreads(args.threads);
   const { detectFeatures } = await import('@deepwasm/kernels');
   const f = detectFeatures();
   console.log(`engine: Node ${process.versions.node}, WebAssembly SIMD ${f.simd128 ? 'yes' : 'no'}, relaxed SIMD ${f.relaxedSimd ? 'yes' : 'no'}`);

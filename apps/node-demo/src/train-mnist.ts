@@ -1,6 +1,7 @@
 /** The main job: train a recipe on the MNIST split, evaluate, save, and draw what happened. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as nn from '@deepwasm/nn';
 import { mnistSplit } from '@deepwasm/data';
 import type { DemoArgs } from './args.js';
@@ -13,7 +14,8 @@ export async function trainMnist(recipe: Recipe, args: DemoArgs): Promise<{ test
   const k = await nn.ready();
   // Kernels already loaded (e.g. a test chose the plain build) are used as they are.
   const threads = nn.getNumThreads();
-  console.log(`kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD (fused multiply-add)' : 'WASM SIMD128'}, ${threads} thread${threads > 1 ? 's' : ''} (all cores; nn.setNumThreads changes it)`);
+  const cores = availableParallelism();
+  console.log(`kernels: ${k.isa === 'relaxed' ? 'WASM relaxed SIMD (fused multiply-add)' : 'WASM SIMD128'}, ${threads} thread${threads > 1 ? 's' : ''} (${threads === cores ? 'all cores' : `of ${cores} cores`}; --threads N changes it)`);
   const { train, test } = mnistSplit({ train: 8000, test: 2000, seed: args.seed });
   const shaped = (d: typeof train) => ({ ...d, sampleShape: recipe.sampleShape });
   console.log(`data: MNIST digits from the mnist package, ${train.count} train / ${test.count} test (seed ${args.seed})`);

@@ -31,11 +31,12 @@ const BAD: Array<[string[], RegExp]> = [
   [['mnist'], /^unexpected argument "mnist"/],
   [['--bench=yes'], /^--bench takes no value, got "yes"$/],
   [['--epochs', '3', '--epochs', '4'], /^--epochs is given twice$/],
-  [['--task', 'adding', '--dataset', 'cora'], /^--dataset does not apply to --task adding \(it reads --steps, --seed, --out\)$/],
+  [['--task', 'adding', '--dataset', 'cora'], /^--dataset does not apply to --task adding \(it reads --steps, --seed, --threads, --out\)$/],
   [['--task', 'adding', '--lr', '0.1'], /^--lr does not apply to --task adding/],
   [['--task', 'gcn', '--model', 'lenet5'], /^--model of --task gcn must be one of gcn, gat; got "lenet5"$/],
   [['--model', 'resnet'], /^--model of --task mnist must be one of lenet5, mlp; got "resnet"$/],
   [['--bench', '--epochs', '3'], /^--epochs does not apply to --bench$/],
+  [['--threads', '0'], /^--threads must be a positive integer, got "0"$/],
 ];
 
 describe('command line', () => {
@@ -58,6 +59,8 @@ describe('command line', () => {
       model: 'mlp', modelGiven: true, epochs: 3, lr: 0.001, batchSize: 32, seed: 7, out: 'o', bench: false, help: false,
     });
     expect(parseArgs(['--task', 'gcn', '--model', 'gat', '--dataset', 'citeseer', '--seeds', '3'])).toMatchObject({ task: 'gcn', model: 'gat', dataset: 'citeseer', seeds: 3 });
+    expect(parseArgs(['--task', 'dbn', '--threads', '1'])).toMatchObject({ task: 'dbn', threads: 1 });
+    expect(parseArgs(['--bench', '--threads', '2'])).toMatchObject({ bench: true, threads: 2 });
     expect(parseArgs(['--task', 'nope', '--help']).help).toBe(true); // --help shows the usage whatever else is given
   });
 
