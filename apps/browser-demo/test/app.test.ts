@@ -79,7 +79,10 @@ describe('the browser app', () => {
     expect(await start.isEnabled()).toBe(true);
     expect(await pause.isDisabled()).toBe(true);
     expect(await stop.isDisabled()).toBe(true);
-    await epochs.fill('2');
+    // Enough epochs that the run cannot end by itself before the pause below (2 epochs are 250 steps,
+    // about 3 s here: on a loaded machine the test's own round trips took longer, the run ended first and
+    // the test waited for a pause that could no longer come). The test stops it after the half-epoch point.
+    await epochs.fill('20');
     await page.evaluate(() => (window as unknown as { __app: { clock: { reset(): void } } }).__app.clock.reset());
     const t0 = Date.now();
     await start.click();
@@ -107,7 +110,8 @@ describe('the browser app', () => {
 
     // Pause: the state says so, the button says Resume, and no new points come.
     await pause.click();
-    await waitHook('mnist', "h.state === 'paused'");
+    await waitHook('mnist', "h.state === 'paused' || h.state === 'idle'");
+    expect((await hook('mnist')).state).toBe('paused');
     expect(await pause.textContent()).toBe('Resume');
     expect(await stop.isEnabled()).toBe(true);
     expect(await epochs.isDisabled()).toBe(true);
