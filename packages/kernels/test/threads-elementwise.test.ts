@@ -45,6 +45,35 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       });
     });
 
+    it('broadcast binary ops: a row vector, a column vector or a scalar over a matrix, either side', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(26);
+      await splittingEverything(async () => {
+        for (const rows of [1, 2, 3, 17, 100]) {
+          for (const cols of [1, 5, 16, 33]) {
+            const n = rows * cols;
+            const m = put(k, uniform(rand, n, -3, 3)), row = put(k, uniform(rand, cols, 0.5, 2));
+            const col = put(k, uniform(rand, rows, 0.5, 2)), one = put(k, uniform(rand, 1, 0.5, 2));
+            const out = k.arena.alloc(n * 4), out2 = k.arena.alloc(n * 4), out3 = k.arena.alloc(n * 4);
+            const outs = [[out, n], [out2, n], [out3, n]] as const;
+            const reset = () => outs.forEach(([p]) => k.arena.f32(p, n).fill(NaN));
+            for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+              await expectSameBitsAcrossThreads(k, `${op} [${rows}, ${cols}] with [${cols}], [${rows}, 1], [1]`, reset, () => {
+                binary(k, op, out, m, [rows, cols], row, [cols]);
+                binary(k, op, out2, m, [rows, cols], col, [rows, 1]);
+                binary(k, op, out3, m, [rows, cols], one, [1]);
+              }, outs);
+              await expectSameBitsAcrossThreads(k, `${op} [${cols}], [${rows}, 1], [1] with [${rows}, ${cols}]`, reset, () => {
+                binary(k, op, out, row, [cols], m, [rows, cols]);
+                binary(k, op, out2, col, [rows, 1], m, [rows, cols]);
+                binary(k, op, out3, one, [1], m, [rows, cols]);
+              }, outs);
+            }
+          }
+        }
+      });
+    });
+
     it('optimizer updates', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(24);

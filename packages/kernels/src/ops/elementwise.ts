@@ -98,19 +98,19 @@ export function binary(
       if (inRanges(k, 2 * n, n, 'f32_vbinary', (s, e) => [fwd, out + s * 4, a + s * 4, b + s * 4, e - s])) return;
       return void kernel(k, 'f32_vbinary')(fwd, out, a, b, n);
     }
-    if (last.a === 1 && last.b === 0) return void kernel(k, 'f32_vbinary_scalar')(fwd, out, a, b, n);
-    if (last.a === 0 && last.b === 1) return void kernel(k, 'f32_vbinary_scalar')(rev, out, b, a, n);
+    if (last.a === 1 && last.b === 0) return scalarOperand(k, fwd, out, a, b, n);
+    if (last.a === 0 && last.b === 1) return scalarOperand(k, rev, out, b, a, n);
   }
   if (dims.length === 2) {
     const [d0, d1] = dims as [Dim, Dim];
     const full = (s: Dim, t: Dim): boolean => s.a === t.n && t.a === 1;
     const fullB = (s: Dim, t: Dim): boolean => s.b === t.n && t.b === 1;
     // b (or a) is a row vector broadcast over rows.
-    if (full(d0, d1) && d0.b === 0 && d1.b === 1) return void kernel(k, 'f32_vbinary_rows')(fwd, out, a, b, d0.n, d1.n);
-    if (fullB(d0, d1) && d0.a === 0 && d1.a === 1) return void kernel(k, 'f32_vbinary_rows')(rev, out, b, a, d0.n, d1.n);
+    if (full(d0, d1) && d0.b === 0 && d1.b === 1) return broadcastRows(k, 'f32_vbinary_rows', fwd, out, a, b, d0.n, d1.n);
+    if (fullB(d0, d1) && d0.a === 0 && d1.a === 1) return broadcastRows(k, 'f32_vbinary_rows', rev, out, b, a, d0.n, d1.n);
     // b (or a) is a column vector broadcast over columns.
-    if (full(d0, d1) && d0.b === 1 && d1.b === 0) return void kernel(k, 'f32_vbinary_cols')(fwd, out, a, b, d0.n, d1.n);
-    if (fullB(d0, d1) && d0.a === 1 && d1.a === 0) return void kernel(k, 'f32_vbinary_cols')(rev, out, b, a, d0.n, d1.n);
+    if (full(d0, d1) && d0.b === 1 && d1.b === 0) return broadcastRows(k, 'f32_vbinary_cols', fwd, out, a, b, d0.n, d1.n);
+    if (fullB(d0, d1) && d0.a === 1 && d1.a === 0) return broadcastRows(k, 'f32_vbinary_cols', rev, out, b, a, d0.n, d1.n);
   }
   if (dims.length > MAX_RANK) {
     throw new Error(`binary: shapes [${aShape.join(', ')}] and [${bShape.join(', ')}] need more than ${MAX_RANK} dims after collapsing`);
@@ -124,6 +124,23 @@ export function binary(
     dims.map((d) => (swap ? d.a : d.b)),
   ]);
   kernel(k, 'f32_vbinary_strided')(code, out, l, r, dims.length, meta);
+}
+
+/** out = a op s for one scalar s at b, split over threads at multiples of 16 floats like f32_vbinary. */
+function scalarOperand(k: Kernels, code: number, out: number, a: number, b: number, n: number): void {
+  if (inRanges(k, 2 * n, n, 'f32_vbinary_scalar', (s, e) => [code, out + s * 4, a + s * 4, b, e - s])) return;
+  kernel(k, 'f32_vbinary_scalar')(code, out, a, b, n);
+}
+
+/**
+ * A [rows, cols] operand with a row vector (f32_vbinary_rows: b is [cols]) or a column vector
+ * (f32_vbinary_cols: b is [rows]) broadcast over it, split over threads by whole rows: each row is the
+ * same call on its own data, so the bits do not depend on the split.
+ */
+function broadcastRows(k: Kernels, fn: 'f32_vbinary_rows' | 'f32_vbinary_cols', code: number, out: number, a: number, b: number, rows: number, cols: number): void {
+  const rowB = fn === 'f32_vbinary_cols';
+  if (splitOver(k, 2 * rows * cols, rows, 1, (s, e) => ({ fn, args: [code, out + s * cols * 4, a + s * cols * 4, rowB ? b + s * 4 : b, e - s, cols] }))) return;
+  kernel(k, fn)(code, out, a, b, rows, cols);
 }
 
 export type UnaryOp =
