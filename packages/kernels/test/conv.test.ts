@@ -118,7 +118,12 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       ['pixels not a multiple of 4 (18 x 15)', geom({ N: 1, C: 8, H: 20, W: 17, OC: 5, KH: 3, KW: 3 })],
       ['output rows narrower than a tile (7 x 3)', geom({ N: 16, C: 8, H: 9, W: 5, OC: 6, KH: 3, KW: 3 })],
       ['a row remainder of 1 with padding (7 x 13)', geom({ N: 4, C: 4, H: 8, W: 14, OC: 9, KH: 4, KW: 4, padH: 1, padW: 1 })],
-    ])('forward with few output channels (pixels-major GEMM on A panels written from the image): %s', (_n, g) => {
+      // More than 16 outputs: the four windows' taps are packed into a panel first (4 consecutive taps by
+      // a transpose, the rest one by one); more than 512 taps: two blocks added as the GEMM adds them.
+      ['DCGAN-like 4x4 stride 2 pad 1, 640 taps, 20 outputs', geom({ N: 13, C: 40, H: 10, W: 9, OC: 20, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
+      ['3x3 dilation 2, uneven padding, 40 outputs', geom({ N: 2, C: 8, H: 13, W: 14, OC: 40, KH: 3, KW: 3, padH: 2, padW: 1, dilationH: 2, dilationW: 2 })],
+      ['groups 2 with 18 outputs each, 5x3 kernel, stride 3x2', geom({ N: 9, C: 16, H: 17, W: 11, OC: 36, KH: 5, KW: 3, strideH: 3, strideW: 2, padH: 2, padW: 1, groups: 2 })],
+    ])('forward with many taps (pixels-major GEMM on A panels written from the image): %s', (_n, g) => {
       const rnd = lcg(g.C * 5 + g.H);
       const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH);
       const OW = convOutputSize(g.W, g.KW, g.strideW, g.padW, g.dilationW);

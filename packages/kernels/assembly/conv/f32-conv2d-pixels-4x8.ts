@@ -1,67 +1,25 @@
 // Convolution as a GEMM with output pixels as rows (XNNPACK's orientation): Y^T[q, o] = sum over taps
 // p of A[q, p] * W[o, p], where A[q, p] is the input that tap p of pixel q's window reads. No column
-// matrix is built: a tile of four pixels whose windows lie inside the image reads A straight from
-// the image (pixel r of the tile, tap p: x[window_r + taps[p]]), even when the four pixels wrap from
-// one output row (or image) to the next; only tiles whose windows touch padding gather their
-// 4 x taps panel first.
-// Both feed the GEMM's 4x8 register tile, so the sums run in the same order as the im2col path.
+// matrix is built: a tile of four pixels reads A straight from the image (pixel r of the tile, tap p:
+// x[window_r + taps[p]]), even when the four pixels wrap from one output row (or image) to the next,
+// and writes them side by side as the 4 x GEMM_KC panel the register tile streams (reading the
+// scattered windows in the tile's inner loop, once per 8 output channels, ran at a third of the speed
+// on a DCGAN's 1,024 taps: the windows' lines do not stay in L1 beside the weights' panel). With
+// 16 outputs or fewer per group the tile reads the windows itself (packing would cost as much).
+// The caller zero-pads the batch first (f32_conv2d_pad_batch) so that every window lies inside it.
+// Taps run in blocks of GEMM_KC, each block's sum added onto the output as the packed GEMM adds its
+// K blocks: the sums run in the same order, and give the same bits, as im2col + f32_gemm_4x8.
+import { storeTransposed4x4 } from '../common/lanes';
 import { madd } from '../common/madd';
-import { microTile4x8, storeTile4x8 } from '../gemm/f32-gemm-4x8';
-
-/**
- * Gathers the A panel of pixels q0..q0+3 (for each tap, the four pixels' inputs side by side; 0 for
- * padding and for pixels past M) into `out`.
- */
-// @ts-ignore: decorator
-@inline
-function gatherPanel4(
-  x: usize, imageStride: i32, M: i32, P: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32,
-  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OW: i32, q0: i32, out: usize,
-): void {
-  const zero = i32x4.splat(0);
-  const vH = i32x4.splat(H);
-  const vW = i32x4.splat(W);
-  // Per lane: image offset and the window's top-left input; lanes past M never fit the image.
-  let img = zero, ihb = i32x4.splat(-0x40000000), iwb = ihb;
-  for (let l = 0; l < 4; l++) {
-    const q = q0 + l;
-    if (q >= M) break;
-    const n = q / P;
-    const r = q - n * P;
-    const oh = r / OW;
-    const ow = r - oh * OW;
-    if (l == 0) { img = i32x4.replace_lane(img, 0, n * imageStride); ihb = i32x4.replace_lane(ihb, 0, oh * SH - PH); iwb = i32x4.replace_lane(iwb, 0, ow * SW - PW); }
-    else if (l == 1) { img = i32x4.replace_lane(img, 1, n * imageStride); ihb = i32x4.replace_lane(ihb, 1, oh * SH - PH); iwb = i32x4.replace_lane(iwb, 1, ow * SW - PW); }
-    else if (l == 2) { img = i32x4.replace_lane(img, 2, n * imageStride); ihb = i32x4.replace_lane(ihb, 2, oh * SH - PH); iwb = i32x4.replace_lane(iwb, 2, ow * SW - PW); }
-    else { img = i32x4.replace_lane(img, 3, n * imageStride); ihb = i32x4.replace_lane(ihb, 3, oh * SH - PH); iwb = i32x4.replace_lane(iwb, 3, ow * SW - PW); }
-  }
-  for (let c = 0; c < C; c++) {
-    for (let kh = 0; kh < KH; kh++) {
-      const ih = i32x4.add(ihb, i32x4.splat(kh * DH));
-      const rowOk = v128.and(i32x4.ge_s(ih, zero), i32x4.lt_s(ih, vH));
-      const rowOff = i32x4.add(img, i32x4.mul(i32x4.add(ih, i32x4.splat(c * H)), vW));
-      for (let kw = 0; kw < KW; kw++) {
-        const iw = i32x4.add(iwb, i32x4.splat(kw * DW));
-        const ok = v128.and(rowOk, v128.and(i32x4.ge_s(iw, zero), i32x4.lt_s(iw, vW)));
-        // Lanes outside the image read x[0] (valid memory) and are masked to 0.
-        const off = v128.and(i32x4.add(rowOff, iw), ok);
-        let v = f32x4.splat(0);
-        v = f32x4.replace_lane(v, 0, load<f32>(x + (<usize>i32x4.extract_lane(off, 0) << 2)));
-        v = f32x4.replace_lane(v, 1, load<f32>(x + (<usize>i32x4.extract_lane(off, 1) << 2)));
-        v = f32x4.replace_lane(v, 2, load<f32>(x + (<usize>i32x4.extract_lane(off, 2) << 2)));
-        v = f32x4.replace_lane(v, 3, load<f32>(x + (<usize>i32x4.extract_lane(off, 3) << 2)));
-        v128.store(out, v128.and(v, ok));
-        out += 16;
-      }
-    }
-  }
-}
+import { GEMM_KC, microTile4x8, storeTile4x8 } from '../gemm/f32-gemm-4x8';
 
 /**
  * yt[q, 0..og) = sum_p A[q, p] W[o, p] + beta * yt[q, o] for the nb*OH*OW output pixels q of `nb`
- * images (image n starts imageStride floats after x; x points at the group's first channel).
+ * images (image n starts imageStride floats after x; x points at the group's first channel). Every
+ * window must lie inside the H x W image (PH, PW <= 0 and the last window ends inside: padded input,
+ * or a range of output rows cut from one, whose "padding" is minus its first input row).
  * packedW: W_g^T [taps, og] packed by f32_pack_b_panels. taps: i32 [C*KH*KW], (c*H + kh*DH)*W + kw*DW.
- * scratch: 4*C*KH*KW floats + 128 bytes.
+ * scratch: 16 * GEMM_KC + 128 bytes (f32_conv2d_pixels_scratch_bytes).
  */
 export function f32_conv2d_pixels_4x8(
   x: usize, imageStride: i32, nb: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32,
@@ -71,71 +29,126 @@ export function f32_conv2d_pixels_4x8(
   const P = OH * OW;
   const M = nb * P;
   const kk = C * KH * KW;
-  const tile = scratch + (<usize>kk << 4);
-  const spanH = (KH - 1) * DH;
-  const spanW = (KW - 1) * DW;
-  for (let q0 = 0; q0 < M; q0 += 4) {
-    const mr = min(4, M - q0);
-    const cRow = yt + <usize>q0 * <usize>ldc * 4;
-    // Each pixel's window start, and whether all four windows lie inside the image. The pixels may
-    // span two output rows (or two images): each lane reads from its own window, so a tile that
-    // wraps a row is as direct as one that does not; only windows touching padding are gathered.
-    const w0 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0);
-    const w1 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0 + 1);
-    const w2 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0 + 2);
-    const w3 = windowStart(x, imageStride, P, H, W, SH, SW, PH, PW, spanH, spanW, OW, q0 + 3);
-    if (mr == 4 && w0 != 0 && w1 != 0 && w2 != 0 && w3 != 0) {
-      for (let jr = 0; jr < og; jr += 8) {
-        let pb = packedW + <usize>jr * <usize>kk * 4;
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        for (let p = 0; p < kk; p++) {
-          const off = <usize>load<i32>(taps + (<usize>p << 2)) << 2;
-          const b0 = v128.load(pb);
-          const b1 = v128.load(pb, 16);
-          let a = v128.load32_splat(w0 + off);
-          c00 = madd(a, b0, c00);
-          c01 = madd(a, b1, c01);
-          a = v128.load32_splat(w1 + off);
-          c10 = madd(a, b0, c10);
-          c11 = madd(a, b1, c11);
-          a = v128.load32_splat(w2 + off);
-          c20 = madd(a, b0, c20);
-          c21 = madd(a, b1, c21);
-          a = v128.load32_splat(w3 + off);
-          c30 = madd(a, b0, c30);
-          c31 = madd(a, b1, c31);
-          pb += 32;
+  const tile = scratch + (<usize>GEMM_KC << 4);
+  for (let pc = 0; pc < kk; pc += GEMM_KC) {
+    const kc = min(GEMM_KC, kk - pc);
+    // Later tap blocks add onto what the first one wrote.
+    const blockBeta: f32 = pc == 0 ? beta : 1;
+    const tapsBlock = taps + (<usize>pc << 2);
+    if (og <= DIRECT_MAX_OG) {
+      for (let q0 = 0; q0 < M; q0 += 4) {
+        const mr = min(4, M - q0);
+        const cRow = yt + <usize>q0 * <usize>ldc * 4;
+        // Each pixel's window start (pixels past M repeat the last one; their rows are not stored).
+        const w0 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, q0);
+        const w1 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 1, M - 1));
+        const w2 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 2, M - 1));
+        const w3 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 3, M - 1));
+        // One or two panels of outputs: read the windows in the tile's loop.
+        for (let jr = 0; jr < og; jr += 8) {
+          const pb = packedW + (<usize>jr * <usize>kk + <usize>pc * 8) * 4;
+          directTile(kc, w0, w1, w2, w3, tapsBlock, pb, cRow + (<usize>jr << 2), <usize>ldc, mr, min(8, og - jr), blockBeta, tile);
         }
-        storeTile4x8(c00, c01, c10, c11, c20, c21, c30, c31, cRow + (<usize>jr << 2), <usize>ldc, 4, min(8, og - jr), 1, beta, tile);
       }
-    } else {
-      gatherPanel4(x, imageStride, M, P, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OW, q0, scratch);
+      continue;
+    }
+    for (let q0 = 0; q0 < M; q0 += 4) {
+      packWindows4(
+        windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, q0),
+        windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 1, M - 1)),
+        windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 2, M - 1)),
+        windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 3, M - 1)),
+        tapsBlock, kc, scratch,
+      );
+      const cRow = yt + <usize>q0 * <usize>ldc * 4;
       for (let jr = 0; jr < og; jr += 8) {
-        microTile4x8(kk, scratch, packedW + <usize>jr * <usize>kk * 4, cRow + (<usize>jr << 2), <usize>ldc, mr, min(8, og - jr), 1, beta, tile);
+        const pb = packedW + (<usize>jr * <usize>kk + <usize>pc * 8) * 4;
+        microTile4x8(kc, scratch, pb, cRow + (<usize>jr << 2), <usize>ldc, min(4, M - q0), min(8, og - jr), 1, blockBeta, tile);
       }
     }
   }
 }
 
-/**
- * Address of the first input that output pixel q's window reads, or 0 when the window touches
- * padding (its tile is then gathered). A real address is never 0: x lies above the static data.
- */
+/** The four windows' taps [0, kc) of `taps`, side by side: the A panel the GEMM's packing would write. */
 // @ts-ignore: decorator
 @inline
-function windowStart(
-  x: usize, imageStride: i32, P: i32, H: i32, W: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  spanH: i32, spanW: i32, OW: i32, q: i32,
-): usize {
+function packWindows4(w0: usize, w1: usize, w2: usize, w3: usize, taps: usize, kc: i32, panel: usize): void {
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const t = taps + (<usize>p << 2);
+    const off = <usize>load<i32>(t) << 2;
+    if (load<i32>(t, 12) - load<i32>(t) == 3) {
+      // Four consecutive inputs (taps along a window row): four rows of a 4x4 transpose.
+      storeTransposed4x4(v128.load(w0 + off), v128.load(w1 + off), v128.load(w2 + off), v128.load(w3 + off), panel + (<usize>p << 4), 16);
+      continue;
+    }
+    for (let j = 0; j < 4; j++) packTap(w0, w1, w2, w3, <usize>load<i32>(t + (<usize>j << 2)) << 2, panel + (<usize>(p + j) << 4));
+  }
+  for (; p < kc; p++) packTap(w0, w1, w2, w3, <usize>load<i32>(taps + (<usize>p << 2)) << 2, panel + (<usize>p << 4));
+}
+
+/** One tap (byte offset `off` from each window's start) of four windows into 16 bytes at `out`. */
+// @ts-ignore: decorator
+@inline
+function packTap(w0: usize, w1: usize, w2: usize, w3: usize, off: usize, out: usize): void {
+  let v = f32x4.splat(load<f32>(w0 + off));
+  v = f32x4.replace_lane(v, 1, load<f32>(w1 + off));
+  v = f32x4.replace_lane(v, 2, load<f32>(w2 + off));
+  v = f32x4.replace_lane(v, 3, load<f32>(w3 + off));
+  v128.store(out, v);
+}
+
+/**
+ * Outputs per group up to which the tile reads the windows itself: packing the four windows' taps
+ * costs as much as a panel of 8 outputs (LeNet's C3, 16 outputs: about 10% slower packed).
+ */
+const DIRECT_MAX_OG: i32 = 16;
+
+/** The 4x8 tile over taps [pc, pc + kc) read straight from the four windows (same sums as the packed tile). */
+// @ts-ignore: decorator
+@inline
+function directTile(
+  kc: i32, w0: usize, w1: usize, w2: usize, w3: usize, taps: usize, pb: usize, c: usize, ldc: usize, mr: i32, nr: i32, beta: f32, tile: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = taps + (<usize>kc << 2);
+  while (taps < end) {
+    const off = <usize>load<i32>(taps) << 2;
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(w0 + off);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(w1 + off);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(w2 + off);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(w3 + off);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    taps += 4;
+    pb += 32;
+  }
+  storeTile4x8(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc, mr, nr, 1, beta, tile);
+}
+
+/** Address of the first input that output pixel q's window reads. */
+// @ts-ignore: decorator
+@inline
+function windowStart(x: usize, imageStride: i32, P: i32, W: i32, SH: i32, SW: i32, PH: i32, PW: i32, OW: i32, q: i32): usize {
   const n = q / P;
   const r = q - n * P;
   const oh = r / OW;
   const ow = r - oh * OW;
-  const ih = oh * SH - PH;
-  const iw = ow * SW - PW;
-  if (ih < 0 || ih + spanH >= H || iw < 0 || iw + spanW >= W) return 0;
-  return x + ((<usize>n * <usize>imageStride + <usize>(ih * W + iw)) << 2);
+  return x + ((<usize>n * <usize>imageStride + <usize>((oh * SH - PH) * W + ow * SW - PW)) << 2);
+}
+
+/** Bytes of scratch f32_conv2d_pixels_4x8 needs. */
+export function f32_conv2d_pixels_scratch_bytes(): i32 {
+  return (GEMM_KC << 4) + 128;
 }

@@ -24,7 +24,9 @@ export function microTile4x8(
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
+  // Loop on pb alone (no separate counter): one register compare per step, no reload of kc.
+  const pbEnd = pb + (<usize>kc << 5);
+  while (pb < pbEnd) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);

@@ -9,7 +9,7 @@ import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
 import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
-import { runTasks, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
@@ -164,7 +164,7 @@ export function conv2dForward(k: Kernels, g: Conv2dGeometry, x: number, w: numbe
   if (keepCols === 0 && denseApplies(g)) return conv2dForwardDense(k, g, x, w, b, y);
   if (keepCols === 0 && winogradApplies(g)) return conv2dForwardWinograd(k, g, x, w, b, y, OH, OW);
   if (keepCols === 0 && directApplies(g)) return conv2dForwardDirect(k, g, x, w, b, y, OH, OW);
-  if (keepCols === 0 && pixelsMajor(g, og, P)) return conv2dForwardPixelsMajor(k, g, x, w, b, y, OH, OW);
+  if (keepCols === 0 && pixelsMajor(g, P)) return conv2dForwardPixelsMajor(k, g, x, w, b, y, OH, OW);
   const chunk = keepCols !== 0 ? g.N : chunkSize(g, kk, P);
   // A 1x1, stride-1, unpadded kernel's columns of one image are the image itself ([C, H*W]).
   const pointwise = g.KH === 1 && g.KW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
@@ -222,15 +222,17 @@ function conv2dBackwardDense(k: Kernels, g: Conv2dGeometry, x: number, w: number
 }
 
 /**
- * Few output channels per group and many pixels: compute Y^T = cols^T W^T (pixels as GEMM rows,
- * XNNPACK's orientation) with f32_conv2d_pixels_4x8, which reads the columns straight from the
- * image. That skips the column matrix and its packing, which dominate when the product is small.
+ * Many taps and many pixels: compute Y^T = cols^T W^T (pixels as GEMM rows, XNNPACK's orientation)
+ * with f32_conv2d_pixels_4x8, which reads the columns straight from the (padded) image. That skips
+ * the column matrix and its packing: the GEMM's tile runs on panels written from the image.
  */
-function pixelsMajor(g: Conv2dGeometry, og: number, P: number): boolean {
-  // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 30 GFLOP/s. With
-  // few taps (LeNet conv1: 25) or many outputs (ResNet 3x3: 64 outputs, 576 taps) the row orientation's
-  // packed GEMM is as fast or faster, so those keep it.
-  return og <= 32 && (g.C / g.groups) * g.KH * g.KW >= 64 && g.N * P >= 256;
+function pixelsMajor(g: Conv2dGeometry, P: number): boolean {
+  // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 30 GFLOP/s; the
+  // DCGAN convolutions of issue 15 (1,024 and 2,048 taps, 128 and 256 outputs) about 1.2x the
+  // im2col path. With few taps (LeNet conv1: 25) the im2col GEMM is as fast; a 1x1 kernel's columns
+  // are the image itself, so the GEMM packs straight from it already.
+  const pointwise = g.KH === 1 && g.KW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
+  return !pointwise && (g.C / g.groups) * g.KH * g.KW >= 64 && g.N * P >= 256;
 }
 
 function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number): void {
@@ -242,20 +244,23 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
   const per = packedBFloats(k, kk, og);
   const packed = k.arena.alloc(per * g.groups * 4);
   const taps = k.arena.alloc(kk * 4);
-  const scratchBytes = 4 * kk * 4 + 128;
+  // The kernel reads every window from the image: a padded convolution reads a zero-padded copy.
+  const { ptr: padded, H, W } = padForWindows(k, g, x, OH, OW);
+  const src = padded !== 0 ? padded : x;
+  const scratchBytes = kernel(k, 'f32_conv2d_pixels_scratch_bytes')() as number;
   const scratch = k.arena.alloc(scratchBytes);
   const yt = k.arena.alloc(M * g.OC * 4);
   try {
     // Offset of each tap from its window's top-left input, in the order of the weights' taps.
     const t = k.arena.i32(taps, kk);
     for (let c = 0, i = 0; c < cg; c++) {
-      for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * g.H + kh * g.dilationH) * g.W + kw * g.dilationW;
+      for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * H + kh * g.dilationH) * W + kw * g.dilationW;
     }
     // yt[q, o] starts as the bias of o; each group's product accumulates onto its columns.
     if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
     for (let gr = 0; gr < g.groups; gr++) packB(k, true, kk, og, w + gr * og * kk * 4, kk, packed + gr * per * 4);
     const call = (gr: number, n0: number, n1: number, work: number) => [
-      x + (n0 * g.C + gr * cg) * g.H * g.W * 4, g.C * g.H * g.W, n1 - n0, cg, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW,
+      src + (n0 * g.C + gr * cg) * H * W * 4, g.C * H * W, n1 - n0, cg, H, W, g.KH, g.KW, g.strideH, g.strideW, 0, 0,
       g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
     ];
     // Pixels are independent rows of the product: the threads take ranges of images or, with fewer
@@ -271,9 +276,9 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
         for (let n = 0; n < g.N; n++) {
           for (const [r0, r1] of splitRange(OH, Math.ceil((2 * threads) / g.N))) {
             // Output rows r0..r1 of image n: the same windows with the padding moved up by r0 rows
-            // (a negative padding reads real rows above), and the rows' pixels in yt.
+            // (a negative padding reads real rows below the first), and the rows' pixels in yt.
             const args = call(gr, n, n + 1, 0);
-            args[10] = g.padH - r0 * g.strideH;
+            args[10] = -r0 * g.strideH;
             args[14] = r1 - r0;
             args[20] = yt + ((n * P + r0 * OW) * g.OC + gr * og) * 4;
             tasks.push({ fn: 'f32_conv2d_pixels_4x8', args, scratch: 22 });
@@ -291,8 +296,24 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     // yt[n*P + p, o] -> y[n, o, p]
     for (let n = 0; n < g.N; n++) transpose2d(k, y + n * g.OC * P * 4, yt + n * P * g.OC * 4, P, g.OC);
   } finally {
-    for (const p of [packed, taps, scratch, yt]) k.arena.free(p);
+    for (const p of [packed, taps, scratch, yt, padded]) if (p !== 0) k.arena.free(p);
   }
+}
+
+/**
+ * The batch zero-padded so that every window of the convolution lies inside it (ptr 0: no padding,
+ * every window already does), with the padded image's H x W: the rows and columns the windows reach,
+ * or the input's own with its padding if more.
+ */
+function padForWindows(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: number): { ptr: number; H: number; W: number } {
+  if (g.padH === 0 && g.padW === 0) return { ptr: 0, H: g.H, W: g.W };
+  const H = Math.max(g.H + g.padH, (OH - 1) * g.strideH + (g.KH - 1) * g.dilationH + 1);
+  const W = Math.max(g.W + g.padW, (OW - 1) * g.strideW + (g.KW - 1) * g.dilationW + 1);
+  const ptr = k.arena.alloc(g.N * g.C * H * W * 4);
+  const image = g.C * g.H * g.W * 4;
+  const pad = (n0: number, n1: number): Task => ({ fn: 'f32_conv2d_pad_batch', args: [x + n0 * image, n1 - n0, g.C, g.H, g.W, g.padH, g.padW, H, W, ptr + n0 * g.C * H * W * 4] });
+  if (!splitOver(k, 4 * g.N * g.C * H * W, g.N, 1, pad)) kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, H, W, ptr);
+  return { ptr, H, W };
 }
 
 /**
@@ -303,7 +324,7 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
  */
 export function convKeepsColumns(g: Conv2dGeometry): boolean {
   const { OH, OW } = checkConvGeometry(g);
-  if (pixelsMajor(g, g.OC / g.groups, OH * OW)) return false;
+  if (pixelsMajor(g, OH * OW)) return false;
   return !denseApplies(g) && !winogradApplies(g) && !directApplies(g) && convColsFloats(g) !== null;
 }
 
