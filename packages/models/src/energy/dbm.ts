@@ -10,6 +10,7 @@
  * (rbm{i}.visible_bias, i > 0, is used only while pretraining).
  */
 import * as nn from '@deepwasm/nn';
+import { dbmAnnealedImportanceSampling, dbmExactLogPartition, dbmVariationalBound, type DBMAISOptions } from './dbm-partition.js';
 
 export interface DBMOptions {
   generator?: nn.Generator;
@@ -171,6 +172,21 @@ export class DBM extends nn.Module {
       s.forEach((x) => x.dispose());
       return out;
     });
+  }
+
+  /** log Z exactly, enumerating the odd layers (h1, h3, ...: at most 24 units in all), the even ones summed out. */
+  exactLogPartition(): number {
+    return dbmExactLogPartition(this);
+  }
+
+  /** log Z by annealed importance sampling on the odd layers (see dbm-partition.ts); `{ data }` starts from the data's base rate. */
+  annealedImportanceSampling(opts: DBMAISOptions = {}): nn.AISResult {
+    return dbmAnnealedImportanceSampling(this, opts);
+  }
+
+  /** The mean-field variational lower bound on log p(v) of each row of v, in nats, given log Z (Salakhutdinov and Hinton's figure for a DBM). */
+  variationalBound(v: nn.Tensor, logZ: number, meanFieldIterations = 30): Float64Array {
+    return dbmVariationalBound(this, v, logZ, meanFieldIterations);
   }
 
   /** Frees the persistent chains. */
