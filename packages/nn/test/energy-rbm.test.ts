@@ -145,6 +145,21 @@ describe('RBM learning', () => {
     // 4,000 chains: the model term's standard error is about 0.5 / sqrt(4000) = 0.008 per entry.
     expect(long).toBeLessThan(0.04);
     expect(one).toBeGreaterThan(long);
+    // PCD: once its chains have run long (a first call with k = 100, weights unchanged), one more
+    // step's estimate is the exact gradient up to sampling noise, with or without the reconstruction.
+    for (const reconstructionError of [false, true]) {
+      const g = new Generator(8);
+      rbm.resetChains();
+      rbm.contrastiveDivergence(batch, { k: 100, persistent: true, generator: g });
+      rbm.zeroGrad();
+      const r = rbm.contrastiveDivergence(batch, { persistent: true, reconstructionError, generator: g });
+      const got = rbm.weight.grad!.toArray();
+      const err = Math.max(...want.map((w, i) => Math.abs(got[i]! - w)));
+      console.log(`PCD (chains after 100 steps) vs exact gradient, max |error| over W: ${err.toFixed(4)}; reconstruction error ${r.reconstructionError}`);
+      expect(err).toBeLessThan(0.04);
+      expect(Number.isNaN(r.reconstructionError)).toBe(!reconstructionError);
+    }
+    rbm.resetChains();
   });
 
   it('AIS agrees with the exact log Z on an RBM small enough to enumerate', () => {

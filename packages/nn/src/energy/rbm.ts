@@ -17,12 +17,11 @@ import { add, affine, mul, sub } from '../functional/elementwise.js';
 import { sum } from '../functional/reduce.js';
 import { linear, matmul } from '../functional/matmul.js';
 import { sigmoid } from '../functional/activations.js';
-import { concat, transpose } from '../functional/shape-ops.js';
 import { zeros } from '../functional/creation.js';
 import { normal_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { checkGenerator, checkOptions, int, num, oneOf, optionKeys } from '../check/options.js';
-import { accumulateGrad, bernoulliSigmoid, normalAround, type SigmoidSampleOptions } from './sampling.js';
+import { accumulateGrad, accumulateOuterGrad, bernoulliSigmoid, normalAround, type SigmoidSampleOptions } from './sampling.js';
 import { softplusRowSum } from './softplus.js';
 import { registerModuleType } from '../modules/registry.js';
 import * as fields from '../modules/config-schema.js';
@@ -193,8 +192,12 @@ export class RBM extends Module {
     const k = opts.k === undefined ? 1 : int('RBM.contrastiveDivergence', 'k', opts.k);
     const gen = { generator: opts.generator };
     const batch = v0.shape[0]!;
+    const wantRecon = opts.reconstructionError !== false;
     return tidy(() => {
-      const pos = this.sampleHidden(v0, gen);
+      // Only the samples a step uses are drawn: the data's hidden sample starts CD's chain (and gives
+      // PCD's reconstruction); the last hidden layer of the negative phase enters only as probabilities.
+      // The key a skipped sample would have drawn is still taken, so seeded runs keep their random streams.
+      const pos = opts.persistent && !wantRecon ? { prob: this.hiddenProbabilities(v0), sample: skipKey(gen.generator) } : this.sampleHidden(v0, gen);
       let start: Tensor;
       if (opts.persistent) {
         if (this.chains === null) {
@@ -203,29 +206,24 @@ export class RBM extends Module {
         }
         start = this.sampleHidden(this.chains, gen).sample;
       } else {
-        start = pos.sample;
+        start = pos.sample!;
       }
       let x = this.sampleVisible(start, gen);
       // Reconstruction from the data's hidden sample: the chain's first step under CD, one more GEMM under PCD.
-      const recon = opts.reconstructionError === false ? null : opts.persistent ? this.visibleProbabilities(pos.sample) : x.prob;
-      let neg = this.sampleHidden(x.sample, gen);
-      for (let i = 1; i < k; i++) {
-        x = this.sampleVisible(neg.sample, gen);
-        neg = this.sampleHidden(x.sample, gen);
-      }
-      const vk = x.sample, hk = neg.prob, m = vk.shape[0]!;
+      const recon = !wantRecon ? null : opts.persistent ? this.visibleProbabilities(pos.sample!) : x.prob;
+      for (let i = 1; i < k; i++) x = this.sampleVisible(this.sampleHidden(x.sample, gen).sample, gen);
+      const vk = x.sample, hk = this.hiddenProbabilities(vk), m = vk.shape[0]!;
+      skipKey(gen.generator);
       if (opts.persistent) {
         this.chains!.dispose();
         this.chains = vk.keep();
       }
       noGrad(() => {
-        // One GEMM over both phases: [hk / m; -h0 / B]^T [vk; v0].
-        const gW = matmul(transpose(concat([affine(hk, 1 / m), affine(pos.prob, -1 / batch)], 0)), concat([vk, v0], 0));
-        const gb = sub(affine(sum(vk, 0), 1 / m), affine(sum(v0, 0), 1 / batch));
-        const gc = sub(affine(sum(hk, 0), 1 / m), affine(sum(pos.prob, 0), 1 / batch));
-        accumulateGrad(this.weight, gW);
-        accumulateGrad(this.visibleBias, gb);
-        accumulateGrad(this.hiddenBias, gc);
+        // grad W += hk^T vk / m - h0^T v0 / B: two GEMMs straight into .grad.
+        accumulateOuterGrad(this.weight, hk, vk, 1 / m);
+        accumulateOuterGrad(this.weight, pos.prob, v0, -1 / batch);
+        accumulateGrad(this.visibleBias, sub(affine(sum(vk, 0), 1 / m), affine(sum(v0, 0), 1 / batch)));
+        accumulateGrad(this.hiddenBias, sub(affine(sum(hk, 0), 1 / m), affine(sum(pos.prob, 0), 1 / batch)));
       });
       if (recon === null) return { reconstructionError: NaN };
       const d = sub(v0, recon);
@@ -265,6 +263,14 @@ export class RBM extends Module {
   override getConfig(): ModuleConfig {
     return { type: 'RBM', config: { nVisible: this.nVisible, nHidden: this.nHidden, visible: this.visible } };
   }
+}
+
+/** Advances the generator past the key one sampling op draws (two 32-bit words); returns null. */
+function skipKey(g: Generator | undefined): null {
+  const gen = g ?? defaultGenerator;
+  gen.nextU32();
+  gen.nextU32();
+  return null;
 }
 
 /** n rows cycling through x's rows. */

@@ -3,7 +3,7 @@
  * Generator (two nextU32), so a seeded run is bit-identical and its samples do not depend on how
  * many threads run the kernels. No gradients flow through samples; ops never record a graph.
  */
-import { axpy, bernoulliPhilox, bernoulliSigmoidPhilox, copy, normalPhilox, uniformPhilox, type PhiloxKey } from '@deepwasm/kernels';
+import { axpy, bernoulliPhilox, bernoulliSigmoidPhilox, copy, gemm, normalPhilox, uniformPhilox, type PhiloxKey } from '@deepwasm/kernels';
 import { Tensor } from '../tensor/tensor.js';
 import { defineOp } from '../check/operands.js';
 import { checkGenerator, checkOptions, num, optionKeys } from '../check/options.js';
@@ -80,4 +80,25 @@ export function accumulateGrad(p: Tensor, g: Tensor): void {
     axpy(p.k, p.grad.ptr, g.ptr, g.size, 1);
     p.grad.version++;
   }
+}
+
+/**
+ * p.grad += alpha a^T b for a [rows, out] and b [rows, in] (p is [out, in]): one GEMM with the
+ * transposed A straight into the gradient (created zero-filled and kept on first use), so the
+ * contrastive-divergence statistics need no transposed or concatenated copies.
+ */
+export function accumulateOuterGrad(p: Tensor, a: Tensor, b: Tensor, alpha: number): void {
+  const rows = a.shape[0]!, M = a.shape[1]!, N = b.shape[1]!;
+  if (a.ndim !== 2 || b.ndim !== 2 || b.shape[0] !== rows || p.ndim !== 2 || p.shape[0] !== M || p.shape[1] !== N) {
+    throw new Error(`accumulateOuterGrad: expected a [rows, ${p.shape[0]}] and b [rows, ${p.shape[1]}], got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+  }
+  const fresh = p.grad === null || p.grad.isDisposed;
+  if (fresh) {
+    const own = Tensor.empty(p.shape, p.k).keep();
+    own.name = p.name ? `${p.name}.grad` : undefined;
+    p.grad = own;
+  }
+  const grad = p.grad!;
+  gemm(p.k, true, false, M, N, rows, alpha, a.ptr, Math.max(1, M), b.ptr, Math.max(1, N), fresh ? 0 : 1, grad.ptr, Math.max(1, N));
+  grad.version++;
 }
