@@ -8,7 +8,7 @@ usage: python3 rbm_learn.py out/mnist-binarised.u8 cd1|pcd [--epochs 30] [--beta
   visible biases (Salakhutdinov and Murray 2008), `uniform` zero biases (which underestimates log Z by
   tens of nats on PCD-trained RBMs: the runs' log weights spread over 60 nats); `both` (default) runs
   both and keeps the larger estimate, as demo --task rbm does. Prints one JSON line with logZ, each
-  estimate with its runs' log-weight range, and the test log-likelihood.
+  estimate with its runs' log-weight range and effective number of runs ((sum w)^2 / sum w^2), and the test log-likelihood.
 """
 import json, math, sys, time
 import numpy as np
@@ -67,7 +67,8 @@ with torch.no_grad():
             v = torch.bernoulli(torch.sigmoid((1 - b2) * bA + b2 * (h @ W + b)))
         logw += H * math.log(2) + float(sp(bA).double().sum())
         m = logw.max()
-        return float(m + torch.log(torch.exp(logw - m).mean())), float(logw.min()), float(logw.max())
+        w = torch.exp(logw - m)
+        return float(m + torch.log(w.mean())), float(logw.min()), float(logw.max()), float(w.sum() ** 2 / (w * w).sum())
     p = train.mean(0).clamp(1e-3, 1 - 1e-3)
     bases = {"data": torch.log(p / (1 - p)), "uniform": torch.zeros(V)}
     t1 = time.perf_counter()

@@ -5,6 +5,7 @@ import { runCharLmTask } from './char-lm.js';
 import { runReverseTask } from './reverse.js';
 import { runDbnTask } from './dbn.js';
 import { runRbmTask } from './rbm.js';
+import { runDbmTask, type DbmTaskOptions } from './dbm.js';
 import { runGcnTask, type GcnTaskOptions } from './gcn.js';
 import { runGraphsTask } from './graphs.js';
 import { runVaeTask, type VaeTaskOptions } from './vae.js';
@@ -13,7 +14,7 @@ import { runAugmentTask, type AugmentTaskOptions } from './augment.js';
 import { runKarateTask } from './karate.js';
 import type { TaskOptions } from './common.js';
 
-export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runGcnTask, runGraphsTask, runVaeTask, runGanTask, runAugmentTask, runKarateTask };
+export { runAddingTask, runCharLmTask, runReverseTask, runDbnTask, runRbmTask, runDbmTask, runGcnTask, runGraphsTask, runVaeTask, runGanTask, runAugmentTask, runKarateTask };
 
 export const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   adding: runAddingTask,
@@ -21,6 +22,7 @@ export const TASKS: Record<string, (o: TaskOptions) => Promise<unknown>> = {
   reverse: runReverseTask,
   dbn: runDbnTask,
   rbm: runRbmTask,
+  dbm: (o) => runDbmTask(o as DbmTaskOptions),
   gcn: (o) => runGcnTask(o as GcnTaskOptions),
   graphs: runGraphsTask,
   vae: (o) => runVaeTask(o as VaeTaskOptions),

@@ -72,7 +72,10 @@ export async function runRbmTask(opts: RbmTaskOptions = {}): Promise<Record<stri
     const estimates = (['data', 'uniform'] as const).map((base) => {
       const ais = nn.annealedImportanceSampling(rbm, { runs: 100, betas, data: base === 'data' ? trainT : undefined, generator: g });
       const lw = Array.from(ais.logWeights);
-      log(`${recipe}: AIS from the ${base} base rate: log Z ${ais.logZ.toFixed(2)} [${ais.logZLow.toFixed(2)}, ${ais.logZHigh.toFixed(2)}], runs' log weights ${Math.min(...lw).toFixed(1)}..${Math.max(...lw).toFixed(1)}`);
+      log(
+        `${recipe}: AIS from the ${base} base rate: log Z ${ais.logZ.toFixed(2)} [${ais.logZLow.toFixed(2)}, ${ais.logZHigh.toFixed(2)}], runs' log weights ${Math.min(...lw).toFixed(1)}..${Math.max(...lw).toFixed(1)}, ` +
+          `effective runs ${effectiveRuns(lw).toFixed(1)} of 100 (${((Date.now() - t1) / 1000).toFixed(0)} s so far)`,
+      );
       return ais;
     });
     const ais = estimates[0]!.logZ >= estimates[1]!.logZ ? estimates[0]! : estimates[1]!;
@@ -94,6 +97,22 @@ export async function runRbmTask(opts: RbmTaskOptions = {}): Promise<Record<stri
   trainT.dispose();
   distinct.dispose();
   return results;
+}
+
+/**
+ * Kish's effective sample size of importance weights given as logs, (sum w)^2 / sum w^2: 100 when all
+ * runs weigh the same, near 1 when one run dominates the mean (then the 3-standard-error band reaches 0
+ * and the estimate rests on one run).
+ */
+export function effectiveRuns(logWeights: number[]): number {
+  const m = Math.max(...logWeights);
+  let s = 0, s2 = 0;
+  for (const l of logWeights) {
+    const w = Math.exp(l - m);
+    s += w;
+    s2 += w * w;
+  }
+  return (s * s) / s2;
 }
 
 /** The distinct rows of binary data [n, cols], as a tensor. */

@@ -65,13 +65,16 @@ export class DBM extends nn.Module {
     return nn.noGrad(() =>
       nn.tidy(() => {
         const mu: nn.Tensor[] = [];
+        const fromV = this.rbms[0]!.hiddenInput(v); // W_1 v + c_1 does not change between sweeps
         let x = v;
         for (let l = 1; l <= L; l++) {
-          x = nn.sigmoid(nn.affine(this.rbms[l - 1]!.hiddenInput(x), l < L ? 2 : 1));
+          x = nn.sigmoid(nn.affine(l === 1 ? fromV : this.rbms[l - 1]!.hiddenInput(x), l < L ? 2 : 1));
           mu.push(x);
         }
         for (let t = 0; t < iterations; t++) {
-          for (let l = 1; l <= L; l++) mu[l - 1] = nn.sigmoid(this.input(l, l === 1 ? v : mu[l - 2]!, l < L ? mu[l]! : null));
+          for (let l = 1; l <= L; l++) {
+            mu[l - 1] = nn.sigmoid(l === 1 ? nn.add(fromV, nn.matmul(mu[1]!, this.rbms[1]!.weight)) : this.input(l, mu[l - 2]!, l < L ? mu[l]! : null));
+          }
         }
         return mu;
       }),
