@@ -19,7 +19,7 @@ describe('demo --task dbm', () => {
     const out = mkdtempSync(join(tmpdir(), 'dbm-'));
     const lines: string[] = [];
     const r = await runDbmTask({
-      sizes: [784, 64, 64], train: 1000, test: 300, pretrainEpochs: 2, epochs: 2, lr: 0.01, aisRuns: 20, epochBetas: 300, finalBetas: 300,
+      sizes: [784, 64, 64], train: 1000, test: 300, pretrainEpochs: 2, epochs: 2, lr: 0.01, epochRuns: 20, epochBetas: 300, finalBetas: 300,
       classifierEpochs: 5, sampleSteps: 50, out, progress: false, log: (l) => lines.push(l),
     });
     console.log(lines.join('\n'));

@@ -4,9 +4,10 @@
  * (CD-1), then joint training (mean-field data term, persistent Gibbs chains for the model term, SGD
  * with the rate decayed linearly to 0). After pretraining and after each joint epoch it prints the
  * mean-field variational lower bound on the average test log-likelihood, in nats, with log Z from AIS
- * on the DBM (from the data's base rate; a quick estimate per epoch, a longer one at the end, with the
- * runs' log-weight spread). Then samples after 1,000 Gibbs sweeps (out/dbm-samples.png) and a
- * classifier: logistic regression on the mean-field features [mu1, mu2] against the same on pixels.
+ * on the DBM from the data's base rate (a quick estimate per epoch, 20 runs x 1,000 temperatures; 100
+ * runs x 3,000 at the end), with the runs' log-weight spread and effective number. Then samples after
+ * 1,000 Gibbs sweeps (out/dbm-samples.png) and a classifier: logistic regression on the mean-field
+ * features [mu1, mu2] against the same on the pixels.
  */
 import { join } from 'node:path';
 import * as nn from '@deepwasm/nn';
@@ -20,17 +21,17 @@ export interface DbmTaskOptions extends TaskOptions {
   sizes?: number[];
   train?: number;
   test?: number;
-  /** CD-1 epochs per layer of greedy stacking (default 10). */
+  /** CD-1 epochs per layer of greedy stacking (default 5). */
   pretrainEpochs?: number;
-  /** Joint training epochs (default `epochs`, `steps` or 10), SGD rate (default 0.005, decayed linearly to 0), persistent chains (default 100). */
+  /** Joint training epochs (default `epochs`, `steps` or 5), SGD rate (default 0.01, decayed linearly to 0), persistent chains (default 100). */
   epochs?: number;
   lr?: number;
   numChains?: number;
-  /** Mean-field sweeps in training (default 10) and for the bound and the features (default 30). */
+  /** Mean-field sweeps in training and for the features and the per-epoch bounds (default 10), for the final bound (default 30). */
   meanFieldIterations?: number;
-  evalIterations?: number;
-  /** AIS runs (default 100) and temperatures per epoch (default 1,000) and at the end (default env DBM_BETAS or 14,501). */
-  aisRuns?: number;
+  finalIterations?: number;
+  /** AIS per epoch: runs (default 20) and temperatures (default 1,000); at the end: 100 runs x `finalBetas` (default env DBM_BETAS or 3,000). */
+  epochRuns?: number;
   epochBetas?: number;
   finalBetas?: number;
   /** Logistic-regression epochs (default 30) and Gibbs sweeps for the samples (default 1,000). */
@@ -51,10 +52,10 @@ export async function runDbmTask(opts: DbmTaskOptions = {}): Promise<DbmTaskResu
   const log = opts.log ?? console.log;
   const seed = opts.seed ?? 0, sizes = opts.sizes ?? [784, 500, 1000];
   const nTrain = opts.train ?? 8000, nTest = opts.test ?? 2000, B = 64;
-  const epochs = opts.epochs ?? opts.steps ?? 10, lr0 = opts.lr ?? 0.005;
-  const mfTrain = opts.meanFieldIterations ?? 10, mfEval = opts.evalIterations ?? 30;
-  const runs = opts.aisRuns ?? 100, epochBetas = opts.epochBetas ?? 1000;
-  const finalBetas = opts.finalBetas ?? (process.env.DBM_BETAS ? Number(process.env.DBM_BETAS) : 14501);
+  const epochs = opts.epochs ?? opts.steps ?? 5, lr0 = opts.lr ?? 0.01, pretrainEpochs = opts.pretrainEpochs ?? 5;
+  const mf = opts.meanFieldIterations ?? 10, mfFinal = opts.finalIterations ?? 30;
+  const epochRuns = opts.epochRuns ?? 20, epochBetas = opts.epochBetas ?? 1000;
+  const finalBetas = opts.finalBetas ?? (process.env.DBM_BETAS ? Number(process.env.DBM_BETAS) : 3000);
   const { train, test } = mnistSplit({ train: nTrain, test: nTest, seed });
   const bin = (x: Float32Array) => Float32Array.from(x, (p) => (p > 0.5 ? 1 : 0));
   const trainX = nn.fromArray(bin(train.x), [nTrain, 784]).keep(), testX = nn.fromArray(bin(test.x), [nTest, 784]).keep();
@@ -62,21 +63,21 @@ export async function runDbmTask(opts: DbmTaskOptions = {}): Promise<DbmTaskResu
   const model = dbm(sizes, { generator: g });
   const t0 = Date.now();
   const secs = (t: number) => `${((Date.now() - t) / 1000).toFixed(0)} s`;
-  model.pretrain(trainX, { epochs: opts.pretrainEpochs ?? 10, lr: 0.05, generator: g });
-  log(`DBM ${sizes.join('-')} on ${nTrain} binarised digits: greedy stacking, ${opts.pretrainEpochs ?? 10} CD-1 epochs per RBM (doubled inputs, SGD lr 0.05, momentum 0.5, weight decay 2e-4), ${secs(t0)}`);
+  model.pretrain(trainX, { epochs: pretrainEpochs, lr: 0.05, generator: g });
+  log(`DBM ${sizes.join('-')} on ${nTrain} binarised digits: greedy stacking, ${pretrainEpochs} CD-1 epochs per RBM (doubled inputs, SGD lr 0.05, momentum 0.5, weight decay 2e-4), ${secs(t0)}`);
   const bounds: number[] = [];
-  const score = (label: string, betas: number): { bound: number; logZ: number } => {
+  const score = (label: string, runs: number, betas: number, sweeps: number): { bound: number; logZ: number } => {
     const t = Date.now();
     const ais = model.annealedImportanceSampling({ runs, betas, data: trainX, generator: g });
     const lw = Array.from(ais.logWeights);
-    const b = mean(model.variationalBound(testX, ais.logZ, mfEval));
+    const b = mean(model.variationalBound(testX, ais.logZ, sweeps));
     log(
-      `${label}: test bound ${b.toFixed(2)} nats (log Z ${ais.logZ.toFixed(2)} by AIS, ${runs} runs x ${betas} temperatures from the data's base rate, ` +
+      `${label}: test bound ${b.toFixed(2)} nats (${sweeps} mean-field sweeps; log Z ${ais.logZ.toFixed(2)} by AIS, ${runs} runs x ${betas} temperatures from the data's base rate, ` +
         `runs' log weights ${Math.min(...lw).toFixed(1)}..${Math.max(...lw).toFixed(1)}, effective runs ${effectiveRuns(lw).toFixed(1)}, ${secs(t)})`,
     );
     return { bound: b, logZ: ais.logZ };
   };
-  bounds.push(score('after pretraining', epochBetas).bound);
+  bounds.push(score('after pretraining', epochRuns, epochBetas, mf).bound);
   const opt = new nn.SGD(model.parameters(), { lr: lr0, momentum: 0.5, weightDecay: 2e-4 });
   const steps = epochs * Math.ceil(nTrain / B);
   let step = 0;
@@ -86,13 +87,13 @@ export async function runDbmTask(opts: DbmTaskOptions = {}): Promise<DbmTaskResu
     for (let s = 0; s < nTrain; s += B) {
       opt.paramGroups[0]!.lr = lr0 * (1 - step++ / steps);
       opt.zeroGrad();
-      nn.tidy(() => model.jointGradient(nn.gather(trainX, order.subarray(s, Math.min(nTrain, s + B))), { meanFieldIterations: mfTrain, numChains: opts.numChains ?? 100, generator: g }));
+      nn.tidy(() => model.jointGradient(nn.gather(trainX, order.subarray(s, Math.min(nTrain, s + B))), { meanFieldIterations: mf, numChains: opts.numChains ?? 100, generator: g }));
       opt.step();
     }
-    bounds.push(score(`joint epoch ${epoch + 1}/${epochs} (${secs(t1)} of training)`, epochBetas).bound);
+    bounds.push(score(`joint epoch ${epoch + 1}/${epochs} (${secs(t1)} of training)`, epochRuns, epochBetas, mf).bound);
   }
   model.resetChains();
-  const final = score(`after joint training (SGD lr ${lr0} decayed linearly to 0, momentum 0.5, weight decay 2e-4, ${mfTrain} mean-field sweeps, ${opts.numChains ?? 100} persistent chains)`, finalBetas);
+  const final = score(`after joint training (SGD lr ${lr0} decayed linearly to 0, momentum 0.5, weight decay 2e-4, ${mf} mean-field sweeps, ${opts.numChains ?? 100} persistent chains)`, 100, finalBetas, mfFinal);
 
   const t2 = Date.now();
   const samples = model.sample(50, { gibbsSteps: opts.sampleSteps ?? 1000, generator: g });
@@ -103,7 +104,7 @@ export async function runDbmTask(opts: DbmTaskOptions = {}): Promise<DbmTaskResu
   }
   samples.dispose();
 
-  const features = (x: nn.Tensor) => nn.tidy(() => nn.concat(model.meanField(x, mfEval), 1).keep());
+  const features = (x: nn.Tensor) => nn.tidy(() => nn.concat(model.meanField(x, mf), 1).keep());
   const [fTrain, fTest] = [features(trainX), features(testX)];
   const ce = opts.classifierEpochs ?? 30;
   const featureAccuracy = logisticRegression(fTrain, train.y, fTest, test.y, ce, seed);
