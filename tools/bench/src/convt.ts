@@ -24,7 +24,7 @@ import { median, timeInterleaved } from './stats.js';
 import { builds, loadOurs } from './train-bench.js';
 import type { Row, SuiteOptions } from './report.js';
 
-interface Case {
+export interface ConvtCase {
   name: string;
   N: number;
   /** Input channels (the weight's first dim). */
@@ -37,7 +37,7 @@ interface Case {
   pad: number;
 }
 
-const CASES: Case[] = [
+export const CONVT_CASES: ConvtCase[] = [
   { name: 'DCGAN 64x128x7x7 -> 64@14x14 k4 s2 p1', N: 64, C: 128, H: 7, OC: 64, K: 4, stride: 2, pad: 1 },
   { name: 'DCGAN 64x64x14x14 -> 1@28x28 k4 s2 p1', N: 64, C: 64, H: 14, OC: 1, K: 4, stride: 2, pad: 1 },
   { name: 'DCGAN-64 16x256x8x8 -> 128@16x16 k4 s2 p1', N: 16, C: 256, H: 8, OC: 128, K: 4, stride: 2, pad: 1 },
@@ -46,10 +46,10 @@ const CASES: Case[] = [
 type Pass = 'forward' | 'input gradient' | 'filter gradient';
 const PASSES: Pass[] = ['forward', 'input gradient', 'filter gradient'];
 
-const outSize = (c: Case) => (c.H - 1) * c.stride - 2 * c.pad + c.K;
+export const outSize = (c: ConvtCase) => (c.H - 1) * c.stride - 2 * c.pad + c.K;
 
 /** The convolution from the output back to the input, whose input gradient is the transposed convolution. */
-function geometry(c: Case): Conv2dGeometry {
+export function convtGeometry(c: ConvtCase): Conv2dGeometry {
   const O = outSize(c);
   return {
     N: c.N, C: c.OC, H: O, W: O, OC: c.C, KH: c.K, KW: c.K, strideH: c.stride, strideW: c.stride, padH: c.pad, padW: c.pad,
@@ -58,10 +58,10 @@ function geometry(c: Case): Conv2dGeometry {
 }
 
 /** FLOPs of one pass (each pass is the same number of multiply-adds). */
-const flops = (c: Case) => 2 * c.N * c.C * c.H * c.H * c.OC * c.K * c.K;
+export const convtFlops = (c: ConvtCase) => 2 * c.N * c.C * c.H * c.H * c.OC * c.K * c.K;
 
-function ours(k: Kernels, c: Case): { fns: Record<Pass, () => void>; free: () => void } {
-  const g = geometry(c);
+function ours(k: Kernels, c: ConvtCase): { fns: Record<Pass, () => void>; free: () => void } {
+  const g = convtGeometry(c);
   const O = outSize(c);
   const sizes = [c.N * c.C * c.H * c.H, c.C * c.OC * c.K * c.K, c.OC, c.N * c.OC * O * O];
   const [x, w, b, y] = sizes.map((n) => {
@@ -85,7 +85,7 @@ function ours(k: Kernels, c: Case): { fns: Record<Pass, () => void>; free: () =>
   };
 }
 
-function tfjs(tf: Tf, c: Case): { fns: Record<'forward' | 'input gradient', () => void>; dispose: () => void } {
+function tfjs(tf: Tf, c: ConvtCase): { fns: Record<'forward' | 'input gradient', () => void>; dispose: () => void } {
   const O = outSize(c);
   const x = tf.randomNormal([c.N, c.H, c.H, c.C]) as Tensor4D;
   const w = tf.randomNormal([c.K, c.K, c.OC, c.C]) as Tensor4D;
@@ -120,11 +120,11 @@ export async function runConvtSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   for (const isa of isas) kernels.push([isa, await loadOurs(isa, 1)]);
   // ms[case][pass][contender] = one median per round
   const ms: Record<string, Record<Pass, Record<string, number[]>>> = {};
-  const push = (c: Case, pass: Pass, who: string, v: number) => (((ms[c.name] ??= {} as Record<Pass, Record<string, number[]>>)[pass] ??= {})[who] ??= []).push(v);
+  const push = (c: ConvtCase, pass: Pass, who: string, v: number) => (((ms[c.name] ??= {} as Record<Pass, Record<string, number[]>>)[pass] ??= {})[who] ??= []).push(v);
   const torchKey: Record<Pass, 'fwd' | 'dx' | 'dw'> = { forward: 'fwd', 'input gradient': 'dx', 'filter gradient': 'dw' };
   for (let r = 0; r < rounds; r++) {
-    const torch = runPytorch<TorchResult>('convt.py', [JSON.stringify(CASES), '--seconds', String(seconds / 2)], log);
-    for (const c of CASES) {
+    const torch = runPytorch<TorchResult>('convt.py', [JSON.stringify(CONVT_CASES), '--seconds', String(seconds / 2)], log);
+    for (const c of CONVT_CASES) {
       if (torch) for (const pass of PASSES) push(c, pass, 'pytorch', torch.cases[c.name]![torchKey[pass]]);
       const mine = kernels.map(([isa, k]) => [isa, ours(k, c)] as const);
       await useBackend(tf, 'wasm');
@@ -146,8 +146,8 @@ export async function runConvtSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   for (const [, k] of kernels) closeThreads(k);
 
   const rows: Row[] = [];
-  for (const c of CASES) {
-    const gflop = flops(c) / 1e6;
+  for (const c of CONVT_CASES) {
+    const gflop = convtFlops(c) / 1e6;
     for (const pass of PASSES) {
       const per = ms[c.name]![pass];
       for (const isa of isas) {

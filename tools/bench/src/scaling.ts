@@ -8,6 +8,7 @@ import { closeThreads, conv2dBackward, conv2dForward, convOutputSize, gemm, setT
 import * as nn from '@deepwasm/nn';
 import { lenet5, resnet } from '@deepwasm/models';
 import { CONVS, geometry } from './cnn.js';
+import { CONVT_CASES, convtFlops, convtGeometry, outSize } from './convt.js';
 import { GEMM_SHAPES } from './gemm.js';
 import { median } from './stats.js';
 import { builds, type Isa } from './train-bench.js';
@@ -81,6 +82,18 @@ function kernelCases(k: Kernels, quick: boolean): { cases: Case[]; free: () => v
     const [dx, dw, db] = [alloc(cc.N * cc.C * cc.H * cc.H), alloc(cc.OC * cc.C * cc.K * cc.K), alloc(cc.OC)];
     cases.push({ name: `conv fwd ${cc.name}`, metric: 'GFLOP/s', per: flop / 1e9, run: () => conv2dForward(k, g, x, w, b, y) });
     cases.push({ name: `conv bwd ${cc.name}`, metric: 'GFLOP/s', per: (2 * flop) / 1e9, run: () => conv2dBackward(k, g, x, w, y, dx, dw, db) });
+  }
+  // ConvTranspose2d on the DCGAN shapes of bench convt (not the 1-channel one): its forward pass,
+  // input gradient (a strided convolution) and filter gradient, as nn.convTranspose2d calls them.
+  for (const c of CONVT_CASES.filter((c) => c.OC > 1)) {
+    const g = convtGeometry(c);
+    const O = outSize(c);
+    const per = convtFlops(c) / 1e9;
+    const [x, w, y, dx, dw] = [alloc(c.N * c.C * c.H * c.H), alloc(c.C * c.OC * c.K * c.K), alloc(c.N * c.OC * O * O), alloc(c.N * c.C * c.H * c.H), alloc(c.C * c.OC * c.K * c.K)];
+    const name = c.name.replace(/ k4 s2 p1$/, '');
+    cases.push({ name: `convT fwd ${name}`, metric: 'GFLOP/s', per, run: () => conv2dBackward(k, g, 0, w, x, y, 0, 0) });
+    cases.push({ name: `convT input grad ${name}`, metric: 'GFLOP/s', per, run: () => conv2dForward(k, g, y, w, 0, dx) });
+    cases.push({ name: `convT filter grad ${name}`, metric: 'GFLOP/s', per, run: () => conv2dBackward(k, g, y, w, x, 0, dw, 0) });
   }
   return { cases, free: () => ptrs.forEach((p) => k.arena.free(p)) };
 }

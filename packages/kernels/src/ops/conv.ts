@@ -9,7 +9,7 @@ import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
 import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
-import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
@@ -258,19 +258,20 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     }
     // yt[q, o] starts as the bias of o; each group's product accumulates onto its columns.
     if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
-    for (let gr = 0; gr < g.groups; gr++) packB(k, true, kk, og, w + gr * og * kk * 4, kk, packed + gr * per * 4);
+    const threads = threadsFor(k, M * g.OC * kk);
+    packWeights(k, g, w, packed, per, threads);
     const call = (gr: number, n0: number, n1: number, work: number) => [
       src + (n0 * g.C + gr * cg) * H * W * 4, g.C * H * W, n1 - n0, cg, H, W, g.KH, g.KW, g.strideH, g.strideW, 0, 0,
       g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
     ];
-    // Pixels are independent rows of the product: the threads take ranges of images or, with fewer
-    // images than threads (inference), ranges of output rows of each image.
-    const threads = threadsFor(k, M * g.OC * kk);
+    // Pixels are independent rows of the product: the threads take ranges of images (two per thread
+    // when there are enough, so that a thread held up by another process leaves less behind) or,
+    // with fewer images than threads (inference), ranges of output rows of each image.
     if (threads > 1) {
       const tasks: Task[] = [];
       for (let gr = 0; gr < g.groups; gr++) {
         if (g.N >= threads) {
-          for (const [n0, n1] of splitRange(g.N, threads)) tasks.push({ fn: 'f32_conv2d_pixels_4x8', args: call(gr, n0, n1, 0), scratch: 22 });
+          for (const [n0, n1] of splitRange(g.N, threads * PIECES_PER_THREAD)) tasks.push({ fn: 'f32_conv2d_pixels_4x8', args: call(gr, n0, n1, 0), scratch: 22 });
           continue;
         }
         for (let n = 0; n < g.N; n++) {
@@ -298,6 +299,26 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
   } finally {
     for (const p of [packed, taps, scratch, yt, padded]) if (p !== 0) k.arena.free(p);
   }
+}
+
+/**
+ * Each group's weights W_g [og, kk] packed as W_g^T panels (f32_pack_b_panels) into `packed` (`per`
+ * floats a group); on several threads, by ranges of whole 8-output panels (a copy: same bits).
+ */
+function packWeights(k: Kernels, g: Conv2dGeometry, w: number, packed: number, per: number, threads: number): void {
+  const og = g.OC / g.groups;
+  const kk = (g.C / g.groups) * g.KH * g.KW;
+  if (threads <= 1 || og < 16) {
+    for (let gr = 0; gr < g.groups; gr++) packB(k, true, kk, og, w + gr * og * kk * 4, kk, packed + gr * per * 4);
+    return;
+  }
+  const tasks: Task[] = [];
+  for (let gr = 0; gr < g.groups; gr++) {
+    for (const [j0, j1] of splitRange(og, threads * PIECES_PER_THREAD, 8)) {
+      tasks.push({ fn: 'f32_pack_b_panels', args: [1, w + (gr * og + j0) * kk * 4, kk, kk, j1 - j0, packed + (gr * per + j0 * kk) * 4] });
+    }
+  }
+  runTasks(k, tasks);
 }
 
 /**
