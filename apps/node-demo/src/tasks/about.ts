@@ -20,7 +20,7 @@ export const TASK_ABOUT: Record<string, TaskAbout> = {
   adding: { about: 'LSTM vs tanh RNN on the adding problem, length 100 (3,000 steps)', options: { steps: true } },
   charlm: { about: 'character LSTM on Moby-Dick ch. 1-10: bits/char, a text sample', options: { steps: true } },
   reverse: { about: 'seq2seq with attention reverses 10-digit strings: exact match', options: { steps: true } },
-  dbn: { about: 'deep belief net 784-500-500-2000 pretrained vs random init\n(--steps: fine-tuning epochs, default 20; --seeds: the mean of N);\nfilters, samples', options: { steps: true, seeds: true } },
+  dbn: { about: 'deep belief net 784-500-500-2000 pretrained vs random init\n(--steps: fine-tuning epochs, default 40; --seeds: the mean of N);\nfilters, samples', options: { steps: true, seeds: true } },
   rbm: { about: '784-500 RBM, CD-1 and PCD, scored by AIS in nats\n(--steps: epochs, default 30)', options: { steps: true } },
   dbm: { about: 'deep Boltzmann machine 784-500-1000: greedy stacking, joint PCD;\ntest bound in nats (AIS), samples, a classifier on its features\n(--epochs: joint epochs, default 5)', options: { epochs: true } },
   gcn: { about: 'GCN or GAT on a citation graph, 200 epochs: validation and test\naccuracy, the hidden layer in 2-D; --seeds N: mean and spread', options: { model: ['gcn', 'gat'], dataset: ['cora', 'citeseer'], seeds: true, epochs: true } },
