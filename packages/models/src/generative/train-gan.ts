@@ -15,7 +15,7 @@
  * Everything random comes from one seeded generator: a seeded run is bit-reproducible.
  */
 import * as nn from '@deepwasm/nn';
-import type { GanModel } from './gan-model.js';
+import { GanModel } from './gan-model.js';
 import { cycleLabels } from './labels.js';
 
 export interface GanEpoch {
@@ -44,12 +44,22 @@ export interface GanTrainOptions {
   augment?: (x: nn.Tensor, generator: nn.Generator) => nn.Tensor;
   /** Images in the grid given to onEpoch (default 100). */
   gridSize?: number;
+  /** The discriminator's target for real images (default 1); 0.9 is one-sided label smoothing (Salimans et al. 2016). */
+  realTarget?: number;
+  /** Weight of an AC-GAN's class cross-entropy in both losses (default 1). */
+  classWeight?: number;
+  /**
+   * A moving average of the model's weights (an nn.AveragedModel of it, e.g. with decay 0.999), folded
+   * after every generator step; the grids given to onEpoch are then drawn from its generator. Sample
+   * from `ema.module` after training.
+   */
+  ema?: nn.AveragedModel<GanModel>;
   /** Show a progress bar (default true), or a writer for it. */
   progress?: boolean | nn.ProgressWriter;
   onEpoch?: (e: GanEpoch) => void | Promise<void>;
 }
 const TRAIN_OPTIONS = nn.check.optionKeys<GanTrainOptions>({
-  epochs: true, batchSize: true, lr: true, betas: true, seed: true, generator: true, augment: true, gridSize: true, progress: true, onEpoch: true,
+  epochs: true, batchSize: true, lr: true, betas: true, seed: true, generator: true, augment: true, gridSize: true, realTarget: true, classWeight: true, ema: true, progress: true, onEpoch: true,
 });
 
 export interface GanHistory {
@@ -66,6 +76,10 @@ export async function trainGan(model: GanModel, data: nn.Dataset, opts: GanTrain
   const lr = opts.lr === undefined ? 2e-4 : nn.check.num(where, 'lr', opts.lr, 0);
   const betas = opts.betas ?? [0.5, 0.999];
   const gridSize = opts.gridSize === undefined ? 100 : nn.check.int(where, 'gridSize', opts.gridSize);
+  const realTarget = opts.realTarget === undefined ? 1 : nn.check.num(where, 'realTarget', opts.realTarget, 0, 1);
+  const classWeight = opts.classWeight === undefined ? 1 : nn.check.num(where, 'classWeight', opts.classWeight, 0);
+  const ema = opts.ema;
+  if (ema !== undefined && !(ema instanceof nn.AveragedModel && ema.module instanceof GanModel)) throw new Error(`${where}: ema must be an nn.AveragedModel of the GAN`);
   if (opts.generator !== undefined) nn.check.checkGenerator(where, opts.generator);
   const g = opts.generator ?? new nn.Generator(opts.seed === undefined ? 0 : nn.check.num(where, 'seed', opts.seed));
   const per = model.imageShape.reduce((a, b) => a * b, 1);
@@ -82,7 +96,9 @@ export async function trainGan(model: GanModel, data: nn.Dataset, opts: GanTrain
   const batches = Math.ceil(n / batchSize);
   const history: GanHistory = { dLoss: [], gLoss: [] };
   const writer = typeof opts.progress === 'object' ? opts.progress : opts.progress === false ? null : undefined;
+  const realTargets = (m: number) => nn.full([m, 1], realTarget);
   const ones = (m: number) => nn.full([m, 1], 1);
+  const classLoss = (logits: nn.Tensor, ls: Int32Array) => (classWeight === 1 ? nn.crossEntropy(logits, ls) : nn.affine(nn.crossEntropy(logits, ls), classWeight));
   const zeros = (m: number) => nn.full([m, 1], 0);
   try {
     model.train();
@@ -104,17 +120,18 @@ export async function trainGan(model: GanModel, data: nn.Dataset, opts: GanTrain
           const fake = model.generate(z, ls);
           const jReal = model.judge(real, ls), jFake = model.judge(nn.detach(fake), ls);
           const outReal = jReal.logit, outFake = jFake.logit;
-          let dLoss = nn.add(nn.binaryCrossEntropyWithLogits(outReal, ones(m)), nn.binaryCrossEntropyWithLogits(outFake, zeros(m)));
+          let dLoss = nn.add(nn.binaryCrossEntropyWithLogits(outReal, realTargets(m)), nn.binaryCrossEntropyWithLogits(outFake, zeros(m)));
           // AC-GAN: the discriminator also learns the class of the real images (not of the generated ones, see above).
-          if (jReal.classLogits) dLoss = nn.add(dLoss, nn.crossEntropy(jReal.classLogits, ls!));
+          if (jReal.classLogits) dLoss = nn.add(dLoss, classLoss(jReal.classLogits, ls!));
           dLoss.backward();
           nn.noGrad(() => optD.step());
           optG.zeroGrad();
           const jGen = model.judge(fake, ls);
           let gLoss = nn.binaryCrossEntropyWithLogits(jGen.logit, ones(m));
-          if (jGen.classLogits) gLoss = nn.add(gLoss, nn.crossEntropy(jGen.classLogits, ls!));
+          if (jGen.classLogits) gLoss = nn.add(gLoss, classLoss(jGen.classLogits, ls!));
           gLoss.backward();
           nn.noGrad(() => optG.step());
+          ema?.updateParameters(model);
           return { d: dLoss.item(), g: gLoss.item(), real: nn.mean(nn.sigmoid(outReal)).item(), fake: nn.mean(nn.sigmoid(outFake)).item() };
         });
         if (!Number.isFinite(r.d) || !Number.isFinite(r.g)) throw new Error(`${where}: the losses became ${r.d} (discriminator) and ${r.g} (generator) at epoch ${epoch + 1}, batch ${b + 1}`);
@@ -129,7 +146,7 @@ export async function trainGan(model: GanModel, data: nn.Dataset, opts: GanTrain
       history.dLoss.push(e.dLoss);
       history.gLoss.push(e.gLoss);
       if (opts.onEpoch) {
-        const samples = gridOf(model, fixedZ, fixedLabels);
+        const samples = gridOf(ema ? ema.module : model, fixedZ, fixedLabels);
         await opts.onEpoch({ ...e, samples, sampleLabels: fixedLabels });
       }
     }
