@@ -32,16 +32,31 @@ export interface VaeTaskResult {
   conditionalRecognised: number | null;
 }
 
-/** The fraction of `images` [n, 784] in [0, 1] that out/lenet5 classifies as `labels` (null without the file). */
-export async function lenetAgreement(out: string | undefined, images: Float32Array, labels: ArrayLike<number>): Promise<number | null> {
+/** The main job's LeNet-5 (out/lenet5.safetensors) as a function giving the fraction of `images` [n, 784] in [0, 1] it classifies as `labels`; null without the file. */
+export async function lenetJudge(out: string | undefined): Promise<{ agreement(images: Float32Array, labels: ArrayLike<number>): number; dispose(): void } | null> {
   const base = join(out ?? 'out', 'lenet5');
   if (!existsSync(`${base}.safetensors`)) return null;
   const lenet = await nn.loadModel(base);
-  const pred = nn.argmax(nn.predict(lenet, nn.fromArray(images, [labels.length, 1, 28, 28])), 1);
-  let right = 0;
-  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) right++;
-  lenet.dispose();
-  return right / labels.length;
+  return {
+    agreement(images, labels) {
+      const pred = nn.argmax(nn.predict(lenet, nn.fromArray(images, [labels.length, 1, 28, 28])), 1);
+      let right = 0;
+      for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) right++;
+      return right / labels.length;
+    },
+    dispose: () => lenet.dispose(),
+  };
+}
+
+/** The fraction of `images` [n, 784] in [0, 1] that out/lenet5 classifies as `labels` (null without the file). */
+export async function lenetAgreement(out: string | undefined, images: Float32Array, labels: ArrayLike<number>): Promise<number | null> {
+  const judge = await lenetJudge(out);
+  if (!judge) return null;
+  try {
+    return judge.agreement(images, labels);
+  } finally {
+    judge.dispose();
+  }
 }
 
 export async function runVaeTask(opts: VaeTaskOptions = {}): Promise<VaeTaskResult> {
