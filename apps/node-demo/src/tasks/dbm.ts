@@ -104,7 +104,15 @@ export async function runDbmTask(opts: DbmTaskOptions = {}): Promise<DbmTaskResu
   }
   samples.dispose();
 
-  const features = (x: nn.Tensor) => nn.tidy(() => nn.concat(model.meanField(x, mf), 1).keep());
+  // Mean-field features 500 rows at a time (the sweeps' intermediates of 8,000 rows at once exceed 4 GiB of WASM memory).
+  const features = (x: nn.Tensor) => {
+    const n = x.shape[0]!, width = sizes.slice(1).reduce((a, b) => a + b, 0), out = new Float32Array(n * width);
+    for (let s = 0; s < n; s += 500) {
+      const rows = Int32Array.from({ length: Math.min(500, n - s) }, (_, i) => s + i);
+      out.set(nn.tidy(() => nn.concat(model.meanField(nn.gather(x, rows), mf), 1).toArray()), s * width);
+    }
+    return nn.fromArray(out, [n, width]).keep();
+  };
   const [fTrain, fTest] = [features(trainX), features(testX)];
   const ce = opts.classifierEpochs ?? 30;
   const featureAccuracy = logisticRegression(fTrain, train.y, fTest, test.y, ce, seed);
