@@ -5,7 +5,7 @@
 // and writes them side by side as the 4 x GEMM_KC panel the register tile streams (reading the
 // scattered windows in the tile's inner loop, once per 8 output channels, ran at a third of the speed
 // on a DCGAN's 1,024 taps: the windows' lines do not stay in L1 beside the weights' panel). With
-// 16 outputs or fewer per group the tile reads the windows itself (packing would cost as much).
+// 16 outputs or fewer per group f32_conv2d_pixels_direct_4x8 reads the windows in the tile's loop.
 // The caller zero-pads the batch first (f32_conv2d_pad_batch) so that every window lies inside it.
 // Taps run in blocks of GEMM_KC, each block's sum added onto the output as the packed GEMM adds its
 // K blocks: the sums run in the same order, and give the same bits, as im2col + f32_gemm_4x8.
@@ -35,23 +35,6 @@ export function f32_conv2d_pixels_4x8(
     // Later tap blocks add onto what the first one wrote.
     const blockBeta: f32 = pc == 0 ? beta : 1;
     const tapsBlock = taps + (<usize>pc << 2);
-    if (og <= DIRECT_MAX_OG) {
-      for (let q0 = 0; q0 < M; q0 += 4) {
-        const mr = min(4, M - q0);
-        const cRow = yt + <usize>q0 * <usize>ldc * 4;
-        // Each pixel's window start (pixels past M repeat the last one; their rows are not stored).
-        const w0 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, q0);
-        const w1 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 1, M - 1));
-        const w2 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 2, M - 1));
-        const w3 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 3, M - 1));
-        // One or two panels of outputs: read the windows in the tile's loop.
-        for (let jr = 0; jr < og; jr += 8) {
-          const pb = packedW + (<usize>jr * <usize>kk + <usize>pc * 8) * 4;
-          directTile(kc, w0, w1, w2, w3, tapsBlock, pb, cRow + (<usize>jr << 2), <usize>ldc, mr, min(8, og - jr), blockBeta, tile);
-        }
-      }
-      continue;
-    }
     for (let q0 = 0; q0 < M; q0 += 4) {
       packWindows4(
         windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, q0),
@@ -69,9 +52,12 @@ export function f32_conv2d_pixels_4x8(
   }
 }
 
-/** The four windows' taps [0, kc) of `taps`, side by side: the A panel the GEMM's packing would write. */
-// @ts-ignore: decorator
-@inline
+/**
+ * The four windows' taps [0, kc) of `taps`, side by side: the A panel the GEMM's packing would write.
+ * A function of its own (never inlined: it has loops), so that the window addresses arrive as
+ * arguments: computed in the kernel and used only inside a loop, the engine may compute them again
+ * at every tap (three integer divisions each; see f32_conv2d_pixels_direct_4x8).
+ */
 function packWindows4(w0: usize, w1: usize, w2: usize, w3: usize, taps: usize, kc: i32, panel: usize): void {
   let p = 0;
   for (; p + 4 <= kc; p += 4) {
@@ -99,12 +85,38 @@ function packTap(w0: usize, w1: usize, w2: usize, w3: usize, off: usize, out: us
 }
 
 /**
- * Outputs per group up to which the tile reads the windows itself: packing the four windows' taps
- * costs as much as a panel of 8 outputs (LeNet's C3, 16 outputs: about 10% slower packed).
+ * The same product for groups of few outputs (the caller's choice: 16 or fewer), where packing the
+ * four windows' taps would cost as much as a panel of 8 outputs: each tile reads its windows in its
+ * own loop, over all taps at once (the same sums as im2col + f32_gemm_4x8 up to GEMM_KC taps).
+ * Arguments as for f32_conv2d_pixels_4x8 (scratch: 128 bytes are used).
  */
-const DIRECT_MAX_OG: i32 = 16;
+export function f32_conv2d_pixels_direct_4x8(
+  x: usize, imageStride: i32, nb: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32,
+  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32,
+  packedW: usize, og: i32, taps: usize, beta: f32, yt: usize, ldc: i32, scratch: usize,
+): void {
+  const P = OH * OW;
+  const M = nb * P;
+  const kk = C * KH * KW;
+  for (let q0 = 0; q0 < M; q0 += 4) {
+    const mr = min(4, M - q0);
+    const cRow = yt + <usize>q0 * <usize>ldc * 4;
+    // Each pixel's window start (pixels past M repeat the last one; their rows are not stored).
+    const w0 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, q0);
+    const w1 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 1, M - 1));
+    const w2 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 2, M - 1));
+    const w3 = windowStart(x, imageStride, P, W, SH, SW, PH, PW, OW, min(q0 + 3, M - 1));
+    // A use of the four addresses outside the taps' loop (never true: x lies above the static data),
+    // so that they are computed once here: used only inside the loop, they were computed again at
+    // every tap there (three integer divisions a tap: LeNet C3's forward pass ran at half the speed).
+    if (w0 == 0 || w1 == 0 || w2 == 0 || w3 == 0) unreachable();
+    for (let jr = 0; jr < og; jr += 8) {
+      directTile(kk, w0, w1, w2, w3, taps, packedW + <usize>jr * <usize>kk * 4, cRow + (<usize>jr << 2), <usize>ldc, mr, min(8, og - jr), beta, scratch);
+    }
+  }
+}
 
-/** The 4x8 tile over taps [pc, pc + kc) read straight from the four windows (same sums as the packed tile). */
+/** The 4x8 tile over kc taps read straight from the four windows (same sums as the packed tile). */
 // @ts-ignore: decorator
 @inline
 function directTile(
@@ -114,9 +126,8 @@ function directTile(
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = taps + (<usize>kc << 2);
-  while (taps < end) {
-    const off = <usize>load<i32>(taps) << 2;
+  for (let p = 0; p < kc; p++) {
+    const off = <usize>load<i32>(taps + (<usize>p << 2)) << 2;
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(w0 + off);
@@ -131,7 +142,6 @@ function directTile(
     a = v128.load32_splat(w3 + off);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    taps += 4;
     pb += 32;
   }
   storeTile4x8(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc, mr, nr, 1, beta, tile);

@@ -1,6 +1,6 @@
 export { f32_im2col, f32_col2im, f32_im2col_table, f32_col2im_table } from './f32-im2col';
 export { f32_im2col_images, f32_col2im_images, f32_im2col_table_images, f32_col2im_table_images } from './f32-im2col-images';
-export { f32_conv2d_pixels_4x8, f32_conv2d_pixels_scratch_bytes } from './f32-conv2d-pixels-4x8';
+export { f32_conv2d_pixels_4x8, f32_conv2d_pixels_direct_4x8, f32_conv2d_pixels_scratch_bytes } from './f32-conv2d-pixels-4x8';
 export {
   f32_winograd_2x2_3x3_filter, f32_winograd_2x2_3x3_input, f32_winograd_2x2_3x3_output,
   f32_winograd_2x2_3x3_output_grad, f32_winograd_2x2_3x3_filter_grad, f32_winograd_2x2_3x3_filter_rows, f32_winograd_2x2_3x3_filter_grad_rows,

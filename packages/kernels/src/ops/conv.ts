@@ -260,6 +260,9 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
     const threads = threadsFor(k, M * g.OC * kk);
     packWeights(k, g, w, packed, per, threads);
+    // Up to 16 outputs a group, the tile reads its windows itself (packing them costs as much as the
+    // product): LeNet C3. With more, the windows are packed into the tile's panel first.
+    const fn = og <= 16 ? 'f32_conv2d_pixels_direct_4x8' : 'f32_conv2d_pixels_4x8';
     const call = (gr: number, n0: number, n1: number, work: number) => [
       src + (n0 * g.C + gr * cg) * H * W * 4, g.C * H * W, n1 - n0, cg, H, W, g.KH, g.KW, g.strideH, g.strideW, 0, 0,
       g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
@@ -271,7 +274,7 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
       const tasks: Task[] = [];
       for (let gr = 0; gr < g.groups; gr++) {
         if (g.N >= threads) {
-          for (const [n0, n1] of splitRange(g.N, threads * PIECES_PER_THREAD)) tasks.push({ fn: 'f32_conv2d_pixels_4x8', args: call(gr, n0, n1, 0), scratch: 22 });
+          for (const [n0, n1] of splitRange(g.N, threads * PIECES_PER_THREAD)) tasks.push({ fn, args: call(gr, n0, n1, 0), scratch: 22 });
           continue;
         }
         for (let n = 0; n < g.N; n++) {
@@ -282,7 +285,7 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
             args[10] = -r0 * g.strideH;
             args[14] = r1 - r0;
             args[20] = yt + ((n * P + r0 * OW) * g.OC + gr * og) * 4;
-            tasks.push({ fn: 'f32_conv2d_pixels_4x8', args, scratch: 22 });
+            tasks.push({ fn, args, scratch: 22 });
           }
         }
       }
@@ -292,7 +295,7 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
       else runTasks(k, Array.from({ length: g.N }, (_, n) => ({ fn: 'f32_transpose2d', args: [y + n * image, yt + n * image, P, g.OC] })));
       return;
     }
-    const direct = kernel(k, 'f32_conv2d_pixels_4x8');
+    const direct = kernel(k, fn);
     for (let gr = 0; gr < g.groups; gr++) direct(...call(gr, 0, g.N, scratch));
     // yt[n*P + p, o] -> y[n, o, p]
     for (let n = 0; n < g.N; n++) transpose2d(k, y + n * g.OC * P * 4, yt + n * P * g.OC * 4, P, g.OC);
