@@ -72,7 +72,7 @@ export { bernoulliSigmoid, bernoulli, normalAround, accumulateGrad, type SampleO
 export { softplus, softplusRowSum } from './energy/softplus.js';
 export { RBM, type RBMOptions, type CDOptions, type GibbsResult, type VisibleUnits } from './energy/rbm.js';
 export {
-  exactLogPartition, annealedImportanceSampling, aisSchedule, averageLogLikelihood, pseudoLogLikelihood, binaryStates, baseRateBias, logPartitionLowerBound,
+  exactLogPartition, annealedImportanceSampling, aisSchedule, logSumExp, averageLogLikelihood, pseudoLogLikelihood, binaryStates, baseRateBias, logPartitionLowerBound,
   type AISOptions, type AISResult,
 } from './energy/rbm-partition.js';
 export { BoltzmannMachine, geometricSchedule, type BoltzmannMachineOptions, type GibbsOptions, type AnnealOptions, type LearningOptions } from './energy/boltzmann-machine.js';

@@ -46,15 +46,6 @@ function logUnnormalised(model: DBM, states: ReadonlyArray<nn.Tensor | null>, ev
   return total!;
 }
 
-function logSumExp(xs: ArrayLike<number>): number {
-  let m = -Infinity;
-  for (let i = 0; i < xs.length; i++) m = Math.max(m, xs[i]!);
-  if (m === -Infinity) return m;
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += Math.exp(xs[i]! - m);
-  return m + Math.log(s);
-}
-
 /** log Z exactly, enumerating the odd layers (h1, h3, ...; at most 24 units in all). */
 export function dbmExactLogPartition(model: DBM): number {
   const L = model.rbms.length, sizes = model.sizes;
@@ -65,7 +56,7 @@ export function dbmExactLogPartition(model: DBM): number {
   for (let start = 0; start < total; start += chunk) {
     const count = Math.min(chunk, total - start);
     terms.push(
-      logSumExp(
+      nn.logSumExp(
         nn.tidy(() =>
           nn.noGrad(() => {
             const states: Array<nn.Tensor | null> = new Array(L + 1).fill(null);
@@ -83,7 +74,7 @@ export function dbmExactLogPartition(model: DBM): number {
       ),
     );
   }
-  return logSumExp(terms);
+  return nn.logSumExp(terms);
 }
 
 export interface DBMAISOptions {

@@ -20,7 +20,8 @@ import type { RBM } from './rbm.js';
 /** Largest layer enumerated by exactLogPartition (2^24 states). */
 export const MAX_ENUMERATED_UNITS = 24;
 
-function logSumExp(xs: ArrayLike<number>): number {
+/** log(sum_i exp(x_i)) of plain numbers without overflow (-Infinity for none or all -Infinity). */
+export function logSumExp(xs: ArrayLike<number>): number {
   let m = -Infinity;
   for (let i = 0; i < xs.length; i++) m = Math.max(m, xs[i]!);
   if (m === -Infinity) return m;
