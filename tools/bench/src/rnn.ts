@@ -68,8 +68,10 @@ export async function runRnnSuite(opts: SuiteOptions = {}): Promise<Row[]> {
     log?.(`rnn: tfjs-layers ${cell} step on wasm: ${wasm.toFixed(0)} ms`);
     const cpu = cell === 'lstm' && !quick ? await tfjsRnnStepMs(cell, 'cpu', true) : null;
     if (cpu !== null) log?.(`rnn: tfjs-layers ${cell} step on cpu: ${cpu.toFixed(0)} ms`);
+    let torch1: number | null = null;
     for (const threads of benchThreads()) {
       const torch = pytorchRnn(cell, quick, log, threads);
+      if (threads === 1 && torch) torch1 = torch.median_step_ms;
       for (const isa of builds()) {
         const ms = await ourStepMs(isa, cell, quick, threads);
         const row = (peer: string, peerMs: number): Row => ({
@@ -79,6 +81,8 @@ export async function runRnnSuite(opts: SuiteOptions = {}): Promise<Row[]> {
         rows.push(row('tfjs-layers wasm', wasm));
         if (cpu !== null) rows.push(row('tfjs-layers cpu', cpu));
         if (torch) rows.push(row(`pytorch ${threads} thread${threads > 1 ? 's' : ''}`, torch.median_step_ms));
+        // The library's default uses every core: our threads against PyTorch's one thread too.
+        if (threads > 1 && torch1 !== null) rows.push(row('pytorch 1 thread', torch1));
       }
     }
   }
