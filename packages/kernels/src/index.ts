@@ -11,7 +11,7 @@ export { reduce, argmax, argmin } from './ops/reduce.js';
 export type { ReduceOp } from './ops/reduce.js';
 export { copy, copyStrided, transpose2d } from './ops/copy.js';
 export { gemm, packB, packedBFloats, gemmPackedB, type PackedB } from './ops/gemm.js';
-export { gemmReference } from './reference/gemm.js';
+export { gemmReference, gemmChannelAffineReference } from './reference/gemm.js';
 export { gemmVariants, type GemmVariant } from './registry.js';
 export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, adadeltaUpdate, sumSquares } from './ops/optim.js';
 export type { SgdArgs, AdamArgs, AdagradArgs, RmspropArgs, AdadeltaArgs } from './ops/optim.js';
@@ -19,8 +19,10 @@ export { sgdReference, adamReference, adagradReference, rmspropReference, adadel
 export { contiguousStrides } from './ops/check.js';
 export { conv2dForward, conv2dBackward, convColsFloats, convKeepsColumns, denseApplies, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
 export { winogradApplies } from './ops/winograd.js';
+export { conv2dInference, convInferenceForm, convWeightsFloats, prepareConvWeights, type ConvWeightsForm } from './ops/conv-inference.js';
+export { channelAffine, gemmChannelAffine, packA, packedAFloats, NO_EPILOGUE, type ChannelAffine } from './ops/gemm-channel-affine.js';
 export { directApplies } from './ops/conv-direct.js';
-export { batchNormInference, batchNormMoments, batchNormBackward, type BatchNormInferenceArgs, type BatchNormBackwardArgs } from './ops/batchnorm.js';
+export { batchNormInference, batchNormScaleShift, batchNormMoments, batchNormBackward, type BatchNormInferenceArgs, type BatchNormBackwardArgs } from './ops/batchnorm.js';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, poolOutputSize, type Pool2dGeometry } from './ops/pool.js';
 export { conv2dReference, conv2dBackwardReference, maxPool2dReference, avgPool2dReference } from './reference/conv.js';
 export {

@@ -85,3 +85,15 @@ export function batchNormBackward(k: Kernels, x: number, dy: number, a: BatchNor
   if (splitOver(k, 4 * n, a.C, 1, (c0, c1) => ({ fn: 'f32_batchnorm_backward', args: args(c0, c1) }))) return;
   kernel(k, 'f32_batchnorm_backward')(...args(0, a.C));
 }
+
+/**
+ * s[c] = weight[c] / sqrt(var[c] + eps) and t[c] = bias[c] - mean[c] s[c] (C floats each), computed
+ * as batchNormInference computes them, for an epilogue that applies them after a convolution.
+ */
+export function batchNormScaleShift(k: Kernels, C: number, mean: number, variance: number, weight: number, bias: number, eps: number, s: number, t: number): void {
+  size('batchNormScaleShift', 'C', C);
+  if (!(eps >= 0)) throw new RangeError(`batchNormScaleShift: eps must be >= 0, got ${eps}`);
+  if (C === 0) return;
+  for (const [what, p] of [['mean', mean], ['variance', variance], ['weight', weight], ['bias', bias], ['s', s], ['t', t]] as const) if (p !== 0) inMemory(k, 'batchNormScaleShift', what, p, C * 4);
+  kernel(k, 'f32_batchnorm_scale_shift')(C, mean, variance, weight, bias, eps, s, t);
+}

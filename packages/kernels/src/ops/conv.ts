@@ -64,7 +64,7 @@ function colsArgs(g: Conv2dGeometry, OH: number, OW: number): number[] {
  * range) pieces (each image's channels are independent); one thread makes one call per image, as before.
  * Small outputs take the tap-table kernels (see tapTable), the same way.
  */
-function imagesToColumns(
+export function imagesToColumns(
   k: Kernels, fn: 'f32_im2col' | 'f32_col2im', g: Conv2dGeometry, OH: number, OW: number, x: number, gr: number, n0: number, nb: number, cols: number, ld: number,
 ): void {
   const cg = g.C / g.groups;
@@ -226,7 +226,7 @@ function conv2dBackwardDense(k: Kernels, g: Conv2dGeometry, x: number, w: number
  * with f32_conv2d_pixels_4x8, which reads the columns straight from the (padded) image. That skips
  * the column matrix and its packing: the GEMM's tile runs on panels written from the image.
  */
-function pixelsMajor(g: Conv2dGeometry, P: number): boolean {
+export function pixelsMajor(g: Conv2dGeometry, P: number): boolean {
   // Measured here, one process, interleaved: LeNet conv2 (16 outputs, 150 taps) 19 -> 30 GFLOP/s; the
   // DCGAN convolutions of issue 15 (1,024 and 2,048 taps, 128 and 256 outputs) about 1.2x the
   // im2col path. With few taps (LeNet conv1: 25) the im2col GEMM is as fast; a 1x1 kernel's columns

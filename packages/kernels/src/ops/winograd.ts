@@ -8,6 +8,7 @@
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { gemm, gemmTasks } from './gemm.js';
+import { gemmChannelAffineBatch, packA, packedAFloats } from './gemm-channel-affine.js';
 import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import type { Conv2dGeometry } from './conv.js';
 
@@ -140,7 +141,7 @@ function sixteenGemms(
  * y[N, OC, OH, OW] = 3x3 convolution of x[N, C, H, W] with filters already transformed into u
  * (16 x OC x C floats, f32_winograd_2x2_3x3_filter), plus bias (0 for none).
  */
-function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: number, y: number): void {
+function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: number, y: number, gemms = sixteenGemms): void {
   const tc = tileChunks(p.N, p.OH, p.OW, Math.max(p.C, p.OC));
   const v = k.arena.alloc(16 * p.C * tc.maxT * 4);
   const m = k.arena.alloc(16 * p.OC * tc.maxT * 4);
@@ -152,7 +153,7 @@ function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: n
     for (const { T, pieces } of tc.chunks()) {
       transformPieces(k, 'f32_winograd_2x2_3x3_input', pieces, tc.tilesW, 16 * p.C * T,
         (n, th0, th1, col) => [x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tc.tilesW, v, T, col, 0], planeScratch);
-      sixteenGemms(k, false, p.OC, T, p.C, u, p.C, v, T, 0, m, T);
+      gemms(k, false, p.OC, T, p.C, u, p.C, v, T, 0, m, T);
       transformPieces(k, 'f32_winograd_2x2_3x3_output', pieces, tc.tilesW, 16 * p.OC * T,
         (n, th0, th1, col) => [m, p.OC, T, col, th0, th1, tc.tilesW, bias, y + n * imageOut, p.OH, p.OW]);
     }
@@ -211,5 +212,36 @@ export function conv2dFilterGradWinograd(k: Kernels, g: Conv2dGeometry, x: numbe
     if (!splitOver(k, 40 * g.OC * g.C * 9, g.OC, 1, task)) kernel(k, 'f32_winograd_2x2_3x3_filter_grad')(du, g.OC, g.C, dw);
   } finally {
     for (const ptr of [v, d, plane, du]) k.arena.free(ptr);
+  }
+}
+
+/**
+ * Inference with the filters transformed and packed once (winogradPackFilters): the 16 GEMMs read
+ * their A panels as packed and the transformed input in place (f32_gemm_4x8_channel_affine with no
+ * epilogue: the same sums as f32_gemm_4x8's), so a call packs nothing. y = conv(x, w), no bias.
+ */
+export function conv2dForwardWinogradPacked(k: Kernels, g: Conv2dGeometry, x: number, packed: number, y: number, OH: number, OW: number): void {
+  const per = packedAFloats(k, g.OC, g.C);
+  const gemms = (_k: Kernels, _t: boolean, M: number, N: number, K: number, _a: number, _lda: number, b: number, _ldb: number, _beta: number, c: number): void => {
+    const calls = Array.from({ length: 16 }, (_, xi) => ({ a: packed + xi * per * 4, b: b + xi * K * N * 4, c: c + xi * M * N * 4 }));
+    gemmChannelAffineBatch(k, M, N, K, calls);
+  };
+  winogradTransformed(k, { N: g.N, C: g.C, H: g.H, W: g.W, padH: g.padH, padW: g.padW, OC: g.OC, OH, OW }, x, 0, 0, y, gemms);
+}
+
+/** Floats winogradPackFilters writes: 16 packed OC x C matrices. */
+export function winogradPackedFloats(k: Kernels, OC: number, C: number): number {
+  return 16 * packedAFloats(k, OC, C);
+}
+
+/** Transforms w [OC, C, 3, 3] (f32_winograd_2x2_3x3_filter) and packs each of the 16 matrices as GEMM A panels into dst. */
+export function winogradPackFilters(k: Kernels, OC: number, C: number, w: number, dst: number): void {
+  const u = k.arena.alloc(16 * OC * C * 4);
+  try {
+    filterTransform(k, w, OC, C, 0, u);
+    const per = packedAFloats(k, OC, C);
+    for (let xi = 0; xi < 16; xi++) packA(k, OC, C, u + xi * OC * C * 4, C, dst + xi * per * 4);
+  } finally {
+    k.arena.free(u);
   }
 }

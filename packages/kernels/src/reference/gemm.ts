@@ -30,3 +30,23 @@ export function gemmReference(
     }
   }
 }
+
+/**
+ * Reference of gemmChannelAffine: C[i, j] = act(scale[i] * (A · B)[i, j] + shift[i] + R[i, j]) with A
+ * [M, K] row-major (unpacked), B [K, N] (row stride ldb), R and C [M, N] (row stride ldc); scale,
+ * shift and R may be null. Float64 sums.
+ */
+export function gemmChannelAffineReference(
+  M: number, N: number, K: number, A: Float32Array, B: Float32Array, ldb: number, C: Float32Array, ldc: number,
+  scale: Float32Array | null, shift: Float32Array | null, R: Float32Array | null, relu: boolean,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let p = 0; p < K; p++) s += A[i * K + p]! * B[p * ldb + j]!;
+      let v = s * (scale ? scale[i]! : 1) + (shift ? shift[i]! : 0) + (R ? R[i * ldc + j]! : 0);
+      if (relu && v < 0) v = 0;
+      C[i * ldc + j] = v;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Convolution for inference with its batch norm, residual and ReLU: y = act(scale[o] conv(x, w)[o] +
+ * shift[o] + residual), from weights prepared once (packed GEMM panels or packed Winograd filters)
+ * by the caller, who keeps them while the weights do not change (nn's fusedConvBn does).
+ * Pointwise and im2col shapes end in f32_gemm_4x8_channel_affine (the epilogue in the store, the
+ * image or its columns read in place); Winograd shapes run their GEMMs on the packed filters and
+ * one epilogue pass; other shapes (the pixels-major and direct tiles) run conv2dForward and the pass.
+ */
+import type { Kernels } from '../load.js';
+import { checkConvGeometry, conv2dForward, denseApplies, imagesToColumns, pixelsMajor, type Conv2dGeometry } from './conv.js';
+import { directApplies } from './conv-direct.js';
+import { conv2dForwardWinogradPacked, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
+import { channelAffine, gemmChannelAffine, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
+
+/** The form of the weights conv2dInference reads for a geometry. */
+export type ConvWeightsForm = 'packed' | 'winograd' | 'plain';
+
+/**
+ * 'packed': 1x1 kernels (any stride: their columns are a strided copy of the image) and the shapes
+ * conv2dForward runs as im2col + GEMM; 'winograd': winogradApplies; 'plain' (the weights as they are):
+ * groups, dense, direct and pixels-major shapes.
+ */
+export function convInferenceForm(g: Conv2dGeometry): ConvWeightsForm {
+  const { OH, OW } = checkConvGeometry(g, 'convInferenceForm');
+  if (g.groups !== 1 || denseApplies(g)) return 'plain';
+  if (winogradApplies(g)) return 'winograd';
+  if (g.KH === 1 && g.KW === 1 && g.padH === 0 && g.padW === 0) return 'packed';
+  if (directApplies(g) || pixelsMajor(g, OH * OW)) return 'plain';
+  return 'packed';
+}
+
+/** Floats of the prepared weights of a form (0 for 'plain'). */
+export function convWeightsFloats(k: Kernels, g: Conv2dGeometry, form: ConvWeightsForm): number {
+  if (form === 'packed') return packedAFloats(k, g.OC, g.C * g.KH * g.KW);
+  if (form === 'winograd') return winogradPackedFloats(k, g.OC, g.C);
+  return 0;
+}
+
+/** Writes the prepared weights of `form` from w [OC, C, KH, KW] into dst (convWeightsFloats floats). */
+export function prepareConvWeights(k: Kernels, g: Conv2dGeometry, form: ConvWeightsForm, w: number, dst: number): void {
+  const kk = g.C * g.KH * g.KW;
+  if (form === 'packed') packA(k, g.OC, kk, w, kk, dst);
+  else if (form === 'winograd') winogradPackFilters(k, g.OC, g.C, w, dst);
+}
+
+/**
+ * y [N, OC, OH, OW] = act(scale conv(x, w) + shift + residual). `prepared` holds the weights in
+ * convInferenceForm(g)'s form (prepareConvWeights), or is w itself for 'plain'.
+ */
+export function conv2dInference(k: Kernels, g: Conv2dGeometry, x: number, prepared: number, e: ChannelAffine, y: number): void {
+  const { OH, OW } = checkConvGeometry(g, 'conv2dInference');
+  const P = OH * OW;
+  const form = convInferenceForm(g);
+  if (form === 'packed') {
+    const kk = g.C * g.KH * g.KW;
+    const image = g.OC * P * 4;
+    const straight = kk === g.C && g.strideH === 1 && g.strideW === 1 && P === g.H * g.W;
+    const cols = straight ? 0 : k.arena.alloc(kk * P * 4);
+    try {
+      for (let n = 0; n < g.N; n++) {
+        let b = x + n * g.C * g.H * g.W * 4;
+        if (!straight) {
+          imagesToColumns(k, 'f32_im2col', g, OH, OW, x, 0, n, 1, cols, P);
+          b = cols;
+        }
+        const residual = e.residual === 0 ? 0 : e.residual + n * image;
+        gemmChannelAffine(k, g.OC, P, kk, prepared, b, P, y + n * image, P, { ...e, residual });
+      }
+    } finally {
+      if (cols !== 0) k.arena.free(cols);
+    }
+    return;
+  }
+  if (form === 'winograd') conv2dForwardWinogradPacked(k, g, x, prepared, y, OH, OW);
+  else conv2dForward(k, g, x, prepared, 0, y);
+  if (e.scale !== 0 || e.shift !== 0 || e.residual !== 0 || e.relu) channelAffine(k, y, y, g.N, g.OC, P, e);
+}

@@ -1,0 +1,118 @@
+/**
+ * The inference GEMM of a convolution with its batch norm, residual and ReLU in the store
+ * (assembly/gemm/f32-gemm-4x8-channel-affine.ts): C = act(s[i] (A · B)[i, j] + t[i] + R[i, j]), with
+ * the weights A packed once (packA) and B (an image, its columns, Winograd's transformed tiles) read
+ * in place. The same K blocking as gemm, so the product has gemm's bits on the plain build.
+ */
+import type { Kernels } from '../load.js';
+import { inMemory, kernel, size } from './check.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+
+/** Per-channel epilogue: pointers (0 for none: scale 1, shift 0, no residual) and ReLU. */
+export interface ChannelAffine {
+  /** M floats (one per output channel), or 0. */
+  scale: number;
+  /** M floats, or 0. */
+  shift: number;
+  /** Added after the scale and shift: M x N with the output's layout, or 0. */
+  residual: number;
+  relu: boolean;
+}
+
+export const NO_EPILOGUE: ChannelAffine = { scale: 0, shift: 0, residual: 0, relu: false };
+
+const workspaces = new WeakMap<Kernels, number>();
+
+function workBytes(k: Kernels): number {
+  return kernel(k, 'f32_gemm_channel_affine_work_bytes')() as number;
+}
+
+function workspace(k: Kernels): number {
+  let ptr = workspaces.get(k);
+  if (ptr === undefined) {
+    ptr = k.arena.alloc(workBytes(k));
+    workspaces.set(k, ptr);
+  }
+  return ptr;
+}
+
+/** Floats packA writes for an M x K matrix (rows rounded up to 4). */
+export function packedAFloats(k: Kernels, M: number, K: number): number {
+  size('packA', 'M', M);
+  size('packA', 'K', K);
+  return kernel(k, 'f32_packed_a_floats')(M, K) as number;
+}
+
+/** Packs A [M, K] (row stride lda) into dst (packedAFloats(M, K) floats), by panels of 4 rows over the threads. */
+export function packA(k: Kernels, M: number, K: number, a: number, lda: number, dst: number): void {
+  if (M === 0 || K === 0) return;
+  if (lda < K) throw new RangeError(`packA: lda ${lda} is smaller than K ${K}`);
+  inMemory(k, 'packA', 'A', a, ((M - 1) * lda + K) * 4);
+  inMemory(k, 'packA', 'dst', dst, packedAFloats(k, M, K) * 4);
+  const task = (r0: number, r1: number): Task => ({ fn: 'f32_pack_a_panels', args: [a + r0 * lda * 4, lda, r1 - r0, K, dst + r0 * K * 4] });
+  if (!splitOver(k, M * K, M, 4, task)) kernel(k, 'f32_pack_a_panels')(a, lda, M, K, dst);
+}
+
+/**
+ * Calls over panels of C: rows (multiples of 4) when C is taller than wide, else columns (multiples
+ * of 8); every element is the same sum whoever computes it.
+ */
+function tasks(M: number, N: number, K: number, a: number, b: number, ldb: number, c: number, ldc: number, e: ChannelAffine, ldr: number, threads: number): Task[] {
+  const byColumns = N >= M;
+  const n = byColumns ? N : M;
+  const parts = Math.max(threads, Math.min(threads * PIECES_PER_THREAD, Math.floor(n / (byColumns ? 64 : 16))));
+  return splitRange(n, parts, byColumns ? 8 : 4).map(([s, t]): Task => {
+    const args = byColumns
+      ? [M, t - s, K, a, b + s * 4, ldb, c + s * 4, ldc, e.scale, e.shift, e.residual === 0 ? 0 : e.residual + s * 4, ldr, +e.relu, 0]
+      : [t - s, N, K, a + s * K * 4, b, ldb, c + s * ldc * 4, ldc, e.scale === 0 ? 0 : e.scale + s * 4, e.shift === 0 ? 0 : e.shift + s * 4,
+        e.residual === 0 ? 0 : e.residual + s * ldr * 4, ldr, +e.relu, 0];
+    return { fn: 'f32_gemm_4x8_channel_affine', args, scratch: 13 };
+  });
+}
+
+/** C [M, N] (row stride ldc) = act(scale (A · B) + shift + residual), A packed by packA, B [K, N] with row stride ldb. */
+export function gemmChannelAffine(
+  k: Kernels, M: number, N: number, K: number, packedA: number, b: number, ldb: number, c: number, ldc: number, e: ChannelAffine = NO_EPILOGUE, ldr = ldc,
+): void {
+  size('gemmChannelAffine', 'M', M);
+  size('gemmChannelAffine', 'N', N);
+  size('gemmChannelAffine', 'K', K);
+  if (M === 0 || N === 0) return;
+  if (K === 0) throw new RangeError('gemmChannelAffine: K must be at least 1');
+  if (ldb < N || ldc < N || ldr < N) throw new RangeError(`gemmChannelAffine: ldb ${ldb}, ldc ${ldc} and ldr ${ldr} must be at least N ${N}`);
+  inMemory(k, 'gemmChannelAffine', 'A', packedA, packedAFloats(k, M, K) * 4);
+  inMemory(k, 'gemmChannelAffine', 'B', b, ((K - 1) * ldb + N) * 4);
+  inMemory(k, 'gemmChannelAffine', 'C', c, ((M - 1) * ldc + N) * 4);
+  if (e.residual !== 0) inMemory(k, 'gemmChannelAffine', 'residual', e.residual, ((M - 1) * ldr + N) * 4);
+  if (e.scale !== 0) inMemory(k, 'gemmChannelAffine', 'scale', e.scale, M * 4);
+  if (e.shift !== 0) inMemory(k, 'gemmChannelAffine', 'shift', e.shift, M * 4);
+  const threads = threadsFor(k, M * N * K);
+  if (threads > 1) return runTasks(k, tasks(M, N, K, packedA, b, ldb, c, ldc, e, ldr, threads), workBytes(k));
+  kernel(k, 'f32_gemm_4x8_channel_affine')(M, N, K, packedA, b, ldb, c, ldc, e.scale, e.shift, e.residual, ldr, +e.relu, workspace(k));
+}
+
+/** Several independent M x N x K products without epilogue (B and C contiguous: ldb = ldc = N), as one job. */
+export function gemmChannelAffineBatch(k: Kernels, M: number, N: number, K: number, calls: ReadonlyArray<{ a: number; b: number; c: number }>): void {
+  const threads = threadsFor(k, calls.length * M * N * K);
+  if (threads <= 1) {
+    for (const { a, b, c } of calls) gemmChannelAffine(k, M, N, K, a, b, N, c, N);
+    return;
+  }
+  // Each product whole when there are enough of them for the threads, else cut into panels too.
+  const per = calls.length >= 2 * threads ? 1 : threads;
+  const all = calls.flatMap(({ a, b, c }) => tasks(M, N, K, a, b, N, c, N, NO_EPILOGUE, N, per));
+  runTasks(k, all, workBytes(k));
+}
+
+/** y [N, C, P] = act(scale[c] x + shift[c] + residual) in one pass (y may be x). */
+export function channelAffine(k: Kernels, y: number, x: number, N: number, C: number, P: number, e: ChannelAffine): void {
+  const n = size('channelAffine', 'N', N) * size('channelAffine', 'C', C) * size('channelAffine', 'P', P);
+  if (n === 0) return;
+  for (const [what, ptr] of [['x', x], ['y', y], ['residual', e.residual]] as const) if (ptr !== 0) inMemory(k, 'channelAffine', what, ptr, n * 4);
+  const at = (p: number, off: number) => (p === 0 ? 0 : p + off * 4);
+  const task = N > 1
+    ? (n0: number, n1: number): Task => ({ fn: 'f32_channel_affine_act', args: [at(y, n0 * C * P), at(x, n0 * C * P), n1 - n0, C, P, e.scale, e.shift, at(e.residual, n0 * C * P), +e.relu] })
+    : (c0: number, c1: number): Task => ({ fn: 'f32_channel_affine_act', args: [at(y, c0 * P), at(x, c0 * P), 1, c1 - c0, P, at(e.scale, c0), at(e.shift, c0), at(e.residual, c0 * P), +e.relu] });
+  if (splitOver(k, 2 * n, N > 1 ? N : C, 1, task)) return;
+  kernel(k, 'f32_channel_affine_act')(y, x, N, C, P, e.scale, e.shift, e.residual, +e.relu);
+}
