@@ -14,6 +14,18 @@ function shortcut(inPlanes: number, outPlanes: number, stride: number): nn.Seque
   return new nn.Sequential(conv1x1(inPlanes, outPlanes, stride), new nn.BatchNorm2d(outPlanes));
 }
 
+/**
+ * The shortcut of a block: x, or the projection (conv + batch norm, fused in inference).
+ * relu(bn(conv(x)) + shortcut) runs as nn.fusedConvBn: in eval mode without gradients, one op per
+ * convolution (the batch norm, the addition and the ReLU in the GEMM's store); otherwise the modules.
+ */
+function shortcutOf(d: nn.Sequential | null, x: nn.Tensor): nn.Tensor {
+  if (d === null) return x;
+  const [conv, bn] = [d.get(0), d.get(1)];
+  if (!d.training && conv instanceof nn.Conv2d && bn instanceof nn.BatchNorm2d) return nn.fusedConvBn(conv, bn, x);
+  return d.forward(x);
+}
+
 export class BasicBlock extends nn.Module {
   static override readonly typeName = 'BasicBlock';
   static readonly expansion = 1;
@@ -34,8 +46,8 @@ export class BasicBlock extends nn.Module {
   }
 
   forward(x: nn.Tensor): nn.Tensor {
-    const out = this.bn2.forward(this.conv2.forward(nn.relu(this.bn1.forward(this.conv1.forward(x)))));
-    return nn.relu(nn.add(out, this.downsample ? this.downsample.forward(x) : x));
+    const out = nn.fusedConvBn(this.conv1, this.bn1, x, { relu: true });
+    return nn.fusedConvBn(this.conv2, this.bn2, out, { residual: shortcutOf(this.downsample, x), relu: true });
   }
 
   override getConfig(): nn.ModuleConfig {
@@ -68,10 +80,9 @@ export class Bottleneck extends nn.Module {
   }
 
   forward(x: nn.Tensor): nn.Tensor {
-    let y = nn.relu(this.bn1.forward(this.conv1.forward(x)));
-    y = nn.relu(this.bn2.forward(this.conv2.forward(y)));
-    y = this.bn3.forward(this.conv3.forward(y));
-    return nn.relu(nn.add(y, this.downsample ? this.downsample.forward(x) : x));
+    let y = nn.fusedConvBn(this.conv1, this.bn1, x, { relu: true });
+    y = nn.fusedConvBn(this.conv2, this.bn2, y, { relu: true });
+    return nn.fusedConvBn(this.conv3, this.bn3, y, { residual: shortcutOf(this.downsample, x), relu: true });
   }
 
   override getConfig(): nn.ModuleConfig {

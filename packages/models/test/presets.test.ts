@@ -117,3 +117,22 @@ describe('LeNet-5 connection table', () => {
     expect(wg.subarray(3 * 25, 6 * 25).every((v) => v === 0)).toBe(true);
   });
 });
+
+describe('ResNet inference fused (conv + batch norm + residual + ReLU as one op)', () => {
+  it.each([[18], [50]] as const)('ResNet-%i: eval without gradients gives the modules\' bits (plain build), in eval with gradients too', (depth) => {
+    const gen = new nn.Generator(depth);
+    const m = resnet(depth, { numClasses: 10 });
+    for (const [name, t] of m.namedBuffers()) {
+      if (name.endsWith('running_mean')) t.copy_(nn.mul(nn.randn([...t.shape], { generator: gen }), 0.1));
+      if (name.endsWith('running_var')) t.copy_(nn.add(nn.rand([...t.shape], { generator: gen }), 0.5));
+    }
+    m.eval();
+    const x = nn.randn([2, 3, 64, 64], { generator: gen });
+    const fused = nn.noGrad(() => m.forward(x).toArray());
+    // With gradients recorded the blocks call their modules one by one.
+    const y = m.forward(x);
+    expect(y.node).not.toBeNull();
+    expect(Array.from(fused)).toEqual(Array.from(y.toArray()));
+    m.dispose();
+  }, 120_000);
+});

@@ -56,6 +56,7 @@ export { Upsample, type UpsampleOptions } from './modules/upsample.js';
 export { klDivGaussian } from './losses/gaussian.js';
 export { reparameterize, type ReparameterizeOptions } from './functional/reparameterize.js';
 export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, type Conv2dLayerOptions, type PoolLayerOptions } from './modules/conv.js';
+export { fusedConvBn, type FusedConvBnOptions } from './modules/conv-bn.js';
 export { randomTranslate } from './functional/augment.js';
 export {
   recurrentSequence, splitRecurrentOutput, lengthsToMask, gateCount, type RecurrentMode, type RecurrentWeights, type RecurrentSequenceOptions,

@@ -11,6 +11,7 @@ import { tensorArg } from '../check/operands.js';
 import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { BatchNorm1d, type BatchNormOptions } from './batchnorm.js';
+import { releaseInferenceCache } from './conv-bn.js';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -68,6 +69,12 @@ export class Conv2d extends Module {
       );
     }
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  /** Frees the weights fusedConvBn prepared, then the parameters. */
+  override dispose(): void {
+    releaseInferenceCache(this);
+    super.dispose();
   }
 
   override getConfig(): ModuleConfig {

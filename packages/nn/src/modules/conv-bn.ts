@@ -1,0 +1,118 @@
+/**
+ * A convolution followed by its batch norm, optionally a residual and a ReLU, as one op in inference:
+ * PyTorch's eval-mode conv + batch-norm fusion (torch.ao.quantization.fuse_modules' fuse_conv_bn_eval),
+ * with the scale and shift applied in the GEMM's store instead of being folded into the weights, so the
+ * weights are packed once as they are (kernels: conv2dInference).
+ */
+import {
+  batchNormScaleShift, checkConvGeometry, conv2dInference, convInferenceForm, convWeightsFloats, prepareConvWeights,
+  type Conv2dGeometry, type ConvWeightsForm,
+} from '@deepwasm/kernels';
+import { Tensor } from '../tensor/tensor.js';
+import { activeTracer } from '../tensor/trace-hook.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import { add } from '../functional/elementwise.js';
+import { relu as reluOp } from '../functional/activations.js';
+import type { Conv2d } from './conv.js';
+import type { BatchNorm1d } from './batchnorm.js';
+
+export interface FusedConvBnOptions {
+  /** Added after the batch norm (a residual block's shortcut). */
+  residual?: Tensor | null;
+  /** ReLU at the end. */
+  relu?: boolean;
+}
+
+/** What a convolution keeps for fused inference: its weights in each prepared form, and one batch norm's scale and shift. */
+interface InferenceCache {
+  weights: Map<ConvWeightsForm, { version: number; t: Tensor }>;
+  affine: { bn: BatchNorm1d; key: string; t: Tensor } | null;
+}
+
+const caches = new WeakMap<Conv2d, InferenceCache>();
+
+/** Frees what fusedConvBn keeps for `conv` (Conv2d.dispose and train() call it). */
+export function releaseInferenceCache(conv: Conv2d): void {
+  const c = caches.get(conv);
+  if (c === undefined) return;
+  for (const { t } of c.weights.values()) t.dispose();
+  c.affine?.t.dispose();
+  caches.delete(conv);
+}
+
+/**
+ * act(bn(conv(x)) + residual): the same result as composing the modules (within float rounding: the
+ * plain build gives the composition's bits on the GEMM and Winograd paths). In eval mode, when no
+ * tensor involved records gradients and no ONNX export is tracing, it runs as one fused op with the
+ * weights prepared once (rebuilt when a weight, a running statistic or eps changes; freed when the
+ * batch norm trains again or the convolution is disposed). Otherwise it calls the modules.
+ */
+export function fusedConvBn(conv: Conv2d, bn: BatchNorm1d, x: Tensor, opts: FusedConvBnOptions = {}): Tensor {
+  const residual = opts.residual ?? null;
+  const relu = opts.relu ?? false;
+  if (bn.training) releaseInferenceCache(conv);
+  if (!canFuse(conv, bn, x, residual)) {
+    let y = bn.forward(conv.forward(x));
+    if (residual !== null) y = add(y, residual);
+    return relu ? reluOp(y) : y;
+  }
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [OC, , KH, KW] = conv.weight.shape as [number, number, number, number];
+  const g: Conv2dGeometry = {
+    N, C, H, W, OC, KH, KW, strideH: conv.stride[0], strideW: conv.stride[1], padH: conv.padding[0], padW: conv.padding[1],
+    dilationH: conv.dilation[0], dilationW: conv.dilation[1], groups: conv.groups,
+  };
+  const { OH, OW } = checkConvGeometry(g, `Conv2d(${conv.inChannels}, ${conv.outChannels})`);
+  if (residual !== null && !sameShape(residual.shape, [N, OC, OH, OW])) {
+    throw new Error(`fusedConvBn: residual ${formatShape(residual.shape)} does not match the convolution's output [${N}, ${OC}, ${OH}, ${OW}]`);
+  }
+  const cache = caches.get(conv) ?? { weights: new Map(), affine: null };
+  caches.set(conv, cache);
+  const form = convInferenceForm(g);
+  const weights = form === 'plain' ? conv.weight.ptr : preparedWeights(conv, cache, g, form).ptr;
+  const affine = scaleShift(conv, bn, cache);
+  const y = Tensor.empty([N, OC, OH, OW]);
+  conv2dInference(x.k, g, x.ptr, weights, { scale: affine.ptr, shift: affine.ptr + OC * 4, residual: residual?.ptr ?? 0, relu }, y.ptr);
+  return y;
+}
+
+function canFuse(conv: Conv2d, bn: BatchNorm1d, x: Tensor, residual: Tensor | null): boolean {
+  if (bn.training || bn.runningMean === null || bn.runningVar === null || activeTracer() !== null) return false;
+  if (bn.numFeatures !== conv.outChannels || x.ndim !== 4 || x.shape[1] !== conv.inChannels || x.shape[0] === 0) return false;
+  for (const t of [x, residual, conv.weight, conv.bias, bn.weight, bn.bias]) if (t !== null && t.tracksGrad) return false;
+  return true;
+}
+
+/** The convolution's weights in `form`, prepared again when the weight tensor has changed. */
+function preparedWeights(conv: Conv2d, cache: InferenceCache, g: Conv2dGeometry, form: ConvWeightsForm): Tensor {
+  const w = conv.weight;
+  const have = cache.weights.get(form);
+  if (have !== undefined && have.version === w.version) return have.t;
+  have?.t.dispose();
+  const t = Tensor.empty([convWeightsFloats(w.k, g, form)], w.k).keep();
+  prepareConvWeights(w.k, g, form, w.ptr, t.ptr);
+  cache.weights.set(form, { version: w.version, t });
+  return t;
+}
+
+/**
+ * [scale | shift], OC floats each: batch norm's s and t (as its eval pass computes them), the
+ * convolution's bias folded into the shift (t + s b). Recomputed when a statistic, weight or eps changes.
+ */
+function scaleShift(conv: Conv2d, bn: BatchNorm1d, cache: InferenceCache): Tensor {
+  const parts = [bn.runningMean!, bn.runningVar!, bn.weight, bn.bias, conv.bias];
+  const key = `${bn.eps}|${parts.map((t) => (t === null ? '-' : `${t.id}.${t.version}`)).join('|')}`;
+  if (cache.affine !== null && cache.affine.bn === bn && cache.affine.key === key) return cache.affine.t;
+  cache.affine?.t.dispose();
+  const C = conv.outChannels;
+  const k = conv.weight.k;
+  const t = Tensor.empty([2 * C], k).keep();
+  batchNormScaleShift(k, C, bn.runningMean!.ptr, bn.runningVar!.ptr, bn.weight?.ptr ?? 0, bn.bias?.ptr ?? 0, bn.eps, t.ptr, t.ptr + C * 4);
+  if (conv.bias !== null) {
+    const st = t.data;
+    const b = conv.bias.data;
+    for (let c = 0; c < C; c++) st[C + c] = Math.fround(st[C + c]! + Math.fround(st[c]! * b[c]!));
+  }
+  cache.affine = { bn, key, t };
+  return t;
+}

@@ -1,0 +1,131 @@
+/**
+ * fusedConvBn: in eval mode without gradients, one op (weights prepared once, batch norm, residual and
+ * ReLU in the epilogue) equal to composing the modules on every kernel path (bit for bit on the plain
+ * build for the GEMM and Winograd paths); rebuilt when weights or statistics change; the modules
+ * themselves (gradients checked) while training or recording gradients.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as nn from '../src/index.js';
+import { assertGradCheck, Generator, type Tensor } from '../src/index.js';
+import { convInferenceForm } from '@deepwasm/kernels';
+import { builds, use } from './setup.js';
+
+const gen = new Generator(23);
+const randn = (shape: number[]): Tensor => nn.randn(shape, { generator: gen });
+
+/** A conv + batch norm with statistics that are not the defaults. */
+function pair(inC: number, outC: number, k: number, opts: { stride?: number; padding?: number; bias?: boolean; groups?: number } = {}) {
+  const conv = new nn.Conv2d(inC, outC, k, { bias: false, generator: gen, ...opts });
+  const bn = new nn.BatchNorm2d(outC);
+  bn.runningMean!.copy_(nn.mul(randn([outC]), 0.3));
+  bn.runningVar!.copy_(nn.add(nn.rand([outC], { generator: gen }), 0.5));
+  bn.weight!.copy_(nn.add(randn([outC]), 1));
+  bn.bias!.copy_(randn([outC]));
+  conv.eval();
+  bn.eval();
+  return { conv, bn };
+}
+
+function composed(conv: nn.Conv2d, bn: nn.BatchNorm2d, x: Tensor, residual: Tensor | null, relu: boolean): Float32Array {
+  return nn.noGrad(() => {
+    let y = bn.forward(conv.forward(x));
+    if (residual) y = nn.add(y, residual);
+    return (relu ? nn.relu(y) : y).toArray() as unknown as Float32Array;
+  });
+}
+
+// [name, in, out, kernel, options, input [N, C, H, W], the path conv2dInference takes]
+const CASES: Array<[string, number, number, number, { stride?: number; padding?: number; bias?: boolean; groups?: number }, number[], string]> = [
+  ['1x1 (the image is the GEMM operand)', 20, 36, 1, {}, [1, 20, 7, 9], 'packed'],
+  ['1x1 stride 2, batch 2, with bias', 12, 10, 1, { stride: 2, bias: true }, [2, 12, 9, 8], 'packed'],
+  ['3x3 on 7x7 at batch 1 (im2col)', 16, 20, 3, { padding: 1 }, [1, 16, 7, 7], 'packed'],
+  ['3x3 on 12x12 (Winograd)', 16, 24, 3, { padding: 1 }, [2, 16, 12, 12], 'winograd'],
+  ['3x3 stride 2 (pixels-major)', 16, 12, 3, { stride: 2, padding: 1 }, [1, 16, 40, 40], 'plain'],
+  ['3 input channels (direct)', 3, 8, 3, { padding: 1 }, [1, 3, 10, 12], 'plain'],
+  ['groups 2', 8, 6, 3, { padding: 1, groups: 2 }, [1, 8, 6, 6], 'plain'],
+];
+
+for (const { isa } of builds) {
+  describe(`fusedConvBn (${isa})`, () => {
+    beforeAll(async () => {
+      await use(isa);
+    });
+
+    it.each(CASES)('%s equals conv -> batch norm (-> + residual -> ReLU)', (_name, inC, outC, k, opts, shape, form) => {
+      const { conv, bn } = pair(inC, outC, k, opts);
+      const x = randn(shape);
+      const out = nn.noGrad(() => conv.forward(x));
+      expect(convInferenceForm({
+        N: shape[0]!, C: inC, H: shape[2]!, W: shape[3]!, OC: outC, KH: k, KW: k, strideH: opts.stride ?? 1, strideW: opts.stride ?? 1,
+        padH: opts.padding ?? 0, padW: opts.padding ?? 0, dilationH: 1, dilationW: 1, groups: opts.groups ?? 1,
+      })).toBe(form);
+      const residual = randn([...out.shape]);
+      for (const [r, relu] of [[null, false], [null, true], [residual, false], [residual, true]] as const) {
+        const want = composed(conv, bn, x, r, relu);
+        const got = nn.noGrad(() => nn.fusedConvBn(conv, bn, x, { residual: r, relu }).toArray());
+        const scale = Math.max(...want.map(Math.abs));
+        for (let i = 0; i < want.length; i++) {
+          if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale)) throw new Error(`${_name}: [${i}] expected ${want[i]}, got ${got[i]}`);
+        }
+        // The plain build: the composition's bits where the convolution's sums are the same (no conv bias to fold).
+        if (isa === 'simd128' && form !== 'plain' && !opts.bias) expect(Array.from(got)).toEqual(Array.from(want));
+      }
+      conv.dispose();
+      bn.dispose();
+    });
+
+    it('rebuilds its prepared weights when the weights or statistics change, and leaves training alone', () => {
+      const { conv, bn } = pair(16, 16, 3, { padding: 1 });
+      const x = randn([1, 16, 12, 12]);
+      const before = nn.noGrad(() => nn.fusedConvBn(conv, bn, x, { relu: true }).toArray());
+      // An optimizer step on the weight.
+      conv.weight.grad = nn.mul(nn.onesLike(conv.weight), 0.01).keep();
+      new nn.SGD([conv.weight], { lr: 1 }).step();
+      const afterStep = nn.noGrad(() => nn.fusedConvBn(conv, bn, x, { relu: true }).toArray());
+      expect(afterStep).not.toEqual(before);
+      expect(Array.from(afterStep)).toEqual(Array.from(composed(conv, bn, x, null, true)));
+      // Training mode: batch statistics (the modules run), and the running statistics move.
+      bn.train();
+      conv.train();
+      const trained = nn.fusedConvBn(conv, bn, randn([4, 16, 12, 12]), { relu: true });
+      expect(trained.requiresGrad || trained.node !== null).toBe(true);
+      bn.eval();
+      conv.eval();
+      const afterStats = nn.noGrad(() => nn.fusedConvBn(conv, bn, x, { relu: true }).toArray());
+      expect(Array.from(afterStats)).toEqual(Array.from(composed(conv, bn, x, null, true)));
+      // loadStateDict of the batch norm.
+      const state = new Map([...bn.stateDict()].map(([name, t]) => [name, name === 'bias' ? nn.add(t, 1) : t] as const));
+      bn.loadStateDict(state);
+      const afterLoad = nn.noGrad(() => nn.fusedConvBn(conv, bn, x, { relu: true }).toArray());
+      expect(Array.from(afterLoad)).toEqual(Array.from(composed(conv, bn, x, null, true)));
+      conv.dispose();
+      bn.dispose();
+    });
+
+    it('records gradients through the modules (finite differences), in training and in eval mode', () => {
+      for (const training of [true, false]) {
+        const { conv, bn } = pair(3, 4, 3, { padding: 1 });
+        conv.train(training);
+        bn.train(training);
+        const x = randn([2, 3, 5, 5]).requiresGrad_();
+        const r = randn([2, 4, 5, 5]).requiresGrad_();
+        nn.tidy(() => {
+          // ReLU's kink only in eval mode (batch statistics spread a finite difference over every output).
+          const res = assertGradCheck((a, b) => nn.fusedConvBn(conv, bn, a, { residual: b, relu: !training }), [x, r], {
+            name: `fusedConvBn training=${training}`, maxPerInput: 48, atol: 3e-3,
+          });
+          expect(res.mismatches).toEqual([]);
+        });
+        conv.dispose();
+        bn.dispose();
+      }
+    });
+
+    it('refuses a residual of another shape, naming both', () => {
+      const { conv, bn } = pair(4, 6, 1);
+      expect(() => nn.noGrad(() => nn.fusedConvBn(conv, bn, randn([1, 4, 5, 5]), { residual: randn([1, 6, 4, 5]) }))).toThrow(
+        /fusedConvBn: residual \[1, 6, 4, 5\] does not match the convolution's output \[1, 6, 5, 5\]/,
+      );
+    });
+  });
+}
