@@ -51,6 +51,9 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['5x5 LeNet conv1 with padding 2', geom({ N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 })],
   ['non-square kernel and stride', geom({ N: 1, C: 2, H: 9, W: 11, OC: 3, KH: 2, KW: 4, strideH: 1, strideW: 3, padH: 1, padW: 0 })],
   ['kernel covering the whole input (LeNet C5: a dense layer)', geom({ N: 5, C: 16, H: 5, W: 5, OC: 12, KH: 5, KW: 5 })],
+  ['backward in chunks (LeNet C3 at batch 9: 3 chunks of 3 images)', geom({ N: 9, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 })],
+  ['backward in chunks by tap table (7x7 outputs, 19 images)', geom({ N: 19, C: 5, H: 14, W: 14, OC: 5, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
+  ['backward in chunks of 1 image, padding and dilation, 23 outputs a row', geom({ N: 5, C: 8, H: 19, W: 21, OC: 7, KH: 3, KW: 3, padH: 1, padW: 2, dilationH: 2 })],
   ['whole-input 4x6 kernel, stride 2, one image', geom({ N: 1, C: 3, H: 4, W: 6, OC: 7, KH: 4, KW: 6, strideH: 2, strideW: 2 })],
 ];
 

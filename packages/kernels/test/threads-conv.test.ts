@@ -25,6 +25,9 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['im2col, stride 2', { ...base, N: 3, C: 3, H: 11, W: 13, OC: 5, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
   ['im2col by tap table, runs of images (DCGAN-like 4x4 stride 2, 7x7 outputs)', { ...base, N: 6, C: 3, H: 14, W: 14, OC: 5, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
   ['im2col by rows, runs of images (4x4 stride 2, 18 outputs a row)', { ...base, N: 5, C: 2, H: 6, W: 37, OC: 3, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
+  ['backward in 3 chunks of 3 images (LeNet C3 at batch 9)', { ...base, N: 9, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 }],
+  ['backward in chunks by tap table (7x7 outputs, 19 images: chunks of 6, 6, 7)', { ...base, N: 19, C: 5, H: 14, W: 14, OC: 5, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
+  ['backward in chunks of 1 image by rows, padding and dilation', { ...base, N: 5, C: 8, H: 19, W: 21, OC: 7, KH: 3, KW: 3, padH: 1, padW: 2, dilationH: 2 }],
   ['im2col, one image, 1x1', { ...base, N: 1, C: 7, H: 6, W: 5, OC: 9, KH: 1, KW: 1 }],
   ['im2col, dilation and groups', { ...base, N: 2, C: 6, H: 10, W: 9, OC: 9, KH: 3, KW: 2, dilationH: 2, groups: 3, padW: 1 }],
 ];

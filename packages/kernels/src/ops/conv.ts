@@ -9,6 +9,8 @@ import { fill } from './elementwise.js';
 import { reduce } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
 import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
+import { tapTable, tapTableApplies } from './conv-taps.js';
+import { backwardChunkImages, conv2dBackwardChunks } from './conv-backward-chunks.js';
 import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
@@ -109,39 +111,6 @@ export function imagesToColumns(
   } finally {
     if (table !== 0) k.arena.free(table);
   }
-}
-
-/**
- * Rows of at most 16 output pixels (a DCGAN's 7x7 and 14x14 maps): im2col's per-row bookkeeping costs
- * more than the data it moves there. Measured here on the DCGAN of issue 15 (one thread, per batch of
- * 64): im2col + col2im of its 64@14x14 -> 7x7, 4x4 stride-2 layers took about 60 ms by rows (after
- * the rows' own fixes; 107 ms before), under 6 ms by table.
- */
-function tapTableApplies(g: Conv2dGeometry, OH: number, OW: number): boolean {
-  return OW <= 16 && g.KH * g.KW * OH * OW <= 1 << 16;
-}
-
-/**
- * The input pixel (ih * W + iw) each tap (kh * KW + kw) reads for each output pixel (oh * OW + ow), or
- * -1 in the padding: KH*KW*OH*OW int32 in the arena (free it after use).
- */
-function tapTable(k: Kernels, g: Conv2dGeometry, OH: number, OW: number): number {
-  const n = g.KH * g.KW * OH * OW;
-  const ptr = k.arena.alloc(n * 4);
-  const t = k.arena.i32(ptr, n);
-  let i = 0;
-  for (let kh = 0; kh < g.KH; kh++) {
-    for (let kw = 0; kw < g.KW; kw++) {
-      for (let oh = 0; oh < OH; oh++) {
-        const ih = oh * g.strideH - g.padH + kh * g.dilationH;
-        for (let ow = 0; ow < OW; ow++) {
-          const iw = ow * g.strideW - g.padW + kw * g.dilationW;
-          t[i++] = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W ? ih * g.W + iw : -1;
-        }
-      }
-    }
-  }
-  return ptr;
 }
 
 /** Images per chunk, so the columns of a chunk stay under about 64 MB. */
@@ -368,7 +337,8 @@ export function convColsFloats(g: Conv2dGeometry): number | null {
 /**
  * Gradients of conv2dForward. dx, dw and db (each overwritten) may be 0 to skip them.
  * Dense shapes are two GEMMs; Winograd shapes take its transforms for dx and dw, few-tap shapes the
- * direct filter gradient; otherwise dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
+ * direct filter gradient; small images run in chunks of a few images (conv-backward-chunks.ts);
+ * otherwise dW_g = dY_g · colsᵀ (one GEMM per chunk, accumulated); dcols = W_gᵀ · dY_g, then col2im.
  */
 export function conv2dBackward(
   k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, keptCols = 0,
@@ -399,6 +369,10 @@ export function conv2dBackward(
     dw = 0;
   }
   if (dx === 0 && dw === 0) return;
+  // Small images (LeNet C3, a DCGAN's maps): the batch in chunks of a few images, each chunk's columns in
+  // cache. Not for a filter gradient whose forward pass keeps its columns: with them or without, its
+  // sums run over the whole batch in one GEMM (the same bits either way; the input gradient's are the same in chunks).
+  if (keptCols === 0 && backwardChunkImages(g, P) > 0 && (dw === 0 || !convKeepsColumns(g))) return conv2dBackwardChunks(k, g, x, w, dy, dx, dw, OH, OW);
   // Columns kept by the forward pass cover the whole batch in one chunk; else rebuild them per chunk.
   const chunk = keptCols !== 0 ? g.N : chunkSize(g, kk, P);
   const cols = k.arena.alloc(kk * chunk * P * 4);

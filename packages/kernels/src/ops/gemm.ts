@@ -86,10 +86,10 @@ export function gemmTasks(
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
 ): Task[] {
   if (name === 'f32_gemv' && M === 1 && N === 1) return [{ fn: name, args: [+transA, +transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, 0], scratch: 13 }];
-  // Column panels when each is at least 64 wide (re-packing A per panel then costs under 2%); gemv splits its long side.
+  // Column panels when each is at least 64 wide; gemv splits its long side.
   const byColumns = name === 'f32_gemv' ? M === 1 : N >= 64 * threads || N >= M;
   const [n, align] = byColumns ? [N, name === 'f32_gemv' ? 4 : 8] : [M, 4];
-  const ranges = splitRange(n, pieces(threads, n, byColumns ? 64 : 16), align);
+  const ranges = splitRange(n, pieces(threads, n, byColumns ? PANEL_COLUMNS : 16), align);
   // f32_gemv takes another path for a single row and column: keep every piece of a column at 2+ rows.
   if (name === 'f32_gemv' && !byColumns && ranges.length > 1 && ranges[ranges.length - 1]![1] - ranges[ranges.length - 1]![0] === 1) {
     ranges[ranges.length - 2]![1] = ranges.pop()![1];
@@ -101,6 +101,13 @@ export function gemmTasks(
     return { fn: name, args, scratch: 13 };
   });
 }
+
+/**
+ * Columns a panel keeps before a GEMM is cut into more panels than threads. Each column panel packs
+ * all of A again: measured here on one thread, 256^3 as four 64-column calls took 10% longer than one
+ * call, as two 128-column calls no longer (so 256^3 on 2 threads now runs one panel per thread).
+ */
+const PANEL_COLUMNS = 128;
 
 /** Panels of a GEMM: PIECES_PER_THREAD per thread while each stays `least` wide (re-packing the other side per panel). */
 function pieces(threads: number, n: number, least: number): number {
@@ -161,7 +168,7 @@ export function gemmPackedBTasks(
 ): Task[] {
   const { K, N } = b;
   const byColumns = N >= 64 * threads || N >= M;
-  return splitRange(byColumns ? N : M, pieces(threads, byColumns ? N : M, byColumns ? 64 : 16), byColumns ? 8 : 4).map(([s, e]) => ({
+  return splitRange(byColumns ? N : M, pieces(threads, byColumns ? N : M, byColumns ? PANEL_COLUMNS : 16), byColumns ? 8 : 4).map(([s, e]) => ({
     fn: 'f32_gemm_4x8_packed_b',
     args: byColumns
       ? [+transA, M, e - s, K, alpha, a, lda, b.ptr + s * K * 4, beta, c + s * 4, ldc, 0]
