@@ -151,3 +151,27 @@ export function f32_transpose2d_strided(dst: usize, ldd: i32, src: usize, lds: i
   if (rows <= 0 || cols <= 0) return;
   transposeBlocked(dst, <usize>ldd << 2, src, <usize>lds << 2, <usize>rows, <usize>cols);
 }
+
+/**
+ * For images n < count: dst[n] [cols, rows] = transpose of src[n] [rows, cols] (+ bias[j] on row j
+ * of dst when bias is not 0): the pixels-major convolution's [pixels, channels] result into NCHW with
+ * its bias, one call per thread's run of images. The bias is added after the copy: acc + b, the same
+ * single rounding as a tile accumulating onto a preset bias.
+ */
+export function f32_transpose2d_bias_batch(dst: usize, src: usize, count: i32, rows: i32, cols: i32, bias: usize): void {
+  if (rows <= 0 || cols <= 0) return;
+  const image = <usize>(rows * cols) << 2;
+  for (let n = 0; n < count; n++) {
+    const d = dst + <usize>n * image;
+    transposeBlocked(d, <usize>rows << 2, src + <usize>n * image, <usize>cols << 2, <usize>rows, <usize>cols);
+    if (bias == 0) continue;
+    for (let j = 0; j < cols; j++) {
+      const b = load<f32>(bias + (<usize>j << 2));
+      const v = f32x4.splat(b);
+      const row = d + (<usize>(j * rows) << 2);
+      let i = 0;
+      for (; i + 4 <= rows; i += 4) v128.store(row + (<usize>i << 2), f32x4.add(v128.load(row + (<usize>i << 2)), v));
+      for (; i < rows; i++) store<f32>(row + (<usize>i << 2), load<f32>(row + (<usize>i << 2)) + b);
+    }
+  }
+}

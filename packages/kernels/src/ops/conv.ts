@@ -225,8 +225,13 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     for (let c = 0, i = 0; c < cg; c++) {
       for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * H + kh * g.dilationH) * W + kw * g.dilationW;
     }
-    // yt[q, o] starts as the bias of o; each group's product accumulates onto its columns.
-    if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
+    // yt[q, o] is each group's product; the transposes into y add the bias (f32_transpose2d_bias_batch),
+    // one rounding of acc + b as when the product accumulates onto a preset bias. Preset it still for
+    // one image (whose transpose splits by rows) and for more taps than one K block of 512 (later
+    // blocks add onto the first, bias included, as the im2col GEMM does: the same bits as that path).
+    const single = g.N === 1;
+    const preset = b !== 0 && (single || kk > 512);
+    if (preset) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
     const threads = threadsFor(k, M * g.OC * kk);
     packWeights(k, g, w, packed, per, threads);
     // Up to 16 outputs a group, the tile reads its windows itself (packing them costs as much as the
@@ -234,7 +239,7 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     const fn = og <= 16 ? 'f32_conv2d_pixels_direct_4x8' : 'f32_conv2d_pixels_4x8';
     const call = (gr: number, n0: number, n1: number, work: number) => [
       src + (n0 * g.C + gr * cg) * H * W * 4, g.C * H * W, n1 - n0, cg, H, W, g.KH, g.KW, g.strideH, g.strideW, 0, 0,
-      g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
+      g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, preset ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
     ];
     // Pixels are independent rows of the product: the threads take ranges of images (two per thread
     // when there are enough, so that a thread held up by another process leaves less behind) or,
@@ -259,15 +264,16 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
         }
       }
       runTasks(k, tasks, scratchBytes);
-      const image = P * g.OC * 4;
-      if (g.N === 1) transpose2d(k, y, yt, P, g.OC);
-      else runTasks(k, Array.from({ length: g.N }, (_, n) => ({ fn: 'f32_transpose2d', args: [y + n * image, yt + n * image, P, g.OC] })));
-      return;
+    } else {
+      const direct = kernel(k, fn);
+      for (let gr = 0; gr < g.groups; gr++) direct(...call(gr, 0, g.N, scratch));
     }
-    const direct = kernel(k, fn);
-    for (let gr = 0; gr < g.groups; gr++) direct(...call(gr, 0, g.N, scratch));
-    // yt[n*P + p, o] -> y[n, o, p]
-    for (let n = 0; n < g.N; n++) transpose2d(k, y + n * g.OC * P * 4, yt + n * P * g.OC * 4, P, g.OC);
+    // yt[n*P + p, o] (+ b[o]) -> y[n, o, p]: runs of whole images on the threads (one image per task
+    // made 64 tasks of 6 KB for LeNet C3 at batch 64, which ran slower on 2 threads than on one).
+    const image = P * g.OC * 4;
+    if (single) return transpose2d(k, y, yt, P, g.OC);
+    const batch = (n0: number, n1: number): Task => ({ fn: 'f32_transpose2d_bias_batch', args: [y + n0 * image, yt + n0 * image, n1 - n0, P, g.OC, preset ? 0 : b] });
+    if (!splitOver(k, M * g.OC, g.N, 1, batch)) kernel(k, 'f32_transpose2d_bias_batch')(y, yt, g.N, P, g.OC, preset ? 0 : b);
   } finally {
     for (const p of [packed, taps, scratch, yt, padded]) if (p !== 0) k.arena.free(p);
   }
@@ -280,7 +286,7 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
 function packWeights(k: Kernels, g: Conv2dGeometry, w: number, packed: number, per: number, threads: number): void {
   const og = g.OC / g.groups;
   const kk = (g.C / g.groups) * g.KH * g.KW;
-  if (threads <= 1 || og < 16) {
+  if (threads <= 1 || og < 16 || og * kk < 1 << 16) {
     for (let gr = 0; gr < g.groups; gr++) packB(k, true, kk, og, w + gr * og * kk * 4, kk, packed + gr * per * 4);
     return;
   }
