@@ -24,7 +24,8 @@ export function philoxBlocks(n: number): number {
   return Math.ceil(n / 16) * 4;
 }
 
-function keyArgs(where: string, key: PhiloxKey, n: number): [number, number, number] {
+/** The checked key words and first block of a call over n elements (shared with the fused energy samplers). */
+export function keyArgs(where: string, key: PhiloxKey, n: number): [number, number, number] {
   const b0 = key.firstBlock ?? 0;
   for (const [what, v] of [['k0', key.k0], ['k1', key.k1], ['firstBlock', b0]] as const) {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${where}: ${what} must be a u32, got ${v}`);
@@ -34,7 +35,7 @@ function keyArgs(where: string, key: PhiloxKey, n: number): [number, number, num
 }
 
 /** Philox element-wise work per element, against MIN_PARALLEL_WORK (ten rounds of four products per 4 elements). */
-const PHILOX_COST = 16;
+export const PHILOX_COST = 16;
 
 /**
  * Runs a Philox kernel over [0, n), split over threads when large enough: args(s, e, b) are the

@@ -6,15 +6,14 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad, tidy } from '../tensor/scope.js';
-import { add, affine, mul, sub } from '../functional/elementwise.js';
+import { add, affine, mul } from '../functional/elementwise.js';
 import { sum } from '../functional/reduce.js';
-import { matmul } from '../functional/matmul.js';
-import { fromArray, zeros } from '../functional/creation.js';
+import { fromArray } from '../functional/creation.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { checkGenerator, checkOptions, int, optionKeys } from '../check/options.js';
 import { formatShape } from '../tensor/shape.js';
-import { bernoulliSigmoid, normalAround } from './sampling.js';
 import { softplusRowSum } from './softplus.js';
+import { annealRuns } from './ais-runs.js';
 import type { RBM } from './rbm.js';
 
 /** Largest layer enumerated by exactLogPartition (2^24 states). */
@@ -151,33 +150,7 @@ export function annealedImportanceSampling(rbm: RBM, opts: AISOptions = {}): AIS
   if (bA.length !== V) throw new Error(`annealedImportanceSampling: baseVisibleBias has ${bA.length} entries, the RBM ${V} visible units`);
   const logW = new Float64Array(runs);
   return noGrad(() => {
-    const baseBias = fromArray(bA, [V]).keep();
-    const bDiff = sub(rbm.visibleBias, baseBias).keep(); // b - bA
-    // v_0 from the base model.
-    let v = tidy(() => {
-      const logits = add(zeros([runs, V]), baseBias);
-      return (gaussian ? normalAround(logits, 1, gen) : bernoulliSigmoid(logits, gen).sample).keep();
-    });
-    for (let k = 1; k < betas.length; k++) {
-      const b1 = betas[k - 1]!, b2 = betas[k]!;
-      const next = tidy(() => {
-        const x = rbm.hiddenInput(v); // W v + c
-        const inc = add(affine(sum(mul(v, bDiff), 1), b2 - b1), sub(softplusRowSum(x, b2), softplusRowSum(x, b1)));
-        const d = inc.data;
-        for (let r = 0; r < runs; r++) logW[r] += d[r]!;
-        if (k === betas.length - 1) return null;
-        const h = bernoulliSigmoid(x, { ...gen, beta: b2 }).sample;
-        const logits = add(affine(add(matmul(h, rbm.weight), bDiff), b2), baseBias); // (1 - β) bA + β (b + W^T h)
-        return (gaussian ? normalAround(logits, 1, gen) : bernoulliSigmoid(logits, gen).sample).keep();
-      });
-      if (next !== null) {
-        v.dispose();
-        v = next;
-      }
-    }
-    v.dispose();
-    baseBias.dispose();
-    bDiff.dispose();
+    annealRuns(rbm, bA, betas, runs, logW, gen.generator);
     // log Z_A: binary prod_i (1 + e^{bA_i}) 2^H; Gaussian (2 pi)^{V/2} e^{|bA|^2 / 2} 2^H.
     let logZA = H * Math.LN2;
     for (const b of bA) logZA += gaussian ? 0.5 * b * b : Math.max(b, 0) + Math.log1p(Math.exp(-Math.abs(b)));

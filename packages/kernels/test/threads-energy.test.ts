@@ -1,0 +1,34 @@
+/** The fused AIS half-steps split over threads by rows: the same bits (samples and increments) at 1, 2, 3 and 4 threads. */
+import { describe, it } from 'vitest';
+import { aisHiddenStep, aisVisibleStep, loadKernels, type Isa } from '../src/index.js';
+import { put, rng, uniform } from './support/arrays.js';
+import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
+
+// Columns that make a row a whole Philox group (16, 784), a quarter of one (500), or an odd count (1, 5, 17).
+const SHAPES: Array<[number, number, number]> = [[1, 5, 3], [9, 1, 2], [33, 5, 17], [20, 17, 7], [12, 500, 784], [7, 784, 500], [16, 16, 16]];
+
+for (const isa of ['simd128', 'relaxed'] as Isa[]) {
+  describe(`AIS half-steps across threads (${isa})`, () => {
+    it('hidden and visible half-steps', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(31);
+      await splittingEverything(async () => {
+        for (const [rows, cols, vcols] of SHAPES) {
+          const xs = uniform(rand, rows * cols, -6, 6);
+          const x = put(k, xs), v = put(k, Float32Array.from(uniform(rand, rows * vcols, 0, 1), (u) => (u < 0.4 ? 1 : 0))), d = put(k, uniform(rand, vcols, -2, 2));
+          const dc = put(k, uniform(rand, cols, -2, 2)), a = put(k, uniform(rand, cols, -3, 0));
+          const y = k.arena.alloc(rows * cols * 4), inc = k.arena.alloc(rows * 4), h = k.arena.alloc(rows * cols * 4), out = k.arena.alloc(rows * cols * 4);
+          const key = { k0: 987654321, k1: 123, firstBlock: 4 };
+          await expectSameBitsAcrossThreads(k, `ais rows ${rows} cols ${cols} vcols ${vcols}`, () => {
+            k.arena.f32(y, rows * cols).set(xs);
+            for (const [p, n] of [[inc, rows], [h, rows * cols], [out, rows * cols]] as const) k.arena.f32(p, n).fill(NaN);
+          }, () => {
+            aisHiddenStep(k, x, v, d, inc, h, rows, cols, vcols, 0.25, 0.2501, key);
+            aisVisibleStep(k, y, dc, a, out, rows, cols, 0.7, key);
+          }, [[inc, rows], [h, rows * cols], [y, rows * cols], [out, rows * cols]]);
+          for (const p of [x, v, d, dc, a, y, inc, h, out]) k.arena.free(p);
+        }
+      });
+    });
+  });
+}
