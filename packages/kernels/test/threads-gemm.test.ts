@@ -4,10 +4,11 @@ import { gemm, gemmPackedB, loadKernels, packB, packedBFloats, type Isa } from '
 import { put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
 
-// M x N x K: one row or column (the matrix-vector path), tile remainders, more threads than rows, a deep K.
+// M x N x K: one row or column (the matrix-vector path), tile remainders, more threads than rows, a deep K,
+// a C twice as tall as wide (row panels although wide enough for column panels).
 const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1], [1, 37, 5], [5, 1, 9], [2, 3, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [7, 13, 33],
-  [9, 70, 3], [65, 129, 513], [130, 9, 17], [33, 1030, 20], [1, 300, 40], [301, 1, 40],
+  [9, 70, 3], [65, 129, 513], [130, 9, 17], [33, 1030, 20], [1, 300, 40], [301, 1, 40], [520, 260, 9],
 ];
 
 for (const isa of ['simd128', 'relaxed'] as Isa[]) {
@@ -40,12 +41,21 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       const k = await loadKernels({ isa });
       const rand = rng(8);
       await splittingEverything(async () => {
-        for (const [M, N, K] of [[1, 9, 3], [5, 8, 7], [13, 17, 600], [64, 130, 33], [3, 300, 5]] as const) {
+        for (const [M, N, K] of [[1, 9, 3], [5, 8, 7], [13, 17, 600], [64, 130, 33], [3, 300, 5], [2, 1001, 3]] as const) {
           const A = uniform(rand, M * K, -1, 1);
           const B = uniform(rand, K * N, -1, 1);
           const C = uniform(rand, M * N, -1, 1);
           const pa = put(k, A), pb = put(k, B), pc = put(k, C);
           const packed = packB(k, false, K, N, pb, N, k.arena.alloc(packedBFloats(k, K, N) * 4));
+          // Packing itself splits by panels: the same packed bits, from B and from its transpose.
+          const other = k.arena.alloc(packedBFloats(k, K, N) * 4);
+          for (const tB of [false, true]) {
+            await expectSameBitsAcrossThreads(
+              k, `packB ${K}x${N} tB=${tB}`, () => k.arena.f32(other, packedBFloats(k, K, N)).fill(NaN),
+              () => packB(k, tB, K, N, pb, tB ? K : N, other), [[other, packedBFloats(k, K, N)]],
+            );
+          }
+          k.arena.free(other);
           for (const tA of [false, true]) {
             await expectSameBitsAcrossThreads(
               k, `gemmPackedB ${M}x${N}x${K} tA=${tA}`,

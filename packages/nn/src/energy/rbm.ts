@@ -9,6 +9,7 @@
  * (momentum, weight decay, schedules) does the update. The partition function, exactly and by
  * annealed importance sampling, is in rbm-partition.ts.
  */
+import { copyStrided, gemmPackedB, packB, packedBFloats } from '@deepwasm/kernels';
 import { Module, type ModuleConfig } from '../modules/module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad, tidy } from '../tensor/scope.js';
@@ -194,25 +195,28 @@ export class RBM extends Module {
     const batch = v0.shape[0]!;
     const wantRecon = opts.reconstructionError !== false;
     return tidy(() => {
+      // W^T packed once for this step's hidden inputs (linear would pack it again on each of them).
+      const hiddenInput = this.packedHiddenInput(batch);
+      const sampleHidden = (v: Tensor) => noGrad(() => bernoulliSigmoid(hiddenInput(v), gen));
       // Only the samples a step uses are drawn: the data's hidden sample starts CD's chain (and gives
       // PCD's reconstruction); the last hidden layer of the negative phase enters only as probabilities.
       // The key a skipped sample would have drawn is still taken, so seeded runs keep their random streams.
-      const pos = opts.persistent && !wantRecon ? { prob: this.hiddenProbabilities(v0), sample: skipKey(gen.generator) } : this.sampleHidden(v0, gen);
+      const pos = opts.persistent && !wantRecon ? { prob: noGrad(() => sigmoid(hiddenInput(v0))), sample: skipKey(gen.generator) } : sampleHidden(v0);
       let start: Tensor;
       if (opts.persistent) {
         if (this.chains === null) {
           const n = opts.numChains === undefined ? batch : int('RBM.contrastiveDivergence', 'numChains', opts.numChains);
-          this.chains = this.sampleVisible(this.sampleHidden(n === batch ? v0 : repeatRows(v0, n), gen).sample, gen).sample.keep();
+          this.chains = this.sampleVisible(sampleHidden(n === batch ? v0 : repeatRows(v0, n)).sample, gen).sample.keep();
         }
-        start = this.sampleHidden(this.chains, gen).sample;
+        start = sampleHidden(this.chains).sample;
       } else {
         start = pos.sample!;
       }
       let x = this.sampleVisible(start, gen);
       // Reconstruction from the data's hidden sample: the chain's first step under CD, one more GEMM under PCD.
       const recon = !wantRecon ? null : opts.persistent ? this.visibleProbabilities(pos.sample!) : x.prob;
-      for (let i = 1; i < k; i++) x = this.sampleVisible(this.sampleHidden(x.sample, gen).sample, gen);
-      const vk = x.sample, hk = this.hiddenProbabilities(vk), m = vk.shape[0]!;
+      for (let i = 1; i < k; i++) x = this.sampleVisible(sampleHidden(x.sample).sample, gen);
+      const vk = x.sample, hk = noGrad(() => sigmoid(hiddenInput(vk))), m = vk.shape[0]!;
       skipKey(gen.generator);
       if (opts.persistent) {
         this.chains!.dispose();
@@ -229,6 +233,25 @@ export class RBM extends Module {
       const d = sub(v0, recon);
       return { reconstructionError: noGrad(() => sum(mul(d, d))).item() / v0.size };
     });
+  }
+
+  /**
+   * c + W v for the batches of one training step, with W^T packed once (when batches have 2+ rows and
+   * there are 2+ hidden units: otherwise linear takes its matrix-vector path, whose bits differ): the
+   * bias rows, then the packed GEMM onto them, as linear computes them. The packed copy lives in the
+   * caller's scope.
+   */
+  private packedHiddenInput(rows: number): (v: Tensor) => Tensor {
+    const V = this.nVisible, H = this.nHidden, k = this.weight.k;
+    if (rows < 2 || H < 2) return (v) => this.hiddenInput(v);
+    const wT = packB(k, true, V, H, this.weight.ptr, V, Tensor.empty([packedBFloats(k, V, H)], k).ptr);
+    return (v) => {
+      if (v.shape[0]! < 2) return this.hiddenInput(v);
+      const out = Tensor.empty([v.shape[0]!, H], k);
+      copyStrided(k, out.ptr, [H, 1], this.hiddenBias.ptr, [0, 1], [v.shape[0]!, H]);
+      gemmPackedB(k, false, v.shape[0]!, 1, v.ptr, V, wT, 1, out.ptr, H);
+      return out;
+    };
   }
 
   /**
