@@ -9,7 +9,7 @@
 import type { Kernels } from '../load.js';
 import { checkConvGeometry, conv2dForward, denseApplies, imagesToColumns, pixelsMajor, type Conv2dGeometry } from './conv.js';
 import { directApplies } from './conv-direct.js';
-import { conv2dForwardWinogradPacked, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
+import { conv2dForwardWinogradPacked, MIN_TILES_PACKED, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
 import { channelAffine, gemmChannelAffine, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
 
 /** The form of the weights conv2dInference reads for a geometry. */
@@ -17,13 +17,14 @@ export type ConvWeightsForm = 'packed' | 'winograd' | 'plain';
 
 /**
  * 'packed': 1x1 kernels (any stride: their columns are a strided copy of the image) and the shapes
- * conv2dForward runs as im2col + GEMM; 'winograd': winogradApplies; 'plain' (the weights as they are):
+ * conv2dForward runs as im2col + GEMM; 'winograd': winogradApplies with the filters packed once
+ * (MIN_TILES_PACKED: down to a 7x7 map at batch 1); 'plain' (the weights as they are):
  * groups, dense, direct and pixels-major shapes.
  */
 export function convInferenceForm(g: Conv2dGeometry): ConvWeightsForm {
   const { OH, OW } = checkConvGeometry(g, 'convInferenceForm');
   if (g.groups !== 1 || denseApplies(g)) return 'plain';
-  if (winogradApplies(g)) return 'winograd';
+  if (winogradApplies(g, MIN_TILES_PACKED)) return 'winograd';
   if (g.KH === 1 && g.KW === 1 && g.padH === 0 && g.padW === 0) return 'packed';
   if (directApplies(g) || pixelsMajor(g, OH * OW)) return 'plain';
   return 'packed';
