@@ -49,7 +49,7 @@ const CASES: Array<[string, number, number, number, { stride?: number; padding?:
   ['3x3 on 5x5 at batch 1 (im2col)', 16, 20, 3, { padding: 1 }, [1, 16, 5, 5], 'packed'],
   ['3x3 on 7x7 at batch 1 (Winograd, filters packed once)', 16, 20, 3, { padding: 1 }, [1, 16, 7, 7], 'winograd'],
   ['3x3 on 12x12 (Winograd)', 16, 24, 3, { padding: 1 }, [2, 16, 12, 12], 'winograd'],
-  ['3x3 stride 2 (pixels-major)', 16, 12, 3, { stride: 2, padding: 1 }, [1, 16, 40, 40], 'plain'],
+  ['3x3 stride 2 (pixels-major, weight panels packed once)', 16, 12, 3, { stride: 2, padding: 1 }, [1, 16, 40, 40], 'pixels'],
   ['3 input channels (direct)', 3, 8, 3, { padding: 1 }, [1, 3, 10, 12], 'plain'],
   ['groups 2', 8, 6, 3, { padding: 1, groups: 2 }, [1, 8, 6, 6], 'plain'],
 ];
@@ -69,8 +69,8 @@ for (const { isa } of builds) {
         padH: opts.padding ?? 0, padW: opts.padding ?? 0, dilationH: 1, dilationW: 1, groups: opts.groups ?? 1,
       };
       expect(convInferenceForm(g)).toBe(form);
-      // The modules' convolution makes the same sums: the GEMM paths, and Winograd where training's threshold takes it too.
-      const sameSums = !opts.bias && (form === 'packed' || (form === 'winograd' && winogradApplies(g)));
+      // The modules' convolution makes the same sums: the GEMM and pixels-major paths, and Winograd where training's threshold takes it too.
+      const sameSums = !opts.bias && (form === 'packed' || form === 'pixels' || (form === 'winograd' && winogradApplies(g)));
       const residual = randn([...out.shape]);
       for (const [r, relu] of [[null, false], [null, true], [residual, false], [residual, true]] as const) {
         const want = composed(conv, bn, x, r, relu);

@@ -2,31 +2,37 @@
  * Convolution for inference with its batch norm, residual and ReLU: y = act(scale[o] conv(x, w)[o] +
  * shift[o] + residual), from weights prepared once (packed GEMM panels or packed Winograd filters)
  * by the caller, who keeps them while the weights do not change (nn's fusedConvBn does).
- * Pointwise and im2col shapes end in f32_gemm_4x8_channel_affine (the epilogue in the store, the
- * image or its columns read in place); Winograd shapes run their GEMMs on the packed filters and
- * one epilogue pass; other shapes (the pixels-major and direct tiles) run conv2dForward and the pass.
+ * Pointwise and im2col shapes end in f32_gemm_4x8_channel_affine (the epilogue in the GEMM's store,
+ * no weight packing per call); Winograd shapes run their GEMMs on filters transformed and packed
+ * once, pixels-major shapes on weight panels packed once, then one epilogue pass; the rest (groups,
+ * dense, direct) run conv2dForward and the pass.
  */
 import type { Kernels } from '../load.js';
-import { checkConvGeometry, conv2dForward, denseApplies, imagesToColumns, pixelsMajor, type Conv2dGeometry } from './conv.js';
+import {
+  checkConvGeometry, conv2dForward, conv2dForwardPixelsMajor, denseApplies, imagesToColumns, packPixelsMajorWeights, pixelsMajor,
+  pixelsMajorWeightsFloats, type Conv2dGeometry,
+} from './conv.js';
 import { directApplies } from './conv-direct.js';
 import { conv2dForwardWinogradPacked, MIN_TILES_PACKED, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
 import { channelAffine, gemmChannelAffine, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
 
 /** The form of the weights conv2dInference reads for a geometry. */
-export type ConvWeightsForm = 'packed' | 'winograd' | 'plain';
+export type ConvWeightsForm = 'packed' | 'winograd' | 'pixels' | 'plain';
 
 /**
  * 'packed': 1x1 kernels (any stride: their columns are a strided copy of the image) and the shapes
  * conv2dForward runs as im2col + GEMM; 'winograd': winogradApplies with the filters packed once
- * (MIN_TILES_PACKED: down to a 7x7 map at batch 1); 'plain' (the weights as they are):
- * groups, dense, direct and pixels-major shapes.
+ * (MIN_TILES_PACKED: down to a 7x7 map at batch 1); 'pixels': the pixels-major tile's weight panels
+ * (strided 3x3 and 7x7 kernels on large maps), packed once; 'plain' (the weights as they are):
+ * groups, dense and direct shapes.
  */
 export function convInferenceForm(g: Conv2dGeometry): ConvWeightsForm {
   const { OH, OW } = checkConvGeometry(g, 'convInferenceForm');
   if (g.groups !== 1 || denseApplies(g)) return 'plain';
   if (winogradApplies(g, MIN_TILES_PACKED)) return 'winograd';
   if (g.KH === 1 && g.KW === 1 && g.padH === 0 && g.padW === 0) return 'packed';
-  if (directApplies(g) || pixelsMajor(g, OH * OW)) return 'plain';
+  if (directApplies(g)) return 'plain';
+  if (pixelsMajor(g, OH * OW)) return 'pixels';
   return 'packed';
 }
 
@@ -34,6 +40,7 @@ export function convInferenceForm(g: Conv2dGeometry): ConvWeightsForm {
 export function convWeightsFloats(k: Kernels, g: Conv2dGeometry, form: ConvWeightsForm): number {
   if (form === 'packed') return packedAFloats(k, g.OC, g.C * g.KH * g.KW);
   if (form === 'winograd') return winogradPackedFloats(k, g.OC, g.C);
+  if (form === 'pixels') return pixelsMajorWeightsFloats(k, g);
   return 0;
 }
 
@@ -42,6 +49,7 @@ export function prepareConvWeights(k: Kernels, g: Conv2dGeometry, form: ConvWeig
   const kk = g.C * g.KH * g.KW;
   if (form === 'packed') packA(k, g.OC, kk, w, kk, dst);
   else if (form === 'winograd') winogradPackFilters(k, g.OC, g.C, w, dst);
+  else if (form === 'pixels') packPixelsMajorWeights(k, g, w, dst);
 }
 
 /**
@@ -73,6 +81,7 @@ export function conv2dInference(k: Kernels, g: Conv2dGeometry, x: number, prepar
     return;
   }
   if (form === 'winograd') conv2dForwardWinogradPacked(k, g, x, prepared, y, OH, OW);
+  else if (form === 'pixels') conv2dForwardPixelsMajor(k, g, x, 0, 0, y, OH, OW, prepared);
   else conv2dForward(k, g, x, prepared, 0, y);
   if (e.scale !== 0 || e.shift !== 0 || e.residual !== 0 || e.relu) channelAffine(k, y, y, g.N, g.OC, P, e);
 }

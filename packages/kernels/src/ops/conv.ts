@@ -204,14 +204,20 @@ export function pixelsMajor(g: Conv2dGeometry, P: number): boolean {
   return !pointwise && (g.C / g.groups) * g.KH * g.KW >= 64 && g.N * P >= 256;
 }
 
-function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number): void {
+/**
+ * The pixels-major forward pass; `prepacked` (pixelsMajorWeightsFloats floats from
+ * packPixelsMajorWeights, as inference keeps them) skips packing the weights, else 0.
+ */
+export function conv2dForwardPixelsMajor(
+  k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number, prepacked = 0,
+): void {
   const cg = g.C / g.groups;
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
   const M = g.N * P;
   const per = packedBFloats(k, kk, og);
-  const packed = k.arena.alloc(per * g.groups * 4);
+  const packed = prepacked !== 0 ? prepacked : k.arena.alloc(per * g.groups * 4);
   const taps = k.arena.alloc(kk * 4);
   // The kernel reads every window from the image: a padded convolution reads a zero-padded copy.
   const { ptr: padded, H, W } = padForWindows(k, g, x, OH, OW);
@@ -233,7 +239,7 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     const preset = b !== 0 && (single || kk > 512);
     if (preset) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
     const threads = threadsFor(k, M * g.OC * kk);
-    packWeights(k, g, w, packed, per, threads);
+    if (prepacked === 0) packWeights(k, g, w, packed, per, threads);
     // Up to 16 outputs a group, the tile reads its windows itself (packing them costs as much as the
     // product): LeNet C3. With more, the windows are packed into the tile's panel first.
     const fn = og <= 16 ? 'f32_conv2d_pixels_direct_4x8' : 'f32_conv2d_pixels_4x8';
@@ -275,8 +281,19 @@ function conv2dForwardPixelsMajor(k: Kernels, g: Conv2dGeometry, x: number, w: n
     const batch = (n0: number, n1: number): Task => ({ fn: 'f32_transpose2d_bias_batch', args: [y + n0 * image, yt + n0 * image, n1 - n0, P, g.OC, preset ? 0 : b] });
     if (!splitOver(k, M * g.OC, g.N, 1, batch)) kernel(k, 'f32_transpose2d_bias_batch')(y, yt, g.N, P, g.OC, preset ? 0 : b);
   } finally {
-    for (const p of [packed, taps, scratch, yt, padded]) if (p !== 0) k.arena.free(p);
+    for (const p of [prepacked === 0 ? packed : 0, taps, scratch, yt, padded]) if (p !== 0) k.arena.free(p);
   }
+}
+
+/** Floats of a convolution's weights packed for the pixels-major tile (every group's W_g^T panels). */
+export function pixelsMajorWeightsFloats(k: Kernels, g: Conv2dGeometry): number {
+  return packedBFloats(k, (g.C / g.groups) * g.KH * g.KW, g.OC / g.groups) * g.groups;
+}
+
+/** Packs w [OC, C/groups, KH, KW] for conv2dForwardPixelsMajor's `prepacked` (pixelsMajorWeightsFloats floats). */
+export function packPixelsMajorWeights(k: Kernels, g: Conv2dGeometry, w: number, dst: number): void {
+  const per = packedBFloats(k, (g.C / g.groups) * g.KH * g.KW, g.OC / g.groups);
+  packWeights(k, g, w, dst, per, threadsFor(k, g.OC * g.C * g.KH * g.KW * 64));
 }
 
 /**

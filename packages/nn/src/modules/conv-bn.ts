@@ -26,7 +26,7 @@ export interface FusedConvBnOptions {
 /** What a convolution keeps for fused inference: its weights in each prepared form, and one batch norm's scale and shift. */
 interface InferenceCache {
   weights: Map<ConvWeightsForm, { version: number; t: Tensor }>;
-  affine: { bn: BatchNorm1d; key: string; t: Tensor } | null;
+  affine: { bn: BatchNorm1d; eps: number; sources: Array<Tensor | null>; versions: number[]; t: Tensor } | null;
 }
 
 const caches = new WeakMap<Conv2d, InferenceCache>();
@@ -100,9 +100,9 @@ function preparedWeights(conv: Conv2d, cache: InferenceCache, g: Conv2dGeometry,
  * convolution's bias folded into the shift (t + s b). Recomputed when a statistic, weight or eps changes.
  */
 function scaleShift(conv: Conv2d, bn: BatchNorm1d, cache: InferenceCache): Tensor {
-  const parts = [bn.runningMean!, bn.runningVar!, bn.weight, bn.bias, conv.bias];
-  const key = `${bn.eps}|${parts.map((t) => (t === null ? '-' : `${t.id}.${t.version}`)).join('|')}`;
-  if (cache.affine !== null && cache.affine.bn === bn && cache.affine.key === key) return cache.affine.t;
+  const sources = [bn.runningMean!, bn.runningVar!, bn.weight, bn.bias, conv.bias];
+  const a = cache.affine;
+  if (a !== null && a.bn === bn && a.eps === bn.eps && sources.every((t, i) => t === a.sources[i] && (t === null || t.version === a.versions[i]))) return a.t;
   cache.affine?.t.dispose();
   const C = conv.outChannels;
   const k = conv.weight.k;
@@ -113,6 +113,6 @@ function scaleShift(conv: Conv2d, bn: BatchNorm1d, cache: InferenceCache): Tenso
     const b = conv.bias.data;
     for (let c = 0; c < C; c++) st[C + c] = Math.fround(st[C + c]! + Math.fround(st[c]! * b[c]!));
   }
-  cache.affine = { bn, key, t };
+  cache.affine = { bn, eps: bn.eps, sources, versions: sources.map((s) => s?.version ?? 0), t };
   return t;
 }
