@@ -111,11 +111,14 @@ export function* pretrainSteps(dbn: Stack, data: nn.Dataset, opts: PretrainOptio
           let err = 0;
           for (let b = 0; b < batches; b++) {
             const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-            const batch = new Float32Array(idx.length * width);
-            idx.forEach((r, i) => batch.set(rows.subarray(r * width, (r + 1) * width), i * width));
             if (pcd && opts.topPcdDecay) opt.lr = (lr / 5) * (1 - (epoch * batches + b) / (count * batches));
             opt.zeroGrad();
-            const e = nn.tidy(() => rbm.contrastiveDivergence(nn.fromArray(batch, [idx.length, width]), cdOptions).reconstructionError);
+            const e = nn.tidy(() => {
+              // The batch's rows gathered straight into kernel memory (no JavaScript copy per batch to collect).
+              const batch = nn.Tensor.empty([idx.length, width]), d = batch.data;
+              idx.forEach((r, i) => d.set(rows.subarray(r * width, (r + 1) * width), i * width));
+              return rbm.contrastiveDivergence(batch, cdOptions).reconstructionError;
+            });
             opt.step();
             err += e;
             bar?.update(epoch * batches + b + 1, `epoch ${epoch + 1}/${count}${pcd ? '' : ` reconstruction ${(err / (b + 1)).toFixed(4)}`}`);
