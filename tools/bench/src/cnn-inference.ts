@@ -32,11 +32,12 @@ function relativeError(ours: Float32Array, theirs: Float32Array): number {
   return err / (scale || 1);
 }
 
-export async function inferenceRows(opts: SuiteOptions): Promise<Row[]> {
+/** The inference rows; `only` keeps the nets whose names it lists (e.g. ['ResNet-50'] for a short run). */
+export async function inferenceRows(opts: SuiteOptions, only?: readonly string[]): Promise<Row[]> {
   const rows: Row[] = [];
   const rounds = opts.quick ? 3 : 5;
   const minSeconds = opts.quick ? 0.3 : 1;
-  for (const net of NETS) {
+  for (const net of NETS.filter((n) => only === undefined || only.includes(n.name))) {
     const input = Float32Array.from({ length: net.shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37));
     // The model is built from the same seed on every kernel instance; the first one exports it.
     let bytes: Uint8Array | null = null;
