@@ -17,6 +17,7 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['Winograd, one image, odd rows', { ...base, N: 1, C: 17, H: 15, W: 13, OC: 16, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['Winograd, 144 tiles (each GEMM cut into panels: ResNet layer1 at 96x96)', { ...base, N: 1, C: 16, H: 24, W: 24, OC: 16, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['direct (LeNet C1)', { ...base, N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 }],
+  ['direct, filter gradient in 8 runs of images (LeNet C1 at batch 11)', { ...base, N: 11, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 }],
   ['direct, odd channels', { ...base, N: 1, C: 3, H: 9, W: 17, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['pixels-major (LeNet C3)', { ...base, N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 }],
   ['pixels-major, groups', { ...base, N: 5, C: 8, H: 9, W: 9, OC: 6, KH: 3, KW: 3, groups: 2, padH: 1, padW: 1 }],
