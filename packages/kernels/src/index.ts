@@ -7,7 +7,7 @@ export type { KernelExports } from './exports.js';
 export { binary, broadcastShapes, unary, unaryBackward, scale, axpy, fill, clamp, clampBackward, bceWithLogits, bceWithLogitsBackward, UNARY_OPS } from './ops/elementwise.js';
 export type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 export { softmaxRows, logSoftmaxRows, softmaxRowsBackward, logSoftmaxRowsBackward } from './ops/softmax.js';
-export { reduce, argmax, argmin } from './ops/reduce.js';
+export { reduce, argmax, argmin, channelSums } from './ops/reduce.js';
 export type { ReduceOp } from './ops/reduce.js';
 export { copy, copyStrided, transpose2d } from './ops/copy.js';
 export { gemm, packB, packedBFloats, gemmPackedB, type PackedB } from './ops/gemm.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { argmax, argmin, loadKernels, reduce, type Kernels, type ReduceOp } from '../src/index.js';
+import { argmax, argmin, channelSums, loadKernels, reduce, type Kernels, type ReduceOp } from '../src/index.js';
 import { refAbsSum, refArgReduce, refReduce } from '../src/reference/reduce.js';
 import { get, getI32, ISAS, mismatches, put, rng, U, uniform } from './support/arrays.js';
 
@@ -85,6 +85,35 @@ describe.each(ISAS)('reduce (%s)', (isa) => {
     expect(() => reduce(k, 'sum', po, po, 1, -2, 3)).toThrow(/n must be a non-negative integer/);
     expect(() => reduce(k, 'prod' as ReduceOp, po, po, 1, 1, 1)).toThrow(/unknown op "prod"/);
     k.arena.free(po);
+  });
+
+  it('channelSums (a bias gradient) matches float64 and gives the bits of the two reductions it replaces', () => {
+    const rand = rng(25);
+    // One image, one pixel, odd channels, pixels around the 16-lane step, more images than a 128-row block.
+    for (const [N, C, P] of [[1, 1, 1], [1, 3, 17], [5, 7, 1], [3, 6, 784], [64, 16, 100], [130, 5, 33], [2, 3, 1025]]) {
+      const x = uniform(rand, N * C * P, -1, 3);
+      const px = put(k, x);
+      const out = k.arena.alloc(C * 4);
+      channelSums(k, out, px, N, C, P);
+      const want = new Float32Array(C);
+      const abs = new Float64Array(C);
+      for (let c = 0; c < C; c++) {
+        let s = 0;
+        for (let n = 0; n < N; n++) for (let p = 0; p < P; p++) {
+          s += x[(n * C + c) * P + p]!;
+          abs[c] += Math.abs(x[(n * C + c) * P + p]!);
+        }
+        want[c] = s;
+      }
+      const got = get(k, out, C);
+      expect(mismatches(`channelSums [${N}, ${C}, ${P}]`, got, want, { tol: (i) => sumTol(N * P, abs[i]!) })).toBe('');
+      const rows = k.arena.alloc(N * C * 4);
+      const two = k.arena.alloc(C * 4);
+      reduce(k, 'sum', rows, px, N * C, P, 1);
+      reduce(k, 'sum', two, rows, 1, N, C);
+      expect(Array.from(got)).toEqual(Array.from(get(k, two, C)));
+      for (const p of [px, out, rows, two]) k.arena.free(p);
+    }
   });
 
   it('argmax and argmin give the first index on ties, and the first NaN', () => {

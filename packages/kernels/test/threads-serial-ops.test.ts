@@ -8,7 +8,7 @@
 import { describe, it } from 'vitest';
 import {
   conv2dBackward, conv2dForward, convOutputSize, copyStrided, directApplies, gruCellBackward, gruCellForward, loadKernels, lstmCellBackward,
-  lstmCellForward, reduce, rnnCellBackward, rnnCellForward, transpose2d, winogradApplies, type Conv2dGeometry, type Isa,
+  lstmCellForward, reduce, channelSums, rnnCellBackward, rnnCellForward, transpose2d, winogradApplies, type Conv2dGeometry, type Isa,
 } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
@@ -97,6 +97,20 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
               reduce(k, op, out, x, outer, n, inner);
             }, [[out, outer * inner]]);
           }
+        }
+      });
+    });
+
+    it('channel sums (bias gradients), split by channels', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(44);
+      await splittingEverything(async () => {
+        for (const [N, C, P] of [[1, 1, 5], [3, 6, 784], [7, 5, 33], [2, 3, 1]]) {
+          const x = put(k, uniform(rand, N * C * P, -1, 1));
+          const out = k.arena.alloc(C * 4);
+          await expectSameBitsAcrossThreads(k, `channelSums [${N}, ${C}, ${P}]`, () => k.arena.f32(out, C).fill(NaN), () => {
+            channelSums(k, out, x, N, C, P);
+          }, [[out, C]]);
         }
       });
     });

@@ -224,3 +224,25 @@ export function f32_reduce_cols(op: i32, out: usize, x: usize, n: i32, ld: i32, 
     default: reduceCols(MIN, out, x, b, rs, c); break;
   }
 }
+
+/**
+ * out[c] = sum over n < N and p < P of x[n][c][p] for channels c0 <= c < c1 of x [N, C, P] (a
+ * convolution's bias gradient) in one pass: each [n, c] row summed as f32_reduce sums a row, the rows'
+ * sums added over n in blocks of COL_BLOCK as f32_reduce adds down a column, so the bits are those of
+ * the two reductions it replaces (rows, then the batch). Channels are independent: threads take ranges.
+ */
+export function f32_channel_sums(x: usize, N: i32, C: i32, P: i32, c0: i32, c1: i32, out: usize): void {
+  const n = <usize>N;
+  for (let c = c0; c < c1; c++) {
+    let total: f32 = 0;
+    if (P > 0) {
+      for (let i: usize = 0; i < n; ) {
+        const stop = min<usize>(n, i + COL_BLOCK);
+        let part: f32 = 0;
+        for (; i < stop; i++) part += reduceRow(SUM, x + ((i * <usize>C + <usize>c) * <usize>P << 2), <usize>P);
+        total += part;
+      }
+    }
+    store<f32>(out + (<usize>c << 2), total);
+  }
+}

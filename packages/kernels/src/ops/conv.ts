@@ -6,7 +6,7 @@ import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { gemm, packB, packedBFloats } from './gemm.js';
 import { fill } from './elementwise.js';
-import { reduce } from './reduce.js';
+import { channelSums } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
 import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
 import { tapTable, tapTableApplies } from './conv-taps.js';
@@ -372,11 +372,8 @@ export function conv2dBackward(
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
   if (db !== 0) {
-    // db[o] = sum over n, oh, ow of dy[n, o]: reduce [N, OC, P] over P, then over N.
-    const perImage = k.arena.alloc(g.N * g.OC * 4);
-    reduce(k, 'sum', perImage, dy, g.N * g.OC, P, 1);
-    reduce(k, 'sum', db, perImage, 1, g.N, g.OC);
-    k.arena.free(perImage);
+    // db[o] = sum over n, oh, ow of dy[n, o], in one pass over dy.
+    channelSums(k, db, dy, g.N, g.OC, P);
   }
   if (keptCols === 0 && denseApplies(g)) return conv2dBackwardDense(k, g, x, w, dy, dx, dw);
   if (dx !== 0 && winogradApplies(g)) {

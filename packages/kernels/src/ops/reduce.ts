@@ -80,3 +80,18 @@ export function argmax(k: Kernels, outI32: number, x: number, outer: number, n: 
 export function argmin(k: Kernels, outI32: number, x: number, outer: number, n: number, inner: number): void {
   argIndex(k, 'argmin', outI32, x, outer, n, inner);
 }
+
+/**
+ * out[c] = sum over n and p of x[n, c, p] for x [N, C, P] (a convolution's bias gradient): one pass
+ * (f32_channel_sums), the same bits as reducing each row and then the batch; channel ranges on the threads.
+ */
+export function channelSums(k: Kernels, out: number, x: number, N: number, C: number, P: number): void {
+  size('channelSums', 'N', N);
+  size('channelSums', 'C', C);
+  size('channelSums', 'P', P);
+  if (C === 0) return;
+  inMemory(k, 'channelSums', 'x', x, N * C * P * 4);
+  inMemory(k, 'channelSums', 'out', out, C * 4);
+  const task = (c0: number, c1: number) => ({ fn: 'f32_channel_sums', args: [x, N, C, P, c0, c1, out] });
+  if (!splitOver(k, N * C * P, C, 1, task)) kernel(k, 'f32_channel_sums')(x, N, C, P, 0, C, out);
+}
