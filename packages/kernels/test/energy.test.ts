@@ -1,8 +1,8 @@
 /** The energy kernels against their float64 references, at awkward row lengths, on both builds. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  aisHiddenStep, aisHiddenStepReference, aisVisibleStep, aisVisibleStepReference, bernoulliSigmoidPhilox, loadKernels, softplusRowSum, softplusRowSumReference,
-  uniformReference, type Kernels,
+  aisHiddenStep, aisHiddenStepReference, aisVisibleStep, aisVisibleStepReference, axpy, bernoulliSigmoidPhilox, binary, cdBiasGrad, cdBiasGradReference, loadKernels,
+  reduce, scale, softplusRowSum, softplusRowSumReference, uniformReference, type Kernels,
 } from '../src/index.js';
 import { get, ISAS, mismatches, put, rng, U, uniform } from './support/arrays.js';
 
@@ -101,6 +101,49 @@ describe.each(ISAS)('AIS half-steps (%s)', (isa) => {
     expect(() => aisHiddenStep(k, p, p, p, p, p, 2, 3, 4, 0, 1, { k0: -1, k1: 0 })).toThrow(/aisHiddenStep: k0 must be a u32/);
     expect(() => aisVisibleStep(k, p, p, p, p, 1.5, 3, 1, KEY)).toThrow(/aisVisibleStep/);
     expect(() => aisVisibleStep(k, p, p, p, k.memory.buffer.byteLength - 8, 2, 3, 1, KEY)).toThrow(/aisVisibleStep/);
+    k.arena.free(p);
+  });
+});
+
+describe.each(ISAS)('CD bias gradient (%s)', (isa) => {
+  let k: Kernels;
+  beforeAll(async () => {
+    k = await loadKernels({ isa });
+  });
+
+  // Columns around the 4-lane step and the RBMs'; rows across the 128-row partial sums and unequal batches.
+  it('is the bits of the reference and (2+ columns) of the separate reduce, scale, sub and axpy ops', () => {
+    const rand = rng(11);
+    for (const cols of [1, 3, 4, 5, 17, 500, 784]) {
+      for (const [rowsA, rowsB] of [[1, 1], [64, 64], [3, 130], [300, 257]] as const) {
+        for (const accumulate of [false, true]) {
+          const a = Float32Array.from(uniform(rand, rowsA * cols, 0, 1), (u) => (u < 0.3 ? 1 : u));
+          const b = uniform(rand, rowsB * cols, 0, 1), g0 = uniform(rand, cols, -1, 1);
+          const [alphaA, alphaB] = [1 / rowsA, 1 / rowsB];
+          const pa = put(k, a), pb = put(k, b), g = put(k, g0), sa = k.arena.alloc(cols * 4), sb = k.arena.alloc(cols * 4), d = put(k, g0);
+          cdBiasGrad(k, g, pa, rowsA, alphaA, pb, rowsB, alphaB, cols, accumulate);
+          const label = `cols=${cols} rows=${rowsA}/${rowsB} accumulate=${accumulate}`;
+          const bits = (x: ArrayLike<number>) => Array.from(x, (v) => v);
+          expect(bits(get(k, g, cols)), label).toEqual(bits(cdBiasGradReference(accumulate ? g0 : null, a, rowsA, alphaA, b, rowsB, alphaB, cols)));
+          // The ops RBM.contrastiveDivergence ran before: two column sums, two scalings, a difference, then axpy or copy.
+          reduce(k, 'sum', sa, pa, 1, rowsA, cols);
+          reduce(k, 'sum', sb, pb, 1, rowsB, cols);
+          scale(k, sa, sa, cols, alphaA);
+          scale(k, sb, sb, cols, alphaB);
+          binary(k, 'sub', sa, sa, [cols], sb, [cols]);
+          if (accumulate) axpy(k, d, sa, cols, 1);
+          // (One column is a contiguous row to reduce, summed in another order: RBM keeps the separate ops there.)
+          if (cols > 1) expect(bits(get(k, g, cols)), `${label} (separate ops)`).toEqual(bits(get(k, accumulate ? d : sa, cols)));
+          for (const p of [pa, pb, g, sa, sb, d]) k.arena.free(p);
+        }
+      }
+    }
+  });
+
+  it('rejects sizes out of memory', () => {
+    const p = k.arena.alloc(64 * 4);
+    expect(() => cdBiasGrad(k, p, p, 2.5, 1, p, 1, 1, 4, false)).toThrow(/cdBiasGrad/);
+    expect(() => cdBiasGrad(k, p, k.memory.buffer.byteLength - 8, 2, 1, p, 1, 1, 4, true)).toThrow(/cdBiasGrad/);
     k.arena.free(p);
   });
 });

@@ -1,6 +1,9 @@
-/** The fused AIS half-steps split over threads by rows: the same bits (samples and increments) at 1, 2, 3 and 4 threads. */
+/**
+ * The fused AIS half-steps split over threads by rows: the same bits (samples and increments) at 1, 2, 3 and 4 threads;
+ * the CD bias gradient (one call on the calling thread) too.
+ */
 import { describe, it } from 'vitest';
-import { aisHiddenStep, aisVisibleStep, loadKernels, type Isa } from '../src/index.js';
+import { aisHiddenStep, aisVisibleStep, cdBiasGrad, loadKernels, type Isa } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
 
@@ -19,14 +22,17 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
           const dc = put(k, uniform(rand, cols, -2, 2)), a = put(k, uniform(rand, cols, -3, 0));
           const y = k.arena.alloc(rows * cols * 4), inc = k.arena.alloc(rows * 4), h = k.arena.alloc(rows * cols * 4), out = k.arena.alloc(rows * cols * 4);
           const key = { k0: 987654321, k1: 123, firstBlock: 4 };
+          const g = k.arena.alloc(cols * 4);
           await expectSameBitsAcrossThreads(k, `ais rows ${rows} cols ${cols} vcols ${vcols}`, () => {
             k.arena.f32(y, rows * cols).set(xs);
+            k.arena.f32(g, cols).fill(0.5);
             for (const [p, n] of [[inc, rows], [h, rows * cols], [out, rows * cols]] as const) k.arena.f32(p, n).fill(NaN);
           }, () => {
             aisHiddenStep(k, x, v, d, inc, h, rows, cols, vcols, 0.25, 0.2501, key);
             aisVisibleStep(k, y, dc, a, out, rows, cols, 0.7, key);
-          }, [[inc, rows], [h, rows * cols], [y, rows * cols], [out, rows * cols]]);
-          for (const p of [x, v, d, dc, a, y, inc, h, out]) k.arena.free(p);
+            cdBiasGrad(k, g, out, rows, 1 / rows, x, rows, 0.3, cols, true);
+          }, [[inc, rows], [h, rows * cols], [y, rows * cols], [out, rows * cols], [g, cols]]);
+          for (const p of [x, v, d, dc, a, y, inc, h, out, g]) k.arena.free(p);
         }
       });
     });

@@ -1,2 +1,3 @@
 export * from './f32-softplus-rowsum';
 export * from './f32-ais-step';
+export * from './f32-cd-bias-grad';

@@ -69,3 +69,19 @@ export function aisVisibleStep(k: Kernels, y: number, d: number, a: number, out:
   if (splitOver(k, (PHILOX_COST + 8) * n, rows, rowAlign(cols), (r0, r1) => ({ fn: 'f32_ais_visible', args: args(r0, r1) }))) return;
   kernel(k, 'f32_ais_visible')(...args(0, rows));
 }
+
+/**
+ * The bias gradient of a contrastive-divergence step: g (+)= alphaA colsum(a) - alphaB colsum(b), for a
+ * [rowsA, cols] and b [rowsB, cols] (the model's and the data's statistics), in one call. The bits of
+ * the separate ops (column sums as reduce sums them when cols > 1, scale, sub, then copy or axpy into g).
+ */
+export function cdBiasGrad(k: Kernels, g: number, a: number, rowsA: number, alphaA: number, b: number, rowsB: number, alphaB: number, cols: number, accumulate: boolean): void {
+  size('cdBiasGrad', 'rowsA', rowsA);
+  size('cdBiasGrad', 'rowsB', rowsB);
+  size('cdBiasGrad', 'cols', cols);
+  if (cols === 0) return;
+  inMemory(k, 'cdBiasGrad', 'g', g, cols * 4);
+  inMemory(k, 'cdBiasGrad', 'a', a, rowsA * cols * 4);
+  inMemory(k, 'cdBiasGrad', 'b', b, rowsB * cols * 4);
+  kernel(k, 'f32_cd_bias_grad')(g, a, rowsA, alphaA, b, rowsB, alphaB, cols, accumulate ? 1 : 0);
+}

@@ -112,9 +112,15 @@ export function gemmTasks(
  */
 const PANEL_COLUMNS = 128;
 
-/** Panels of a GEMM: PIECES_PER_THREAD per thread while each stays `least` wide (re-packing the other side per panel). */
+/**
+ * Panels of a GEMM: PIECES_PER_THREAD per thread while each stays about `least` wide (re-packing the
+ * other side per panel), always a multiple of the threads: 3 panels on 2 threads leave one thread two
+ * of them and the other idle for a third of the GEMM (the RBM's 500-wide products, 3 x 168 columns,
+ * now 4 x 125).
+ */
 function pieces(threads: number, n: number, least: number): number {
-  return Math.max(threads, Math.min(threads * PIECES_PER_THREAD, Math.floor(n / least)));
+  const p = Math.min(threads * PIECES_PER_THREAD, Math.round(n / least));
+  return Math.max(threads, p - (p % threads));
 }
 
 /** The shared GEMM workspace; f32_gemv needs K floats of it, more only for a K beyond 589,824. */

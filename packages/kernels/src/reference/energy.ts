@@ -41,3 +41,28 @@ export function aisVisibleStepReference(
   const logits = Float64Array.from({ length: rows * cols }, (_, i) => (y[i]! + d[i % cols]!) * beta + a[i % cols]!);
   return { logits, ...bernoulliSigmoidReference(logits, 1, key) };
 }
+
+/**
+ * The CD bias gradient in plain float32 arithmetic, in the order the kernel (and the separate ops) round
+ * it: column sums in blocks of 128 rows, alpha times each, their difference, added to g when accumulating.
+ */
+export function cdBiasGradReference(
+  g: ArrayLike<number> | null, a: ArrayLike<number>, rowsA: number, alphaA: number, b: ArrayLike<number>, rowsB: number, alphaB: number, cols: number,
+): Float32Array {
+  const f = Math.fround;
+  const colSum = (x: ArrayLike<number>, rows: number, j: number): number => {
+    let acc = 0;
+    for (let i = 0; i < rows; i += 128) {
+      let part = 0;
+      for (let r = i; r < Math.min(rows, i + 128); r++) part = f(part + x[r * cols + j]!);
+      acc = f(acc + part);
+    }
+    return acc;
+  };
+  const out = new Float32Array(cols);
+  for (let j = 0; j < cols; j++) {
+    const d = f(f(colSum(a, rowsA, j) * f(alphaA)) - f(colSum(b, rowsB, j) * f(alphaB)));
+    out[j] = g === null ? d : f(g[j]! + d);
+  }
+  return out;
+}

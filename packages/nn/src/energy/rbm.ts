@@ -22,7 +22,7 @@ import { zeros } from '../functional/creation.js';
 import { normal_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { checkGenerator, checkOptions, int, num, oneOf, optionKeys } from '../check/options.js';
-import { accumulateGrad, accumulateOuterGrad, bernoulliSigmoid, normalAround, type SigmoidSampleOptions } from './sampling.js';
+import { accumulateBiasGrad, accumulateOuterGrad, bernoulliSigmoid, normalAround, type SigmoidSampleOptions } from './sampling.js';
 import { softplusRowSum } from './softplus.js';
 import { registerModuleType } from '../modules/registry.js';
 import * as fields from '../modules/config-schema.js';
@@ -226,8 +226,9 @@ export class RBM extends Module {
         // grad W += hk^T vk / m - h0^T v0 / B: two GEMMs straight into .grad.
         accumulateOuterGrad(this.weight, hk, vk, 1 / m);
         accumulateOuterGrad(this.weight, pos.prob, v0, -1 / batch);
-        accumulateGrad(this.visibleBias, sub(affine(sum(vk, 0), 1 / m), affine(sum(v0, 0), 1 / batch)));
-        accumulateGrad(this.hiddenBias, sub(affine(sum(hk, 0), 1 / m), affine(sum(pos.prob, 0), 1 / batch)));
+        // grad b += mean(vk) - mean(v0), grad c += mean(hk) - mean(h0): one kernel each, into .grad.
+        accumulateBiasGrad(this.visibleBias, vk, 1 / m, v0, 1 / batch);
+        accumulateBiasGrad(this.hiddenBias, hk, 1 / m, pos.prob, 1 / batch);
       });
       if (recon === null) return { reconstructionError: NaN };
       const d = sub(v0, recon);

@@ -3,8 +3,10 @@
  * Generator (two nextU32), so a seeded run is bit-identical and its samples do not depend on how
  * many threads run the kernels. No gradients flow through samples; ops never record a graph.
  */
-import { axpy, bernoulliPhilox, bernoulliSigmoidPhilox, copy, gemm, normalPhilox, uniformPhilox, type PhiloxKey } from '@deepwasm/kernels';
+import { axpy, bernoulliPhilox, bernoulliSigmoidPhilox, cdBiasGrad, copy, gemm, normalPhilox, uniformPhilox, type PhiloxKey } from '@deepwasm/kernels';
 import { Tensor } from '../tensor/tensor.js';
+import { affine, sub } from '../functional/elementwise.js';
+import { sum } from '../functional/reduce.js';
 import { defineOp } from '../check/operands.js';
 import { checkGenerator, checkOptions, num, optionKeys } from '../check/options.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
@@ -100,5 +102,28 @@ export function accumulateOuterGrad(p: Tensor, a: Tensor, b: Tensor, alpha: numb
   }
   const grad = p.grad!;
   gemm(p.k, true, false, M, N, rows, alpha, a.ptr, Math.max(1, M), b.ptr, Math.max(1, N), fresh ? 0 : 1, grad.ptr, Math.max(1, N));
+  grad.version++;
+}
+
+/**
+ * p.grad += alphaA sum_i a[i] - alphaB sum_i b[i] for a [rowsA, n] and b [rowsB, n] (p is [n]): a
+ * contrastive-divergence bias gradient in one kernel call straight into the gradient (created and kept
+ * on first use), the bits the separate column sums, scalings, difference and add give. One column is
+ * summed as a row by reduce, so p of size 1 keeps the separate ops.
+ */
+export function accumulateBiasGrad(p: Tensor, a: Tensor, alphaA: number, b: Tensor, alphaB: number): void {
+  const n = p.size;
+  if (p.ndim !== 1 || a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== n || b.shape[1] !== n) {
+    throw new Error(`accumulateBiasGrad: expected a [rows, ${n}] and b [rows, ${n}] for p [${p.shape.join(', ')}], got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+  }
+  if (n < 2) return accumulateGrad(p, sub(affine(sum(a, 0), alphaA), affine(sum(b, 0), alphaB)));
+  const fresh = p.grad === null || p.grad.isDisposed;
+  if (fresh) {
+    const own = Tensor.empty(p.shape, p.k).keep();
+    own.name = p.name ? `${p.name}.grad` : undefined;
+    p.grad = own;
+  }
+  const grad = p.grad!;
+  cdBiasGrad(p.k, grad.ptr, a.ptr, a.shape[0]!, alphaA, b.ptr, b.shape[0]!, alphaB, n, !fresh);
   grad.version++;
 }
