@@ -44,8 +44,10 @@ export function releaseInferenceCache(conv: Conv2d): void {
  * act(bn(conv(x)) + residual): the same result as composing the modules (within float rounding: the
  * plain build gives the composition's bits on the GEMM and Winograd paths). In eval mode, when no
  * tensor involved records gradients and no ONNX export is tracing, it runs as one fused op with the
- * weights prepared once (rebuilt when a weight, a running statistic or eps changes; freed when the
- * batch norm trains again or the convolution is disposed). Otherwise it calls the modules.
+ * weights prepared once (rebuilt when a weight, a running statistic or eps changes, as the tensors'
+ * `version` tells: optimizers, loadStateDict and in-place ops bump it, a write through `.data` does
+ * not; freed when the batch norm trains again or the convolution is disposed). Otherwise it calls the
+ * modules.
  */
 export function fusedConvBn(conv: Conv2d, bn: BatchNorm1d, x: Tensor, opts: FusedConvBnOptions = {}): Tensor {
   const residual = opts.residual ?? null;
