@@ -94,12 +94,7 @@ export function accumulateOuterGrad(p: Tensor, a: Tensor, b: Tensor, alpha: numb
   if (a.ndim !== 2 || b.ndim !== 2 || b.shape[0] !== rows || p.ndim !== 2 || p.shape[0] !== M || p.shape[1] !== N) {
     throw new Error(`accumulateOuterGrad: expected a [rows, ${p.shape[0]}] and b [rows, ${p.shape[1]}], got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
   }
-  const fresh = p.grad === null || p.grad.isDisposed;
-  if (fresh) {
-    const own = Tensor.empty(p.shape, p.k).keep();
-    own.name = p.name ? `${p.name}.grad` : undefined;
-    p.grad = own;
-  }
+  const fresh = ownGrad(p);
   const grad = p.grad!;
   gemm(p.k, true, false, M, N, rows, alpha, a.ptr, Math.max(1, M), b.ptr, Math.max(1, N), fresh ? 0 : 1, grad.ptr, Math.max(1, N));
   grad.version++;
@@ -117,13 +112,17 @@ export function accumulateBiasGrad(p: Tensor, a: Tensor, alphaA: number, b: Tens
     throw new Error(`accumulateBiasGrad: expected a [rows, ${n}] and b [rows, ${n}] for p [${p.shape.join(', ')}], got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
   }
   if (n < 2) return accumulateGrad(p, sub(affine(sum(a, 0), alphaA), affine(sum(b, 0), alphaB)));
-  const fresh = p.grad === null || p.grad.isDisposed;
-  if (fresh) {
-    const own = Tensor.empty(p.shape, p.k).keep();
-    own.name = p.name ? `${p.name}.grad` : undefined;
-    p.grad = own;
-  }
+  const fresh = ownGrad(p);
   const grad = p.grad!;
   cdBiasGrad(p.k, grad.ptr, a.ptr, a.shape[0]!, alphaA, b.ptr, b.shape[0]!, alphaB, n, !fresh);
   grad.version++;
+}
+
+/** Gives p a kept gradient tensor (uninitialised) when it has none; returns true if it is new (to be overwritten, not added to). */
+function ownGrad(p: Tensor): boolean {
+  if (p.grad !== null && !p.grad.isDisposed) return false;
+  const own = Tensor.empty(p.shape, p.k).keep();
+  own.name = p.name ? `${p.name}.grad` : undefined;
+  p.grad = own;
+  return true;
 }
