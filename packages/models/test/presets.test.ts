@@ -119,7 +119,7 @@ describe('LeNet-5 connection table', () => {
 });
 
 describe('ResNet inference fused (conv + batch norm + residual + ReLU as one op)', () => {
-  it.each([[18], [50]] as const)('ResNet-%i: eval without gradients gives the modules\' bits (plain build), in eval with gradients too', (depth) => {
+  it.each([[18], [50]] as const)('ResNet-%i: eval without gradients gives the modules\' logits within float32 rounding, in eval with gradients the modules run', (depth) => {
     const gen = new nn.Generator(depth);
     const m = resnet(depth, { numClasses: 10 });
     for (const [name, t] of m.namedBuffers()) {
@@ -127,13 +127,18 @@ describe('ResNet inference fused (conv + batch norm + residual + ReLU as one op)
       if (name.endsWith('running_var')) t.copy_(nn.add(nn.rand([...t.shape], { generator: gen }), 0.5));
     }
     m.eval();
-    // Batch 3: every 3x3 layer takes the same route either way (Winograd from 48 tiles when training, 16 with packed filters).
+    // Batch 3 at 64x64: the fused stride-1 3x3 layers run Winograd F(4x4, 3x3) down to 8x8 maps (the
+    // modules F(2x2, 3x3)), the rest the same sums as the modules.
     const x = nn.randn([3, 3, 64, 64], { generator: gen });
     const fused = nn.noGrad(() => m.forward(x).toArray());
     // With gradients recorded the blocks call their modules one by one.
     const y = m.forward(x);
     expect(y.node).not.toBeNull();
-    expect(Array.from(fused)).toEqual(Array.from(y.toArray()));
+    const want = y.toArray();
+    const scale = Math.max(...Array.from(want, Math.abs));
+    const worst = Math.max(...Array.from(want, (v, i) => Math.abs(v - fused[i]!)));
+    // Measured 2-3e-7 of the logits' scale for both depths.
+    expect(worst).toBeLessThanOrEqual(1e-5 * scale);
     m.dispose();
   }, 120_000);
 });

@@ -7,3 +7,4 @@ export {
 } from './f32-winograd-2x2-3x3';
 export { f32_conv2d_pad_batch, f32_conv2d_direct_4x8, f32_conv2d_direct_filter_grad } from './f32-conv2d-direct-4x8';
 export { f32_conv2d_backward_chunk, f32_conv2d_backward_chunk_scratch_bytes } from './f32-conv2d-backward-chunk';
+export { f32_winograd_4x4_3x3_filter_rows, f32_winograd_4x4_3x3_input, f32_winograd_4x4_3x3_output, f32_winograd_4x4_3x3_scratch_bytes } from './f32-winograd-4x4-3x3';

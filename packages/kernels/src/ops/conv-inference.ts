@@ -3,7 +3,8 @@
  * shift[o] + residual), from weights prepared once (packed GEMM panels or packed Winograd filters)
  * by the caller, who keeps them while the weights do not change (nn's fusedConvBn does).
  * Pointwise and im2col shapes end in f32_gemm_4x8_channel_affine (the epilogue in the GEMM's store,
- * no weight packing per call); Winograd shapes run their GEMMs on filters transformed and packed
+ * no weight packing per call); most stride-1 3x3 shapes run Winograd F(4x4, 3x3) with the epilogue in
+ * its output transform (winograd-4x4.ts); smaller Winograd shapes run their GEMMs on filters transformed and packed
  * once, pixels-major shapes on weight panels packed once, then one epilogue pass; the rest (groups,
  * dense, direct) run conv2dForward and the pass.
  */
@@ -14,14 +15,17 @@ import {
 } from './conv.js';
 import { directApplies } from './conv-direct.js';
 import { conv2dForwardWinogradPacked, MIN_TILES_PACKED, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
+import { winograd4x4Applies, winograd4x4Inference, winograd4x4PackedFloats, winograd4x4PackFilters } from './winograd-4x4.js';
 import { channelAffine, gemmChannelAffine, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
 
 /** The form of the weights conv2dInference reads for a geometry. */
-export type ConvWeightsForm = 'packed' | 'winograd' | 'pixels' | 'plain';
+export type ConvWeightsForm = 'packed' | 'winograd4' | 'winograd' | 'pixels' | 'plain';
 
 /**
  * 'packed': 1x1 kernels (any stride: their columns are a strided copy of the image) and the shapes
- * conv2dForward runs as im2col + GEMM; 'winograd': winogradApplies with the filters packed once
+ * conv2dForward runs as im2col + GEMM; 'winograd4': Winograd F(4x4, 3x3) with the epilogue in its
+ * output transform (winograd4x4Applies: 3x3 stride 1 from 16 tiles of 4x4, a 14x14 map at batch 1);
+ * 'winograd': F(2x2, 3x3) below that, winogradApplies with the filters packed once
  * (MIN_TILES_PACKED: down to a 7x7 map at batch 1); 'pixels': the pixels-major tile's weight panels
  * (strided 3x3 and 7x7 kernels on large maps), packed once; 'plain' (the weights as they are):
  * groups, dense and direct shapes.
@@ -29,6 +33,7 @@ export type ConvWeightsForm = 'packed' | 'winograd' | 'pixels' | 'plain';
 export function convInferenceForm(g: Conv2dGeometry): ConvWeightsForm {
   const { OH, OW } = checkConvGeometry(g, 'convInferenceForm');
   if (g.groups !== 1 || denseApplies(g)) return 'plain';
+  if (winograd4x4Applies(g)) return 'winograd4';
   if (winogradApplies(g, MIN_TILES_PACKED)) return 'winograd';
   if (g.KH === 1 && g.KW === 1 && g.padH === 0 && g.padW === 0) return 'packed';
   if (directApplies(g)) return 'plain';
@@ -39,6 +44,7 @@ export function convInferenceForm(g: Conv2dGeometry): ConvWeightsForm {
 /** Floats of the prepared weights of a form (0 for 'plain'). */
 export function convWeightsFloats(k: Kernels, g: Conv2dGeometry, form: ConvWeightsForm): number {
   if (form === 'packed') return packedAFloats(k, g.OC, g.C * g.KH * g.KW);
+  if (form === 'winograd4') return winograd4x4PackedFloats(k, g.OC, g.C);
   if (form === 'winograd') return winogradPackedFloats(k, g.OC, g.C);
   if (form === 'pixels') return pixelsMajorWeightsFloats(k, g);
   return 0;
@@ -48,6 +54,7 @@ export function convWeightsFloats(k: Kernels, g: Conv2dGeometry, form: ConvWeigh
 export function prepareConvWeights(k: Kernels, g: Conv2dGeometry, form: ConvWeightsForm, w: number, dst: number): void {
   const kk = g.C * g.KH * g.KW;
   if (form === 'packed') packA(k, g.OC, kk, w, kk, dst);
+  else if (form === 'winograd4') winograd4x4PackFilters(k, g.OC, g.C, w, dst);
   else if (form === 'winograd') winogradPackFilters(k, g.OC, g.C, w, dst);
   else if (form === 'pixels') packPixelsMajorWeights(k, g, w, dst);
 }
@@ -80,6 +87,7 @@ export function conv2dInference(k: Kernels, g: Conv2dGeometry, x: number, prepar
     }
     return;
   }
+  if (form === 'winograd4') return winograd4x4Inference(k, g, x, prepared, e, y, OH, OW);
   if (form === 'winograd') conv2dForwardWinogradPacked(k, g, x, prepared, y, OH, OW);
   else if (form === 'pixels') conv2dForwardPixelsMajor(k, g, x, 0, 0, y, OH, OW, prepared);
   else conv2dForward(k, g, x, prepared, 0, y);

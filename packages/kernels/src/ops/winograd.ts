@@ -52,7 +52,7 @@ interface Plane {
 }
 
 /** One image's share of a chunk of tile rows: its tile rows th0..th1, starting at column col of the chunk. */
-type Piece = [n: number, th0: number, th1: number, col: number];
+export type Piece = [n: number, th0: number, th1: number, col: number];
 
 /**
  * The tile rows of the whole batch (image after image) in chunks small enough for the transformed
@@ -95,7 +95,7 @@ function tileChunks(N: number, OH: number, OW: number, channels: number): TileCh
  * piece is cut into ranges of tile rows (a range starting at tile row a starts at column
  * col + (a - th0) * tilesW of the chunk). args(n, a, b, col) gives a call's arguments.
  */
-function transformPieces(
+export function transformPieces(
   k: Kernels, fn: string, pieces: readonly Piece[], tilesW: number, work: number,
   args: (n: number, th0: number, th1: number, col: number) => number[], scratch?: { index: number; bytes: number; ptr: number },
 ): void {

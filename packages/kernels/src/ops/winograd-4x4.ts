@@ -1,0 +1,98 @@
+/**
+ * Inference of stride-1, undilated 3x3 convolutions by Winograd F(4x4, 3x3)
+ * (assembly/conv/f32-winograd-4x4-3x3.ts): the input transform, 36 GEMMs on filters transformed and
+ * packed once, and the output transform with the batch norm, residual and ReLU in its store. 4x fewer
+ * multiply-adds than the direct sum (F(2x2, 3x3): 2.25x) and no pass over the output afterwards.
+ * F(4x4)'s larger interpolation points cost float32 digits (test/winograd-4x4.test.ts measures them
+ * against a float64 reference), so only inference uses it.
+ */
+import type { Kernels } from '../load.js';
+import { kernel } from './check.js';
+import type { Conv2dGeometry } from './conv.js';
+import { gemmChannelAffineBatch, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
+import { transformPieces, type Piece } from './winograd.js';
+import { splitOver } from '../threads/index.js';
+
+/**
+ * Tiles (4x4 output blocks over the batch) from which F(4x4) runs: a 14 x 14 map at batch 1 has 16.
+ * A 7 x 7 map at batch 1 (4 tiles, GEMMs 4 columns wide) stays on F(2x2, 3x3) (16 tiles).
+ */
+export const MIN_TILES_4X4 = 16;
+
+/** Whether winograd4x4Inference takes a geometry (3x3, stride 1, undilated, ungrouped, pad <= 2, >= 16 channels each way). */
+export function winograd4x4Applies(g: Conv2dGeometry): boolean {
+  if (!(g.KH === 3 && g.KW === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1)) return false;
+  if (g.groups !== 1 || g.padH > 2 || g.padW > 2 || g.C < 16 || g.OC < 16) return false;
+  const OH = g.H + 2 * g.padH - 2;
+  const OW = g.W + 2 * g.padW - 2;
+  return OH >= 1 && OW >= 1 && g.N * Math.ceil(OH / 4) * Math.ceil(OW / 4) >= MIN_TILES_4X4;
+}
+
+/** Floats of each transformed-input and GEMM-output buffer per chunk of tile rows (4 MB). */
+const CHUNK_FLOATS = 1 << 20;
+
+/** Floats winograd4x4PackFilters writes: 36 packed OC x C matrices. */
+export function winograd4x4PackedFloats(k: Kernels, OC: number, C: number): number {
+  return 36 * packedAFloats(k, OC, C);
+}
+
+/** Transforms w [OC, C, 3, 3] (G g G^T in float64) and packs each of the 36 matrices as GEMM A panels into dst. */
+export function winograd4x4PackFilters(k: Kernels, OC: number, C: number, w: number, dst: number): void {
+  const u = k.arena.alloc(36 * OC * C * 4);
+  try {
+    const task = (r0: number, r1: number) => ({ fn: 'f32_winograd_4x4_3x3_filter_rows', args: [w, OC, C, u, r0, r1] });
+    if (!splitOver(k, 60 * OC * C * 9, OC, 1, task)) kernel(k, 'f32_winograd_4x4_3x3_filter_rows')(w, OC, C, u, 0, OC);
+    const per = packedAFloats(k, OC, C);
+    for (let xi = 0; xi < 36; xi++) packA(k, OC, C, u + xi * OC * C * 4, C, dst + xi * per * 4);
+  } finally {
+    k.arena.free(u);
+  }
+}
+
+/** The batch's tile rows (image after image) in chunks whose transformed buffers fit CHUNK_FLOATS; a chunk may span images. */
+function* chunks(N: number, tilesH: number, tilesW: number, rowsPerChunk: number): Generator<{ T: number; pieces: Piece[] }> {
+  const rows = N * tilesH;
+  for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
+    const r1 = Math.min(r0 + rowsPerChunk, rows);
+    const pieces: Piece[] = [];
+    for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
+      const th0 = Math.max(r0 - n * tilesH, 0);
+      pieces.push([n, th0, Math.min(r1 - n * tilesH, tilesH), (n * tilesH + th0 - r0) * tilesW]);
+    }
+    yield { T: (r1 - r0) * tilesW, pieces };
+  }
+}
+
+/**
+ * y [N, OC, OH, OW] = act(scale conv(x, w) + shift + residual) for a geometry winograd4x4Applies
+ * takes, with the filters prepared by winograd4x4PackFilters.
+ */
+export function winograd4x4Inference(k: Kernels, g: Conv2dGeometry, x: number, packed: number, e: ChannelAffine, y: number, OH: number, OW: number): void {
+  const tilesH = Math.ceil(OH / 4);
+  const tilesW = Math.ceil(OW / 4);
+  const rowsPerChunk = Math.max(1, Math.min(g.N * tilesH, Math.floor(CHUNK_FLOATS / (36 * Math.max(g.C, g.OC) * tilesW))));
+  const maxT = rowsPerChunk * tilesW;
+  const extra = kernel(k, 'f32_winograd_4x4_3x3_scratch_bytes')() as number;
+  const planeBytes = (4 * rowsPerChunk + 2) * (16 * Math.ceil(tilesW / 4) + 4) * 4 + extra;
+  const v = k.arena.alloc(36 * g.C * maxT * 4);
+  const m = k.arena.alloc(36 * g.OC * maxT * 4);
+  const scratch = k.arena.alloc(planeBytes);
+  const imageIn = g.C * g.H * g.W * 4;
+  const imageOut = g.OC * OH * OW * 4;
+  const per = packedAFloats(k, g.OC, g.C) * 4;
+  try {
+    for (const { T, pieces } of chunks(g.N, tilesH, tilesW, rowsPerChunk)) {
+      transformPieces(k, 'f32_winograd_4x4_3x3_input', pieces, tilesW, 36 * g.C * T,
+        (n, th0, th1, col) => [x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tilesW, v, T, col, 0],
+        { index: 12, bytes: planeBytes, ptr: scratch });
+      const calls = Array.from({ length: 36 }, (_, xi) => ({ a: packed + xi * per, b: v + xi * g.C * T * 4, c: m + xi * g.OC * T * 4 }));
+      gemmChannelAffineBatch(k, g.OC, T, g.C, calls);
+      transformPieces(k, 'f32_winograd_4x4_3x3_output', pieces, tilesW, 36 * g.OC * T,
+        (n, th0, th1, col) => [m, g.OC, T, col, th0, th1, tilesW, e.scale, e.shift, e.residual === 0 ? 0 : e.residual + n * imageOut, +e.relu,
+          y + n * imageOut, OH, OW, 0],
+        { index: 14, bytes: extra, ptr: scratch });
+    }
+  } finally {
+    for (const ptr of [v, m, scratch]) k.arena.free(ptr);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Winograd F(4x4, 3x3) inference (conv2dInference's 'winograd4' form) against a float64 direct sum
+ * with the batch norm's scale and shift, a residual and ReLU, on awkward sizes: partial tiles at the
+ * right and bottom edges, padding 0, 1 and 2, channel counts off the 4-row panels, and batches whose
+ * tile-row chunks span images. The error bound is relative to each output's sum of |x w| (the
+ * magnitude the float32 rounding scales with).
+ */
+import { describe, expect, it } from 'vitest';
+import { conv2dInference, convInferenceForm, convWeightsFloats, loadKernels, prepareConvWeights, type Conv2dGeometry, type Isa } from '../src/index.js';
+import { get, put, rng, uniform } from './support/arrays.js';
+
+// N, C, H, W, OC, pad
+const SHAPES: Array<[number, number, number, number, number, number]> = [
+  [1, 16, 14, 14, 16, 1], [2, 17, 9, 11, 19, 1], [1, 16, 18, 16, 24, 0], [2, 20, 13, 7, 16, 2], [4, 16, 5, 6, 18, 1], [1, 64, 28, 28, 33, 1],
+];
+const ISAS: Isa[] = ['simd128', 'relaxed'];
+
+/**
+ * |y - ref| <= TOL (s |conv| terms: s * sum |x w|) + 1e-6 |ref| per output. F(4x4, 3x3)'s transforms
+ * (entries up to 8 and 1/24) lose about 2-3 bits more than the direct sum; measured below 2e-6 here.
+ */
+const TOL = 1e-5;
+
+function reference(g: Conv2dGeometry, x: Float32Array, w: Float32Array, s: Float32Array, t: Float32Array, r: Float32Array | null, relu: boolean) {
+  const OH = g.H + 2 * g.padH - 2;
+  const OW = g.W + 2 * g.padW - 2;
+  const y = new Float64Array(g.N * g.OC * OH * OW);
+  const mag = new Float64Array(y.length);
+  for (let n = 0; n < g.N; n++) {
+    for (let o = 0; o < g.OC; o++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          let sum = 0;
+          let abs = 0;
+          for (let c = 0; c < g.C; c++) {
+            for (let i = 0; i < 3; i++) {
+              const ih = oh + i - g.padH;
+              if (ih < 0 || ih >= g.H) continue;
+              for (let j = 0; j < 3; j++) {
+                const iw = ow + j - g.padW;
+                if (iw < 0 || iw >= g.W) continue;
+                const p = x[((n * g.C + c) * g.H + ih) * g.W + iw]! * w[((o * g.C + c) * 3 + i) * 3 + j]!;
+                sum += p;
+                abs += Math.abs(p);
+              }
+            }
+          }
+          const at = ((n * g.OC + o) * OH + oh) * OW + ow;
+          let v = s[o]! * sum + t[o]! + (r === null ? 0 : r[at]!);
+          if (relu) v = Math.max(0, v);
+          y[at] = v;
+          mag[at] = Math.abs(s[o]!) * abs;
+        }
+      }
+    }
+  }
+  return { y, mag };
+}
+
+for (const isa of ISAS) {
+  describe(`conv2dInference, Winograd F(4x4, 3x3) (${isa})`, async () => {
+    const k = await loadKernels({ isa });
+    it.each(SHAPES)('N=%i C=%i %ix%i -> OC=%i, pad %i, against a float64 direct sum', (N, C, H, W, OC, pad) => {
+      const g: Conv2dGeometry = { N, C, H, W, OC, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: pad, padW: pad, dilationH: 1, dilationW: 1, groups: 1 };
+      expect(convInferenceForm(g)).toBe('winograd4');
+      const OH = H + 2 * pad - 2;
+      const OW = W + 2 * pad - 2;
+      const r = rng(N * 1009 + C * 31 + H * 7 + OC);
+      const x = uniform(r, N * C * H * W, -1, 1);
+      const w = uniform(r, OC * C * 9, -0.5, 0.5);
+      const s = uniform(r, OC, 0.5, 2);
+      const t = uniform(r, OC, -1, 1);
+      const res = uniform(r, N * OC * OH * OW, -1, 1);
+      const px = put(k, x), pw = put(k, w), ps = put(k, s), pt = put(k, t), pr = put(k, res);
+      const prepared = k.arena.alloc(convWeightsFloats(k, g, 'winograd4') * 4);
+      prepareConvWeights(k, g, 'winograd4', pw, prepared);
+      const py = k.arena.alloc(N * OC * OH * OW * 4);
+      let worst = 0;
+      for (const [withResidual, relu] of [[false, false], [true, true], [false, true]] as const) {
+        conv2dInference(k, g, px, prepared, { scale: ps, shift: pt, residual: withResidual ? pr : 0, relu }, py);
+        const got = get(k, py, N * OC * OH * OW);
+        const { y, mag } = reference(g, x, w, s, t, withResidual ? res : null, relu);
+        for (let i = 0; i < y.length; i++) {
+          const err = Math.abs(got[i]! - y[i]!);
+          worst = Math.max(worst, (err - 1e-6 * Math.abs(y[i]!)) / Math.max(mag[i]!, 1e-30));
+          if (!(err <= TOL * mag[i]! + 1e-6 * Math.abs(y[i]!))) {
+            expect.fail(`output ${i} (residual ${withResidual}, relu ${relu}) is ${got[i]}, the float64 sum gives ${y[i]} (bound ${TOL * mag[i]! + 1e-6 * Math.abs(y[i]!)})`);
+          }
+        }
+      }
+      expect(worst).toBeLessThan(TOL);
+      for (const p of [px, pw, ps, pt, pr, prepared, py]) k.arena.free(p);
+    });
+  });
+}
