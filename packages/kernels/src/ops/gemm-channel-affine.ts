@@ -98,9 +98,11 @@ export function gemmChannelAffineBatch(k: Kernels, M: number, N: number, K: numb
     for (const { a, b, c } of calls) gemmChannelAffine(k, M, N, K, a, b, N, c, N);
     return;
   }
-  // Each product whole when there are enough of them for the threads, else cut into panels too.
-  const per = calls.length >= 2 * threads ? 1 : threads;
-  const all = calls.flatMap(({ a, b, c }) => tasks(M, N, K, a, b, N, c, N, NO_EPILOGUE, N, per));
+  // Each product one task when there are enough of them for the threads (Winograd's 16 or 36: cut
+  // into panels, each panel packed its own copy of B, and the tasks doubled), else cut into panels.
+  const all = calls.length >= 4 * threads
+    ? calls.map(({ a, b, c }): Task => ({ fn: 'f32_gemm_4x8_channel_affine', args: [M, N, K, a, b, N, c, N, 0, 0, 0, N, 0, 0], scratch: 13 }))
+    : calls.flatMap(({ a, b, c }) => tasks(M, N, K, a, b, N, c, N, NO_EPILOGUE, N, threads));
   runTasks(k, all, workBytes(k));
 }
 
