@@ -193,6 +193,7 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       ['one output channel, 2x3 kernel, padding 1 by 0', geom({ N: 2, C: 2, H: 9, W: 11, OC: 1, KH: 2, KW: 3, padH: 1, padW: 0 })],
       ['7 outputs, 3 channels 3x3 pad 1 (VGG conv1, small)', geom({ N: 2, C: 3, H: 10, W: 17, OC: 7, KH: 3, KW: 3, padH: 1, padW: 1 })],
       ['VGG conv1 (3 -> 64) at 48 x 48', geom({ N: 1, C: 3, H: 48, W: 48, OC: 64, KH: 3, KW: 3, padH: 1, padW: 1 })],
+      ['rows of 300 (the forward pass in bands of 2 rows), 2 images, 5 outputs', geom({ N: 2, C: 3, H: 7, W: 300, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 })],
     ])('direct kernels (few taps): forward and filter gradient: %s', (_n, g) => {
       expect(directApplies(g)).toBe(true);
       const rnd = lcg(g.C * 11 + g.W + g.OC);

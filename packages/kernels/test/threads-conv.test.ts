@@ -19,6 +19,8 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['direct (LeNet C1)', { ...base, N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 }],
   ['direct, filter gradient in 8 runs of images (LeNet C1 at batch 11)', { ...base, N: 11, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 }],
   ['direct, odd channels', { ...base, N: 1, C: 3, H: 9, W: 17, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 }],
+  ['direct, one image by rows in bands of 2 rows (wide rows, VGG conv1-like)', { ...base, N: 1, C: 3, H: 9, W: 300, OC: 6, KH: 3, KW: 3, padH: 1, padW: 1 }],
+  ['direct, two images of 3 rows (more pieces than rows)', { ...base, N: 2, C: 2, H: 3, W: 12, OC: 9, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['pixels-major (LeNet C3)', { ...base, N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 }],
   ['pixels-major, groups', { ...base, N: 5, C: 8, H: 9, W: 9, OC: 6, KH: 3, KW: 3, groups: 2, padH: 1, padW: 1 }],
   ['pixels-major packed, 4x4 stride 2 pad 1, 576 taps in two blocks (DCGAN-like)', { ...base, N: 16, C: 36, H: 8, W: 8, OC: 20, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 }],

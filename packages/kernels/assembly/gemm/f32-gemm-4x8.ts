@@ -120,7 +120,7 @@ export function storeTile4x8(
 @inline
 function gemmBlocked(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize, panelsB: usize,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize, panelsB: usize, panelsA: usize,
 ): void {
   const packedA = work;
   const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
@@ -134,7 +134,7 @@ function gemmBlocked(
       if (panelsB == 0) packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
       for (let ic = 0; ic < M; ic += GEMM_MC) {
         const mc = min(GEMM_MC, M - ic);
-        packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
+        if (panelsA == 0) packA(transA != 0, a, <usize>lda, ic, mc, pc, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const pb = panelsB != 0
@@ -142,7 +142,9 @@ function gemmBlocked(
             : packedB + <usize>(jr * kc) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const pa = packedA + <usize>(ir * kc) * 4;
+            const pa = panelsA != 0
+              ? panelsA + (<usize>(ic + ir) * <usize>K + <usize>pc * MR) * 4
+              : packedA + <usize>(ir * kc) * 4;
             const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             microTile4x8(kc, pa, pb, cp, <usize>ldc, mr, nr, alpha, blockBeta, tile);
           }
@@ -157,7 +159,7 @@ export function f32_gemm_4x8(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  gemmBlocked(transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work, 0);
+  gemmBlocked(transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, 0);
 }
 
 /**
@@ -167,7 +169,18 @@ export function f32_gemm_4x8(
 export function f32_gemm_4x8_packed_b(
   transA: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32, packedB: usize, beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
-  gemmBlocked(transA, 0, M, N, K, alpha, a, lda, 0, 0, beta, c, ldc, work, packedB);
+  gemmBlocked(transA, 0, M, N, K, alpha, a, lda, 0, 0, beta, c, ldc, work, packedB, 0);
+}
+
+/**
+ * The same with op(A) already packed over the whole K by f32_pack_a_rows (row panels of 4: panel r/4
+ * starts at float r*K, so any K block of a panel is the run packA makes for it). The threads of one
+ * GEMM cut into column panels pack A once between them, instead of each panel packing all of it.
+ */
+export function f32_gemm_4x8_packed_a(
+  transB: i32, M: i32, N: i32, K: i32, alpha: f32, packedA: usize, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  gemmBlocked(0, transB, M, N, K, alpha, 0, 0, b, ldb, beta, c, ldc, work, 0, packedA);
 }
 
 /** Bytes of workspace f32_gemm_4x8 needs. */

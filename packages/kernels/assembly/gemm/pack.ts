@@ -100,3 +100,12 @@ export function f32_packed_b_floats(K: i32, N: i32): i32 {
 }
 
 const GEMM_PANEL_N: i32 = 8;
+
+/**
+ * Packs rows [0, M) of op(A) (A is M x K, or K x M stored when transA) into row panels of 4 over the
+ * whole K: panel r/4 starts at float r*K (rows past M are 0), what f32_gemm_4x8_packed_a reads.
+ * Threads pack row ranges (multiples of 4) by moving a and dst.
+ */
+export function f32_pack_a_rows(transA: i32, a: usize, lda: i32, M: i32, K: i32, dst: usize): void {
+  packA(transA != 0, a, <usize>lda, 0, M, 0, K, dst);
+}

@@ -67,8 +67,61 @@ export function gemm(
   const name = M === 1 || N === 1 ? 'f32_gemv' : 'f32_gemm_4x8';
   const work = gemvOrGemmWorkspace(k, name, K);
   const threads = threadsFor(k, M * N * K);
+  if (threads > 1 && name === 'f32_gemm_4x8' && sharedAApplies(M, N, K, threads)) return gemmSharedA(k, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads);
   if (threads > 1) return runTasks(k, gemmTasks(k, name, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads), workspaceBytes(k));
   kernel(k, name)(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work);
+}
+
+/** Largest op(A) (floats) packed once for all the threads of a GEMM split by columns (16 MB). */
+const SHARED_A_FLOATS = 4 << 20;
+
+/**
+ * Whether a GEMM on several threads packs op(A) once for all its column panels (gemmSharedA): when C
+ * is split by columns (as gemmTasks would: wide enough, not twice as tall as wide) and A is not huge.
+ */
+function sharedAApplies(M: number, N: number, K: number, threads: number): boolean {
+  return N >= 8 * SHARED_A_PIECES * threads && (N >= M || (N >= 64 * threads && M < 2 * N)) && ((M + 3) & ~3) * K <= SHARED_A_FLOATS;
+}
+
+/** Column panels per thread of a GEMM whose A is packed once (each panel packs only its own B). */
+const SHARED_A_PIECES = 4;
+
+/** Per Kernels: the block op(A) is packed into for gemmSharedA (grown as needed, never per call). */
+const sharedA = new WeakMap<Kernels, { ptr: number; floats: number }>();
+
+function sharedABlock(k: Kernels, floats: number): number {
+  let s = sharedA.get(k);
+  if (s === undefined || s.floats < floats) {
+    if (s !== undefined) k.arena.free(s.ptr);
+    s = { ptr: k.arena.alloc(floats * 4), floats };
+    sharedA.set(k, s);
+  }
+  return s.ptr;
+}
+
+/**
+ * A GEMM split by column panels with op(A) packed once: the threads first pack row ranges of op(A)
+ * into row panels over the whole K (f32_pack_a_rows, a copy), then take SHARED_A_PIECES column panels
+ * each (multiples of 8) of f32_gemm_4x8_packed_a, which packs only its own columns of B. Before, each
+ * panel packed all of A again, so panels were kept 128+ columns wide and 256^3 ran as one panel per
+ * thread: a thread held up by another process left the other idle (1.45-1.65x on 2 threads here).
+ * The packed values and the K blocks are those of f32_gemm_4x8: the same bits at any split.
+ */
+function gemmSharedA(
+  k: Kernels, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
+): void {
+  const packed = sharedABlock(k, ((M + 3) & ~3) * K);
+  const pack = splitRange(M, threads * PIECES_PER_THREAD, 4).map(([s, e]): Task => ({
+    fn: 'f32_pack_a_rows', args: [+transA, a + (transA ? s : s * lda) * 4, lda, e - s, K, packed + s * K * 4],
+  }));
+  runTasks(k, pack);
+  const tasks = splitRange(N, threads * SHARED_A_PIECES, 8).map(([s, e]): Task => ({
+    fn: 'f32_gemm_4x8_packed_a',
+    args: [+transB, M, e - s, K, alpha, packed, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0],
+    scratch: 11,
+  }));
+  runTasks(k, tasks, workspaceBytes(k));
 }
 
 function workspaceBytes(k: Kernels): number {
