@@ -22,7 +22,11 @@ interface Case {
   run: () => void;
 }
 
-/** ms per run at 1 and 2 threads, alternating rounds of about roundMs each (at least 2 runs). */
+/**
+ * ms per run at 1 and 2 threads, alternating rounds of about roundMs each (at least 2 runs); the
+ * order flips every round (1t 2t, 2t 1t, ...), so a neighbour's periodic load or a drift in clock
+ * speed does not always fall on the same side of a pair.
+ */
 function alternate(k: Kernels, run: () => void, rounds: number, roundMs: number): { one: number[]; two: number[] } {
   const out = { one: [] as number[], two: [] as number[] };
   for (const t of [1, 2]) {
@@ -31,7 +35,7 @@ function alternate(k: Kernels, run: () => void, rounds: number, roundMs: number)
     run();
   }
   for (let r = 0; r < rounds; r++) {
-    for (const t of [1, 2]) {
+    for (const t of r % 2 === 0 ? [1, 2] : [2, 1]) {
       setThreads(k, t);
       run();
       const t0 = performance.now();

@@ -32,6 +32,13 @@ function bandRows(g: Conv2dGeometry, Wp: number): number {
   return Math.max(1, Math.floor(BAND_BYTES / (g.C * Wp * 4)) - (g.KH - 1));
 }
 
+/**
+ * Pieces per thread when one image is split (by rows forward, by weights for the filter gradient):
+ * pieces of the same cost whatever their number, so finer than PIECES_PER_THREAD, which bounds what
+ * a thread held up by another process leaves the others to wait for.
+ */
+const FINE_PIECES = 4;
+
 interface Padded {
   ptr: number;
   taps: number;
@@ -82,7 +89,7 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
       // 630 KB) once per block, and two threads ran it at 1.2-1.3x one.
       const tasks: Task[] = [];
       for (let n = 0; n < g.N; n++) {
-        for (const [r0, r1] of splitRange(OH, Math.ceil((2 * threads) / g.N))) {
+        for (const [r0, r1] of splitRange(OH, Math.ceil((FINE_PIECES * threads) / g.N))) {
           tasks.push({
             fn: 'f32_conv2d_direct_4x8',
             args: [p.ptr + (n * p.imageStride + r0 * p.Wp) * 4, 1, p.imageStride, p.Wp, r1 - r0, OW, packed, kk, g.OC, p.taps, b, y + n * out + r0 * OW * 4, P, band],
@@ -123,9 +130,9 @@ export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number,
     const threads = threadsFor(k, g.N * g.OC * OH * OW * kk);
     if (threads > 1) {
       const pairs = Math.ceil(g.OC / 2);
-      const tapParts = pairs >= 2 * threads ? 1 : Math.ceil((2 * threads) / pairs);
+      const tapParts = pairs >= FINE_PIECES * threads ? 1 : Math.ceil((FINE_PIECES * threads) / pairs);
       const tasks: Task[] = [];
-      for (const [o0, o1] of splitRange(g.OC, 2 * threads, 2)) {
+      for (const [o0, o1] of splitRange(g.OC, FINE_PIECES * threads, 2)) {
         for (const [t0, t1] of splitRange(kk, tapParts, 4)) tasks.push({ fn: 'f32_conv2d_direct_filter_grad', args: call(o0, o1, t0, t1) });
       }
       runTasks(k, tasks);
