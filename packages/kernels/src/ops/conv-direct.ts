@@ -58,9 +58,11 @@ function padBatch(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: numb
   for (let c = 0, i = 0; c < g.C; c++) {
     for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * Hp + kh) * Wp + kw;
   }
-  const image = g.C * g.H * g.W * 4;
-  const pad = (n0: number, n1: number) => ({ fn: 'f32_conv2d_pad_batch', args: [x + n0 * image, n1 - n0, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr + n0 * imageStride * 4] });
-  if (!splitOver(k, 4 * g.N * imageStride, g.N, 1, pad)) kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr);
+  // Planes (image x channel) are padded independently: the threads take ranges of them (VGG conv1 at
+  // batch 1 has 3, which image ranges left on one thread).
+  const plane = g.H * g.W * 4;
+  const pad = (p0: number, p1: number) => ({ fn: 'f32_conv2d_pad_batch', args: [x + p0 * plane, 1, p1 - p0, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr + p0 * Hp * Wp * 4] });
+  if (!splitOver(k, 4 * g.N * imageStride, g.N * g.C, 1, pad)) kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr);
   return { ptr, taps, Wp, imageStride };
 }
 

@@ -83,6 +83,9 @@ function sharedAApplies(M: number, N: number, K: number, threads: number): boole
   return N >= 8 * SHARED_A_PIECES * threads && (N >= M || (N >= 64 * threads && M < 2 * N)) && ((M + 3) & ~3) * K <= SHARED_A_FLOATS;
 }
 
+/** op(A) floats below which gemmSharedA packs A on the calling thread (64 KB: about 10 us). */
+const SMALL_A_FLOATS = 1 << 14;
+
 /** Column panels per thread of a GEMM whose A is packed once (each panel packs only its own B). */
 const SHARED_A_PIECES = 4;
 
@@ -112,10 +115,16 @@ function gemmSharedA(
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
 ): void {
   const packed = sharedABlock(k, ((M + 3) & ~3) * K);
-  const pack = splitRange(M, threads * PIECES_PER_THREAD, 4).map(([s, e]): Task => ({
-    fn: 'f32_pack_a_rows', args: [+transA, a + (transA ? s : s * lda) * 4, lda, e - s, K, packed + s * K * 4],
-  }));
-  runTasks(k, pack);
+  // A small A is packed by the caller: a job of its own would cost more than the copy (and may find
+  // the worker asleep after a long one-thread step).
+  if (M * K < SMALL_A_FLOATS) {
+    kernel(k, 'f32_pack_a_rows')(+transA, a, lda, M, K, packed);
+  } else {
+    const pack = splitRange(M, threads * PIECES_PER_THREAD, 4).map(([s, e]): Task => ({
+      fn: 'f32_pack_a_rows', args: [+transA, a + (transA ? s : s * lda) * 4, lda, e - s, K, packed + s * K * 4],
+    }));
+    runTasks(k, pack);
+  }
   const tasks = splitRange(N, threads * SHARED_A_PIECES, 8).map(([s, e]): Task => ({
     fn: 'f32_gemm_4x8_packed_a',
     args: [+transB, M, e - s, K, alpha, packed, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0],
