@@ -42,5 +42,5 @@ export {
   csrToKernels, freeCsr, checkCsr, spmmCsr, sddmmCsr, segmentSoftmax, segmentSoftmaxBackward, segmentSum, segmentBroadcast, segmentMax,
   segmentMaxBackward, csrAddSrcDst, dropoutValues, type Csr, type SpmmOptions,
 } from './ops/sparse.js';
-export { softplusRowSum, aisHiddenStep, aisVisibleStep, cdBiasGrad } from './ops/energy.js';
-export { softplusRowSumReference, aisHiddenStepReference, aisVisibleStepReference, cdBiasGradReference } from './reference/energy.js';
+export { softplusRowSum, aisHiddenStep, aisVisibleStep, cdBiasGrad, binaryLists, binaryListsInts, binaryHalfStep, binaryOuterGrad, type BinaryProduct } from './ops/energy.js';
+export { softplusRowSumReference, aisHiddenStepReference, aisVisibleStepReference, cdBiasGradReference, binaryListsReference, binaryProductReference, binaryOuterGradReference } from './reference/energy.js';

@@ -171,6 +171,59 @@ describe('RBM learning', () => {
     expect(ais.logZLow).toBeLessThanOrEqual(ais.logZHigh);
   });
 
+  it('contrastiveDivergence draws the samples the public ops draw and gives their statistics (CD-k, PCD; 0/1 data or not)', () => {
+    // Its 0/1 path (lists of ones, fused half-steps, one-pass weight statistics) against the same step
+    // written with sampleHidden / sampleVisible / hiddenProbabilities on a generator with the same seed.
+    const V = 13, H = 7, B = 9;
+    const rbm = randomRBM(V, H, 21, 'binary', 0.5);
+    const g0 = new Generator(22);
+    const binaryData = nn.bernoulli(nn.full([B, V], 0.3), { generator: g0 }).keep();
+    const probData = nn.rand([B, V], { generator: g0 }).keep();
+    const meanRows = (x: Float32Array, rows: number, cols: number) => Float64Array.from({ length: cols }, (_, j) => { let s = 0; for (let r = 0; r < rows; r++) s += x[r * cols + j]!; return s / rows; });
+    const outer = (a: Float32Array, b: Float32Array, rows: number) => Float64Array.from({ length: H * V }, (_, e) => { let s = 0; for (let r = 0; r < rows; r++) s += a[r * H + Math.floor(e / V)]! * b[r * V + (e % V)]!; return s / rows; });
+    const close = (label: string, got: Float32Array, want: ArrayLike<number>) => {
+      const err = Math.max(...Array.from(got, (x, i) => Math.abs(x - want[i]!)));
+      expect(err, label).toBeLessThan(1e-5);
+    };
+    for (const [name, v] of [['0/1 data', binaryData], ['probabilities as data', probData]] as const) {
+      for (const [k, persistent] of [[1, false], [3, false], [1, true]] as const) {
+        const label = `${name}, k=${k}, persistent=${persistent}`;
+        const g1 = new Generator(23), g2 = new Generator(23);
+        let chains: Tensor | null = null;
+        for (let call = 0; call < 2; call++) {
+          rbm.zeroGrad();
+          const r = rbm.contrastiveDivergence(v, { k, persistent, generator: g1 });
+          // The same step by the public ops (every sampling op draws one key).
+          const pos = rbm.sampleHidden(v, { generator: g2 });
+          if (persistent && chains === null) chains = rbm.sampleVisible(rbm.sampleHidden(v, { generator: g2 }).sample, { generator: g2 }).sample.keep();
+          let x = rbm.sampleVisible(persistent ? rbm.sampleHidden(chains!, { generator: g2 }).sample : pos.sample, { generator: g2 });
+          const recon = persistent ? rbm.visibleProbabilities(pos.sample) : x.prob;
+          for (let i = 1; i < k; i++) x = rbm.sampleVisible(rbm.sampleHidden(x.sample, { generator: g2 }).sample, { generator: g2 });
+          const hk = rbm.hiddenProbabilities(x.sample).toArray(), vk = x.sample.toArray(), h0 = pos.prob.toArray(), v0 = v.toArray();
+          g2.nextU32();
+          g2.nextU32();
+          if (persistent) {
+            chains!.dispose();
+            chains = x.sample.keep();
+          }
+          const [mk, m0] = [outer(hk, vk, B), outer(h0, v0, B)];
+          close(`${label} weight`, rbm.weight.grad!.toArray(), Array.from(mk, (a, i) => a - m0[i]!));
+          const [bk, b0, ck, c0] = [meanRows(vk, B, V), meanRows(v0, B, V), meanRows(hk, B, H), meanRows(h0, B, H)];
+          close(`${label} visible bias`, rbm.visibleBias.grad!.toArray(), Array.from(bk, (a, i) => a - b0[i]!));
+          close(`${label} hidden bias`, rbm.hiddenBias.grad!.toArray(), Array.from(ck, (a, i) => a - c0[i]!));
+          const want = Array.from(v0, (a, i) => (a - recon.toArray()[i]!) ** 2).reduce((s, d) => s + d, 0) / v0.length;
+          expect(Math.abs(r.reconstructionError - want), label).toBeLessThan(1e-6);
+          expect(rbm.persistentChains === null ? null : Array.from(rbm.persistentChains.toArray()), label).toEqual(persistent ? Array.from(chains!.toArray()) : null);
+        }
+        expect(g1.nextU32(), `${label}: as many keys drawn`).toBe(g2.nextU32());
+        rbm.resetChains();
+        chains?.dispose();
+      }
+    }
+    binaryData.dispose();
+    probData.dispose();
+  });
+
   it('seeded training runs are bit-identical (CD-1 and PCD with SGD momentum)', () => {
     const run = () => {
       const g = new Generator(10);

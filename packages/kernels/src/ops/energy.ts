@@ -3,6 +3,7 @@ import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
 import { splitOver } from '../threads/index.js';
 import { keyArgs, philoxBlocks, PHILOX_COST, type PhiloxKey } from './random.js';
+import { packedBFloats, type PackedB } from './gemm.js';
 
 /** out[r] = sum_j softplus(beta x[r, j]) for x [rows, cols] (softplus(y) = log(1 + e^y), overflow-free). */
 export function softplusRowSum(k: Kernels, x: number, out: number, rows: number, cols: number, beta = 1): void {
@@ -84,4 +85,123 @@ export function cdBiasGrad(k: Kernels, g: number, a: number, rowsA: number, alph
   inMemory(k, 'cdBiasGrad', 'a', a, rowsA * cols * 4);
   inMemory(k, 'cdBiasGrad', 'b', b, rowsB * cols * 4);
   kernel(k, 'f32_cd_bias_grad')(g, a, rowsA, alphaA, b, rowsB, alphaB, cols, accumulate ? 1 : 0);
+}
+
+/** Ints a list buffer of a [rows, cols] 0/1 matrix takes (binaryLists, binaryHalfStep's outLists): a count and up to cols columns per row. */
+export function binaryListsInts(rows: number, cols: number): number {
+  return rows * (cols + 1);
+}
+
+/**
+ * Lists of the ones of each row of x [rows, cols] into lists (binaryListsInts(rows, cols) ints), for
+ * binaryHalfStep; false (lists unusable) when a value is not 0 or 1 (-0 counts as 0). Rows split over threads.
+ */
+export function binaryLists(k: Kernels, x: number, rows: number, cols: number, lists: number): boolean {
+  size('binaryLists', 'rows', rows);
+  size('binaryLists', 'cols', cols);
+  if (rows === 0) return true;
+  inMemory(k, 'binaryLists', 'x', x, rows * cols * 4);
+  inMemory(k, 'binaryLists', 'lists', lists, binaryListsInts(rows, cols) * 4);
+  const args = (r0: number, r1: number): number[] => [x + r0 * cols * 4, r1 - r0, cols, lists + r0 * (cols + 1) * 4];
+  if (splitOver(k, 2 * rows * cols, rows, 1, (r0, r1) => ({ fn: 'f32_binary_lists', args: args(r0, r1) }))) {
+    const ints = k.arena.i32(lists, binaryListsInts(rows, cols));
+    for (let r = 0; r < rows; r++) if (ints[r * (cols + 1)]! < 0) return false;
+    return true;
+  }
+  return kernel(k, 'f32_binary_lists')(...args(0, rows)) === 1;
+}
+
+/** The product a binary half-step starts with: bias + (the 0/1 matrix [rows, B.K] of the row lists) B, B packed by packB. */
+export interface BinaryProduct {
+  /** Row lists of the 0/1 matrix (binaryLists, or a half-step's outLists). */
+  lists: number;
+  B: PackedB;
+  /** Bias row [B.N] added first, or 0. */
+  bias: number;
+}
+
+/**
+ * A Gibbs half-step of binary units, [rows, n], in one call per thread piece: when `product` is given,
+ * x = bias + (0/1 matrix of the lists) B (the total inputs, summed as additions of B's rows); then
+ * with a key, sample = 1 with probability sigmoid(beta x) and prob (when not 0) = that probability,
+ * the bits bernoulliSigmoidPhilox gives with the key; without one, prob = sigmoid(beta x) alone; and
+ * when outLists is not 0, the sample's row lists (for the next product). Rows split over threads at
+ * whole Philox groups: the same bits at any thread count. prob may alias x.
+ */
+export function binaryHalfStep(
+  k: Kernels, product: BinaryProduct | null, x: number, rows: number, n: number, prob: number, sample: number, outLists: number, beta: number, key: PhiloxKey | null,
+): void {
+  size('binaryHalfStep', 'rows', rows);
+  size('binaryHalfStep', 'n', n);
+  if (rows === 0 || n === 0) return;
+  if ((sample === 0) !== (key === null)) throw new Error('binaryHalfStep: a sample needs a key, and a key a sample');
+  if (sample === 0 && prob === 0) throw new Error('binaryHalfStep: nothing to write (no prob, no sample)');
+  if (outLists !== 0 && sample === 0) throw new Error('binaryHalfStep: outLists lists a sample');
+  const total = rows * n;
+  inMemory(k, 'binaryHalfStep', 'x', x, total * 4);
+  if (prob !== 0) inMemory(k, 'binaryHalfStep', 'prob', prob, total * 4);
+  if (sample !== 0) inMemory(k, 'binaryHalfStep', 'sample', sample, total * 4);
+  if (outLists !== 0) inMemory(k, 'binaryHalfStep', 'outLists', outLists, binaryListsInts(rows, n) * 4);
+  const p = product;
+  if (p !== null) {
+    if (p.B.N !== n) throw new RangeError(`binaryHalfStep: the product's B has ${p.B.N} columns, x ${n}`);
+    inMemory(k, 'binaryHalfStep', 'lists', p.lists, binaryListsInts(rows, p.B.K) * 4);
+    inMemory(k, 'binaryHalfStep', 'B', p.B.ptr, packedBFloats(k, p.B.K, n) * 4);
+    if (p.bias !== 0) inMemory(k, 'binaryHalfStep', 'bias', p.bias, n * 4);
+  }
+  const [k0, k1, b0] = key === null ? [0, 0, 0] : keyArgs('binaryHalfStep', key, total);
+  const at = (ptr: number, r0: number, width: number) => (ptr === 0 ? 0 : ptr + r0 * width * 4);
+  const args = (r0: number, r1: number): number[] => [
+    p === null ? 0 : at(p.lists, r0, p.B.K + 1), p?.B.K ?? 0, p?.B.ptr ?? 0, p?.bias ?? 0,
+    at(x, r0, n), r1 - r0, n, at(prob, r0, n), at(sample, r0, n), at(outLists, r0, n + 1), beta, k0, k1, b0 + philoxBlocks(r0 * n),
+  ];
+  // Per element: the sampler (or a sigmoid), and about K / 4 additions when the product runs (a quarter of the units on).
+  const work = (PHILOX_COST + 8) * total + (p === null ? 0 : (total * p.B.K) / 4);
+  if (splitOver(k, work, rows, rowAlign(n), (r0, r1) => ({ fn: 'f32_binary_half_step', args: args(r0, r1) }))) return;
+  kernel(k, 'f32_binary_half_step')(...args(0, rows));
+}
+
+const outerScratch = new WeakMap<Kernels, { ptr: number; bytes: number }>();
+
+/** The calling thread's scratch of at least `bytes` for binaryOuterGrad (kept, grown when needed). */
+function serialScratch(k: Kernels, bytes: number): number {
+  const have = outerScratch.get(k);
+  if (have !== undefined && have.bytes >= bytes) return have.ptr;
+  if (have !== undefined) k.arena.free(have.ptr);
+  const ptr = k.arena.alloc(bytes);
+  outerScratch.set(k, { ptr, bytes });
+  return ptr;
+}
+
+/**
+ * The weight statistics of a contrastive-divergence step with binary visible states, straight into
+ * the gradient g [m, n]: g (+)= alphaA a^T va - alphaB b^T vb for a [rowsA, m], b [rowsB, m] and 0/1
+ * matrices va [rowsA, n], vb [rowsB, n] (b = 0: the first term alone), each element's sums over the
+ * rows where its column of va (vb) is one, as additions; one pass over g instead of two GEMMs. The
+ * caller vouches that va and vb hold only 0 and 1 (binaryLists checks). Columns split over threads.
+ */
+export function binaryOuterGrad(
+  k: Kernels, g: number, a: number, va: number, rowsA: number, alphaA: number, b: number, vb: number, rowsB: number, alphaB: number, m: number, n: number, accumulate: boolean,
+): void {
+  size('binaryOuterGrad', 'm', m);
+  size('binaryOuterGrad', 'n', n);
+  size('binaryOuterGrad', 'rowsA', rowsA);
+  size('binaryOuterGrad', 'rowsB', rowsB);
+  if (m === 0 || n === 0) return;
+  inMemory(k, 'binaryOuterGrad', 'g', g, m * n * 4);
+  inMemory(k, 'binaryOuterGrad', 'a', a, rowsA * m * 4);
+  inMemory(k, 'binaryOuterGrad', 'va', va, rowsA * n * 4);
+  if (b !== 0) {
+    inMemory(k, 'binaryOuterGrad', 'b', b, rowsB * m * 4);
+    inMemory(k, 'binaryOuterGrad', 'vb', vb, rowsB * n * 4);
+  }
+  const rb = b === 0 ? 0 : rowsB;
+  const scratch = kernel(k, 'binary_outer_grad_scratch_bytes')(m, rowsA, rb) as number;
+  const args = (j0: number, j1: number, s: number): number[] => [
+    g + j0 * 4, n, a, va + j0 * 4, rowsA, alphaA, b, b === 0 ? 0 : vb + j0 * 4, rb, alphaB, m, j1 - j0, n, accumulate ? 1 : 0, s,
+  ];
+  // Per element of g: about a quarter of the rows' additions, and the pass over g.
+  const work = m * n * ((rowsA + rb) / 4 + 2);
+  if (splitOver(k, work, n, 16, (j0, j1) => ({ fn: 'f32_binary_outer_grad', args: args(j0, j1, 0), scratch: 14 }), scratch)) return;
+  kernel(k, 'f32_binary_outer_grad')(...args(0, n, serialScratch(k, scratch)));
 }

@@ -22,7 +22,8 @@ import { zeros } from '../functional/creation.js';
 import { normal_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { checkGenerator, checkOptions, int, num, oneOf, optionKeys } from '../check/options.js';
-import { accumulateBiasGrad, accumulateOuterGrad, bernoulliSigmoid, normalAround, type SigmoidSampleOptions } from './sampling.js';
+import { accumulateBiasGrad, accumulateOuterGrad, bernoulliSigmoid, normalAround, ownGrad, type SigmoidSampleOptions } from './sampling.js';
+import { BinaryGibbs, type BinaryStates } from './binary-gibbs.js';
 import { softplusRowSum } from './softplus.js';
 import { registerModuleType } from '../modules/registry.js';
 import * as fields from '../modules/config-schema.js';
@@ -195,6 +196,7 @@ export class RBM extends Module {
     const batch = v0.shape[0]!;
     const wantRecon = opts.reconstructionError !== false;
     return tidy(() => {
+      if (this.visible === 'binary') return this.binaryStep(v0, k, opts.persistent === true, wantRecon, opts.numChains, gen.generator);
       // W^T packed once for this step's hidden inputs (linear would pack it again on each of them).
       const hiddenInput = this.packedHiddenInput(batch);
       const sampleHidden = (v: Tensor) => noGrad(() => bernoulliSigmoid(hiddenInput(v), gen));
@@ -204,10 +206,7 @@ export class RBM extends Module {
       const pos = opts.persistent && !wantRecon ? { prob: noGrad(() => sigmoid(hiddenInput(v0))), sample: skipKey(gen.generator) } : sampleHidden(v0);
       let start: Tensor;
       if (opts.persistent) {
-        if (this.chains === null) {
-          const n = opts.numChains === undefined ? batch : int('RBM.contrastiveDivergence', 'numChains', opts.numChains);
-          this.chains = this.sampleVisible(sampleHidden(n === batch ? v0 : repeatRows(v0, n)).sample, gen).sample.keep();
-        }
+        this.chains ??= this.startChains(v0, opts.numChains, (v) => sampleHidden(v).sample, gen.generator);
         start = sampleHidden(this.chains).sample;
       } else {
         start = pos.sample!;
@@ -226,13 +225,56 @@ export class RBM extends Module {
         // grad W += hk^T vk / m - h0^T v0 / B: two GEMMs straight into .grad.
         accumulateOuterGrad(this.weight, hk, vk, 1 / m);
         accumulateOuterGrad(this.weight, pos.prob, v0, -1 / batch);
-        // grad b += mean(vk) - mean(v0), grad c += mean(hk) - mean(h0): one kernel each, into .grad.
-        accumulateBiasGrad(this.visibleBias, vk, 1 / m, v0, 1 / batch);
-        accumulateBiasGrad(this.hiddenBias, hk, 1 / m, pos.prob, 1 / batch);
+        this.accumulateBiasGrads(hk, vk, pos.prob, v0);
       });
-      if (recon === null) return { reconstructionError: NaN };
-      const d = sub(v0, recon);
-      return { reconstructionError: noGrad(() => sum(mul(d, d))).item() / v0.size };
+      return { reconstructionError: recon === null ? NaN : meanSquaredDifference(v0, recon) };
+    });
+  }
+
+  /**
+   * contrastiveDivergence for binary visible units: the same steps, keys and estimate, with the 0/1
+   * states as lists of their ones (BinaryGibbs: each half-step one kernel call, products as sums of
+   * picked rows where that is cheaper than a GEMM, the weight statistics in one pass over .grad).
+   */
+  private binaryStep(v0: Tensor, k: number, persistent: boolean, wantRecon: boolean, numChains: number | undefined, generator: Generator | undefined): { reconstructionError: number } {
+    const batch = v0.shape[0]!;
+    const gibbs = new BinaryGibbs(this, generator);
+    const data = gibbs.lists(v0);
+    const pos = persistent && !wantRecon ? { prob: gibbs.hidden(data, false).prob, sample: skipKey(generator) } : gibbs.hidden(data, true);
+    let start: BinaryStates;
+    if (persistent) {
+      this.chains ??= this.startChains(v0, numChains, (v) => gibbs.hidden(gibbs.lists(v), true).sample!.states, generator);
+      start = gibbs.hidden(gibbs.lists(this.chains), true).sample!;
+    } else {
+      start = pos.sample!;
+    }
+    let x = gibbs.visible(start, wantRecon && !persistent);
+    const recon = !wantRecon ? null : persistent ? this.visibleProbabilities(pos.sample!.states) : x.prob!;
+    for (let i = 1; i < k; i++) x = gibbs.visible(gibbs.hidden(x.sample, true).sample!, false);
+    const vk = x.sample, hk = gibbs.hidden(vk, false).prob;
+    skipKey(generator);
+    if (persistent) {
+      this.chains!.dispose();
+      this.chains = vk.states.keep();
+    }
+    const fresh = ownGrad(this.weight);
+    gibbs.weightGrad(this.weight.grad!, fresh, hk, vk, pos.prob, data);
+    this.accumulateBiasGrads(hk, vk.states, pos.prob, v0);
+    return { reconstructionError: recon === null ? NaN : meanSquaredDifference(v0, recon) };
+  }
+
+  /** First persistent chains: n rows (default the batch's) cycling through v0's, one Gibbs step on. */
+  private startChains(v0: Tensor, numChains: number | undefined, sampleHidden: (v: Tensor) => Tensor, generator: Generator | undefined): Tensor {
+    const batch = v0.shape[0]!;
+    const n = numChains === undefined ? batch : int('RBM.contrastiveDivergence', 'numChains', numChains);
+    return this.sampleVisible(sampleHidden(n === batch ? v0 : repeatRows(v0, n)), { generator }).sample.keep();
+  }
+
+  /** grad b += mean(vk) - mean(v0), grad c += mean(hk) - mean(h0): one kernel each, into .grad. */
+  private accumulateBiasGrads(hk: Tensor, vk: Tensor, h0: Tensor, v0: Tensor): void {
+    noGrad(() => {
+      accumulateBiasGrad(this.visibleBias, vk, 1 / vk.shape[0]!, v0, 1 / v0.shape[0]!);
+      accumulateBiasGrad(this.hiddenBias, hk, 1 / hk.shape[0]!, h0, 1 / h0.shape[0]!);
     });
   }
 
@@ -295,6 +337,12 @@ function skipKey(g: Generator | undefined): null {
   gen.nextU32();
   gen.nextU32();
   return null;
+}
+
+/** Mean squared difference per element of v and its reconstruction. */
+function meanSquaredDifference(v: Tensor, recon: Tensor): number {
+  const d = sub(v, recon);
+  return noGrad(() => sum(mul(d, d))).item() / v.size;
 }
 
 /** n rows cycling through x's rows. */

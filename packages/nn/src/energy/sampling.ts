@@ -119,7 +119,7 @@ export function accumulateBiasGrad(p: Tensor, a: Tensor, alphaA: number, b: Tens
 }
 
 /** Gives p a kept gradient tensor (uninitialised) when it has none; returns true if it is new (to be overwritten, not added to). */
-function ownGrad(p: Tensor): boolean {
+export function ownGrad(p: Tensor): boolean {
   if (p.grad !== null && !p.grad.isDisposed) return false;
   const own = Tensor.empty(p.shape, p.k).keep();
   own.name = p.name ? `${p.name}.grad` : undefined;
