@@ -6,7 +6,7 @@ export type { ArenaStats } from './memory.js';
 export type { KernelExports } from './exports.js';
 export { binary, broadcastShapes, unary, unaryBackward, scale, axpy, fill, clamp, clampBackward, bceWithLogits, bceWithLogitsBackward, UNARY_OPS } from './ops/elementwise.js';
 export type { BinaryOp, UnaryOp } from './ops/elementwise.js';
-export { softmaxRows, logSoftmaxRows, softmaxRowsBackward, logSoftmaxRowsBackward } from './ops/softmax.js';
+export { softmaxRows, logSoftmaxRows, softmaxRowsBackward, logSoftmaxRowsBackward, crossEntropyRows, crossEntropyRowsBackward } from './ops/softmax.js';
 export { reduce, argmax, argmin, channelSums } from './ops/reduce.js';
 export type { ReduceOp } from './ops/reduce.js';
 export { copy, copyStrided, transpose2d } from './ops/copy.js';
@@ -23,7 +23,7 @@ export { conv2dInference, convInferenceForm, convWeightsFloats, prepareConvWeigh
 export { channelAffine, gemmChannelAffine, packA, packedAFloats, NO_EPILOGUE, type ChannelAffine } from './ops/gemm-channel-affine.js';
 export { directApplies } from './ops/conv-direct.js';
 export { batchNormInference, batchNormScaleShift, batchNormMoments, batchNormBackward, type BatchNormInferenceArgs, type BatchNormBackwardArgs } from './ops/batchnorm.js';
-export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, poolOutputSize, type Pool2dGeometry } from './ops/pool.js';
+export { maxPool2d, maxPool2dBackward, poolWindowsTile, avgPool2d, avgPool2dBackward, poolOutputSize, type Pool2dGeometry } from './ops/pool.js';
 export { conv2dReference, conv2dBackwardReference, maxPool2dReference, avgPool2dReference } from './reference/conv.js';
 export {
   lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward, rnnCellForward, rnnCellBackward,

@@ -47,7 +47,7 @@ export {
   modelToBytes, modelToBlob, modelToBlobs, modelFromBuffers, modelPath, modelPaths, ARCHITECTURE_KEY,
   type LoadWeightsOptions, type LoadWeightsResult,
 } from './io/model-file.js';
-export { conv2d, maxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, type Conv2dOptions, type Pool2dOptions, type Pair } from './functional/conv.js';
+export { conv2d, maxPool2d, reluMaxPool2d, avgPool2d, globalAvgPool2d, adaptiveAvgPool2d, type Conv2dOptions, type Pool2dOptions, type Pair } from './functional/conv.js';
 export { batchNorm, type BatchNormArgs } from './functional/normalization.js';
 export { convTranspose2d, convTransposeOutputSize, type ConvTranspose2dOptions } from './functional/conv-transpose.js';
 export { ConvTranspose2d, type ConvTranspose2dLayerOptions } from './modules/conv-transpose.js';

@@ -1,11 +1,13 @@
 // 2-D max pooling over N*C planes (NCHW), with the argmax (index into the plane, -1 if the window
-// holds only padding) kept for the backward pass. NaN wins, as in PyTorch.
+// holds only padding) kept for the backward pass. NaN wins, as in PyTorch. With `relu` set, the
+// result is relu(max) = max(relu(x)) (ReLU then max pooling in one pass): a window whose maximum is
+// not positive gives +0 and index -1 (no gradient passes), a NaN maximum stays NaN and passes.
 export function f32_maxpool2d(
   x: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
-  DH: i32, DW: i32, OH: i32, OW: i32, y: usize, idx: usize,
+  DH: i32, DW: i32, OH: i32, OW: i32, y: usize, idx: usize, relu: i32,
 ): void {
   if (KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && DH == 1 && DW == 1 && 2 * OH <= H && 2 * OW <= W) {
-    maxpool2x2(x, planes, H, W, OH, OW, y, idx);
+    maxpool2x2(x, planes, H, W, OH, OW, y, idx, relu);
     return;
   }
   // Windows wholly inside the image (no bounds checks) run four at a time when the stride is 1 or
@@ -36,7 +38,39 @@ export function f32_maxpool2d(
       }
       for (; ow < OW; ow++) scalarWindow(plane, H, W, KH, KW, SH, SW, PH, PW, DH, DW, oh, ow, out + (<usize>(oh * OW + ow) << 2), outIdx + (<usize>(oh * OW + ow) << 2));
     }
+    if (relu != 0) reluWinners(out, outIdx, OH * OW);
   }
+}
+
+/**
+ * ReLU of n pooled maxima in place: +0 and index -1 where the maximum is not positive (the window's
+ * gradient is then zero: relu'(x) = 0 for x <= 0); positive maxima and NaN are kept with their index.
+ */
+function reluWinners(out: usize, outIdx: usize, n: i32): void {
+  let o = 0;
+  for (; o + 4 <= n; o += 4) {
+    const q = out + (<usize>o << 2);
+    const qi = outIdx + (<usize>o << 2);
+    const best = v128.load(q);
+    const pass = passes(best);
+    v128.store(q, v128.and(best, pass));
+    v128.store(qi, v128.bitselect(v128.load(qi), i32x4.splat(-1), pass));
+  }
+  for (; o < n; o++) {
+    const q = out + (<usize>o << 2);
+    const v = load<f32>(q);
+    if (!(v > 0) && v == v) {
+      store<f32>(q, 0);
+      store<i32>(outIdx + (<usize>o << 2), -1);
+    }
+  }
+}
+
+/** Lanes where ReLU lets the value (and its gradient) through: positive or NaN. */
+// @ts-ignore: decorator
+@inline
+function passes(v: v128): v128 {
+  return v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v));
 }
 
 /** One past the last output whose window ends inside the input (0 if none does). */
@@ -108,7 +142,7 @@ function innerWindows4(plane: usize, W: i32, KH: i32, KW: i32, SW: i32, DH: i32,
   v128.store(outIdx, at);
 }
 
-/** dx[argmax] += dy for every window (dx must start zeroed). */
+/** dx[argmax] += dy for every window (dx must start zeroed); index -1 (no winner) is skipped. */
 export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize): void {
   for (let p = 0; p < planes; p++) {
     const g = dy + (<usize>(p * OH * OW) << 2);
@@ -135,7 +169,7 @@ function beats(v: v128, best: v128): v128 {
  * a time: two rows of eight inputs split into even and odd columns, then three compare-and-select
  * steps in the same order as the scalar loop (so ties and NaNs resolve identically).
  */
-function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, idx: usize): void {
+function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, idx: usize, relu: i32): void {
   const step2 = i32x4(0, 2, 4, 6);
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * H * W) << 2);
@@ -165,6 +199,11 @@ function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: 
         m = beats(v, best);
         best = v128.bitselect(v, best, m);
         at = v128.bitselect(i32x4.add(atBottom, i32x4.splat(1)), at, m);
+        if (relu != 0) {
+          const pass = passes(best);
+          best = v128.and(best, pass);
+          at = v128.bitselect(at, i32x4.splat(-1), pass);
+        }
         v128.store(out, best);
         v128.store(outIdx, at);
         out += 16;
@@ -180,6 +219,7 @@ function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: 
         if (v2 > best || (v2 != v2 && best == best)) { best = v2; at = i0 + W; }
         const v3 = load<f32>(plane + (<usize>(i0 + W + 1) << 2));
         if (v3 > best || (v3 != v3 && best == best)) { best = v3; at = i0 + W + 1; }
+        if (relu != 0 && !(best > 0) && best == best) { best = 0; at = -1; }
         store<f32>(out, best);
         store<i32>(outIdx, at);
         out += 4;

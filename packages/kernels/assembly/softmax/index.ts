@@ -1,2 +1,3 @@
 export * from './f32-softmax';
-export * from './f32-log-softmax';
+export { f32_log_softmax_rows, f32_log_softmax_rows_backward } from './f32-log-softmax';
+export * from './f32-cross-entropy';

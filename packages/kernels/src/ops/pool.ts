@@ -39,21 +39,41 @@ export function poolOutputSize(g: Pool2dGeometry, where: string): { OH: number; 
   return { OH, OW };
 }
 
-/** y = max over each window; idx (i32, same size as y) keeps the winning position in its plane. */
-export function maxPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, idx: number): void {
+/**
+ * y = max over each window; idx (i32, same size as y) keeps the winning position in its plane. With
+ * `relu`, y = relu(max) = max pooling of relu(x), one pass: windows whose maximum is not positive give
+ * +0 and index -1, so maxPool2dBackward sends them no gradient (relu'(x) = 0 for x <= 0).
+ */
+export function maxPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, idx: number, relu = false): void {
   const { OH, OW } = poolOutputSize(g, 'maxPool2d');
+  const r = relu ? 1 : 0;
   // Planes are independent: split them over the threads.
   const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
-  const args = (p0: number, p1: number) => [x + p0 * hw, p1 - p0, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y + p0 * o, idx + p0 * o];
+  const args = (p0: number, p1: number) => [x + p0 * hw, p1 - p0, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y + p0 * o, idx + p0 * o, r];
   if (splitOver(k, g.planes * OH * OW * g.KH * g.KW, g.planes, 1, (p0, p1) => ({ fn: 'f32_maxpool2d', args: args(p0, p1) }))) return;
-  kernel(k, 'f32_maxpool2d')(x, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y, idx);
+  kernel(k, 'f32_maxpool2d')(x, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y, idx, r);
 }
 
-/** dx (overwritten) = dy routed to each window's maximum. */
+/** Whether the windows tile each plane without overlap (stride = window, no padding or dilation, none past the edge). */
+export function poolWindowsTile(g: Pool2dGeometry, OH: number, OW: number): boolean {
+  return g.strideH === g.KH && g.strideW === g.KW && g.padH === 0 && g.padW === 0 && (g.dilationH ?? 1) === 1 && (g.dilationW ?? 1) === 1 &&
+    OH * g.KH <= g.H && OW * g.KW <= g.W;
+}
+
+/**
+ * dx (overwritten) = dy routed to each window's maximum (index -1: nowhere). Windows that tile the
+ * plane write dx in one pass (f32_maxpool2d_backward_tiled); others zero it, then add each dy.
+ */
 export function maxPool2dBackward(k: Kernels, g: Pool2dGeometry, dy: number, idx: number, dx: number): void {
   const { OH, OW } = poolOutputSize(g, 'maxPool2dBackward');
-  fill(k, dx, g.planes * g.H * g.W, 0);
   const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
+  if (poolWindowsTile(g, OH, OW)) {
+    const task = (p0: number, p1: number) => ({ fn: 'f32_maxpool2d_backward_tiled', args: [dy + p0 * o, idx + p0 * o, p1 - p0, g.H, g.W, g.KH, g.KW, OH, OW, dx + p0 * hw] });
+    if (splitOver(k, 2 * g.planes * g.H * g.W, g.planes, 1, task)) return;
+    kernel(k, 'f32_maxpool2d_backward_tiled')(dy, idx, g.planes, g.H, g.W, g.KH, g.KW, OH, OW, dx);
+    return;
+  }
+  fill(k, dx, g.planes * g.H * g.W, 0);
   const task = (p0: number, p1: number) => ({ fn: 'f32_maxpool2d_backward', args: [dy + p0 * o, idx + p0 * o, p1 - p0, g.H, g.W, OH, OW, dx + p0 * hw] });
   if (splitOver(k, 4 * g.planes * OH * OW, g.planes, 1, task)) return;
   kernel(k, 'f32_maxpool2d_backward')(dy, idx, g.planes, g.H, g.W, OH, OW, dx);

@@ -159,21 +159,36 @@ function outShape(x: Tensor, g: Pool2dGeometry, op: string): number[] {
 
 /** PyTorch's F.max_pool2d (stride defaults to the kernel size). */
 export const maxPool2d = defineOp('maxPool2d', 'x', function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
-  const g = poolGeometry(x, readPoolOptions('maxPool2d', kernelSize, opts, false), 'maxPool2d');
-  const out = Tensor.empty(outShape(x, g, 'maxPool2d'));
+  return maxPool('maxPool2d', x, kernelSize, opts, false);
+});
+
+/**
+ * F.max_pool2d(F.relu(x)) as one op, one pass over x: ReLU is monotone, so this is also relu of the
+ * pooled maxima, and only the pooled result is written (no ReLU output of x's size, no ReLU
+ * gradient pass: a window whose maximum is not positive sends no gradient). The same values and
+ * gradients as the two ops (NaN propagates; a pooled -0 reads +0). Sequential runs a ReLU followed
+ * by a MaxPool2d through it.
+ */
+export const reluMaxPool2d = defineOp('reluMaxPool2d', 'x', function reluMaxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
+  return maxPool('reluMaxPool2d', x, kernelSize, opts, true);
+});
+
+function maxPool(op: string, x: Tensor, kernelSize: Pair, opts: Pool2dOptions, relu: boolean): Tensor {
+  const g = poolGeometry(x, readPoolOptions(op, kernelSize, opts, false), op);
+  const out = Tensor.empty(outShape(x, g, op));
   const k = x.k;
   const needsGrad = x.tracksGrad;
   // The winners' positions are kept only when a backward pass may need them.
   const idx = needsGrad ? Tensor.empty(out.shape) : null;
   const idxPtr = idx?.ptr ?? k.arena.alloc(out.size * 4);
-  maxPoolKernel(k, g, x.ptr, out.ptr, idxPtr);
+  maxPoolKernel(k, g, x.ptr, out.ptr, idxPtr, relu);
   if (idx === null) {
     k.arena.free(idxPtr);
     return out;
   }
   return recordOp(
     out,
-    'maxPool2d',
+    op,
     [x],
     (grad) => {
       const dx = Tensor.empty(x.shape);
@@ -182,7 +197,7 @@ export const maxPool2d = defineOp('maxPool2d', 'x', function maxPool2d(x: Tensor
     },
     [idx],
   );
-});
+}
 
 /** PyTorch's F.avg_pool2d (countIncludePad defaults to true, as in PyTorch). */
 export const avgPool2d = defineOp('avgPool2d', 'x', function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {

@@ -11,6 +11,7 @@ import { sum } from '../functional/reduce.js';
 import { pickRows } from '../functional/pick.js';
 import { fromArray } from '../functional/creation.js';
 import { checkReduction, reduceLoss, type Reduction } from './reduction.js';
+import { classCrossEntropy } from './class-cross-entropy.js';
 import { bceWithLogits, bceWithLogitsBackward, binary, unary } from '@deepwasm/kernels';
 import { defineOp } from '../check/operands.js';
 import { readIndices, type IndexArray } from '../check/indices.js';
@@ -101,8 +102,22 @@ export const crossEntropy = defineOp('crossEntropy', 'logits target:any', functi
   const eps = num('crossEntropy', 'labelSmoothing', opts.labelSmoothing ?? 0, 0, 1);
   if (logits.ndim !== 2) throw new Error(`crossEntropy: expected logits [N, C], got ${formatShape(logits.shape)}`);
   const C = logits.shape[1]!;
+  const probabilities = target instanceof Tensor && target.ndim === 2;
+  if (!probabilities && eps === 0 && logits.shape[0]! > 0 && C > 0) {
+    // Class labels: one fused op (the same values as the chain below).
+    const N = logits.shape[0]!;
+    const ignoreIndex = ignoreOf('crossEntropy', opts.ignoreIndex);
+    if (target instanceof Tensor && target.ndim !== 1) {
+      throw new Error(`crossEntropy: target ${formatShape(target.shape)} must be class indices [${N}] or probabilities shaped like the input ${formatShape(logits.shape)}`);
+    }
+    const { values, ignored } = readIndices('crossEntropy', target, {
+      classes: C, ignoreIndex, mentionIgnore: opts.ignoreIndex !== undefined, context: `for input ${formatShape(logits.shape)}`,
+    });
+    if (values.length !== N) throw new Error(`crossEntropy: ${values.length} labels for a batch of ${N} rows (input ${formatShape(logits.shape)})`);
+    return classCrossEntropy(logits, values, ignored, ignoreIndex, reduction);
+  }
   const logp = logSoftmax(logits, 1);
-  if (target instanceof Tensor && target.ndim === 2) {
+  if (probabilities) {
     sameShapeOrThrow('crossEntropy', logits, target);
     const t = eps > 0 ? affine(target, 1 - eps, eps / C) : target;
     return reduceLoss(neg(sum(mul(logp, t), 1)), reduction, 'crossEntropy');

@@ -3,7 +3,7 @@ import { Module, type ModuleConfig } from './module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import {
-  adaptiveAvgPool2d, avgPool2d, conv2d, maxPool2d, readConvOptions, readPoolOptions, CONV2D_OPTIONS, AVG_POOL2D_OPTIONS,
+  adaptiveAvgPool2d, avgPool2d, conv2d, maxPool2d, reluMaxPool2d, readConvOptions, readPoolOptions, CONV2D_OPTIONS, AVG_POOL2D_OPTIONS,
   type AvgPool2dOptions, type Pair,
 } from '../functional/conv.js';
 import { bool, checkGenerator, checkOptions, int, intPair, joinKeys, optionKeys } from '../check/options.js';
@@ -113,6 +113,10 @@ export class MaxPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  }
+  /** forward(relu(x)) as one op (reluMaxPool2d), for a ReLU just before this layer. */
+  forwardAfterRelu(x: Tensor): Tensor {
+    return reluMaxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
   }
   override getConfig(): ModuleConfig {
     return {

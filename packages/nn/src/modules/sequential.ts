@@ -1,10 +1,15 @@
 /**
  * A chain of modules. Given a list, state-dict keys are the positions ("0.weight", "2.bias"); given
  * a record (PyTorch's OrderedDict form), the names ("conv1.weight", "layer1.0.bn1.bias").
+ * A ReLU followed by a MaxPool2d runs as one op (reluMaxPool2d: the same values and gradients, one
+ * pass instead of three) unless an ONNX export is tracing the modules.
  */
 import { Module, moduleTypeName, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { describe } from '../check/options.js';
+import { activeTracer } from '../tensor/trace-hook.js';
+import { ReLU } from './activations.js';
+import { MaxPool2d } from './conv.js';
 
 export class Sequential extends Module {
   static override readonly typeName = 'Sequential';
@@ -40,10 +45,16 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
+    const fuse = activeTracer() === null;
     for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i]!;
+      let layer = this.layers[i]!;
       try {
-        y = layer.forward(y);
+        const next = this.layers[i + 1];
+        if (fuse && layer.constructor === ReLU && next !== undefined && next.constructor === MaxPool2d) {
+          layer = next;
+          i++;
+          y = (next as MaxPool2d).forwardAfterRelu(y);
+        } else y = layer.forward(y);
       } catch (e) {
         if (e instanceof Error && !e.message.startsWith('Sequential')) {
           e.message = `Sequential layer ${this.named ? `"${this.names[i]}"` : i} (${moduleTypeName(layer)}): ${e.message}`;

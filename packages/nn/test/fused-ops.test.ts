@@ -1,0 +1,126 @@
+/**
+ * Ops that do in one pass what a chain of ops does: gradients by finite differences, and the same
+ * values and gradients as the chain they replace (the modules' path).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as nn from '../src/index.js';
+import { assertGradCheck, Generator, type Tensor } from '../src/index.js';
+import { exportOnnx } from '../src/onnx/index.js';
+import { builds, use } from './setup.js';
+
+const gen = new Generator(23);
+
+/** Distinct values (no ties, so max pooling's gradient is defined), about a third of them negative, none near 0. */
+function distinct(shape: number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const p = gen.permutation(n);
+  return nn.tensor(Float32Array.from(p, (r) => (r - n / 3 + 0.5) * 0.05), shape);
+}
+
+/** The values and every input's gradient of fn at the given inputs (fresh leaves), for a fixed output direction. */
+function valueAndGrads(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Float32Array[] {
+  return nn.tidy(() => {
+    const leaves = inputs.map((t) => nn.tensor(t.toArray(), [...t.shape]).requiresGrad_());
+    const y = fn(...leaves);
+    const w = nn.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i + 1)), [...y.shape]);
+    nn.sum(nn.mul(y, w)).backward();
+    return [y.toArray(), ...leaves.map((l) => l.grad!.toArray())];
+  });
+}
+
+function sameBits(a: Float32Array[], b: Float32Array[]): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => expect(Array.from(x), `output ${i}`).toEqual(Array.from(b[i]!)));
+}
+
+for (const { isa } of builds) {
+  describe(`fused ops (${isa})`, () => {
+    beforeAll(async () => {
+      await use(isa);
+    });
+
+    it.each([
+      ['2x2', [2, 3, 6, 6], 2, {}],
+      ['2x2 on an odd input', [1, 2, 7, 9], 2, {}],
+      ['3x3 stride 2 pad 1 (overlapping)', [1, 2, 7, 7], 3, { stride: 2, padding: 1 }],
+    ] as const)('reluMaxPool2d %s: finite differences, and the values and gradients of maxPool2d(relu(x))', (_n, shape, kernel, opts) => {
+      nn.tidy(() => {
+        const x = distinct([...shape]);
+        const r = assertGradCheck((t) => nn.reluMaxPool2d(t, kernel, opts), [x], { name: 'reluMaxPool2d', maxPerInput: 64, eps: 1e-3 });
+        expect(r.mismatches).toEqual([]);
+        expect(r.checked).toBeGreaterThan(0);
+        sameBits(
+          valueAndGrads((t) => nn.reluMaxPool2d(t, kernel, opts), [x]),
+          valueAndGrads((t) => nn.maxPool2d(nn.relu(t), kernel, opts), [x]),
+        );
+      });
+    });
+
+    it('reluMaxPool2d with ties, zeros and NaN gives the chain\'s values and gradients', () => {
+      nn.tidy(() => {
+        const v = [NaN, -1, 0, 2, 2, -0, 0, -3, 1, 1, -2, -2, 0, 0, -0, -0, 5, NaN, -1, 3];
+        const x = nn.tensor(Float32Array.from({ length: 2 * 2 * 6 * 6 }, (_, i) => v[(i * 7) % v.length]!), [2, 2, 6, 6]);
+        const fused = valueAndGrads((t) => nn.reluMaxPool2d(t, 2), [x]);
+        const chain = valueAndGrads((t) => nn.maxPool2d(nn.relu(t), 2), [x]);
+        // Values equal as numbers (a pooled -0 reads +0), NaN where the chain has NaN; gradients bit for bit.
+        fused[0]!.forEach((a, i) => expect(Number.isNaN(a) ? Number.isNaN(chain[0]![i]!) : a === chain[0]![i]).toBe(true));
+        expect(Array.from(fused[1]!)).toEqual(Array.from(chain[1]!));
+      });
+    });
+
+    it('Sequential runs ReLU + MaxPool2d as one op, with the modules\' values and gradients', () => {
+      nn.tidy(() => {
+        nn.manualSeed(3);
+        const conv = new nn.Conv2d(2, 3, 3, { padding: 1 });
+        const pool = new nn.MaxPool2d(2);
+        const relu = new nn.ReLU();
+        const seq = new nn.Sequential(conv, relu, pool);
+        const x = distinct([2, 2, 6, 6]);
+        const ops: string[] = [];
+        const y = seq.forward(x);
+        for (let n = y.node; n !== null; n = n.inputs[0]?.node ?? null) ops.push(n.op);
+        expect(ops).toEqual(['reluMaxPool2d', 'conv2d']);
+        const grads = (f: () => Tensor): Float32Array[] => {
+          seq.zeroGrad();
+          const out = f();
+          nn.sum(nn.mul(out, out)).backward();
+          return [out.toArray(), conv.weight.grad!.toArray(), conv.bias!.grad!.toArray()];
+        };
+        sameBits(grads(() => seq.forward(x)), grads(() => pool.forward(relu.forward(conv.forward(x)))));
+        seq.dispose();
+      });
+    });
+
+    it.each([
+      ['mean', {}],
+      ['sum', { reduction: 'sum' }],
+      ['none', { reduction: 'none' }],
+      ['mean with ignored rows', { ignoreIndex: 2 }],
+      ['none with ignored rows', { reduction: 'none', ignoreIndex: 2 }],
+    ] as const)('crossEntropy with class labels (%s): finite differences, and logSoftmax + nllLoss\'s values and gradients', (_n, opts) => {
+      nn.tidy(() => {
+        const logits = nn.randn([9, 7], { generator: gen }).mul(3);
+        const labels = Array.from({ length: 9 }, (_, i) => (i * 5) % 7);
+        const r = assertGradCheck((t) => nn.crossEntropy(t, labels, opts), [logits], { name: 'crossEntropy', eps: 1e-3 });
+        expect(r.mismatches).toEqual([]);
+        const fused = valueAndGrads((t) => nn.crossEntropy(t, labels, opts), [logits]);
+        const chain = valueAndGrads((t) => nn.nllLoss(nn.logSoftmax(t, 1), labels, opts), [logits]);
+        fused[0]!.forEach((v, i) => expect(v).toBeCloseTo(chain[0]![i]!, 5));
+        expect(Array.from(fused[1]!)).toEqual(Array.from(chain[1]!));
+        const y = nn.crossEntropy(logits.requiresGrad_(), labels, opts);
+        expect(y.node!.op).toBe('crossEntropy');
+        expect(y.shape).toEqual(opts.reduction === 'none' ? [9] : []);
+      });
+    });
+
+    it('an ONNX export of Sequential still records the ReLU and the MaxPool', () => {
+      nn.manualSeed(4);
+      const seq = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.MaxPool2d(2));
+      const bytes = nn.tidy(() => exportOnnx(seq, nn.randn([1, 1, 6, 6])));
+      const text = new TextDecoder('latin1').decode(bytes);
+      expect(text).toContain('Relu');
+      expect(text).toContain('MaxPool');
+      seq.dispose();
+    });
+  });
+}

@@ -1,0 +1,114 @@
+// Where one LeNet-5 training step (batch 64, Adam, cross-entropy: the step of `bench scaling`) spends
+// its time: every kernel call made on the calling thread and every parallel job is timed, so a step
+// splits into kernel time on the calling thread, parallel jobs (the caller's share plus its wait for
+// the workers) and the JavaScript between them (autograd, tensors, dispatch). Each row is one call
+// site in step order, named by its kernel, with the JavaScript just before it.
+//   node tools/bench/study/lenet-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 200]
+import { loadKernels, setThreads, threadsStarted, poolOf, closeThreads } from '@deepwasm/kernels';
+import * as nn from '@deepwasm/nn';
+import { lenet5 } from '@deepwasm/models';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : process.argv[i + 1];
+};
+const threads = Number(arg('threads', '1'));
+const isa = arg('isa', 'simd128');
+const steps = Number(arg('steps', '200'));
+const wrap = !process.argv.includes('--no-wrap');
+
+const k = await loadKernels({ isa });
+const now = () => performance.now();
+let events = null; // [name, start, end, kind] of the step being recorded
+let inJob = 0;
+let mainShare = 0;
+for (const name of wrap ? Object.keys(k.exports) : []) {
+  const f = k.exports[name];
+  if (typeof f !== 'function' || !name.startsWith('f32_')) continue;
+  k.exports[name] = (...a) => {
+    if (events === null) return f(...a);
+    const t0 = now();
+    const r = f(...a);
+    const t1 = now();
+    if (inJob) mainShare += t1 - t0;
+    else events.push([name, t0, t1, 'direct', 0]);
+    return r;
+  };
+}
+setThreads(k, threads);
+await threadsStarted(k);
+nn.useKernels(k);
+const pool = poolOf(k);
+if (pool && wrap) {
+  const run = pool.run.bind(pool);
+  pool.run = (tasks) => {
+    if (events === null) return run(tasks);
+    const t0 = now();
+    inJob++;
+    mainShare = 0;
+    try {
+      run(tasks);
+    } finally {
+      inJob--;
+    }
+    const t1 = now();
+    events.push([`${tasks[0].fn} x${tasks.length}`, t0, t1, 'job', mainShare]);
+  };
+}
+
+nn.manualSeed(0);
+const model = lenet5();
+const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
+const x = nn.randn([64, 1, 28, 28]).keep();
+const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
+const step = () =>
+  nn.tidy(() => {
+    opt.zeroGrad();
+    nn.crossEntropy(model.forward(x), labels).backward();
+    opt.step();
+  });
+for (let i = 0; i < 30; i++) step();
+
+// Per call site (index in the step's sequence of calls): sums over the recorded steps.
+const sites = [];
+const stepMs = [];
+for (let s = 0; s < steps; s++) {
+  events = [];
+  const t0 = now();
+  step();
+  const t1 = now();
+  stepMs.push(t1 - t0);
+  let prev = t0;
+  events.forEach(([name, a, b, kind, share], i) => {
+    const site = (sites[i] ??= { name, kind, js: 0, run: 0, share: 0, n: 0 });
+    site.js += a - prev;
+    site.run += b - a;
+    site.share += share;
+    site.n++;
+    prev = b;
+  });
+  const tail = (sites[events.length] ??= { name: '(after the last call)', kind: 'js', js: 0, run: 0, share: 0, n: 0 });
+  tail.js += t1 - prev;
+  tail.n++;
+  events = null;
+}
+const med = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];
+const mean = stepMs.reduce((a, b) => a + b, 0) / steps;
+const us = (v) => ((v / steps) * 1000).toFixed(0).padStart(6);
+let js = 0;
+let direct = 0;
+let jobs = 0;
+let share = 0;
+console.log(`LeNet-5 step, ${isa}, ${threads} thread(s): median ${med.toFixed(2)} ms, mean ${mean.toFixed(2)} ms over ${steps} steps (${((64 * 1000) / med).toFixed(0)} images/s)`);
+console.log(`${'#'.padStart(3)} ${'call'.padEnd(42)} ${'JS before'.padStart(9)} ${'kernel/job'.padStart(10)} ${'caller share'.padStart(12)}  (µs per step)`);
+sites.forEach((s, i) => {
+  js += s.js;
+  if (s.kind === 'direct') direct += s.run;
+  if (s.kind === 'job') {
+    jobs += s.run;
+    share += s.share;
+  }
+  console.log(`${String(i).padStart(3)} ${(s.kind === 'job' ? '[job] ' : '') + s.name.padEnd(s.kind === 'job' ? 36 : 42)} ${us(s.js)}    ${us(s.run)}     ${s.kind === 'job' ? us(s.share) : ''}`);
+});
+console.log(`total per step: JS ${us(js)} µs, kernels on the caller ${us(direct)} µs, ${sites.filter((s) => s.kind === 'job').length} jobs ${us(jobs)} µs (caller's share ${us(share)} µs), calls ${sites.length - 1}`);
+closeThreads(k);
