@@ -16,6 +16,13 @@ export function f32_maxpool2d_backward_tiled(dy: usize, idx: usize, planes: i32,
       if (KH == 2 && KW == 2) {
         const top = d + (<usize>(2 * oh * W) << 2);
         for (; ow + 4 <= OW; ow += 4) window2x2x4(row + (<usize>ow << 2), rowIdx + (<usize>ow << 2), 2 * oh * W + 2 * ow, W, top + (<usize>(2 * ow) << 2));
+        if (ow < OW && OW >= 4) {
+          // The last windows: one more group ending at the row's last window, overlapping the one
+          // before (those inputs are written again with the same values).
+          const o = OW - 4;
+          window2x2x4(row + (<usize>o << 2), rowIdx + (<usize>o << 2), 2 * oh * W + 2 * o, W, top + (<usize>(2 * o) << 2));
+          ow = OW;
+        }
       }
       for (; ow < OW; ow++) {
         const v = load<f32>(row + (<usize>ow << 2));

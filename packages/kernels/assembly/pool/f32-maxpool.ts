@@ -161,53 +161,31 @@ export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i3
 // @ts-ignore: decorator
 @inline
 function beats(v: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+  // (v > best) or (v is NaN and best is not) = not (v <= best), unless best is NaN.
+  return v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
 }
 
 /**
  * The common 2x2 / stride 2 case: every window is inside the image, no bounds checks. Four windows at
  * a time: two rows of eight inputs split into even and odd columns, then three compare-and-select
- * steps in the same order as the scalar loop (so ties and NaNs resolve identically).
+ * steps in the same order as the scalar loop (so ties and NaNs resolve identically). A row of 4+
+ * windows ends with one more group of four ending at its last window, overlapping the one before
+ * (those windows are recomputed to the same values) instead of 1-3 scalar windows, whose
+ * data-dependent branches mispredict on most inputs.
  */
 function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: usize, idx: usize, relu: i32): void {
-  const step2 = i32x4(0, 2, 4, 6);
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * H * W) << 2);
-    let out = y + (<usize>(p * OH * OW) << 2);
-    let outIdx = idx + (<usize>(p * OH * OW) << 2);
+    const out = y + (<usize>(p * OH * OW) << 2);
+    const outIdx = idx + (<usize>(p * OH * OW) << 2);
     for (let oh = 0; oh < OH; oh++) {
       const r0 = 2 * oh * W;
+      const o = oh * OW;
       let ow = 0;
-      for (; ow + 4 <= OW; ow += 4) {
-        const i0 = r0 + 2 * ow;
-        const top = plane + (<usize>i0 << 2);
-        const bot = top + (<usize>W << 2);
-        const a = v128.load(top), b = v128.load(top, 16);
-        const c = v128.load(bot), d = v128.load(bot, 16);
-        let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
-        let at = i32x4.add(i32x4.splat(i0), step2);
-        let v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-        let m = beats(v, best);
-        best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(at, i32x4.splat(1)), at, m);
-        const atBottom = i32x4.add(i32x4.splat(i0 + W), step2);
-        v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
-        m = beats(v, best);
-        best = v128.bitselect(v, best, m);
-        at = v128.bitselect(atBottom, at, m);
-        v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
-        m = beats(v, best);
-        best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(atBottom, i32x4.splat(1)), at, m);
-        if (relu != 0) {
-          const pass = passes(best);
-          best = v128.and(best, pass);
-          at = v128.bitselect(at, i32x4.splat(-1), pass);
-        }
-        v128.store(out, best);
-        v128.store(outIdx, at);
-        out += 16;
-        outIdx += 16;
+      for (; ow + 4 <= OW; ow += 4) windows2x2x4(plane, r0 + 2 * ow, W, out + (<usize>(o + ow) << 2), outIdx + (<usize>(o + ow) << 2), relu);
+      if (ow < OW && OW >= 4) {
+        windows2x2x4(plane, r0 + 2 * (OW - 4), W, out + (<usize>(o + OW - 4) << 2), outIdx + (<usize>(o + OW - 4) << 2), relu);
+        ow = OW;
       }
       for (; ow < OW; ow++) {
         const i0 = r0 + 2 * ow;
@@ -220,11 +198,42 @@ function maxpool2x2(x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, y: 
         const v3 = load<f32>(plane + (<usize>(i0 + W + 1) << 2));
         if (v3 > best || (v3 != v3 && best == best)) { best = v3; at = i0 + W + 1; }
         if (relu != 0 && !(best > 0) && best == best) { best = 0; at = -1; }
-        store<f32>(out, best);
-        store<i32>(outIdx, at);
-        out += 4;
-        outIdx += 4;
+        store<f32>(out + (<usize>(o + ow) << 2), best);
+        store<i32>(outIdx + (<usize>(o + ow) << 2), at);
       }
     }
   }
+}
+
+/** Four adjacent 2x2 windows whose first tap is at plane index i0 (then i0 + 2, + 4, + 6). */
+// @ts-ignore: decorator
+@inline
+function windows2x2x4(plane: usize, i0: i32, W: i32, out: usize, outIdx: usize, relu: i32): void {
+  const step2 = i32x4(0, 2, 4, 6);
+  const top = plane + (<usize>i0 << 2);
+  const bot = top + (<usize>W << 2);
+  const a = v128.load(top), b = v128.load(top, 16);
+  const c = v128.load(bot), d = v128.load(bot, 16);
+  let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+  let at = i32x4.add(i32x4.splat(i0), step2);
+  let v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  let m = beats(v, best);
+  best = v128.bitselect(v, best, m);
+  at = v128.bitselect(i32x4.add(at, i32x4.splat(1)), at, m);
+  const atBottom = i32x4.add(i32x4.splat(i0 + W), step2);
+  v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
+  m = beats(v, best);
+  best = v128.bitselect(v, best, m);
+  at = v128.bitselect(atBottom, at, m);
+  v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
+  m = beats(v, best);
+  best = v128.bitselect(v, best, m);
+  at = v128.bitselect(i32x4.add(atBottom, i32x4.splat(1)), at, m);
+  if (relu != 0) {
+    const pass = passes(best);
+    best = v128.and(best, pass);
+    at = v128.bitselect(at, i32x4.splat(-1), pass);
+  }
+  v128.store(out, best);
+  v128.store(outIdx, at);
 }
