@@ -113,6 +113,32 @@ for (const { isa } of builds) {
       });
     });
 
+    it('a leaf adopts its fresh gradient: right values, accumulation over two backward passes, no aliasing', () => {
+      nn.tidy(() => {
+        nn.manualSeed(5);
+        const fc = new nn.Linear(4, 4);
+        const x = nn.randn([3, 4]);
+        // The layer twice: each weight gets two gradients, summed before the leaf sees them.
+        const r = assertGradCheck((w, b) => nn.linear(nn.relu(nn.linear(x, w, b)), w, b), [fc.weight, fc.bias!], { name: 'linear twice', eps: 1e-3 });
+        expect(r.mismatches).toEqual([]);
+        fc.zeroGrad();
+        nn.sum(nn.square(fc.forward(x))).backward();
+        const once = [fc.weight.grad!.toArray(), fc.bias!.grad!.toArray()];
+        expect(fc.weight.grad!.isKept).toBe(true);
+        nn.sum(nn.square(fc.forward(x))).backward();
+        expect(Array.from(fc.weight.grad!.toArray())).toEqual(Array.from(once[0]!, (v) => v * 2));
+        expect(Array.from(fc.bias!.grad!.toArray())).toEqual(Array.from(once[1]!, (v) => v * 2));
+        // Two leaves fed the same gradient tensor (a + b) each get their own copy.
+        const a = nn.zeros([2, 2]).requiresGrad_();
+        const b = nn.zeros([2, 2]).requiresGrad_();
+        nn.sum(nn.mul(nn.add(a, b), nn.tensor([1, 2, 3, 4], [2, 2]))).backward();
+        expect(a.grad!.ptr).not.toBe(b.grad!.ptr);
+        a.grad!.fill_(0);
+        expect(Array.from(b.grad!.toArray())).toEqual([1, 2, 3, 4]);
+        fc.dispose();
+      });
+    });
+
     it('an ONNX export of Sequential still records the ReLU and the MaxPool', () => {
       nn.manualSeed(4);
       const seq = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.MaxPool2d(2));

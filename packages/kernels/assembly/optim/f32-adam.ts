@@ -12,6 +12,35 @@ export function f32_adam(
   stepSize: f32, w1: f32, beta2: f32, w2: f32, eps: f32, bc2Sqrt: f32,
   wd: f32, decayFactor: f32, amsgrad: i32,
 ): void {
+  adam(p, g, m, v, vmax, n, stepSize, w1, beta2, w2, eps, bc2Sqrt, wd, decayFactor, amsgrad);
+}
+
+/**
+ * The same update over several tensors in one call (torch's foreach Adam: one launch for every
+ * parameter of a group, which share their step and options). table: `count` entries of six 32-bit words (pointers unsigned),
+ * p, g, m, v, vmax, n, as f32_adam takes them.
+ */
+export function f32_adam_multi(
+  table: usize, count: i32,
+  stepSize: f32, w1: f32, beta2: f32, w2: f32, eps: f32, bc2Sqrt: f32,
+  wd: f32, decayFactor: f32, amsgrad: i32,
+): void {
+  for (let e = 0; e < count; e++) {
+    const t = table + <usize>(e * 24);
+    adam(
+      <usize>load<u32>(t), <usize>load<u32>(t, 4), <usize>load<u32>(t, 8), <usize>load<u32>(t, 12), <usize>load<u32>(t, 16), load<i32>(t, 20),
+      stepSize, w1, beta2, w2, eps, bc2Sqrt, wd, decayFactor, amsgrad,
+    );
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function adam(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
+  stepSize: f32, w1: f32, beta2: f32, w2: f32, eps: f32, bc2Sqrt: f32,
+  wd: f32, decayFactor: f32, amsgrad: i32,
+): void {
   const vb1 = f32x4.splat(w1), vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(w2);
   const veps = f32x4.splat(eps), vbc = f32x4.splat(bc2Sqrt), vstep = f32x4.splat(stepSize);
   const vwd = f32x4.splat(wd), vdecay = f32x4.splat(decayFactor);

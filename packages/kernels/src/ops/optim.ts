@@ -9,7 +9,7 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel, size } from './check.js';
-import { splitOver } from '../threads/index.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor } from '../threads/index.js';
 
 /**
  * One fused update: pointers, then n, then scalars. Every element's update is independent, so large
@@ -59,6 +59,76 @@ export function adamUpdate(k: Kernels, p: number, g: number, m: number, v: numbe
   const decay = a.decoupled ? 1 - a.lr * a.weightDecay : 1;
   const l2 = a.decoupled ? 0 : a.weightDecay;
   update(k, 'f32_adam', [p, g, m, v, vmax], n, [a.lr / bc1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, Math.sqrt(bc2), l2, decay, a.amsgrad ? 1 : 0]);
+}
+
+/** One tensor of a multi-tensor update: pointers as adamUpdate takes them (vmax 0 without amsgrad) and its length. */
+export interface AdamTensor {
+  p: number;
+  g: number;
+  m: number;
+  v: number;
+  vmax: number;
+  n: number;
+}
+
+const tables = new WeakMap<Kernels, { ptr: number; bytes: number }>();
+
+/** A block of at least `bytes` owned by k for the multi-tensor tables (allocated once, grown as needed; one op at a time). */
+function tableBlock(k: Kernels, bytes: number): number {
+  let t = tables.get(k);
+  if (t === undefined || t.bytes < bytes) {
+    if (t !== undefined) k.arena.free(t.ptr);
+    t = { ptr: k.arena.alloc(Math.max(bytes, 1024)), bytes: Math.max(bytes, 1024) };
+    tables.set(k, t);
+  }
+  return t.ptr;
+}
+
+/**
+ * adamUpdate of several tensors that share the step count and options (torch's foreach Adam), in one
+ * kernel call, or on several threads in ranges of the tensors laid end to end, cut at multiples of 16
+ * floats so the ranges are equal whatever the tensors' sizes (each element's update is independent
+ * and the same IEEE operations whether the vector or the scalar loop runs it: the same bits).
+ */
+export function adamUpdateMulti(k: Kernels, tensors: readonly AdamTensor[], a: AdamArgs): void {
+  if (!(a.step >= 1)) throw new RangeError(`adamUpdateMulti: step must be >= 1, got ${a.step}`);
+  let total = 0;
+  for (const t of tensors) total += size('adamUpdateMulti', 'n', t.n);
+  if (total === 0) return;
+  const bc1 = 1 - a.beta1 ** a.step;
+  const bc2 = 1 - a.beta2 ** a.step;
+  const decay = a.decoupled ? 1 - a.lr * a.weightDecay : 1;
+  const l2 = a.decoupled ? 0 : a.weightDecay;
+  const scalars = [a.lr / bc1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, Math.sqrt(bc2), l2, decay, a.amsgrad ? 1 : 0];
+  const threads = threadsFor(k, 8 * total);
+  const ranges = threads > 1 ? splitRange(total, threads * PIECES_PER_THREAD, 16) : [[0, total] as [number, number]];
+  // Each range's entries: the parts of the tensors it covers.
+  const parts: number[][] = ranges.map(([s, e]) => {
+    const words: number[] = [];
+    let off = 0;
+    for (const t of tensors) {
+      const lo = Math.max(s, off) - off;
+      const hi = Math.min(e, off + t.n) - off;
+      if (hi > lo) {
+        const at = (p: number) => (p === 0 ? 0 : p + lo * 4);
+        words.push(at(t.p), at(t.g), at(t.m), at(t.v), at(t.vmax), hi - lo);
+      }
+      off += t.n;
+    }
+    return words;
+  });
+  const words = parts.reduce((c, w) => c + w.length, 0);
+  const base = tableBlock(k, words * 4);
+  const view = new Uint32Array(k.memory.buffer, base, words);
+  let w = 0;
+  const calls = parts.map((p) => {
+    view.set(p, w);
+    const call = { fn: 'f32_adam_multi', args: [base + w * 4, p.length / 6, ...scalars] };
+    w += p.length;
+    return call;
+  });
+  if (calls.length === 1) kernel(k, 'f32_adam_multi')(...calls[0]!.args);
+  else runTasks(k, calls);
 }
 
 export interface AdagradArgs {

@@ -7,6 +7,7 @@ import { Tensor, type GradNode } from '../tensor/tensor.js';
 import { clock, noGrad, runScoped, type FreeReason } from '../tensor/scope.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { add } from '../functional/elementwise.js';
+import { isFreshGradient } from './fresh.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (default false: the graph is released). */
@@ -73,8 +74,18 @@ function releaseGraph(order: readonly Tensor[]): void {
   }
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+/**
+ * Adds g into leaf.grad. A leaf without a gradient takes g itself when g is a fresh gradient (made by
+ * its op for this input alone, see fresh.ts) that this backward() handed to no other input;
+ * otherwise its own copy.
+ */
+function accumulateLeaf(leaf: Tensor, g: Tensor, shared: ReadonlySet<Tensor>): void {
   if (leaf.grad === null || leaf.grad.isDisposed) {
+    if (isFreshGradient(g) && !shared.has(g) && !g.isKept) {
+      leaf.grad = g.keep();
+      g.name = leaf.name ? `${leaf.name}.grad` : undefined;
+      return;
+    }
     const own = Tensor.empty(leaf.shape, leaf.k).keep();
     copy(leaf.k, own.ptr, g.ptr, g.size);
     own.name = leaf.name ? `${leaf.name}.grad` : undefined;
@@ -116,6 +127,9 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       fill(root.k, seed.ptr, 1, 1);
     }
     grads.set(root, seed);
+    // Gradient tensors handed to more than one input (a leaf may not adopt those).
+    const handed = new Set<Tensor>();
+    const shared = new Set<Tensor>();
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
       const g = grads.get(t);
@@ -123,7 +137,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       grads.delete(t);
       const node = t.node;
       if (node === null) {
-        accumulateLeaf(t, g);
+        accumulateLeaf(t, g, shared);
         continue;
       }
       const inputGrads = node.backward(g);
@@ -137,6 +151,8 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
               `for an input of shape ${formatShape(input.shape)}`,
           );
         }
+        if (handed.has(gi)) shared.add(gi);
+        else handed.add(gi);
         const prev = grads.get(input);
         grads.set(input, prev === undefined ? gi : add(prev, gi));
       }

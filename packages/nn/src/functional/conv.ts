@@ -8,6 +8,7 @@ import { isGradEnabled } from '../tensor/scope.js';
 import { formatShape } from '../tensor/shape.js';
 import { mean } from './reduce.js';
 import { defineOp } from '../check/operands.js';
+import { freshGradient } from '../autograd/fresh.js';
 import { bool, checkOptions, int, intPair, optionKeys, show } from '../check/options.js';
 
 export type Pair = number | readonly [number, number];
@@ -80,7 +81,7 @@ export const conv2d = defineOp('conv2d', 'x weight bias:tensor?', function conv2
       const dw = weight.requiresGrad ? Tensor.empty(weight.shape) : null;
       const db = bias?.requiresGrad ? Tensor.empty(bias.shape) : null;
       conv2dBackward(k, g, x.ptr, weight.ptr, grad.ptr, dx?.ptr ?? 0, dw?.ptr ?? 0, db?.ptr ?? 0, cols?.ptr ?? 0);
-      return bias ? [dx, dw, db] : [dx, dw];
+      return bias ? [dx, freshGradient(dw), freshGradient(db)] : [dx, freshGradient(dw)];
     },
     cols ? [x, weight, cols] : [x, weight],
   );

@@ -3,6 +3,7 @@ import { copyStrided, gemm, reduce } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { defineOp } from '../check/operands.js';
+import { freshGradient } from '../autograd/fresh.js';
 
 /** A leading dimension for a row of n floats: BLAS wants at least 1 even when a side is empty (K = 0 or N = 0). */
 const ld = (n: number): number => Math.max(1, n);
@@ -123,7 +124,7 @@ export const linear = defineOp('linear', 'x weight bias:tensor?', function linea
         gbias = Tensor.empty(bias.shape);
         reduce(k, 'sum', gbias.ptr, g.ptr, 1, rows, outF);
       }
-      return bias ? [gx, gw, gbias] : [gx, gw];
+      return bias ? [gx, freshGradient(gw), freshGradient(gbias)] : [gx, freshGradient(gw)];
     },
     [x, weight],
   );

@@ -1,6 +1,7 @@
 /** torch.optim.Adam (L2 weight decay, AMSGrad) and torch.optim.AdamW (decoupled weight decay). */
-import { adamUpdate } from '@deepwasm/kernels';
+import { adamUpdate, adamUpdateMulti, type AdamTensor } from '@deepwasm/kernels';
 import type { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/scope.js';
 import { checkOptimizerOptions, optionKeys } from '../check/options.js';
 import { Optimizer, checkBool, checkNonNegative, checkUnit, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
 
@@ -25,6 +26,39 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     checkUnit(name, 'beta1', o.betas[0]);
     checkUnit(name, 'beta2', o.betas[1]);
     checkBool(name, 'amsgrad', o.amsgrad);
+  }
+
+  /**
+   * One update of every parameter that has a gradient: the parameters of a group that share a step
+   * count (all of them, unless some had no gradient at some step) in one kernel call, as torch's
+   * foreach implementation (the default on its GPUs) does; the same values as one call each.
+   */
+  override step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        const byStep = new Map<number, AdamTensor[]>();
+        // Every gradient is checked before any state changes.
+        const states = group.params.map((p) => (p.grad === null ? null : this.stateOf(p)));
+        group.params.forEach((p, i) => {
+          const st = states[i];
+          if (st === null || st === undefined || p.grad === null) return;
+          st.step++;
+          const m = this.buffer(p, st, 'exp_avg');
+          const v = this.buffer(p, st, 'exp_avg_sq');
+          const vmax = group.amsgrad ? this.buffer(p, st, 'max_exp_avg_sq') : null;
+          let list = byStep.get(st.step);
+          if (list === undefined) byStep.set(st.step, (list = []));
+          list.push({ p: p.ptr, g: p.grad.ptr, m: m.ptr, v: v.ptr, vmax: vmax?.ptr ?? 0, n: p.size });
+          p.version++;
+        });
+        const k = group.params[0]?.k;
+        for (const [step, tensors] of byStep) adamUpdateMulti(k!, tensors, this.args(group, step));
+      }
+    });
+  }
+
+  private args(o: ParamGroup<AdamOptions>, step: number) {
+    return { lr: o.lr, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: this.decoupled, amsgrad: o.amsgrad, step };
   }
 
   protected update(p: Tensor, g: Tensor, o: ParamGroup<AdamOptions>, st: ParamState): void {

@@ -89,20 +89,26 @@ export abstract class Optimizer<O extends BaseOptions> {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           if (p.grad === null) continue;
-          if (p.grad.size !== p.size) {
-            throw new Error(`${(this.constructor as typeof Optimizer).typeName}: gradient ${formatShape(p.grad.shape)} does not match parameter ${formatShape(p.shape)}`);
-          }
-          let st = this.state.get(p);
-          if (st === undefined) {
-            st = { step: 0, buffers: new Map() };
-            this.state.set(p, st);
-          }
+          const st = this.stateOf(p);
           st.step++;
           this.update(p, p.grad, group, st);
           p.version++;
         }
       }
     });
+  }
+
+  /** p's state (made on its first update), after checking that its gradient fits it. */
+  protected stateOf(p: Tensor): ParamState {
+    if (p.grad !== null && p.grad.size !== p.size) {
+      throw new Error(`${(this.constructor as typeof Optimizer).typeName}: gradient ${formatShape(p.grad.shape)} does not match parameter ${formatShape(p.shape)}`);
+    }
+    let st = this.state.get(p);
+    if (st === undefined) {
+      st = { step: 0, buffers: new Map() };
+      this.state.set(p, st);
+    }
+    return st;
   }
 
   /** A state buffer of p (zeros, or `init`, on first use), kept across scopes. */
