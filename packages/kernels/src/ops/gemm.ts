@@ -77,10 +77,16 @@ const SHARED_A_FLOATS = 4 << 20;
 
 /**
  * Whether a GEMM on several threads packs op(A) once for all its column panels (gemmSharedA): when C
- * is split by columns (as gemmTasks would: wide enough, not twice as tall as wide) and A is not huge.
+ * is split by columns (as gemmTasks would: wide enough, not twice as tall as wide), its panels stay
+ * 32+ columns wide, A is not huge, and the product is large enough (2^24 multiply-adds, about 0.5 ms
+ * here) to repay the packing job: smaller ones (LeNet's dense layers, an LSTM step) keep gemmTasks'
+ * one job of 2 panels a thread.
  */
 function sharedAApplies(M: number, N: number, K: number, threads: number): boolean {
-  return N >= 8 * SHARED_A_PIECES * threads && (N >= M || (N >= 64 * threads && M < 2 * N)) && ((M + 3) & ~3) * K <= SHARED_A_FLOATS;
+  return (
+    M * N * K >= 1 << 24 && N >= 32 * SHARED_A_PIECES * threads && (N >= M || (N >= 64 * threads && M < 2 * N)) &&
+    ((M + 3) & ~3) * K <= SHARED_A_FLOATS
+  );
 }
 
 /** op(A) floats below which gemmSharedA packs A on the calling thread (64 KB: about 10 us). */
