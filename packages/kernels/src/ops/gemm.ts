@@ -89,8 +89,12 @@ function sharedAApplies(M: number, N: number, K: number, threads: number): boole
   );
 }
 
-/** op(A) floats below which gemmSharedA packs A on the calling thread (64 KB: about 10 us). */
-const SMALL_A_FLOATS = 1 << 14;
+/**
+ * op(A) floats up to which gemmSharedA packs A on the calling thread (256 KB, 256^3's A: 30-50 us, as
+ * long as each thread took to pack its own copy before), so the GEMM stays one job: a second job is
+ * one more point where a thread held up by another process stalls both.
+ */
+const SMALL_A_FLOATS = 1 << 16;
 
 /** Column panels per thread of a GEMM whose A is packed once (each panel packs only its own B). */
 const SHARED_A_PIECES = 4;
@@ -121,9 +125,8 @@ function gemmSharedA(
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
 ): void {
   const packed = sharedABlock(k, ((M + 3) & ~3) * K);
-  // A small A is packed by the caller: a job of its own would cost more than the copy (and may find
-  // the worker asleep after a long one-thread step).
-  if (M * K < SMALL_A_FLOATS) {
+  // A small A is packed by the caller (SMALL_A_FLOATS); a larger one by the threads, in a job of its own.
+  if (M * K <= SMALL_A_FLOATS) {
     kernel(k, 'f32_pack_a_rows')(+transA, a, lda, M, K, packed);
   } else {
     const pack = splitRange(M, threads * PIECES_PER_THREAD, 4).map(([s, e]): Task => ({
