@@ -61,15 +61,15 @@ function panelRow(panel: usize, q: usize): usize {
 
 /**
  * x[r, c] = bias[c] (0 when bias is 0) + sum of B[k, c] over the k of row r's list, for rows [0, rows)
- * and columns [0, n), B [K, n] packed in column panels of 8 (packB: panel p at panels + 32 K p, its
+ * and columns [0, n) (x's rows ldx floats apart), B [K, n] packed in column panels of 8 (packB: panel p at panels + 32 K p, its
  * row k 32 bytes at + 32 k, columns past n zero). One panel at a time (a 784-deep panel is 25 KB, so
  * it stays in L1 while every row's list runs over it), each row's list in four interleaved partial
  * sums: ((bias + positions 0 mod 4) + positions 1 mod 4) + (positions 2 mod 4 + positions 3 mod 4).
  */
 // @ts-ignore: decorator
 @inline
-function binaryProduct(lists: usize, K: i32, panels: usize, bias: usize, x: usize, rows: i32, n: i32): void {
-  const listBytes = <usize>(K + 1) << 2, rowBytes = <usize>n << 2, panelBytes = <usize>K << 5;
+function binaryProduct(lists: usize, K: i32, panels: usize, bias: usize, x: usize, ldx: i32, rows: i32, n: i32): void {
+  const listBytes = <usize>(K + 1) << 2, rowBytes = <usize>ldx << 2, panelBytes = <usize>K << 5;
   const z = f32x4.splat(0);
   for (let c = 0; c < n; c += 8) {
     const w = min<i32>(8, n - c);
@@ -143,7 +143,7 @@ export function f32_binary_half_step(
   prob: usize, sample: usize, outLists: usize, beta: f32, k0: u32, k1: u32, b0: u32,
 ): void {
   if (rows <= 0 || n <= 0) return;
-  if (lists != 0) binaryProduct(lists, K, panels, bias, x, rows, n);
+  if (lists != 0) binaryProduct(lists, K, panels, bias, x, n, rows, n);
   const total = rows * n;
   if (sample != 0) {
     philoxGroups(MODE_BERNOULLI_SIGMOID, x, prob, sample, total, beta, k0, k1, b0);
@@ -165,6 +165,16 @@ export function f32_binary_half_step(
       store<i32>(list, rowList(sample + ((<usize>r * <usize>n) << 2), n, list + 4));
     }
   }
+}
+
+/**
+ * The product of f32_binary_half_step alone, into x with rows ldx floats apart: threads take ranges of
+ * whole panels (columns c0.. at panels + 32 K c0 / 8, bias + 4 c0, x + 4 c0), so each streams only its
+ * part of B; the sampling then runs as a second call by rows.
+ */
+export function f32_binary_product(lists: usize, K: i32, panels: usize, bias: usize, x: usize, ldx: i32, rows: i32, n: i32): void {
+  if (rows <= 0 || n <= 0) return;
+  binaryProduct(lists, K, panels, bias, x, ldx, rows, n);
 }
 
 /** Scratch bytes f32_binary_outer_grad needs for m rows of g and batches of rowsA and rowsB rows. */

@@ -1,7 +1,7 @@
 /** Kernels of the energy-based models (assembly/energy/): free-energy terms in one pass, AIS half-steps in one call. */
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
-import { splitOver } from '../threads/index.js';
+import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { keyArgs, philoxBlocks, PHILOX_COST, type PhiloxKey } from './random.js';
 import { packedBFloats, type PackedB } from './gemm.js';
 
@@ -14,6 +14,21 @@ export function softplusRowSum(k: Kernels, x: number, out: number, rows: number,
   inMemory(k, 'softplusRowSum', 'out', out, rows * 4);
   kernel(k, 'f32_softplus_rowsum')(x, out, rows, cols, beta);
 }
+
+/**
+ * Splits [0, n) into FINE_PIECES calls per thread (at multiples of align) when the work is worth
+ * threads: the CD step's kernels have no per-call cost to amortise (each piece streams only its own
+ * part), and small pieces let whichever thread is free (the other may be descheduled on a busy
+ * machine) take what is left. Returns false to run one call.
+ */
+function splitFine(k: Kernels, work: number, n: number, align: number, task: (s: number, e: number) => Task, scratchBytes = 0): boolean {
+  const t = threadsFor(k, work);
+  if (t <= 1 || n <= align) return false;
+  runTasks(k, splitRange(n, t * FINE_PIECES, align).map(([s, e]) => task(s, e)), scratchBytes);
+  return true;
+}
+
+const FINE_PIECES = 8;
 
 /** Rows per thread piece so that each piece starts at a multiple of 16 elements (a whole Philox group). */
 function rowAlign(cols: number): number {
@@ -121,12 +136,13 @@ export interface BinaryProduct {
 }
 
 /**
- * A Gibbs half-step of binary units, [rows, n], in one call per thread piece: when `product` is given,
+ * A Gibbs half-step of binary units, [rows, n], in one kernel call on one thread: when `product` is given,
  * x = bias + (0/1 matrix of the lists) B (the total inputs, summed as additions of B's rows); then
  * with a key, sample = 1 with probability sigmoid(beta x) and prob (when not 0) = that probability,
  * the bits bernoulliSigmoidPhilox gives with the key; without one, prob = sigmoid(beta x) alone; and
- * when outLists is not 0, the sample's row lists (for the next product). Rows split over threads at
- * whole Philox groups: the same bits at any thread count. prob may alias x.
+ * when outLists is not 0, the sample's row lists (for the next product). On threads, two jobs: the
+ * product by whole 8-column panels, the rest by rows at whole Philox groups; the same bits at any
+ * thread count. prob may alias x.
  */
 export function binaryHalfStep(
   k: Kernels, product: BinaryProduct | null, x: number, rows: number, n: number, prob: number, sample: number, outLists: number, beta: number, key: PhiloxKey | null,
@@ -151,14 +167,25 @@ export function binaryHalfStep(
   }
   const [k0, k1, b0] = key === null ? [0, 0, 0] : keyArgs('binaryHalfStep', key, total);
   const at = (ptr: number, r0: number, width: number) => (ptr === 0 ? 0 : ptr + r0 * width * 4);
-  const args = (r0: number, r1: number): number[] => [
-    p === null ? 0 : at(p.lists, r0, p.B.K + 1), p?.B.K ?? 0, p?.B.ptr ?? 0, p?.bias ?? 0,
+  const args = (q: BinaryProduct | null, r0: number, r1: number): number[] => [
+    q === null ? 0 : at(q.lists, r0, q.B.K + 1), q?.B.K ?? 0, q?.B.ptr ?? 0, q?.bias ?? 0,
     at(x, r0, n), r1 - r0, n, at(prob, r0, n), at(sample, r0, n), at(outLists, r0, n + 1), beta, k0, k1, b0 + philoxBlocks(r0 * n),
   ];
   // Per element: the sampler (or a sigmoid), and about K / 4 additions when the product runs (a quarter of the units on).
-  const work = (PHILOX_COST + 8) * total + (p === null ? 0 : (total * p.B.K) / 4);
-  if (splitOver(k, work, rows, rowAlign(n), (r0, r1) => ({ fn: 'f32_binary_half_step', args: args(r0, r1) }))) return;
-  kernel(k, 'f32_binary_half_step')(...args(0, rows));
+  const productWork = p === null ? 0 : (total * p.B.K) / 4;
+  if (threadsFor(k, (PHILOX_COST + 8) * total + productWork) <= 1) {
+    kernel(k, 'f32_binary_half_step')(...args(p, 0, rows));
+    return;
+  }
+  // On threads the product splits by whole panels (each thread streams its part of B once; split by
+  // rows, every piece would stream all of it), then the rest by rows at whole Philox groups.
+  if (p !== null) {
+    const K = p.B.K;
+    const task = (c0: number, c1: number) => ({ fn: 'f32_binary_product', args: [p.lists, K, p.B.ptr + c0 * K * 4, p.bias === 0 ? 0 : p.bias + c0 * 4, x + c0 * 4, n, rows, c1 - c0] });
+    if (!splitFine(k, productWork, n, 8, task)) kernel(k, 'f32_binary_product')(p.lists, K, p.B.ptr, p.bias, x, n, rows, n);
+  }
+  if (splitFine(k, (PHILOX_COST + 8) * total, rows, rowAlign(n), (r0, r1) => ({ fn: 'f32_binary_half_step', args: args(null, r0, r1) }))) return;
+  kernel(k, 'f32_binary_half_step')(...args(null, 0, rows));
 }
 
 const outerScratch = new WeakMap<Kernels, { ptr: number; bytes: number }>();
@@ -202,6 +229,6 @@ export function binaryOuterGrad(
   ];
   // Per element of g: about a quarter of the rows' additions, and the pass over g.
   const work = m * n * ((rowsA + rb) / 4 + 2);
-  if (splitOver(k, work, n, 16, (j0, j1) => ({ fn: 'f32_binary_outer_grad', args: args(j0, j1, 0), scratch: 14 }), scratch)) return;
+  if (splitFine(k, work, n, 16, (j0, j1) => ({ fn: 'f32_binary_outer_grad', args: args(j0, j1, 0), scratch: 14 }), scratch)) return;
   kernel(k, 'f32_binary_outer_grad')(...args(0, n, serialScratch(k, scratch)));
 }
