@@ -69,6 +69,8 @@ export class RBM extends Module {
   readonly hiddenBias: Tensor;
   readonly visible: VisibleUnits;
   private chains: Tensor | null = null;
+  /** The chains' lists of ones (binary visible units), made with them by the last step, and the chains' version then. */
+  private chainLists: { lists: Tensor; version: number } | null = null;
 
   constructor(
     readonly nVisible: number,
@@ -218,7 +220,7 @@ export class RBM extends Module {
       const vk = x.sample, hk = noGrad(() => sigmoid(hiddenInput(vk))), m = vk.shape[0]!;
       skipKey(gen.generator);
       if (opts.persistent) {
-        this.chains!.dispose();
+        this.resetChains();
         this.chains = vk.keep();
       }
       noGrad(() => {
@@ -244,7 +246,8 @@ export class RBM extends Module {
     let start: BinaryStates;
     if (persistent) {
       this.chains ??= this.startChains(v0, numChains, (v) => gibbs.hidden(gibbs.lists(v), true).sample!.states, generator);
-      start = gibbs.hidden(gibbs.lists(this.chains), true).sample!;
+      const kept = this.chainLists !== null && this.chainLists.version === this.chains.version ? this.chainLists.lists : null;
+      start = gibbs.hidden(kept === null ? gibbs.lists(this.chains) : { states: this.chains, lists: kept }, true).sample!;
     } else {
       start = pos.sample!;
     }
@@ -254,8 +257,9 @@ export class RBM extends Module {
     const vk = x.sample, hk = gibbs.hidden(vk, false).prob;
     skipKey(generator);
     if (persistent) {
-      this.chains!.dispose();
+      this.resetChains();
       this.chains = vk.states.keep();
+      this.chainLists = { lists: vk.lists!.keep(), version: this.chains.version };
     }
     const fresh = ownGrad(this.weight);
     gibbs.weightGrad(this.weight.grad!, fresh, hk, vk, pos.prob, data);
@@ -324,6 +328,8 @@ export class RBM extends Module {
   resetChains(): void {
     this.chains?.dispose();
     this.chains = null;
+    this.chainLists?.lists.dispose();
+    this.chainLists = null;
   }
 
   override getConfig(): ModuleConfig {
