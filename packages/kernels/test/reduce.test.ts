@@ -90,7 +90,7 @@ describe.each(ISAS)('reduce (%s)', (isa) => {
   it('channelSums (a bias gradient) matches float64 and gives the bits of the two reductions it replaces', () => {
     const rand = rng(25);
     // One image, one pixel, odd channels, pixels around the 16-lane step, more images than a 128-row block.
-    for (const [N, C, P] of [[1, 1, 1], [1, 3, 17], [5, 7, 1], [3, 6, 784], [64, 16, 100], [130, 5, 33], [2, 3, 1025]]) {
+    for (const [N, C, P] of [[1, 1, 1], [1, 3, 17], [5, 7, 1], [130, 9, 1], [64, 120, 1], [3, 6, 784], [64, 16, 100], [130, 5, 33], [2, 3, 1025]]) {
       const x = uniform(rand, N * C * P, -1, 3);
       const px = put(k, x);
       const out = k.arena.alloc(C * 4);

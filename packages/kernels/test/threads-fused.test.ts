@@ -1,11 +1,12 @@
 /**
  * Fused ops split over threads: max pooling with ReLU in the same pass and the one-pass gradient of
- * tiled windows (by planes), cross-entropy rows (by rows): the same bits at 1, 2, 3 and 4 threads
+ * tiled windows (by planes), cross-entropy rows (by rows), channel sums of one value a row (by
+ * channel ranges that need not be multiples of the kernel's four lanes): the same bits at 1, 2, 3 and 4 threads
  * on awkward shapes.
  */
 import { describe, it } from 'vitest';
 import {
-  crossEntropyRows, crossEntropyRowsBackward, loadKernels, maxPool2d, maxPool2dBackward, poolOutputSize, type Isa, type Pool2dGeometry,
+  channelSums, crossEntropyRows, crossEntropyRowsBackward, loadKernels, maxPool2d, maxPool2dBackward, poolOutputSize, type Isa, type Pool2dGeometry,
 } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
@@ -59,6 +60,19 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
             crossEntropyRowsBackward(k, dx1, logp, t, g, 0, 1 / rows, rows, cols);
           }, [[logp, n], [loss, rows], [dx, n], [dx1, n]]);
           for (const p of [x, t, g, logp, loss, dx, dx1]) k.arena.free(p);
+        }
+      });
+    });
+
+    it('channel sums of one value a row (a 1x1 convolution output\'s bias gradient)', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(23);
+      await splittingEverything(async () => {
+        for (const [N, C] of [[64, 120], [3, 13], [130, 7]] as const) {
+          const x = put(k, uniform(rand, N * C, -1, 1));
+          const out = k.arena.alloc(C * 4);
+          await expectSameBitsAcrossThreads(k, `channelSums [${N}, ${C}, 1]`, () => k.arena.f32(out, C).fill(NaN), () => channelSums(k, out, x, N, C, 1), [[out, C]]);
+          for (const p of [x, out]) k.arena.free(p);
         }
       });
     });

@@ -233,7 +233,22 @@ export function f32_reduce_cols(op: i32, out: usize, x: usize, n: i32, ld: i32, 
  */
 export function f32_channel_sums(x: usize, N: i32, C: i32, P: i32, c0: i32, c1: i32, out: usize): void {
   const n = <usize>N;
-  for (let c = c0; c < c1; c++) {
+  let c = c0;
+  if (P == 1) {
+    // One value a row (a 1x1 output, e.g. LeNet C5): four channels at a time, each lane adding its
+    // channel's values in the order and blocks of the loop below (a row of one value sums to itself).
+    for (; c + 4 <= c1; c += 4) {
+      let total = f32x4.splat(0);
+      for (let i: usize = 0; i < n; ) {
+        const stop = min<usize>(n, i + COL_BLOCK);
+        let part = f32x4.splat(0);
+        for (; i < stop; i++) part = f32x4.add(part, v128.load(x + ((i * <usize>C + <usize>c) << 2)));
+        total = f32x4.add(total, part);
+      }
+      v128.store(out + (<usize>c << 2), total);
+    }
+  }
+  for (; c < c1; c++) {
     let total: f32 = 0;
     if (P > 0) {
       for (let i: usize = 0; i < n; ) {
