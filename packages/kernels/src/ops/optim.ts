@@ -101,9 +101,24 @@ export function adamUpdateMulti(k: Kernels, tensors: readonly AdamTensor[], a: A
   const l2 = a.decoupled ? 0 : a.weightDecay;
   const scalars = [a.lr / bc1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, Math.sqrt(bc2), l2, decay, a.amsgrad ? 1 : 0];
   const threads = threadsFor(k, 8 * total);
-  const ranges = threads > 1 ? splitRange(total, threads * PIECES_PER_THREAD, 16) : [[0, total] as [number, number]];
+  if (threads <= 1) {
+    // One call over the whole table.
+    const base = tableBlock(k, tensors.length * 24);
+    const view = new Uint32Array(k.memory.buffer, base, tensors.length * 6);
+    for (let i = 0; i < tensors.length; i++) {
+      const t = tensors[i]!;
+      view[6 * i] = t.p;
+      view[6 * i + 1] = t.g;
+      view[6 * i + 2] = t.m;
+      view[6 * i + 3] = t.v;
+      view[6 * i + 4] = t.vmax;
+      view[6 * i + 5] = t.n;
+    }
+    kernel(k, 'f32_adam_multi')(base, tensors.length, ...scalars);
+    return;
+  }
   // Each range's entries: the parts of the tensors it covers.
-  const parts: number[][] = ranges.map(([s, e]) => {
+  const parts: number[][] = splitRange(total, threads * PIECES_PER_THREAD, 16).map(([s, e]) => {
     const words: number[] = [];
     let off = 0;
     for (const t of tensors) {
@@ -121,14 +136,12 @@ export function adamUpdateMulti(k: Kernels, tensors: readonly AdamTensor[], a: A
   const base = tableBlock(k, words * 4);
   const view = new Uint32Array(k.memory.buffer, base, words);
   let w = 0;
-  const calls = parts.map((p) => {
+  runTasks(k, parts.map((p) => {
     view.set(p, w);
     const call = { fn: 'f32_adam_multi', args: [base + w * 4, p.length / 6, ...scalars] };
     w += p.length;
     return call;
-  });
-  if (calls.length === 1) kernel(k, 'f32_adam_multi')(...calls[0]!.args);
-  else runTasks(k, calls);
+  }));
 }
 
 export interface AdagradArgs {

@@ -7,7 +7,7 @@ import { Tensor, type GradNode } from '../tensor/tensor.js';
 import { clock, noGrad, runScoped, type FreeReason } from '../tensor/scope.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { add } from '../functional/elementwise.js';
-import { isFreshGradient } from './fresh.js';
+import { clearFreshGradients, isFreshGradient } from './fresh.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (default false: the graph is released). */
@@ -116,8 +116,18 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   if (grad !== undefined && !sameShape(grad.shape, root.shape)) {
     throw new Error(`backward(): gradient ${formatShape(grad.shape)} does not match output ${formatShape(root.shape)}`);
   }
-  // The gradients of intermediates are made in a scope of their own and die when backward() returns;
-  // only the leaves' .grad (kept) survive.
+  try {
+    runBackward(root, grad, options);
+  } finally {
+    clearFreshGradients();
+  }
+}
+
+/**
+ * The walk itself. The gradients of intermediates are made in a scope of their own and die when it
+ * returns; only the leaves' .grad (kept) survive.
+ */
+function runBackward(root: Tensor, grad: Tensor | undefined, options: BackwardOptions): void {
   runScoped(() => noGrad(() => {
     const order = topoOrder(root);
     const grads = new Map<Tensor, Tensor>();
