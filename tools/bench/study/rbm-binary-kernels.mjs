@@ -1,5 +1,5 @@
 // Times the binary-operand kernels against the GEMMs they replace, on the RBM's shapes (784-500, batch 64).
-// usage: node rbm-binary-kernels.mjs [relaxed|simd128] [threads] [density of v]
+// usage: node --experimental-wasm-relaxed-simd rbm-binary-kernels.mjs [relaxed|simd128] [threads] [density of v]  (after pnpm build)
 import * as K from '../../../packages/kernels/dist/index.js';
 const isa = process.argv[2] ?? 'relaxed', threads = Number(process.argv[3] ?? 1), dens = Number(process.argv[4] ?? 0.13);
 const k = await K.loadKernels({ isa });

@@ -1,5 +1,5 @@
 // Times the phases of one CD-1 step of the bench's 784-500 RBM at batch 64, each repeated, on one kernel build.
-// usage: node rbm-profile.mjs [relaxed|simd128] [threads]  (after pnpm build)
+// usage: node --experimental-wasm-relaxed-simd rbm-profile.mjs [relaxed|simd128] [threads]  (after pnpm build; the flag for relaxed on Node 20)
 import * as nn from '../../../packages/nn/dist/index.js';
 import * as K from '../../../packages/kernels/dist/index.js';
 const isa = process.argv[2] ?? 'relaxed', threads = Number(process.argv[3] ?? 1);
