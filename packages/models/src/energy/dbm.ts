@@ -23,9 +23,14 @@ export interface DBMTrainOptions {
   /** Persistent chains (default 100) and Gibbs sweeps per update (default 1). */
   numChains?: number;
   gibbsSteps?: number;
+  /**
+   * Gibbs sweeps of new chains (random states) before their first statistics (default 0): without them
+   * the first updates push the model towards noise, far off at a high rate.
+   */
+  burnIn?: number;
   generator?: nn.Generator;
 }
-const TRAIN_OPTIONS = nn.check.optionKeys<DBMTrainOptions>({ meanFieldIterations: true, numChains: true, gibbsSteps: true, generator: true });
+const TRAIN_OPTIONS = nn.check.optionKeys<DBMTrainOptions>({ meanFieldIterations: true, numChains: true, gibbsSteps: true, burnIn: true, generator: true });
 
 export class DBM extends nn.Module {
   static override readonly typeName = 'DBM';
@@ -146,8 +151,13 @@ export class DBM extends nn.Module {
     const g = opts.generator ?? this.options.generator ?? nn.defaultGenerator;
     const L = this.rbms.length;
     if (this.chains === null) {
-      const n = opts.numChains ?? 100;
+      const n = nn.check.int('DBM.jointGradient', 'numChains', opts.numChains ?? 100);
       this.chains = this.sizes.map((s) => nn.bernoulli(nn.full([n, s], 0.5), { generator: g }).keep());
+      for (let t = 0; t < nn.check.int('DBM.jointGradient', 'burnIn', opts.burnIn ?? 0, 0); t++) {
+        const next = nn.noGrad(() => nn.tidy(() => this.gibbsSweep(this.chains!, g).map((x) => x.keep())));
+        this.chains.forEach((c) => c.dispose());
+        this.chains = next;
+      }
     }
     nn.noGrad(() =>
       nn.tidy(() => {
