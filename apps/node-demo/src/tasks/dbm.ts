@@ -78,7 +78,7 @@ export async function runDbmTask(opts: DbmTaskOptions = {}): Promise<DbmTaskResu
     const lw = Array.from(ais.logWeights);
     const b = mean(model.variationalBound(testX, ais.logZ, sweeps));
     log(
-      `${label}: test bound ${b.toFixed(2)} nats (${sweeps} mean-field sweeps; log Z ${ais.logZ.toFixed(2)} by AIS, ${runs} runs x ${betas} temperatures from the data's base rate, ` +
+      `${label}: test bound ${b.toFixed(2)} nats (E_q[-E] + H(q) ${(b + ais.logZ).toFixed(2)}, ${sweeps} mean-field sweeps; log Z ${ais.logZ.toFixed(2)} by AIS, ${runs} runs x ${betas} temperatures from the data's base rate, ` +
         `runs' log weights ${Math.min(...lw).toFixed(1)}..${Math.max(...lw).toFixed(1)}, effective runs ${effectiveRuns(lw).toFixed(1)}, ${secs(t)})`,
     );
     return { bound: b, logZ: ais.logZ };
