@@ -11,6 +11,7 @@
 // F(2x2, 3x3) keeps float32 error within a few ulps of the direct sum (its matrices hold only 0, ±1, ±½);
 // larger tiles (F(4x4, 3x3)) save more but lose digits, which training notices.
 import { loadTail, storeTail } from '../common/lanes';
+import { paddedRows } from './padded-rows';
 
 /** 16 values of one transformed 4x4 tile; `g` gives row-major 3x3 taps (9 floats at p, step bytes apart). */
 // @ts-ignore: decorator
@@ -151,22 +152,9 @@ export function f32_winograd_2x2_3x3_input(
   const wpb = <usize>wp << 2;
   const ih0 = 2 * th0 - padH;
   const xiStride = <usize>C * <usize>ldv << 2;
-  // Columns of the plane that hold image pixels: p = iw + padW for 0 <= iw < W.
-  const p0 = max(0, padW);
-  const p1 = min(wp, W + padW);
   for (let c = 0; c < C; c++) {
     const src = x + (<usize>c * <usize>H * <usize>W << 2);
-    for (let r = 0; r < rows; r++) {
-      const dst = plane + <usize>r * wpb;
-      const ih = ih0 + r;
-      if (ih < 0 || ih >= H || p1 <= p0) {
-        memory.fill(dst, 0, wpb);
-        continue;
-      }
-      if (p0 > 0) memory.fill(dst, 0, <usize>p0 << 2);
-      memory.copy(dst + (<usize>p0 << 2), src + (<usize>(ih * W + p0 - padW) << 2), <usize>(p1 - p0) << 2);
-      if (p1 < wp) memory.fill(dst + (<usize>p1 << 2), 0, <usize>(wp - p1) << 2);
-    }
+    paddedRows(plane, wp, src, H, W, ih0, rows, padW);
     let out = v + ((<usize>c * <usize>ldv + <usize>col) << 2);
     for (let th = th0; th < th1; th++) {
       const top = plane + <usize>(2 * (th - th0)) * wpb;

@@ -15,6 +15,7 @@
 // float64 direct sum), which inference tolerates and training is not asked to: the training path
 // keeps F(2x2, 3x3).
 import { loadTail, storeTail } from '../common/lanes';
+import { paddedRows } from './padded-rows';
 import { madd } from '../common/madd';
 
 /** Bytes of scratch f32_winograd_4x4_3x3_input needs beyond its plane, and _output needs: 42 v128. */
@@ -91,21 +92,9 @@ export function f32_winograd_4x4_3x3_input(
   const e = scratch + <usize>rows * wpb;
   const ih0 = 4 * th0 - padH;
   const xiStride = <usize>C * <usize>ldv << 2;
-  const p0 = max(0, padW);
-  const p1 = min(wp, W + padW);
   for (let c = 0; c < C; c++) {
     const src = x + (<usize>c * <usize>H * <usize>W << 2);
-    for (let r = 0; r < rows; r++) {
-      const dst = plane + <usize>r * wpb;
-      const ih = ih0 + r;
-      if (ih < 0 || ih >= H || p1 <= p0) {
-        memory.fill(dst, 0, wpb);
-        continue;
-      }
-      if (p0 > 0) memory.fill(dst, 0, <usize>p0 << 2);
-      memory.copy(dst + (<usize>p0 << 2), src + (<usize>(ih * W + p0 - padW) << 2), <usize>(p1 - p0) << 2);
-      if (p1 < wp) memory.fill(dst + (<usize>p1 << 2), 0, <usize>(wp - p1) << 2);
-    }
+    paddedRows(plane, wp, src, H, W, ih0, rows, padW);
     let out = v + ((<usize>c * <usize>ldv + <usize>col) << 2);
     for (let th = th0; th < th1; th++) {
       const top = plane + <usize>(4 * (th - th0)) * wpb;

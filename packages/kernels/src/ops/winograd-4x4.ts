@@ -10,7 +10,7 @@ import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import type { Conv2dGeometry } from './conv.js';
 import { gemmChannelAffineBatch, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
-import { transformPieces, type Piece } from './winograd.js';
+import { tileRowChunks, transformPieces } from './winograd.js';
 import { splitOver } from '../threads/index.js';
 
 /**
@@ -49,20 +49,6 @@ export function winograd4x4PackFilters(k: Kernels, OC: number, C: number, w: num
   }
 }
 
-/** The batch's tile rows (image after image) in chunks whose transformed buffers fit CHUNK_FLOATS; a chunk may span images. */
-function* chunks(N: number, tilesH: number, tilesW: number, rowsPerChunk: number): Generator<{ T: number; pieces: Piece[] }> {
-  const rows = N * tilesH;
-  for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
-    const r1 = Math.min(r0 + rowsPerChunk, rows);
-    const pieces: Piece[] = [];
-    for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
-      const th0 = Math.max(r0 - n * tilesH, 0);
-      pieces.push([n, th0, Math.min(r1 - n * tilesH, tilesH), (n * tilesH + th0 - r0) * tilesW]);
-    }
-    yield { T: (r1 - r0) * tilesW, pieces };
-  }
-}
-
 /**
  * y [N, OC, OH, OW] = act(scale conv(x, w) + shift + residual) for a geometry winograd4x4Applies
  * takes, with the filters prepared by winograd4x4PackFilters.
@@ -81,7 +67,7 @@ export function winograd4x4Inference(k: Kernels, g: Conv2dGeometry, x: number, p
   const imageOut = g.OC * OH * OW * 4;
   const per = packedAFloats(k, g.OC, g.C) * 4;
   try {
-    for (const { T, pieces } of chunks(g.N, tilesH, tilesW, rowsPerChunk)) {
+    for (const { T, pieces } of tileRowChunks(g.N, tilesH, tilesW, rowsPerChunk)) {
       transformPieces(k, 'f32_winograd_4x4_3x3_input', pieces, tilesW, 36 * g.C * T,
         (n, th0, th1, col) => [x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tilesW, v, T, col, 0],
         { index: 12, bytes: planeBytes, ptr: scratch });

@@ -67,6 +67,25 @@ interface TileChunks {
   chunks(): Generator<{ first: boolean; T: number; pieces: Piece[] }>;
 }
 
+/**
+ * The batch's tile rows (image after image, tilesH per image) in chunks of rowsPerChunk rows; a
+ * chunk may span images. Shared by F(2x2) and F(4x4).
+ */
+export function* tileRowChunks(
+  N: number, tilesH: number, tilesW: number, rowsPerChunk: number,
+): Generator<{ first: boolean; T: number; pieces: Piece[] }> {
+  const rows = N * tilesH;
+  for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
+    const r1 = Math.min(r0 + rowsPerChunk, rows);
+    const pieces: Piece[] = [];
+    for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
+      const th0 = Math.max(r0 - n * tilesH, 0);
+      pieces.push([n, th0, Math.min(r1 - n * tilesH, tilesH), (n * tilesH + th0 - r0) * tilesW]);
+    }
+    yield { first: r0 === 0, T: (r1 - r0) * tilesW, pieces };
+  }
+}
+
 function tileChunks(N: number, OH: number, OW: number, channels: number): TileChunks {
   const tilesH = Math.ceil(OH / 2);
   const tilesW = Math.ceil(OW / 2);
@@ -76,17 +95,7 @@ function tileChunks(N: number, OH: number, OW: number, channels: number): TileCh
     tilesW,
     planeFloats: (2 * rowsPerChunk + 2) * (8 * Math.ceil(tilesW / 4) + 2),
     maxT: rowsPerChunk * tilesW,
-    *chunks() {
-      for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
-        const r1 = Math.min(r0 + rowsPerChunk, rows);
-        const pieces: Piece[] = [];
-        for (let n = Math.floor(r0 / tilesH); n * tilesH < r1; n++) {
-          const th0 = Math.max(r0 - n * tilesH, 0);
-          pieces.push([n, th0, Math.min(r1 - n * tilesH, tilesH), (n * tilesH + th0 - r0) * tilesW]);
-        }
-        yield { first: r0 === 0, T: (r1 - r0) * tilesW, pieces };
-      }
-    },
+    chunks: () => tileRowChunks(N, tilesH, tilesW, rowsPerChunk),
   };
 }
 
