@@ -1,21 +1,10 @@
 // GFLOP/s of gemmChannelAffine (scale, shift, ReLU) on ResNet-50's 1x1 shapes, weights packed once.
 // node --experimental-wasm-relaxed-simd tools/bench/study/gemm-affine-shapes.mjs [relaxed|simd128] [threads]
 import * as K from '@deepwasm/kernels';
+import { studyKernels, timeIt } from './kernels-setup.mjs';
 
-const isa = process.argv[2] ?? 'relaxed';
-const threads = Number(process.argv[3] ?? 1);
-const k = await K.loadKernels({ isa });
-K.setThreads(k, threads);
-await K.threadsStarted(k);
+const { k } = await studyKernels();
 const shapes = [[256, 3136, 64], [64, 3136, 256], [512, 784, 128], [128, 784, 512], [1024, 196, 256], [256, 196, 1024], [2048, 49, 512], [512, 49, 2048], [512, 512, 512]];
-function timeIt(fn, minMs = 200) {
-  fn();
-  const t = [];
-  const t0 = performance.now();
-  while (t.length < 5 || performance.now() - t0 < minMs) { const s = performance.now(); fn(); t.push(performance.now() - s); }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
-}
 for (const [M, N, Kd] of shapes) {
   const a = k.arena.alloc(M * Kd * 4), b = k.arena.alloc(Kd * N * 4), c = k.arena.alloc(M * N * 4), st = k.arena.alloc(M * 8);
   const f = new Float32Array(k.memory.buffer);
@@ -23,7 +12,7 @@ for (const [M, N, Kd] of shapes) {
   for (let i = 0; i < Kd * N; i++) f[(b >> 2) + i] = Math.cos(i);
   const pa = k.arena.alloc(K.packedAFloats(k, M, Kd) * 4);
   K.packA(k, M, Kd, a, Kd, pa);
-  const ms = timeIt(() => K.gemmChannelAffine(k, M, N, Kd, pa, b, N, c, N, { scale: st, shift: st + M * 4, residual: 0, relu: true }));
+  const ms = timeIt(() => K.gemmChannelAffine(k, M, N, Kd, pa, b, N, c, N, { scale: st, shift: st + M * 4, residual: 0, relu: true }), 200);
   console.log(`${M}x${N}x${Kd}: ${ms.toFixed(3)} ms, ${(2 * M * N * Kd / ms / 1e6).toFixed(1)} GFLOP/s`);
   for (const p of [a, b, c, st, pa]) k.arena.free(p);
 }

@@ -5,25 +5,11 @@
 import * as K from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { resnet } from '@deepwasm/models';
+import { studyKernels, timeIt } from './kernels-setup.mjs';
 
-const isa = process.argv[2] ?? 'relaxed';
-const threads = Number(process.argv[3] ?? 1);
-const k = await K.loadKernels({ isa });
-K.setThreads(k, threads);
-await K.threadsStarted(k);
+const { k, isa, threads } = await studyKernels();
 
-function timeIt(fn, minMs = 150) {
-  fn();
-  const t = [];
-  const t0 = performance.now();
-  while (t.length < 5 || performance.now() - t0 < minMs) {
-    const s = performance.now();
-    fn();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
-}
+const time = (fn, minMs = 150) => timeIt(fn, minMs);
 
 // [name, count, C, H, OC, kernel, stride, residual, relu]
 const convs = [
@@ -77,7 +63,7 @@ for (const [name, count, C, H, OC, KS, stride, res, relu] of convs) {
   const nf = K.convWeightsFloats(k, g, form);
   const prepared = form === 'plain' ? w : k.arena.alloc(Math.max(1, nf) * 4);
   if (form !== 'plain') K.prepareConvWeights(k, g, form, w, prepared);
-  const ms = timeIt(() => K.conv2dInference(k, g, x, prepared, { scale: st, shift: st + OC * 4, residual: r, relu }, y));
+  const ms = time(() => K.conv2dInference(k, g, x, prepared, { scale: st, shift: st + OC * 4, residual: r, relu }, y));
   const gf = (2 * OC * C * KS * KS * OH * OH) / 1e9;
   total += ms * count;
   flops += gf * count;
@@ -89,7 +75,7 @@ nn.useKernels(k);
 nn.manualSeed(0);
 const model = resnet(50).eval();
 const input = nn.tensor(Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.37)), [1, 3, 224, 224]).keep();
-const whole = timeIt(() => nn.noGrad(() => nn.tidy(() => void model.forward(input))), 1000);
+const whole = time(() => nn.noGrad(() => nn.tidy(() => void model.forward(input))), 1000);
 // The other modules, timed on their real inputs.
 const others = {};
 nn.noGrad(() => nn.tidy(() => {
@@ -97,7 +83,7 @@ nn.noGrad(() => nn.tidy(() => {
   for (const [key, m] of model.namedChildren ? model.namedChildren() : []) {
     const inp = h;
     h = m.forward(inp);
-    if (!key.startsWith('layer')) others[key] = timeIt(() => nn.tidy(() => void m.forward(inp)));
+    if (!key.startsWith('layer')) others[key] = time(() => nn.tidy(() => void m.forward(inp)));
   }
 }));
 console.log(`ResNet-50 batch 1, ${isa} ${threads}t, load ${(await import('node:os')).loadavg()[0].toFixed(2)}`);

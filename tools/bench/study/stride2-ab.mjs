@@ -3,22 +3,11 @@
 // the channel-affine GEMM (epilogue in its store), alternating rounds in one process.
 // node --experimental-wasm-relaxed-simd tools/bench/study/stride2-ab.mjs relaxed 2
 import * as K from '@deepwasm/kernels';
+import { median as med, sineInput, studyKernels, timeIt } from './kernels-setup.mjs';
 import { conv2dForwardPixelsMajor, imagesToColumns, packPixelsMajorWeights, pixelsMajorWeightsFloats } from '../../../packages/kernels/dist/ops/conv.js';
 
-const isa = process.argv[2] ?? 'relaxed';
-const threads = Number(process.argv[3] ?? 1);
-const k = await K.loadKernels({ isa });
-K.setThreads(k, threads);
-await K.threadsStarted(k);
-const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-function timeIt(fn, minMs = 60) {
-  fn();
-  const t = [];
-  const t0 = performance.now();
-  while (t.length < 5 || performance.now() - t0 < minMs) { const s = performance.now(); fn(); t.push(performance.now() - s); }
-  return med(t);
-}
-const put = (n) => { const p = k.arena.alloc(n * 4); const f = new Float32Array(k.memory.buffer, p, n); for (let i = 0; i < n; i++) f[i] = Math.sin(i * 0.37 + n) * 0.5; return p; };
+const { k } = await studyKernels();
+const put = (n) => sineInput(k, n);
 for (const [C, H, OC, KS] of [[3, 224, 64, 7], [128, 56, 128, 3], [256, 28, 256, 3], [512, 14, 512, 3]]) {
   const pad = KS >> 1;
   const g = { N: 1, C, H, W: H, OC, KH: KS, KW: KS, strideH: 2, strideW: 2, padH: pad, padW: pad, dilationH: 1, dilationW: 1, groups: 1 };

@@ -2,23 +2,12 @@
 // filters then the epilogue pass, against F(4x4, 3x3) with the epilogue in its output transform,
 // alternating rounds in one process. node --experimental-wasm-relaxed-simd study/winograd-ab.mjs relaxed 2
 import * as K from '@deepwasm/kernels';
+import { median as med, sineInput, studyKernels, timeIt } from './kernels-setup.mjs';
 import { conv2dForwardWinogradPacked, winogradPackFilters, winogradPackedFloats } from '../../../packages/kernels/dist/ops/winograd.js';
 import { winograd4x4Inference, winograd4x4PackFilters, winograd4x4PackedFloats } from '../../../packages/kernels/dist/ops/winograd-4x4.js';
 
-const isa = process.argv[2] ?? 'relaxed';
-const threads = Number(process.argv[3] ?? 1);
-const k = await K.loadKernels({ isa });
-K.setThreads(k, threads);
-await K.threadsStarted(k);
-const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-function timeIt(fn, minMs = 60) {
-  fn();
-  const t = [];
-  const t0 = performance.now();
-  while (t.length < 5 || performance.now() - t0 < minMs) { const s = performance.now(); fn(); t.push(performance.now() - s); }
-  return med(t);
-}
-const put = (n) => { const p = k.arena.alloc(n * 4); const f = new Float32Array(k.memory.buffer, p, n); for (let i = 0; i < n; i++) f[i] = Math.sin(i * 0.37 + n) * 0.5; return p; };
+const { k } = await studyKernels();
+const put = (n) => sineInput(k, n);
 for (const [C, H] of [[64, 56], [128, 28], [256, 14], [512, 7]]) {
   const g = { N: 1, C, H, W: H, OC: C, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1 };
   const x = put(C * H * H), w = put(C * C * 9), st = put(2 * C), y = k.arena.alloc(C * H * H * 4);
