@@ -1,9 +1,8 @@
 /** torch.optim.Adam (L2 weight decay, AMSGrad) and torch.optim.AdamW (decoupled weight decay). */
-import { adamUpdate, adamUpdateMulti, type AdamTensor } from '@deepwasm/kernels';
+import { adamUpdateMulti, type AdamTensor } from '@deepwasm/kernels';
 import type { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../tensor/scope.js';
 import { checkOptimizerOptions, optionKeys } from '../check/options.js';
-import { Optimizer, checkBool, checkNonNegative, checkUnit, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { Optimizer, checkBool, checkNonNegative, checkUnit, type DueParam, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -29,52 +28,31 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 
   /**
-   * One update of every parameter that has a gradient: the parameters of a group that share a step
-   * count (all of them, unless some had no gradient at some step) in one kernel call, as torch's
-   * foreach implementation (the default on its GPUs) does; the same values as one call each.
+   * The parameters of a group that share a step count (all of them, unless some had no gradient at
+   * some step) in one kernel call, as torch's foreach implementation (the default on its GPUs) does;
+   * the same values as one call each.
    */
-  override step(): void {
-    noGrad(() => {
-      for (const group of this.paramGroups) {
-        const byStep = new Map<number, AdamTensor[]>();
-        // Every gradient is checked before any state changes.
-        const states = group.params.map((p) => (p.grad === null ? null : this.stateOf(p)));
-        group.params.forEach((p, i) => {
-          const st = states[i];
-          if (st === null || st === undefined || p.grad === null) return;
-          st.step++;
-          const m = this.buffer(p, st, 'exp_avg');
-          const v = this.buffer(p, st, 'exp_avg_sq');
-          const vmax = group.amsgrad ? this.buffer(p, st, 'max_exp_avg_sq') : null;
-          let list = byStep.get(st.step);
-          if (list === undefined) byStep.set(st.step, (list = []));
-          list.push({ p: p.ptr, g: p.grad.ptr, m: m.ptr, v: v.ptr, vmax: vmax?.ptr ?? 0, n: p.size });
-          p.version++;
-        });
-        const k = group.params[0]?.k;
-        for (const [step, tensors] of byStep) adamUpdateMulti(k!, tensors, this.args(group, step));
-      }
-    });
+  protected override updateGroup(group: ParamGroup<AdamOptions>, due: readonly DueParam[]): void {
+    const byStep = new Map<number, AdamTensor[]>();
+    for (const { p, grad, st } of due) {
+      const m = this.buffer(p, st, 'exp_avg');
+      const v = this.buffer(p, st, 'exp_avg_sq');
+      const vmax = group.amsgrad ? this.buffer(p, st, 'max_exp_avg_sq') : null;
+      let list = byStep.get(st.step);
+      if (list === undefined) byStep.set(st.step, (list = []));
+      list.push({ p: p.ptr, g: grad.ptr, m: m.ptr, v: v.ptr, vmax: vmax?.ptr ?? 0, n: p.size });
+    }
+    const k = due[0]?.p.k;
+    for (const [step, tensors] of byStep) {
+      adamUpdateMulti(k!, tensors, {
+        lr: group.lr, beta1: group.betas[0], beta2: group.betas[1], eps: group.eps, weightDecay: group.weightDecay,
+        decoupled: this.decoupled, amsgrad: group.amsgrad, step,
+      });
+    }
   }
 
-  private args(o: ParamGroup<AdamOptions>, step: number) {
-    return { lr: o.lr, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: this.decoupled, amsgrad: o.amsgrad, step };
-  }
-
-  protected update(p: Tensor, g: Tensor, o: ParamGroup<AdamOptions>, st: ParamState): void {
-    const m = this.buffer(p, st, 'exp_avg');
-    const v = this.buffer(p, st, 'exp_avg_sq');
-    const vmax = o.amsgrad ? this.buffer(p, st, 'max_exp_avg_sq') : null;
-    adamUpdate(p.k, p.ptr, g.ptr, m.ptr, v.ptr, vmax?.ptr ?? 0, p.size, {
-      lr: o.lr,
-      beta1: o.betas[0],
-      beta2: o.betas[1],
-      eps: o.eps,
-      weightDecay: o.weightDecay,
-      decoupled: this.decoupled,
-      amsgrad: o.amsgrad,
-      step: st.step,
-    });
+  protected update(p: Tensor, grad: Tensor, group: ParamGroup<AdamOptions>, st: ParamState): void {
+    this.updateGroup(group, [{ p, grad, st }]);
   }
 }
 

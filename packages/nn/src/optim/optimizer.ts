@@ -27,6 +27,13 @@ export interface OptimizerStateDict<O> {
   paramGroups: Array<O & { params: number[] }>;
 }
 
+/** A parameter with a gradient, as one step of its group updates it. */
+export interface DueParam {
+  p: Tensor;
+  grad: Tensor;
+  st: ParamState;
+}
+
 export abstract class Optimizer<O extends BaseOptions> {
   /** The algorithm's name in messages; every concrete class declares its own (class names do not survive minification). */
   static readonly typeName: string = 'Optimizer';
@@ -87,15 +94,22 @@ export abstract class Optimizer<O extends BaseOptions> {
   step(): void {
     noGrad(() => {
       for (const group of this.paramGroups) {
-        for (const p of group.params) {
-          if (p.grad === null) continue;
-          const st = this.stateOf(p);
-          st.step++;
-          this.update(p, p.grad, group, st);
-          p.version++;
-        }
+        // Every gradient of the group is checked before any state changes.
+        const due: DueParam[] = [];
+        for (const p of group.params) if (p.grad !== null) due.push({ p, grad: p.grad, st: this.stateOf(p) });
+        for (const d of due) d.st.step++;
+        this.updateGroup(group, due);
+        for (const d of due) d.p.version++;
       }
     });
+  }
+
+  /**
+   * Updates a group's parameters that have a gradient (their step counts already advanced): one
+   * update() each. An optimizer with a multi-tensor kernel (torch's foreach) overrides it.
+   */
+  protected updateGroup(group: ParamGroup<O>, due: readonly DueParam[]): void {
+    for (const d of due) this.update(d.p, d.grad, group, d.st);
   }
 
   /** p's state (made on its first update), after checking that its gradient fits it. */
