@@ -1,5 +1,5 @@
 /** GEMM split over threads: the same bits at 1, 2, 3 and 4 threads, on both builds, at awkward shapes. */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gemm, gemmPackedB, loadKernels, packB, packedBFloats, type Isa } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
@@ -37,6 +37,69 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
           }
         }
       });
+    });
+
+    // The column panels that pack op(A) between them as they need it (f32_gemm_4x8_shared_a, 2^24+
+    // multiply-adds, 128+ columns a thread): odd sizes and tile remainders, one to four 128-row groups
+    // (fewer groups than threads at 3 and 4), several K blocks, padded leading dimensions, alpha/beta.
+    it('gives the same bits when the threads pack op(A) between them', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(9);
+      const pad = 3;
+      await splittingEverything(async () => {
+        for (const [M, N, K] of [[261, 263, 257], [130, 600, 230], [5, 2053, 1700], [300, 1030, 57], [389, 521, 90]] as const) {
+          const A = uniform(rand, Math.max(M, K) * (Math.max(M, K) + pad), -1, 1);
+          const B = uniform(rand, Math.max(N, K) * (Math.max(N, K) + pad), -1, 1);
+          const C = uniform(rand, M * (N + pad), -1, 1);
+          const pa = put(k, A), pb = put(k, B), pc = put(k, C);
+          for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+            for (const [alpha, beta] of [[1.25, 0], [-0.5, 0.5], [1, 1]] as const) {
+              await expectSameBitsAcrossThreads(
+                k, `gemm ${M}x${N}x${K} tA=${tA} tB=${tB} alpha=${alpha} beta=${beta}`,
+                () => k.arena.f32(pc, C.length).set(C),
+                () => gemm(k, tA, tB, M, N, K, alpha, pa, (tA ? M : K) + pad, pb, (tB ? K : N) + pad, beta, pc, N + pad),
+                [[pc, C.length]],
+              );
+            }
+          }
+          for (const p of [pa, pb, pc]) k.arena.free(p);
+        }
+      });
+    });
+
+    // One call of the kernel alone: from any first group, and with groups another call claimed and
+    // never finished packing (flag 1): it packs them itself after a wait. Against f32_gemm_4x8's bits.
+    it('packs the row groups of op(A) it needs, whoever claimed them', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(10);
+      const f = (name: string) => k.exports[name] as (...a: number[]) => void;
+      const [M, N, K] = [300, 70, 600];
+      const A = uniform(rand, M * K, -1, 1);
+      const B = uniform(rand, K * N, -1, 1);
+      const C = uniform(rand, M * N, -1, 1);
+      const pa = put(k, A), pb = put(k, B), pc = put(k, C);
+      const work = k.arena.alloc(f('gemm_workspace_bytes')() as unknown as number);
+      const packedFloats = ((M + 3) & ~3) * K;
+      const packed = k.arena.alloc(packedFloats * 4 + 16);
+      const flags = packed + packedFloats * 4;
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const args = [+tA, +tB, M, N, K, 0.75, pa, tA ? M : K, pb, tB ? K : N, 0.5, pc, N, work] as const;
+        k.arena.f32(pc, C.length).set(C);
+        f('f32_gemm_4x8')(...args);
+        const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
+        for (const [first, claimed] of [[0, [0, 0, 0]], [2, [0, 0, 0]], [1, [1, 0, 1]], [1, [1, 1, 1]]] as const) {
+          k.arena.f32(pc, C.length).set(C);
+          k.arena.f32(packed, packedFloats).fill(NaN);
+          k.arena.i32(flags, 3).set(claimed);
+          f('f32_gemm_4x8_shared_a')(...args, packed, flags, first);
+          const got = new Uint32Array(k.memory.buffer, pc, C.length);
+          const i = want.findIndex((v, j) => v !== got[j]);
+          expect(i, `tA=${tA} tB=${tB} first=${first} flags=${claimed.join(',')}: C[${i}]`).toBe(-1);
+          // Groups it claimed are marked packed; those claimed by the stalled call stay claimed.
+          expect(Array.from(k.arena.i32(flags, 3))).toEqual(claimed.map((c) => (c === 1 ? 1 : 2)));
+        }
+      }
+      for (const p of [pa, pb, pc, work, packed]) k.arena.free(p);
     });
 
     it('gives the same bits with a packed B', async () => {

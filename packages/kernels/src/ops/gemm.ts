@@ -77,68 +77,75 @@ const SHARED_A_FLOATS = 4 << 20;
 
 /**
  * Whether a GEMM on several threads packs op(A) once for all its column panels (gemmSharedA): when C
- * is split by columns (as gemmTasks would: wide enough, not twice as tall as wide), its panels stay
- * 32+ columns wide, A is not huge, and the product is large enough (2^24 multiply-adds, about 0.5 ms
- * here) to repay the packing job: smaller ones (LeNet's dense layers, an LSTM step) keep gemmTasks'
- * one job of 2 panels a thread.
+ * is split by columns (as gemmTasks would: wide enough, not twice as tall as wide), it has 128+
+ * columns a thread (SHARED_A_PIECES panels of 16+), A is not huge, and the product has 2^24+
+ * multiply-adds (about 0.5 ms here): smaller ones (LeNet's dense layers, an LSTM step) keep
+ * gemmTasks' one job of 2 panels a thread, each packing its own A.
  */
 function sharedAApplies(M: number, N: number, K: number, threads: number): boolean {
   return (
-    M * N * K >= 1 << 24 && N >= 32 * SHARED_A_PIECES * threads && (N >= M || (N >= 64 * threads && M < 2 * N)) &&
+    M * N * K >= 1 << 24 && N >= 16 * SHARED_A_PIECES * threads && (N >= M || (N >= 64 * threads && M < 2 * N)) &&
     ((M + 3) & ~3) * K <= SHARED_A_FLOATS
   );
 }
 
 /**
- * op(A) floats up to which gemmSharedA packs A on the calling thread (256 KB, 256^3's A: 30-50 us, as
- * long as each thread took to pack its own copy before), so the GEMM stays one job: a second job is
- * one more point where a thread held up by another process stalls both.
+ * Column panels per thread of a GEMM whose A is packed once (each panel packs only its own B). The
+ * threads take panels as they come, so a thread that finishes early takes the other's last ones: at
+ * 256^3 on 2 threads, 8 panels a thread (16 columns each, about 25 us) took 5-7% less time than 4
+ * (2026-11-26, single calls' 10th percentiles, tools/bench/study/gemm-calls.mjs).
  */
-const SMALL_A_FLOATS = 1 << 16;
+const SHARED_A_PIECES = 8;
 
-/** Column panels per thread of a GEMM whose A is packed once (each panel packs only its own B). */
-const SHARED_A_PIECES = 4;
+/** Rows of op(A) per packing claim in f32_gemm_4x8_shared_a (its GEMM_MC). */
+const GROUP_ROWS = 128;
 
-/** Per Kernels: the block op(A) is packed into for gemmSharedA (grown as needed, never per call). */
-const sharedA = new WeakMap<Kernels, { ptr: number; floats: number }>();
+/**
+ * Per Kernels: the block op(A) is packed into for gemmSharedA, then one i32 claim flag per row
+ * group (grown as needed, never per call).
+ */
+const sharedA = new WeakMap<Kernels, { ptr: number; bytes: number }>();
 
-function sharedABlock(k: Kernels, floats: number): number {
+function sharedABlock(k: Kernels, bytes: number): number {
   let s = sharedA.get(k);
-  if (s === undefined || s.floats < floats) {
+  if (s === undefined || s.bytes < bytes) {
     if (s !== undefined) k.arena.free(s.ptr);
-    s = { ptr: k.arena.alloc(floats * 4), floats };
+    s = { ptr: k.arena.alloc(bytes), bytes };
     sharedA.set(k, s);
   }
   return s.ptr;
 }
 
 /**
- * A GEMM split by column panels with op(A) packed once: the threads first pack row ranges of op(A)
- * into row panels over the whole K (f32_pack_a_rows, a copy), then take SHARED_A_PIECES column panels
- * each (multiples of 8) of f32_gemm_4x8_packed_a, which packs only its own columns of B. Before, each
- * panel packed all of A again, so panels were kept 128+ columns wide and 256^3 ran as one panel per
- * thread: a thread held up by another process left the other idle (1.45-1.65x on 2 threads here).
- * The packed values and the K blocks are those of f32_gemm_4x8: the same bits at any split.
+ * A GEMM split by column panels with op(A) packed once: SHARED_A_PIECES column panels a thread
+ * (multiples of 8) of f32_gemm_4x8_shared_a, each packing its own columns of B and, between them,
+ * the row groups of op(A) as they first need them (a claim flag per group; a thread's first panel
+ * starts on its own share of the groups, so the threads pack side by side). One job, no serial part:
+ * before, the caller packed a small A alone (30-50 us of a 200 us 256^3 on 2 threads) and a larger
+ * one took a packing job and a second barrier. The packed values and the K blocks are those of
+ * f32_gemm_4x8: the same bits at any split.
  */
 function gemmSharedA(
   k: Kernels, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
 ): void {
-  const packed = sharedABlock(k, ((M + 3) & ~3) * K);
-  // A small A is packed by the caller (SMALL_A_FLOATS); a larger one by the threads, in a job of its own.
-  if (M * K <= SMALL_A_FLOATS) {
-    kernel(k, 'f32_pack_a_rows')(+transA, a, lda, M, K, packed);
-  } else {
-    const pack = splitRange(M, threads * PIECES_PER_THREAD, 4).map(([s, e]): Task => ({
-      fn: 'f32_pack_a_rows', args: [+transA, a + (transA ? s : s * lda) * 4, lda, e - s, K, packed + s * K * 4],
-    }));
-    runTasks(k, pack);
-  }
-  const tasks = splitRange(N, threads * SHARED_A_PIECES, 8).map(([s, e]): Task => ({
-    fn: 'f32_gemm_4x8_packed_a',
-    args: [+transB, M, e - s, K, alpha, packed, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0],
-    scratch: 11,
-  }));
+  const groups = Math.ceil(M / GROUP_ROWS);
+  const packedBytes = ((M + 3) & ~3) * K * 4;
+  const packed = sharedABlock(k, packedBytes + groups * 4);
+  const flags = packed + packedBytes;
+  k.arena.i32(flags, groups).fill(0);
+  const ranges = splitRange(N, threads * SHARED_A_PIECES, 8);
+  // The pool hands thread t the t-th contiguous block of the tasks first: its panels start on group
+  // t * groups / threads.
+  const blocks = Math.min(threads, ranges.length);
+  const tasks = ranges.map(([s, e], i): Task => {
+    const block = Math.floor(((i + 1) * blocks - 1) / ranges.length);
+    return {
+      fn: 'f32_gemm_4x8_shared_a',
+      args: [+transA, +transB, M, e - s, K, alpha, a, lda, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0, packed, flags, Math.floor((block * groups) / blocks)],
+      scratch: 13,
+    };
+  });
   runTasks(k, tasks, workspaceBytes(k));
 }
 
