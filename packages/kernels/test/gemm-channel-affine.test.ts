@@ -77,10 +77,40 @@ for (const isa of ISAS) {
       for (const p of [x, res, mean, variance, weight, bias, s, t, y, bn]) k.arena.free(p);
     });
 
+    it('taller than wide on several threads (B packed once, shared): strided B, C and residual against the reference', async () => {
+      const r = rng(11);
+      await splittingEverything(async () => {
+        for (const [M, N, K] of [[133, 21, 1030], [61, 9, 515], [200, 49, 64]] as const) {
+          const [ldb, ldc, ldr] = [N + 5, N + 2, N + 1];
+          const A = uniform(r, M * K, -1, 1), B = uniform(r, K * ldb, -1, 1), R = uniform(r, M * ldr, -1, 1);
+          const scale = uniform(r, M, 0.5, 2), shift = uniform(r, M, -1, 1);
+          const pa = put(k, A), pb = put(k, B), pr = put(k, R), ps = put(k, scale), pt = put(k, shift);
+          const packed = k.arena.alloc(packedAFloats(k, M, K) * 4);
+          packA(k, M, K, pa, K, packed);
+          const pc = put(k, new Float32Array(M * ldc).fill(7));
+          await expectSameBitsAcrossThreads(k, `gemmChannelAffine ${M}x${N}x${K} strided`, () => undefined,
+            () => gemmChannelAffine(k, M, N, K, packed, pb, ldb, pc, ldc, { scale: ps, shift: pt, residual: pr, relu: true }, ldr), [[pc, M * ldc]]);
+          const got = get(k, pc, M * ldc);
+          const want = new Float32Array(M * N);
+          const Rn = new Float32Array(M * N).map((_, i) => R[Math.floor(i / N) * ldr + (i % N)]!);
+          gemmChannelAffineReference(M, N, K, A, B, ldb, want, N, scale, shift, Rn, true);
+          const tol = 4 * K * 2 ** -23 * 2 + 1e-6;
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < ldc; j++) {
+              const g = got[i * ldc + j]!;
+              if (j >= N) expect(g).toBe(7);
+              else if (!(Math.abs(g - want[i * N + j]!) <= tol)) throw new Error(`M=${M} N=${N} K=${K}: [${i}, ${j}] expected ${want[i * N + j]}, got ${g}`);
+            }
+          }
+          for (const p of [pa, pb, pr, ps, pt, packed, pc]) k.arena.free(p);
+        }
+      });
+    });
+
     it('gives the same bits at 1, 2, 3 and 4 threads', async () => {
       const r = rng(9);
       await splittingEverything(async () => {
-        for (const [M, N, K] of [[5, 9, 17], [130, 17, 513], [12, 196, 40], [300, 49, 20], [8, 300, 9]] as const) {
+        for (const [M, N, K] of [[5, 9, 17], [130, 17, 513], [12, 196, 40], [300, 49, 20], [8, 300, 9], [70, 49, 1100]] as const) {
           const pa = put(k, uniform(r, M * K, -1, 1)), pb = put(k, uniform(r, K * N, -1, 1)), pr = put(k, uniform(r, M * N, -1, 1));
           const ps = put(k, uniform(r, M, 0.5, 2)), pt = put(k, uniform(r, M, -1, 1));
           const packed = k.arena.alloc(packedAFloats(k, M, K) * 4);

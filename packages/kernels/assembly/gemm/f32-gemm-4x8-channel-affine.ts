@@ -62,6 +62,113 @@ function finishRow(v0: v128, v1: v128, dst: usize, res: usize, first: bool, last
 }
 
 /**
+ * The tiles of one K block [pc, pc+kc) over columns [jc, jc+ncb): B's 8-column panels start at
+ * pb0 + jr0 * panelBytes (a packed block: kc rows a panel; whole-K panels: K rows a panel, pb0 moved
+ * pc rows in), 32 bytes a k step.
+ */
+// @ts-ignore: decorator
+@inline
+function blockTiles(
+  M: i32, K: i32, jc: i32, ncb: i32, pc: i32, kc: i32, pb0: usize, panelBytes: usize, packedA: usize, c: usize, rowC: usize,
+  scale: usize, shift: usize, residual: usize, rowR: usize, doRelu: bool, affine: bool, tileC: usize, tileR: usize,
+): void {
+  for (let ic = 0; ic < M; ic += MC) {
+    const mc = min(MC, M - ic);
+    for (let jr0 = 0; jr0 < ncb; jr0 += NR) {
+      for (let ir = 0; ir < mc; ir += MR) {
+        tile(ic + ir, min(MR, mc - ir), jc + jr0, min(NR, ncb - jr0), pb0 + (<usize>jr0 >> 3) * panelBytes, K, pc, kc, packedA, c, rowC, scale, shift, residual, rowR, doRelu, affine, tileC, tileR);
+      }
+    }
+  }
+}
+
+/** One 4x8 tile of C (mr x nr of it inside C) over K block [pc, pc+kc), B's panel at pb. */
+// @ts-ignore: decorator
+@inline
+function tile(
+  row: i32, mr: i32, jr: i32, nr: i32, pb: usize, K: i32, pc: i32, kc: i32, packedA: usize, c: usize, rowC: usize,
+  scale: usize, shift: usize, residual: usize, rowR: usize, doRelu: bool, affine: bool, tileC: usize, tileR: usize,
+): void {
+  const first = pc == 0;
+  const last = pc + kc >= K;
+  const bStride: usize = 32;
+  let pa = packedA + (<usize>row * <usize>K + <usize>pc * MR) * 4;
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let q = pb;
+  const paEnd = pa + (<usize>kc << 4);
+  while (pa < paEnd) {
+    const b0 = v128.load(q);
+    const b1 = v128.load(q, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 16;
+    q += bStride;
+  }
+  const full = mr == MR && nr == NR;
+  const cp = c + <usize>row * rowC + <usize>jr * 4;
+  const rp: usize = residual == 0 ? 0 : residual + <usize>row * rowR + <usize>jr * 4;
+  // Full tiles read and write C and R in place; edge tiles go through 4x8 copies (row stride 32).
+  let dst = cp;
+  let res = rp;
+  let dStride = rowC;
+  let rStride = rowR;
+  if (!full) {
+    for (let i = 0; i < mr; i++) {
+      for (let j = 0; j < nr; j++) {
+        const at = <usize>(i * 32 + j * 4);
+        if (!first) store<f32>(tileC + at, load<f32>(cp + <usize>i * rowC + <usize>j * 4));
+        if (last && rp != 0) store<f32>(tileR + at, load<f32>(rp + <usize>i * rowR + <usize>j * 4));
+      }
+    }
+    dst = tileC;
+    res = rp == 0 ? <usize>0 : tileR;
+    dStride = 32;
+    rStride = 32;
+  }
+  let s0: f32 = 1, s1: f32 = 1, s2: f32 = 1, s3: f32 = 1;
+  let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+  if (last) {
+    const at = <usize>row * 4;
+    if (scale != 0) {
+      s0 = load<f32>(scale + at);
+      if (mr > 1) s1 = load<f32>(scale + at, 4);
+      if (mr > 2) s2 = load<f32>(scale + at, 8);
+      if (mr > 3) s3 = load<f32>(scale + at, 12);
+    }
+    if (shift != 0) {
+      t0 = load<f32>(shift + at);
+      if (mr > 1) t1 = load<f32>(shift + at, 4);
+      if (mr > 2) t2 = load<f32>(shift + at, 8);
+      if (mr > 3) t3 = load<f32>(shift + at, 12);
+    }
+  }
+  finishRow(c00, c01, dst, res, first, last, affine, s0, t0, doRelu);
+  finishRow(c10, c11, dst + dStride, res == 0 ? <usize>0 : res + rStride, first, last, affine, s1, t1, doRelu);
+  if (full || mr > 2) {
+    finishRow(c20, c21, dst + 2 * dStride, res == 0 ? <usize>0 : res + 2 * rStride, first, last, affine, s2, t2, doRelu);
+    finishRow(c30, c31, dst + 3 * dStride, res == 0 ? <usize>0 : res + 3 * rStride, first, last, affine, s3, t3, doRelu);
+  }
+  if (!full) {
+    for (let i = 0; i < mr; i++) {
+      for (let j = 0; j < nr; j++) store<f32>(cp + <usize>i * rowC + <usize>j * 4, load<f32>(tileC + <usize>(i * 32 + j * 4)));
+    }
+  }
+}
+
+/**
  * C = act(s[i] * (A · B) + t[i] + R) for M x N, with A packed by f32_pack_a_panels (K deep) and B
  * [K, N] (row stride ldb). scale / shift: M floats, or 0 for 1 / 0; residual: M x N with row stride ldr, or 0;
  * relu: 0 or 1. `work`: f32_gemm_channel_affine_work_bytes. Requires M, N, K >= 1.
@@ -73,105 +180,36 @@ export function f32_gemm_4x8_channel_affine(
   const packedB = work;
   const tileC = work + <usize>(GEMM_KC * GEMM_NC) * 4;
   const tileR = tileC + <usize>(MR * NR) * 4;
-  const rowC = <usize>ldc * 4;
-  const rowR = <usize>ldr * 4;
-  const doRelu = relu != 0;
   // No scale or shift: the sum is stored as it is (-0 stays -0, as in f32_gemm_4x8).
   const affine = scale != 0 || shift != 0;
   for (let jc = 0; jc < N; jc += GEMM_NC) {
     const ncb = min(GEMM_NC, N - jc);
     for (let pc = 0; pc < K; pc += GEMM_KC) {
       const kc = min(GEMM_KC, K - pc);
-      const first = pc == 0;
-      const last = pc + kc >= K;
       packB(false, b, <usize>ldb, pc, kc, jc, ncb, packedB);
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = min(MC, M - ic);
-        for (let jr0 = 0; jr0 < ncb; jr0 += NR) {
-          const jr = jc + jr0;
-          const nr = min(NR, ncb - jr0);
-          const pb = packedB + <usize>(jr0 * kc) * 4;
-          const bStride: usize = 32;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const row = ic + ir;
-            const mr = min(MR, mc - ir);
-            let pa = packedA + (<usize>row * <usize>K + <usize>pc * MR) * 4;
-            let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-            let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-            let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-            let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-            let q = pb;
-            const paEnd = pa + (<usize>kc << 4);
-            while (pa < paEnd) {
-              const b0 = v128.load(q);
-              const b1 = v128.load(q, 16);
-              let a = v128.load32_splat(pa);
-              c00 = madd(a, b0, c00);
-              c01 = madd(a, b1, c01);
-              a = v128.load32_splat(pa, 4);
-              c10 = madd(a, b0, c10);
-              c11 = madd(a, b1, c11);
-              a = v128.load32_splat(pa, 8);
-              c20 = madd(a, b0, c20);
-              c21 = madd(a, b1, c21);
-              a = v128.load32_splat(pa, 12);
-              c30 = madd(a, b0, c30);
-              c31 = madd(a, b1, c31);
-              pa += 16;
-              q += bStride;
-            }
-            const full = mr == MR && nr == NR;
-            const cp = c + <usize>row * rowC + <usize>jr * 4;
-            const rp: usize = residual == 0 ? 0 : residual + <usize>row * rowR + <usize>jr * 4;
-            // Full tiles read and write C and R in place; edge tiles go through 4x8 copies (row stride 32).
-            let dst = cp;
-            let res = rp;
-            let dStride = rowC;
-            let rStride = rowR;
-            if (!full) {
-              for (let i = 0; i < mr; i++) {
-                for (let j = 0; j < nr; j++) {
-                  const at = <usize>(i * 32 + j * 4);
-                  if (!first) store<f32>(tileC + at, load<f32>(cp + <usize>i * rowC + <usize>j * 4));
-                  if (last && rp != 0) store<f32>(tileR + at, load<f32>(rp + <usize>i * rowR + <usize>j * 4));
-                }
-              }
-              dst = tileC;
-              res = rp == 0 ? <usize>0 : tileR;
-              dStride = 32;
-              rStride = 32;
-            }
-            let s0: f32 = 1, s1: f32 = 1, s2: f32 = 1, s3: f32 = 1;
-            let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
-            if (last) {
-              const at = <usize>row * 4;
-              if (scale != 0) {
-                s0 = load<f32>(scale + at);
-                if (mr > 1) s1 = load<f32>(scale + at, 4);
-                if (mr > 2) s2 = load<f32>(scale + at, 8);
-                if (mr > 3) s3 = load<f32>(scale + at, 12);
-              }
-              if (shift != 0) {
-                t0 = load<f32>(shift + at);
-                if (mr > 1) t1 = load<f32>(shift + at, 4);
-                if (mr > 2) t2 = load<f32>(shift + at, 8);
-                if (mr > 3) t3 = load<f32>(shift + at, 12);
-              }
-            }
-            finishRow(c00, c01, dst, res, first, last, affine, s0, t0, doRelu);
-            finishRow(c10, c11, dst + dStride, res == 0 ? <usize>0 : res + rStride, first, last, affine, s1, t1, doRelu);
-            if (full || mr > 2) {
-              finishRow(c20, c21, dst + 2 * dStride, res == 0 ? <usize>0 : res + 2 * rStride, first, last, affine, s2, t2, doRelu);
-              finishRow(c30, c31, dst + 3 * dStride, res == 0 ? <usize>0 : res + 3 * rStride, first, last, affine, s3, t3, doRelu);
-            }
-            if (!full) {
-              for (let i = 0; i < mr; i++) {
-                for (let j = 0; j < nr; j++) store<f32>(cp + <usize>i * rowC + <usize>j * 4, load<f32>(tileC + <usize>(i * 32 + j * 4)));
-              }
-            }
-          }
-        }
-      }
+      blockTiles(M, K, jc, ncb, pc, kc, packedB, <usize>kc * 32, packedA, c, <usize>ldc * 4, scale, shift, residual, <usize>ldr * 4, relu != 0, affine, tileC, tileR);
+    }
+  }
+}
+
+/**
+ * The same with B packed once beforehand as whole-K column panels (f32_pack_b_panels: panel j/8 at
+ * float j*K), so that threads taking row ranges of one product share one packed B instead of each
+ * packing all of it. Same K blocks, same bits. `work`: f32_gemm_channel_affine_work_bytes.
+ */
+export function f32_gemm_4x8_channel_affine_b_panels(
+  M: i32, N: i32, K: i32, packedA: usize, packedB: usize, c: usize, ldc: i32,
+  scale: usize, shift: usize, residual: usize, ldr: i32, relu: i32, work: usize,
+): void {
+  const tileC = work + <usize>(GEMM_KC * GEMM_NC) * 4;
+  const tileR = tileC + <usize>(MR * NR) * 4;
+  const affine = scale != 0 || shift != 0;
+  for (let jc = 0; jc < N; jc += GEMM_NC) {
+    const ncb = min(GEMM_NC, N - jc);
+    for (let pc = 0; pc < K; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, K - pc);
+      const pb0 = packedB + (<usize>jc * <usize>K + <usize>pc * NR) * 4;
+      blockTiles(M, K, jc, ncb, pc, kc, pb0, <usize>K * 32, packedA, c, <usize>ldc * 4, scale, shift, residual, <usize>ldr * 4, relu != 0, affine, tileC, tileR);
     }
   }
 }

@@ -70,6 +70,39 @@ function tasks(M: number, N: number, K: number, a: number, b: number, ldb: numbe
   });
 }
 
+const panelBuffers = new WeakMap<Kernels, { ptr: number; floats: number }>();
+
+/** k's buffer for B packed as whole-K panels (grown as needed, kept for the next product). */
+function panelBuffer(k: Kernels, floats: number): number {
+  const have = panelBuffers.get(k);
+  if (have !== undefined && have.floats >= floats) return have.ptr;
+  if (have !== undefined) k.arena.free(have.ptr);
+  const ptr = k.arena.alloc(floats * 4);
+  panelBuffers.set(k, { ptr, floats });
+  return ptr;
+}
+
+/**
+ * A product taller than wide on several threads (ResNet's 14x14 and 7x7 stages: N = 196 or 49 for
+ * M = 256-2048): B is packed once as whole-K column panels (one job, by panels), then threads take
+ * row panels of C reading that one packed B. Cutting rows with each task packing B for itself
+ * packed all of B once per task (2-4 times per thread). The same K blocks: the same bits.
+ */
+function byRowsSharedB(
+  k: Kernels, M: number, N: number, K: number, a: number, b: number, ldb: number, c: number, ldc: number, e: ChannelAffine, ldr: number, threads: number,
+): void {
+  const pb = panelBuffer(k, kernel(k, 'f32_packed_b_floats')(K, N) as number);
+  const pack = splitRange(N, threads * PIECES_PER_THREAD, 8).map(([s, t]): Task => ({ fn: 'f32_pack_b_panels', args: [0, b + s * 4, ldb, K, t - s, pb + s * K * 4] }));
+  runTasks(k, pack);
+  const parts = Math.max(threads, Math.min(threads * PIECES_PER_THREAD, Math.floor(M / 16)));
+  runTasks(k, splitRange(M, parts, 4).map(([s, t]): Task => ({
+    fn: 'f32_gemm_4x8_channel_affine_b_panels',
+    args: [t - s, N, K, a + s * K * 4, pb, c + s * ldc * 4, ldc, e.scale === 0 ? 0 : e.scale + s * 4, e.shift === 0 ? 0 : e.shift + s * 4,
+      e.residual === 0 ? 0 : e.residual + s * ldr * 4, ldr, +e.relu, 0],
+    scratch: 12,
+  })), workBytes(k));
+}
+
 /** C [M, N] (row stride ldc) = act(scale (A · B) + shift + residual), A packed by packA, B [K, N] with row stride ldb. */
 export function gemmChannelAffine(
   k: Kernels, M: number, N: number, K: number, packedA: number, b: number, ldb: number, c: number, ldc: number, e: ChannelAffine = NO_EPILOGUE, ldr = ldc,
@@ -87,6 +120,7 @@ export function gemmChannelAffine(
   if (e.scale !== 0) inMemory(k, 'gemmChannelAffine', 'scale', e.scale, M * 4);
   if (e.shift !== 0) inMemory(k, 'gemmChannelAffine', 'shift', e.shift, M * 4);
   const threads = threadsFor(k, M * N * K);
+  if (threads > 1 && N < M) return byRowsSharedB(k, M, N, K, packedA, b, ldb, c, ldc, e, ldr, threads);
   if (threads > 1) return runTasks(k, tasks(M, N, K, packedA, b, ldb, c, ldc, e, ldr, threads), workBytes(k));
   kernel(k, 'f32_gemm_4x8_channel_affine')(M, N, K, packedA, b, ldb, c, ldc, e.scale, e.shift, e.residual, ldr, +e.relu, workspace(k));
 }

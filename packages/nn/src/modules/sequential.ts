@@ -2,14 +2,16 @@
  * A chain of modules. Given a list, state-dict keys are the positions ("0.weight", "2.bias"); given
  * a record (PyTorch's OrderedDict form), the names ("conv1.weight", "layer1.0.bn1.bias").
  * A ReLU followed by a MaxPool2d runs as one op (reluMaxPool2d: the same values and gradients, one
- * pass instead of three) unless an ONNX export is tracing the modules.
+ * pass instead of three), and a Conv2d followed by a BatchNorm2d in eval mode (and a ReLU) as
+ * fusedConvBn (ResNet's stem), unless an ONNX export is tracing the modules.
  */
 import { Module, moduleTypeName, type ModuleConfig } from './module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { describe } from '../check/options.js';
 import { activeTracer } from '../tensor/trace-hook.js';
 import { ReLU } from './activations.js';
-import { MaxPool2d } from './conv.js';
+import { BatchNorm2d, Conv2d, MaxPool2d } from './conv.js';
+import { fusedConvBn } from './conv-bn.js';
 
 export class Sequential extends Module {
   static override readonly typeName = 'Sequential';
@@ -50,7 +52,11 @@ export class Sequential extends Module {
       let layer = this.layers[i]!;
       try {
         const next = this.layers[i + 1];
-        if (fuse && layer.constructor === ReLU && next !== undefined && next.constructor === MaxPool2d) {
+        if (fuse && layer.constructor === Conv2d && next !== undefined && next.constructor === BatchNorm2d && !(next as BatchNorm2d).training) {
+          const relu = this.layers[i + 2]?.constructor === ReLU;
+          y = fusedConvBn(layer as Conv2d, next as BatchNorm2d, y, { relu });
+          i += relu ? 2 : 1;
+        } else if (fuse && layer.constructor === ReLU && next !== undefined && next.constructor === MaxPool2d) {
           layer = next;
           i++;
           y = (next as MaxPool2d).forwardAfterRelu(y);
