@@ -133,6 +133,24 @@ for (const { isa } of builds) {
       }
     });
 
+    it('runs in a Sequential: Conv2d + eval BatchNorm2d (+ ReLU) fused, the modules while training', () => {
+      const { conv, bn } = pair(3, 8, 7, { stride: 2, padding: 3 });
+      const pool = new nn.MaxPool2d(3, { stride: 2, padding: 1 });
+      const withRelu = new nn.Sequential({ conv1: conv, bn1: bn, relu: new nn.ReLU(), maxpool: pool });
+      const x = randn([1, 3, 30, 30]);
+      const pooled = (y: Tensor) => nn.noGrad(() => pool.forward(y).toArray());
+      const got = nn.noGrad(() => withRelu.forward(x).toArray());
+      expectClose('conv, bn, relu, pool', got, pooled(nn.tensor(composed(conv, bn, x, null, true), [1, 8, 15, 15])));
+      const noRelu = new nn.Sequential(conv, bn);
+      expectClose('conv, bn', nn.noGrad(() => noRelu.forward(x).toArray()), composed(conv, bn, x, null, false));
+      // Training: the batch statistics move, as the modules do.
+      withRelu.train();
+      const before = bn.runningMean!.toArray();
+      withRelu.forward(randn([2, 3, 30, 30]));
+      expect(bn.runningMean!.toArray()).not.toEqual(before);
+      withRelu.dispose();
+    });
+
     it('refuses a residual of another shape, naming both', () => {
       const { conv, bn } = pair(4, 6, 1);
       expect(() => nn.noGrad(() => nn.fusedConvBn(conv, bn, randn([1, 4, 5, 5]), { residual: randn([1, 6, 4, 5]) }))).toThrow(
