@@ -40,14 +40,15 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
     });
 
     // The column panels that pack op(A) between them as they need it (f32_gemm_4x8_shared_a, 2^24+
-    // multiply-adds, 128+ columns a thread): odd sizes and tile remainders, one to four 128-row groups
-    // (fewer groups than threads at 3 and 4), several K blocks, padded leading dimensions, alpha/beta.
+    // multiply-adds, 128+ columns a thread): odd sizes and tile remainders, one to four blocks of 128
+    // rows (fewer than threads at 3 and 4), packing units of 8 to 128 rows (8 units of one block:
+    // 61 x 2100), several K blocks, padded leading dimensions, alpha/beta.
     it('gives the same bits when the threads pack op(A) between them', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(9);
       const pad = 3;
       await splittingEverything(async () => {
-        for (const [M, N, K] of [[261, 263, 257], [130, 600, 230], [5, 2053, 1700], [300, 1030, 57], [389, 521, 90]] as const) {
+        for (const [M, N, K] of [[261, 263, 257], [130, 600, 230], [5, 2053, 1700], [300, 1030, 57], [389, 521, 90], [61, 530, 2100]] as const) {
           const A = uniform(rand, Math.max(M, K) * (Math.max(M, K) + pad), -1, 1);
           const B = uniform(rand, Math.max(N, K) * (Math.max(N, K) + pad), -1, 1);
           const C = uniform(rand, M * (N + pad), -1, 1);
@@ -67,36 +68,40 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       });
     });
 
-    // One call of the kernel alone: from any first group, and with groups another call claimed and
-    // never finished packing (flag 1): it packs them itself after a wait. Against f32_gemm_4x8's bits.
-    it('packs the row groups of op(A) it needs, whoever claimed them', async () => {
+    // One call of the kernel alone, against f32_gemm_4x8's bits: from any slot, with packing units of
+    // 4 to 128 rows (3 blocks of 128 rows, the last partial), and with units another call claimed and
+    // never finished packing (flag 1): it waits, then packs them itself.
+    it('packs the units of op(A) it needs, whoever claimed them', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(10);
-      const f = (name: string) => k.exports[name] as (...a: number[]) => void;
-      const [M, N, K] = [300, 70, 600];
+      const f = (name: string) => k.exports[name] as (...a: number[]) => number;
+      const [M, N, K] = [301, 70, 600];
       const A = uniform(rand, M * K, -1, 1);
       const B = uniform(rand, K * N, -1, 1);
       const C = uniform(rand, M * N, -1, 1);
       const pa = put(k, A), pb = put(k, B), pc = put(k, C);
-      const work = k.arena.alloc(f('gemm_workspace_bytes')() as unknown as number);
+      const work = k.arena.alloc(f('gemm_workspace_bytes')());
       const packedFloats = ((M + 3) & ~3) * K;
-      const packed = k.arena.alloc(packedFloats * 4 + 16);
+      const packed = k.arena.alloc(packedFloats * 4 + 4 * 76);
       const flags = packed + packedFloats * 4;
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-        const args = [+tA, +tB, M, N, K, 0.75, pa, tA ? M : K, pb, tB ? K : N, 0.5, pc, N, work] as const;
+        const args = [+tA, +tB, M, N, K, 0.75, pa, tA ? M : K, pb, tB ? K : N, 0.5, pc, N, work];
         k.arena.f32(pc, C.length).set(C);
         f('f32_gemm_4x8')(...args);
         const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
-        for (const [first, claimed] of [[0, [0, 0, 0]], [2, [0, 0, 0]], [1, [1, 0, 1]], [1, [1, 1, 1]]] as const) {
+        for (const [rows, slot, slots, stalled] of [[128, 0, 1, []], [128, 2, 3, [0, 2]], [4, 1, 2, [0, 5, 75]], [16, 3, 4, [1, 2, 3, 18]], [64, 1, 2, [0, 1, 2, 3, 4]]] as const) {
+          const units = Math.ceil(M / rows);
+          const claimed = Array.from({ length: units }, (_, u) => ((stalled as readonly number[]).includes(u) ? 1 : 0));
           k.arena.f32(pc, C.length).set(C);
           k.arena.f32(packed, packedFloats).fill(NaN);
-          k.arena.i32(flags, 3).set(claimed);
-          f('f32_gemm_4x8_shared_a')(...args, packed, flags, first);
+          k.arena.i32(flags, units).set(claimed);
+          f('f32_gemm_4x8_shared_a')(...args, packed, flags, rows, slot, slots);
+          const what = `tA=${tA} tB=${tB} ${rows}-row units, slot ${slot} of ${slots}, stalled ${stalled.join(',')}`;
           const got = new Uint32Array(k.memory.buffer, pc, C.length);
           const i = want.findIndex((v, j) => v !== got[j]);
-          expect(i, `tA=${tA} tB=${tB} first=${first} flags=${claimed.join(',')}: C[${i}]`).toBe(-1);
-          // Groups it claimed are marked packed; those claimed by the stalled call stay claimed.
-          expect(Array.from(k.arena.i32(flags, 3))).toEqual(claimed.map((c) => (c === 1 ? 1 : 2)));
+          expect(i, `${what}: C[${i}]`).toBe(-1);
+          // The units it claimed are marked packed; those of the stalled call stay claimed.
+          expect(Array.from(k.arena.i32(flags, units)), what).toEqual(claimed.map((c) => (c === 1 ? 1 : 2)));
         }
       }
       for (const p of [pa, pb, pc, work, packed]) k.arena.free(p);

@@ -4,8 +4,8 @@
 import { madd } from '../common/madd';
 import { packA, packB } from './pack';
 
-const MR: i32 = 4;
-const NR: i32 = 8;
+export const MR: i32 = 4;
+export const NR: i32 = 8;
 export const GEMM_KC: i32 = 512;
 export const GEMM_MC: i32 = 128;
 export const GEMM_NC: i32 = 1024;
@@ -181,85 +181,6 @@ export function f32_gemm_4x8_packed_a(
   transB: i32, M: i32, N: i32, K: i32, alpha: f32, packedA: usize, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
   gemmBlocked(0, transB, M, N, K, alpha, 0, 0, b, ldb, beta, c, ldc, work, 0, packedA);
-}
-
-/**
- * One column panel of a GEMM whose calls share one packed op(A) and pack it between them as they go
- * (row panels over the whole K, as f32_pack_a_rows lays them out, in `packedA`): row group g
- * (GEMM_MC rows) is packed by the first call to claim it (flags[g]: 0 free, 1 being packed, 2 packed;
- * i32 words the caller zeroes before the job). A call visits the groups from `first` on, so the
- * threads start on different groups and pack them side by side, with no job of its own and no
- * barrier before the products. The C tiles, their sums and the packed values are those of
- * f32_gemm_4x8: the same bits at any split and in any order.
- */
-export function f32_gemm_4x8_shared_a(
-  transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32,
-  b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize, packedA: usize, flags: usize, first: i32,
-): void {
-  const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
-  const tile = packedB + <usize>(GEMM_KC * GEMM_NC) * 4;
-  const groups = (M + GEMM_MC - 1) / GEMM_MC;
-  for (let jc = 0; jc < N; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, N - jc);
-    for (let pc = 0; pc < K; pc += GEMM_KC) {
-      const kc = min(GEMM_KC, K - pc);
-      const blockBeta: f32 = pc == 0 ? beta : 1;
-      packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
-      for (let step = 0; step < groups; step++) {
-        const g = (first + step) % groups;
-        // Every group is ready after this call's first K block.
-        if (jc == 0 && pc == 0) readyGroup(transA, a, lda, M, K, packedA, flags, g, groups);
-        const ic = g * GEMM_MC;
-        const mc = min(GEMM_MC, M - ic);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pb = packedB + <usize>(jr * kc) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const pa = packedA + (<usize>(ic + ir) * <usize>K + <usize>pc * MR) * 4;
-            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
-            microTile4x8(kc, pa, pb, cp, <usize>ldc, min(MR, mc - ir), nr, alpha, blockBeta, tile);
-          }
-        }
-      }
-    }
-  }
-}
-
-/** Packs row group g of op(A) (GEMM_MC rows over the whole K) into its place in packedA. */
-// @ts-ignore: decorator
-@inline
-function packGroup(transA: i32, a: usize, lda: i32, M: i32, K: i32, packedA: usize, g: i32): void {
-  const ic = g * GEMM_MC;
-  packA(transA != 0, a, <usize>lda, ic, min(GEMM_MC, M - ic), 0, K, packedA + <usize>ic * <usize>K * 4);
-}
-
-/** Claims row group g if it is free and packs it; true if this call packed it. */
-// @ts-ignore: decorator
-@inline
-function claimGroup(transA: i32, a: usize, lda: i32, M: i32, K: i32, packedA: usize, flags: usize, g: i32): bool {
-  const flag = flags + (<usize>g << 2);
-  if (atomic.load<i32>(flag) != 0 || atomic.cmpxchg<i32>(flag, 0, 1) != 0) return false;
-  packGroup(transA, a, lda, M, K, packedA, g);
-  atomic.store<i32>(flag, 2);
-  return true;
-}
-
-/**
- * Returns once row group g of op(A) is packed. If another call is packing it, this one packs the
- * groups nobody has claimed yet (it needs them all), then waits about as long as packing g takes,
- * then packs g itself: the same values into the same place (a copy), so a thread the OS has
- * descheduled in the middle of g holds nobody up.
- */
-function readyGroup(transA: i32, a: usize, lda: i32, M: i32, K: i32, packedA: usize, flags: usize, g: i32, groups: i32): void {
-  const flag = flags + (<usize>g << 2);
-  if (atomic.load<i32>(flag) == 2 || claimGroup(transA, a, lda, M, K, packedA, flags, g)) return;
-  for (let step = 1; step < groups && atomic.load<i32>(flag) != 2; step++) {
-    claimGroup(transA, a, lda, M, K, packedA, flags, (g + step) % groups);
-  }
-  for (let spins = (min(GEMM_MC, M - g * GEMM_MC) * K) >> 4; spins > 0; spins--) {
-    if (atomic.load<i32>(flag) == 2) return;
-  }
-  packGroup(transA, a, lda, M, K, packedA, g);
 }
 
 /** Bytes of workspace f32_gemm_4x8 needs. */

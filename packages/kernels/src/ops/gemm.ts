@@ -97,12 +97,23 @@ function sharedAApplies(M: number, N: number, K: number, threads: number): boole
  */
 const SHARED_A_PIECES = 8;
 
-/** Rows of op(A) per packing claim in f32_gemm_4x8_shared_a (its GEMM_MC). */
-const GROUP_ROWS = 128;
+/** Rows of op(A) in a block of f32_gemm_4x8_shared_a (its GEMM_MC): packing units divide it. */
+const BLOCK_ROWS = 128;
 
 /**
- * Per Kernels: the block op(A) is packed into for gemmSharedA, then one i32 claim flag per row
- * group (grown as needed, never per call).
+ * Rows of op(A) a thread packs per claim: a power of two from 4 to BLOCK_ROWS, the smallest whose
+ * unit holds 2^14 floats or more (64 KB, a few us of copying), so a GEMM of few rows over a deep K
+ * (64 x 3136: a 3x3 filter gradient) is packed in units by both threads, not by one as one block.
+ */
+function unitRows(K: number): number {
+  let rows = 4;
+  while (rows < BLOCK_ROWS && rows * K < 1 << 14) rows *= 2;
+  return rows;
+}
+
+/**
+ * Per Kernels: the block op(A) is packed into for gemmSharedA, then one i32 claim flag per packing
+ * unit (grown as needed, never per call).
  */
 const sharedA = new WeakMap<Kernels, { ptr: number; bytes: number }>();
 
@@ -119,8 +130,8 @@ function sharedABlock(k: Kernels, bytes: number): number {
 /**
  * A GEMM split by column panels with op(A) packed once: SHARED_A_PIECES column panels a thread
  * (multiples of 8) of f32_gemm_4x8_shared_a, each packing its own columns of B and, between them,
- * the row groups of op(A) as they first need them (a claim flag per group; a thread's first panel
- * starts on its own share of the groups, so the threads pack side by side). One job, no serial part:
+ * the units of op(A) as they first need them (a claim flag per unit; the panels of thread t's share
+ * start on their own part of the rows, so the threads pack side by side). One job, no serial part:
  * before, the caller packed a small A alone (30-50 us of a 200 us 256^3 on 2 threads) and a larger
  * one took a packing job and a second barrier. The packed values and the K blocks are those of
  * f32_gemm_4x8: the same bits at any split.
@@ -129,23 +140,23 @@ function gemmSharedA(
   k: Kernels, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, threads: number,
 ): void {
-  const groups = Math.ceil(M / GROUP_ROWS);
+  const rows = unitRows(K);
+  const units = Math.ceil(M / rows);
   const packedBytes = ((M + 3) & ~3) * K * 4;
-  const packed = sharedABlock(k, packedBytes + groups * 4);
+  const packed = sharedABlock(k, packedBytes + units * 4);
   const flags = packed + packedBytes;
-  k.arena.i32(flags, groups).fill(0);
+  k.arena.i32(flags, units).fill(0);
   const ranges = splitRange(N, threads * SHARED_A_PIECES, 8);
-  // The pool hands thread t the t-th contiguous block of the tasks first: its panels start on group
-  // t * groups / threads.
-  const blocks = Math.min(threads, ranges.length);
-  const tasks = ranges.map(([s, e], i): Task => {
-    const block = Math.floor(((i + 1) * blocks - 1) / ranges.length);
-    return {
-      fn: 'f32_gemm_4x8_shared_a',
-      args: [+transA, +transB, M, e - s, K, alpha, a, lda, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0, packed, flags, Math.floor((block * groups) / blocks)],
-      scratch: 13,
-    };
-  });
+  // The pool hands thread t the t-th contiguous block of the tasks first: that is its slot.
+  const slots = Math.min(threads, ranges.length);
+  const tasks = ranges.map(([s, e], i): Task => ({
+    fn: 'f32_gemm_4x8_shared_a',
+    args: [
+      +transA, +transB, M, e - s, K, alpha, a, lda, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0,
+      packed, flags, rows, Math.floor(((i + 1) * slots - 1) / ranges.length), slots,
+    ],
+    scratch: 13,
+  }));
   runTasks(k, tasks, workspaceBytes(k));
 }
 
