@@ -32,7 +32,7 @@ if a['n'] > 1 and b['n'] > 1:
     pooled = math.sqrt((a['sd'] ** 2 + b['sd'] ** 2) / 2)
     need = math.ceil(2 * (stats.norm.ppf(0.95) + stats.norm.ppf(0.9)) ** 2 * pooled ** 2 / 4)  # 80% power at a true difference of 0
     out['welch'] = {'diff': d, 'se': se, 'df': df, 'ci95': [d - t975 * se, d + t975 * se], 'ci90': [d - t95 * se, d + t95 * se],
-                    'p_two_sided': 2 * stats.t.sf(abs(d) / se, df), 'tost_p': max(p_lo, p_hi), 'tost_2nats': max(p_lo, p_hi) < 0.05,
+                    'p_two_sided': 2 * stats.t.sf(abs(d) / se, df), 'tost_p': max(p_lo, p_hi), 'tost_2nats': bool(max(p_lo, p_hi) < 0.05),
                     'pooled_sd': pooled, 'seeds_per_side_for_tost_80pct': need}
     w = out['welch']
     print(f"ours - torch = {d:+.2f} nats, se {se:.2f} (Welch df {df:.1f}), 95% CI {w['ci95'][0]:+.2f}..{w['ci95'][1]:+.2f}, "
@@ -41,6 +41,15 @@ if a['n'] > 1 and b['n'] > 1:
           f"at sd {pooled:.1f} it needs ~{need} seeds per side (80% power, true difference 0)")
     u = stats.mannwhitneyu(a['test_ll'], b['test_ll'])
     out['mann_whitney_p'] = float(u.pvalue)
+for s_ in ('torch', 'ours'):  # how far two runs of the same recipe land from each other
+    v = out['sides'][s_]['test_ll']
+    pairs = [abs(x - y) for i, x in enumerate(v) for y in v[i + 1:]]
+    if pairs:
+        pairs.sort()
+        out['sides'][s_]['pairs'] = {'n': len(pairs), 'median_abs_diff': pairs[len(pairs) // 2] if len(pairs) % 2 else (pairs[len(pairs) // 2 - 1] + pairs[len(pairs) // 2]) / 2,
+                                     'within_2_nats': sum(d < 2 for d in pairs) / len(pairs)}
+        q = out['sides'][s_]['pairs']
+        print(f"{s_} seed pairs: median |difference| {q['median_abs_diff']:.2f} nats, {100 * q['within_2_nats']:.0f}% of {q['n']} pairs within 2 nats")
 noise = {}
 for k, v in est.items():
     if len(v) > 1:
