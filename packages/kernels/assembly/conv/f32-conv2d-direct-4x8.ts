@@ -8,6 +8,7 @@
 // Taps are listed flat (c, kh, kw) by their offset in a padded image, so any kernel shape works.
 import { madd } from '../common/madd';
 import { hsum, loadTail } from '../common/lanes';
+import { paddedRows } from './padded-rows';
 
 /**
  * out[n][c] = x[n][c] placed at (PH, PW) in a zero Hp x Wp plane, for N images of C x H x W
@@ -132,6 +133,14 @@ export function f32_conv2d_direct_filter_grad(
   dy: usize, kk: i32, OC: i32, oBegin: i32, oEnd: i32, tBegin: i32, tEnd: i32, taps: usize, dw: usize,
 ): void {
   for (let o = oBegin; o < oEnd; o++) memory.fill(dw + ((<usize>o * <usize>kk + <usize>tBegin) << 2), 0, <usize>(tEnd - tBegin) << 2);
+  filterGradAdd(xp, N, imageStride, Wp, OH, OW, dy, kk, OC, oBegin, oEnd, tBegin, tEnd, taps, dw);
+}
+
+/** f32_conv2d_direct_filter_grad without clearing dw first: each image's sums are added to dw. */
+function filterGradAdd(
+  xp: usize, N: i32, imageStride: i32, Wp: i32, OH: i32, OW: i32,
+  dy: usize, kk: i32, OC: i32, oBegin: i32, oEnd: i32, tBegin: i32, tEnd: i32, taps: usize, dw: usize,
+): void {
   const P = <usize>OH * <usize>OW;
   const full = OW & ~3;
   const rest = <usize>(OW - full);
@@ -189,5 +198,82 @@ export function f32_conv2d_direct_filter_grad(
         }
       }
     }
+  }
+}
+
+/** Floats of a padded block of `rows` output rows (all channels) and its taps, rounded up to whole vectors. */
+// @ts-ignore: decorator
+@inline
+function padBlockFloats(C: i32, KH: i32, KW: i32, rows: i32, Wp: i32): i32 {
+  return ((C * KH * KW + 3) & ~3) + C * (rows + KH - 1) * Wp;
+}
+
+/**
+ * Bytes of scratch f32_conv2d_direct_pad_4x8 (rows: the most output rows of a call) and
+ * f32_conv2d_direct_filter_grad_pad (rows: OH) need.
+ */
+export function f32_conv2d_direct_pad_scratch_bytes(C: i32, KH: i32, KW: i32, rows: i32, Wp: i32): i32 {
+  return padBlockFloats(C, KH, KW, rows, Wp) << 2;
+}
+
+/**
+ * Writes the tap offsets of a padded block (planes of Hs rows of Wp floats) at `taps` and the input
+ * rows ih0 .. ih0 + Hs - 1 of image x (C x H x W), zero-padded (PW columns on the left, rows outside
+ * the image zero), after them; returns the block's first float.
+ */
+function padBlock(x: usize, C: i32, H: i32, W: i32, PW: i32, KH: i32, KW: i32, ih0: i32, Hs: i32, Wp: i32, taps: usize): usize {
+  const kk = C * KH * KW;
+  let i = 0;
+  for (let c = 0; c < C; c++) {
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        store<i32>(taps + (<usize>i << 2), (c * Hs + kh) * Wp + kw);
+        i++;
+      }
+    }
+  }
+  const block = taps + (<usize>((kk + 3) & ~3) << 2);
+  const plane = <usize>(Hs * Wp) << 2;
+  const src = <usize>(H * W) << 2;
+  for (let c = 0; c < C; c++) paddedRows(block + <usize>c * plane, Wp, x + <usize>c * src, H, W, ih0, Hs, PW);
+  return block;
+}
+
+/**
+ * f32_conv2d_direct_4x8 for output rows [r0, r1) of N images of the unpadded x (C x H x W each,
+ * padding PH x PW): each image's input rows for them are zero-padded into the thread's scratch
+ * (rows of Wp floats, see f32_conv2d_direct_pad_scratch_bytes) just before its tile runs over them,
+ * instead of a padded copy of the batch written by one job and read by the next. The same windows
+ * as over the padded batch, so the same bits. y: image 0's output (OC planes of `plane` floats);
+ * the rows land at r0 * OW of each plane.
+ */
+export function f32_conv2d_direct_pad_4x8(
+  x: usize, N: i32, C: i32, H: i32, W: i32, PH: i32, PW: i32, KH: i32, KW: i32, Wp: i32, r0: i32, r1: i32, OW: i32,
+  packedW: usize, OC: i32, bias: usize, y: usize, plane: i32, band: i32, scratch: usize,
+): void {
+  const Hs = r1 - r0 + KH - 1;
+  const kk = C * KH * KW;
+  for (let n = 0; n < N; n++) {
+    const block = padBlock(x + (<usize>(n * C * H * W) << 2), C, H, W, PW, KH, KW, r0 - PH, Hs, Wp, scratch);
+    const yImage = y + ((<usize>n * <usize>OC * <usize>plane + <usize>(r0 * OW)) << 2);
+    f32_conv2d_direct_4x8(block, 1, C * Hs * Wp, Wp, r1 - r0, OW, packedW, kk, OC, scratch, bias, yImage, plane, band);
+  }
+}
+
+/**
+ * dw (overwritten, [OC, C*KH*KW]) = the filter gradient of N images of the unpadded x, as
+ * f32_conv2d_direct_filter_grad over the padded batch computes it (all channels and taps), each image
+ * padded into the thread's scratch just before its sums (same sums, same order: the same bits).
+ */
+export function f32_conv2d_direct_filter_grad_pad(
+  x: usize, N: i32, C: i32, H: i32, W: i32, PH: i32, PW: i32, KH: i32, KW: i32, Wp: i32, OH: i32, OW: i32,
+  dy: usize, OC: i32, dw: usize, scratch: usize,
+): void {
+  const kk = C * KH * KW;
+  const Hs = OH + KH - 1;
+  memory.fill(dw, 0, <usize>(OC * kk) << 2);
+  for (let n = 0; n < N; n++) {
+    const block = padBlock(x + (<usize>(n * C * H * W) << 2), C, H, W, PW, KH, KW, -PH, Hs, Wp, scratch);
+    filterGradAdd(block, 1, C * Hs * Wp, Wp, OH, OW, dy + (<usize>(n * OC * OH * OW) << 2), kk, OC, 0, OC, 0, kk, scratch, dw);
   }
 }

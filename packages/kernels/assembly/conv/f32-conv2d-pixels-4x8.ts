@@ -12,6 +12,7 @@
 import { storeTransposed4x4 } from '../common/lanes';
 import { madd } from '../common/madd';
 import { GEMM_KC, microTile4x8, storeTile4x8 } from '../gemm/f32-gemm-4x8';
+import { f32_transpose2d_bias_batch } from '../copy/f32-copy';
 
 /**
  * yt[q, 0..og) = sum_p A[q, p] W[o, p] + beta * yt[q, o] for the nb*OH*OW output pixels q of `nb`
@@ -161,4 +162,53 @@ function windowStart(x: usize, imageStride: i32, P: i32, W: i32, SH: i32, SW: i3
 /** Bytes of scratch f32_conv2d_pixels_4x8 needs. */
 export function f32_conv2d_pixels_scratch_bytes(): i32 {
   return (GEMM_KC << 4) + 128;
+}
+
+/** Floats of [pixels, OC] product a call of f32_conv2d_pixels_nchw keeps in scratch at once (64 KB). */
+const NCHW_BLOCK_FLOATS: i32 = 16384;
+
+/** Bytes of scratch f32_conv2d_pixels_nchw needs for images of P output pixels and OC outputs. */
+export function f32_conv2d_pixels_nchw_scratch_bytes(P: i32, OC: i32): i32 {
+  return (max(NCHW_BLOCK_FLOATS, P * OC) << 2) + f32_conv2d_pixels_scratch_bytes();
+}
+
+/**
+ * y [nb, OC, OH, OW] = the convolution of nb images of x (already padded: every window inside) with
+ * `groups` groups of cg channels and og outputs, plus bias (0: none): the pixels-major product of a
+ * few images at a time into the thread's scratch ([pixels, OC], every group), then transposed into
+ * NCHW with the bias (f32_transpose2d_bias_batch) while it is in cache, so one task does both and
+ * no second job waits for the first. `direct`: f32_conv2d_pixels_direct_4x8 (few outputs) instead
+ * of f32_conv2d_pixels_4x8. packedW: each group's panels, `per` floats apart. Rows of the product
+ * are independent and summed as in one call over the batch, so the bits do not depend on nb.
+ * Scratch: f32_conv2d_pixels_nchw_scratch_bytes.
+ */
+export function f32_conv2d_pixels_nchw(
+  x: usize, imageStride: i32, nb: i32, cg: i32, groups: i32, H: i32, W: i32, KH: i32, KW: i32,
+  SH: i32, SW: i32, DH: i32, DW: i32, OH: i32, OW: i32,
+  packedW: usize, per: i32, og: i32, taps: usize, direct: i32, bias: usize, y: usize, scratch: usize,
+): void {
+  const P = OH * OW;
+  const OC = og * groups;
+  const kk = cg * KH * KW;
+  const step = max(1, NCHW_BLOCK_FLOATS / (P * OC));
+  const yt = scratch;
+  const work = scratch + (<usize>max(NCHW_BLOCK_FLOATS, P * OC) << 2);
+  // More taps than one K block: later blocks add onto the first, so the bias is preset in the
+  // product (as the im2col GEMM does) rather than added by the transpose.
+  const preset = bias != 0 && kk > GEMM_KC;
+  for (let n0 = 0; n0 < nb; n0 += step) {
+    const m = min(step, nb - n0);
+    if (preset) {
+      for (let q = 0; q < m * P; q++) memory.copy(yt + (<usize>(q * OC) << 2), bias, <usize>OC << 2);
+    }
+    const image = x + (<usize>n0 * <usize>imageStride << 2);
+    for (let gr = 0; gr < groups; gr++) {
+      const xg = image + (<usize>(gr * cg * H * W) << 2);
+      const pw = packedW + (<usize>(gr * per) << 2);
+      const out = yt + (<usize>(gr * og) << 2);
+      if (direct != 0) f32_conv2d_pixels_direct_4x8(xg, imageStride, m, cg, H, W, KH, KW, SH, SW, 0, 0, DH, DW, OH, OW, pw, og, taps, preset ? 1 : 0, out, OC, work);
+      else f32_conv2d_pixels_4x8(xg, imageStride, m, cg, H, W, KH, KW, SH, SW, 0, 0, DH, DW, OH, OW, pw, og, taps, preset ? 1 : 0, out, OC, work);
+    }
+    f32_transpose2d_bias_batch(y + (<usize>n0 * <usize>(OC * P) << 2), yt, m, P, OC, preset ? 0 : bias);
+  }
 }

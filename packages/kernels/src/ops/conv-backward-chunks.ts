@@ -65,3 +65,36 @@ export function conv2dBackwardChunks(k: Kernels, g: Conv2dGeometry, x: number, w
     if (table !== 0) k.arena.free(table);
   }
 }
+
+/**
+ * Column floats a chunk of the input gradient alone may hold (256 KB): without a filter gradient
+ * sharing its columns, a chunk takes whole images of any size (LeNet C1: 784 pixels, 3 images a chunk).
+ */
+const INPUT_GRAD_COLUMN_FLOATS = 1 << 16;
+
+/**
+ * dx (overwritten) of a convolution with groups 1 as tasks of f32_conv2d_backward_chunk without the
+ * filter gradient, in chunks of whole images fixed by the geometry (W^T dY's sums run over the output
+ * channels, col2im's over one image's taps: the bits depend on neither the chunks nor the threads),
+ * for a caller that runs them in a job of its own tasks. Free `table` (when not 0) after the job.
+ */
+export function inputGradChunkTasks(
+  k: Kernels, g: Conv2dGeometry, w: number, dy: number, dx: number, OH: number, OW: number,
+): { tasks: Task[]; scratchBytes: number; table: number } {
+  const P = OH * OW;
+  const kk = g.C * g.KH * g.KW;
+  const nb = Math.max(1, Math.min(g.N, Math.floor(INPUT_GRAD_COLUMN_FLOATS / (kk * P))));
+  const chunks = splitRange(g.N, Math.ceil(g.N / nb));
+  const scratchBytes = kernel(k, 'f32_conv2d_backward_chunk_scratch_bytes')(kk, g.OC, nb * P) as number;
+  const table = tapTableApplies(g, OH, OW) ? tapTable(k, g, OH, OW) : 0;
+  const image = g.C * g.H * g.W * 4;
+  const tasks = chunks.map(([n0, n1]): Task => ({
+    fn: 'f32_conv2d_backward_chunk',
+    args: [
+      0, dy + n0 * g.OC * P * 4, w, n1 - n0, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW,
+      g.dilationH, g.dilationW, OH, OW, table, dx + n0 * image, 0, 0,
+    ],
+    scratch: 21,
+  }));
+  return { tasks, scratchBytes, table };
+}

@@ -5,9 +5,10 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { reduce } from './reduce.js';
 import type { Conv2dGeometry } from './conv.js';
+import { inputGradChunkTasks } from './conv-backward-chunks.js';
 
 /** Largest C*KH*KW taken directly: above it im2col + GEMM (or the pixels-major tile) is faster. */
 const MAX_TAPS = 32;
@@ -49,7 +50,7 @@ interface Padded {
 /** The zero-padded batch and the tap offsets both direct kernels read. Free both pointers after use. */
 function padBatch(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: number): Padded {
   const Hp = OH + g.KH - 1;
-  const Wp = 8 * Math.ceil(OW / 8) + g.KW - 1;
+  const Wp = paddedWidth(g, OW);
   const imageStride = g.C * Hp * Wp;
   const ptr = k.arena.alloc(g.N * imageStride * 4);
   const kk = g.C * g.KH * g.KW;
@@ -66,12 +67,36 @@ function padBatch(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: numb
   return { ptr, taps, Wp, imageStride };
 }
 
-/** y = conv(x, w) + b (b may be 0) for a geometry directApplies accepts. */
+/** Padded row length of the direct kernels: whole 8-pixel tiles plus the kernel's width. */
+function paddedWidth(g: Conv2dGeometry, OW: number): number {
+  return 8 * Math.ceil(OW / 8) + g.KW - 1;
+}
+
+/** Runs the tasks on k's threads (threads > 1) or one after another on this one, each with scratchBytes of scratch. */
+function runOrCall(k: Kernels, threads: number, tasks: readonly Task[], scratchBytes: number): void {
+  if (threads > 1 && tasks.length > 1) return runTasks(k, tasks, scratchBytes);
+  const work = scratchBytes > 0 ? k.arena.alloc(scratchBytes) : 0;
+  try {
+    for (const t of tasks) {
+      const args = t.args.slice();
+      if (t.scratch !== undefined) args[t.scratch] = work;
+      kernel(k, t.fn)(...args);
+    }
+  } finally {
+    if (work !== 0) k.arena.free(work);
+  }
+}
+
+/**
+ * y = conv(x, w) + b (b may be 0) for a geometry directApplies accepts. Each task pads its own
+ * input rows into its thread's scratch (f32_conv2d_direct_pad_4x8) just before its tile reads them:
+ * one job, no padded copy of the batch (LeNet C1 at batch 64 padded 64 images in a job of its own
+ * first, VGG conv1 its three 224 x 224 planes).
+ */
 export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number): void {
   const kk = g.C * g.KH * g.KW;
   const blocks = Math.ceil(g.OC / 4);
   const packed = k.arena.alloc(blocks * kk * 4 * 4);
-  const p = padBatch(k, g, x, OH, OW);
   try {
     // packed[ob][t][j] = w[4 ob + j][t], zero past OC.
     const src = k.arena.f32(w, g.OC * kk);
@@ -79,37 +104,35 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
     dst.fill(0);
     for (let o = 0; o < g.OC; o++) for (let t = 0; t < kk; t++) dst[((o >> 2) * kk + t) * 4 + (o & 3)] = src[o * kk + t]!;
     const P = OH * OW;
-    const out = g.OC * P * 4;
-    const band = bandRows(g, p.Wp);
-    const work = g.N * g.OC * P * kk;
-    const threads = threadsFor(k, work);
-    if (threads > 1 && g.N < 2 * threads) {
-      // Fewer images than pieces (inference, batch 1): each image by ranges of output rows, every
-      // channel (the kernel moved down r0 rows, its output planes still P apart), so each thread
-      // reads only its rows of the input and every output is computed as in the whole call. By
-      // blocks of output channels instead, every thread streamed the whole padded image (VGG conv1:
-      // 630 KB) once per block, and two threads ran it at 1.2-1.3x one.
-      const tasks: Task[] = [];
-      for (let n = 0; n < g.N; n++) {
-        for (const [r0, r1] of splitRange(OH, Math.ceil((FINE_PIECES * threads) / g.N))) {
-          tasks.push({
-            fn: 'f32_conv2d_direct_4x8',
-            args: [p.ptr + (n * p.imageStride + r0 * p.Wp) * 4, 1, p.imageStride, p.Wp, r1 - r0, OW, packed, kk, g.OC, p.taps, b, y + n * out + r0 * OW * 4, P, band],
-          });
-        }
-      }
-      runTasks(k, tasks);
-      return;
-    }
-    // Images are independent: split the batch over the threads.
-    const task = (n0: number, n1: number) => ({
-      fn: 'f32_conv2d_direct_4x8', args: [p.ptr + n0 * p.imageStride * 4, n1 - n0, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y + n0 * out, P, band],
+    const Wp = paddedWidth(g, OW);
+    const band = bandRows(g, Wp);
+    const image = g.C * g.H * g.W * 4;
+    const threads = threadsFor(k, g.N * g.OC * P * kk);
+    const call = (n0: number, n1: number, r0: number, r1: number): Task => ({
+      fn: 'f32_conv2d_direct_pad_4x8',
+      args: [x + n0 * image, n1 - n0, g.C, g.H, g.W, g.padH, g.padW, g.KH, g.KW, Wp, r0, r1, OW, packed, g.OC, b, y + n0 * g.OC * P * 4, P, band, 0],
+      scratch: 19,
     });
-    if (!splitOver(k, work, g.N, 1, task)) {
-      kernel(k, 'f32_conv2d_direct_4x8')(p.ptr, g.N, p.imageStride, p.Wp, OH, OW, packed, kk, g.OC, p.taps, b, y, P, band);
+    // Images are independent: the threads take runs of them. With fewer images than pieces
+    // (inference, batch 1) each image goes by ranges of output rows, every channel (its planes still
+    // P apart), so each thread reads only its rows of the input and every output is computed as in
+    // the whole call. By blocks of output channels instead, every thread streamed the whole padded
+    // image (VGG conv1: 630 KB) once per block, and two threads ran it at 1.2-1.3x one.
+    const tasks: Task[] = [];
+    let rows = OH;
+    if (threads > 1 && g.N < 2 * threads) {
+      const ranges = splitRange(OH, Math.ceil((FINE_PIECES * threads) / g.N));
+      rows = Math.max(...ranges.map(([r0, r1]) => r1 - r0));
+      for (let n = 0; n < g.N; n++) for (const [r0, r1] of ranges) tasks.push(call(n, n + 1, r0, r1));
+    } else if (threads > 1) {
+      for (const [n0, n1] of splitRange(g.N, threads * PIECES_PER_THREAD)) tasks.push(call(n0, n1, 0, OH));
+    } else {
+      tasks.push(call(0, g.N, 0, OH));
     }
+    const scratchBytes = kernel(k, 'f32_conv2d_direct_pad_scratch_bytes')(g.C, g.KH, g.KW, rows, Wp) as number;
+    runOrCall(k, threads, tasks, scratchBytes);
   } finally {
-    for (const ptr of [packed, p.ptr, p.taps]) k.arena.free(ptr);
+    k.arena.free(packed);
   }
 }
 
@@ -120,11 +143,63 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
  */
 const FILTER_GRAD_CHUNKS = 8;
 
+/** Whether conv2dBackwardDirect takes the backward pass (a batch of runs of images). */
+export function directBackwardApplies(g: Conv2dGeometry): boolean {
+  return directApplies(g) && g.N >= FILTER_GRAD_CHUNKS;
+}
+
+/**
+ * The backward pass of a convolution directBackwardApplies accepts, as one job (dx, dw, db may each
+ * be 0 to skip; the others are overwritten): the bias gradient by channels (f32_channel_sums), the
+ * filter gradient as FILTER_GRAD_CHUNKS runs of images, each padding its images into its thread's
+ * scratch (f32_conv2d_direct_filter_grad_pad) and summing into its own block, and the input gradient
+ * as chunks of whole images (inputGradChunkTasks). Then the runs' blocks are added in run order.
+ * LeNet C1 at batch 64 ran six jobs (bias sums, padding, filter gradient, dY's permutation, W^T dY,
+ * col2im), each a dispatch and a wait, and a serial fill of dx; the runs and chunks are fixed by the
+ * batch size, so the bits do not depend on the thread count.
+ */
+export function conv2dBackwardDirect(
+  k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, OH: number, OW: number,
+): void {
+  const kk = g.C * g.KH * g.KW;
+  const P = OH * OW;
+  const threads = threadsFor(k, g.N * g.OC * P * kk * ((dx !== 0 ? 1 : 0) + (dw !== 0 ? 1 : 0)));
+  const tasks: Task[] = [];
+  let scratchBytes = 0;
+  if (db !== 0) for (const [c0, c1] of splitRange(g.OC, threads)) tasks.push({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] });
+  const runs = splitRange(g.N, FILTER_GRAD_CHUNKS);
+  const parts = dw !== 0 ? k.arena.alloc(runs.length * g.OC * kk * 4) : 0;
+  let table = 0;
+  try {
+    if (dw !== 0) {
+      const Wp = paddedWidth(g, OW);
+      const image = g.C * g.H * g.W * 4;
+      runs.forEach(([n0, n1], i) => tasks.push({
+        fn: 'f32_conv2d_direct_filter_grad_pad',
+        args: [x + n0 * image, n1 - n0, g.C, g.H, g.W, g.padH, g.padW, g.KH, g.KW, Wp, OH, OW, dy + n0 * g.OC * P * 4, g.OC, parts + i * g.OC * kk * 4, 0],
+        scratch: 15,
+      }));
+      scratchBytes = kernel(k, 'f32_conv2d_direct_pad_scratch_bytes')(g.C, g.KH, g.KW, OH, Wp) as number;
+    }
+    if (dx !== 0) {
+      const chunks = inputGradChunkTasks(k, g, w, dy, dx, OH, OW);
+      table = chunks.table;
+      tasks.push(...chunks.tasks);
+      scratchBytes = Math.max(scratchBytes, chunks.scratchBytes);
+    }
+    runOrCall(k, threads, tasks, scratchBytes);
+    if (dw !== 0) reduce(k, 'sum', dw, parts, 1, runs.length, g.OC * kk);
+  } finally {
+    if (parts !== 0) k.arena.free(parts);
+    if (table !== 0) k.arena.free(table);
+  }
+}
+
 /** dw (overwritten, [OC, C, KH, KW]) = the filter gradient for a geometry directApplies accepts. */
 export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
+  if (g.N >= FILTER_GRAD_CHUNKS) return conv2dBackwardDirect(k, g, x, 0, dy, 0, dw, 0, OH, OW);
   const p = padBatch(k, g, x, OH, OW);
   try {
-    if (g.N >= FILTER_GRAD_CHUNKS) return filterGradByImages(k, g, p, dy, dw, OH, OW);
     // Each weight's sum runs over the whole batch in one order: split the weights instead, as blocks
     // of output channels (in pairs) by taps (in quads), the kernel's tile.
     const kk = g.C * g.KH * g.KW;
@@ -144,30 +219,5 @@ export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number,
   } finally {
     k.arena.free(p.ptr);
     k.arena.free(p.taps);
-  }
-}
-
-/**
- * The filter gradient as FILTER_GRAD_CHUNKS runs of images (fixed by the batch size, not the threads):
- * run i's sums go to its own block, then the blocks are added in run order.
- */
-function filterGradByImages(k: Kernels, g: Conv2dGeometry, p: Padded, dy: number, dw: number, OH: number, OW: number): void {
-  const kk = g.C * g.KH * g.KW;
-  const runs = splitRange(g.N, FILTER_GRAD_CHUNKS);
-  const parts = k.arena.alloc(runs.length * g.OC * kk * 4);
-  try {
-    const call = (i: number) => {
-      const [n0, n1] = runs[i]!;
-      return [p.ptr + n0 * p.imageStride * 4, n1 - n0, p.imageStride, p.Wp, OH, OW, dy + n0 * g.OC * OH * OW * 4, kk, g.OC, 0, g.OC, 0, kk, p.taps, parts + i * g.OC * kk * 4];
-    };
-    if (threadsFor(k, g.N * g.OC * OH * OW * kk) > 1) {
-      runTasks(k, runs.map((_, i): Task => ({ fn: 'f32_conv2d_direct_filter_grad', args: call(i) })));
-    } else {
-      const f = kernel(k, 'f32_conv2d_direct_filter_grad');
-      for (let i = 0; i < runs.length; i++) f(...call(i));
-    }
-    reduce(k, 'sum', dw, parts, 1, runs.length, g.OC * kk);
-  } finally {
-    k.arena.free(parts);
   }
 }

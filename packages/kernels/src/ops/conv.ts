@@ -8,7 +8,7 @@ import { gemm, packB, packedBFloats } from './gemm.js';
 import { fill } from './elementwise.js';
 import { channelSums } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
-import { conv2dFilterGradDirect, conv2dForwardDirect, directApplies } from './conv-direct.js';
+import { conv2dBackwardDirect, conv2dFilterGradDirect, conv2dForwardDirect, directApplies, directBackwardApplies } from './conv-direct.js';
 import { tapTable, tapTableApplies } from './conv-taps.js';
 import { backwardChunkImages, conv2dBackwardChunks } from './conv-backward-chunks.js';
 import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
@@ -223,65 +223,80 @@ export function conv2dForwardPixelsMajor(
   const { ptr: padded, H, W } = padForWindows(k, g, x, OH, OW);
   const src = padded !== 0 ? padded : x;
   const scratchBytes = kernel(k, 'f32_conv2d_pixels_scratch_bytes')() as number;
-  const scratch = k.arena.alloc(scratchBytes);
-  const yt = k.arena.alloc(M * g.OC * 4);
+  let yt = 0;
   try {
     // Offset of each tap from its window's top-left input, in the order of the weights' taps.
     const t = k.arena.i32(taps, kk);
     for (let c = 0, i = 0; c < cg; c++) {
       for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * H + kh * g.dilationH) * W + kw * g.dilationW;
     }
-    // yt[q, o] is each group's product; the transposes into y add the bias (f32_transpose2d_bias_batch),
-    // one rounding of acc + b as when the product accumulates onto a preset bias. Preset it still for
-    // one image (whose transpose splits by rows) and for more taps than one K block of 512 (later
-    // blocks add onto the first, bias included, as the im2col GEMM does: the same bits as that path).
-    const single = g.N === 1;
-    const preset = b !== 0 && (single || kk > 512);
-    if (preset) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
     const threads = threadsFor(k, M * g.OC * kk);
     if (prepacked === 0) packWeights(k, g, w, packed, per, threads);
     // Up to 16 outputs a group, the tile reads its windows itself (packing them costs as much as the
     // product): LeNet C3. With more, the windows are packed into the tile's panel first.
-    const fn = og <= 16 ? 'f32_conv2d_pixels_direct_4x8' : 'f32_conv2d_pixels_4x8';
+    const direct = og <= 16;
+    if (g.N >= 2) {
+      // Runs of whole images, each task its images' product (every group) in its scratch and their
+      // transposes into y with the bias (f32_conv2d_pixels_nchw): one job. Two per thread when there
+      // are enough, so that a thread held up by another process leaves less behind. (LeNet C3 at batch
+      // 64 ran the products as one job into a batch-wide [pixels, OC] buffer, then the transposes,
+      // 0.05 ms, on the calling thread; one image per transpose task had run slower on 2 threads than on 1.)
+      const nchwBytes = kernel(k, 'f32_conv2d_pixels_nchw_scratch_bytes')(P, g.OC) as number;
+      const task = (n0: number, n1: number): Task => ({
+        fn: 'f32_conv2d_pixels_nchw',
+        args: [src + n0 * g.C * H * W * 4, g.C * H * W, n1 - n0, cg, g.groups, H, W, g.KH, g.KW, g.strideH, g.strideW, g.dilationH, g.dilationW,
+          OH, OW, packed, per, og, taps, direct ? 1 : 0, b, y + n0 * g.OC * P * 4, 0],
+        scratch: 22,
+      });
+      if (threads > 1) {
+        runTasks(k, splitRange(g.N, threads * PIECES_PER_THREAD).map(([n0, n1]) => task(n0, n1)), nchwBytes);
+      } else {
+        const work = k.arena.alloc(nchwBytes);
+        try {
+          const args = task(0, g.N).args;
+          args[22] = work;
+          kernel(k, 'f32_conv2d_pixels_nchw')(...args);
+        } finally {
+          k.arena.free(work);
+        }
+      }
+      return;
+    }
+    // One image (inference): yt[p, o] is each group's product, with the bias preset (one rounding of
+    // acc + b as when the transposes add it), then transposed into y, split by rows.
+    yt = k.arena.alloc(M * g.OC * 4);
+    if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
+    const fn = direct ? 'f32_conv2d_pixels_direct_4x8' : 'f32_conv2d_pixels_4x8';
     const call = (gr: number, n0: number, n1: number, work: number) => [
       src + (n0 * g.C + gr * cg) * H * W * 4, g.C * H * W, n1 - n0, cg, H, W, g.KH, g.KW, g.strideH, g.strideW, 0, 0,
-      g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, preset ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
+      g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
     ];
-    // Pixels are independent rows of the product: the threads take ranges of images (two per thread
-    // when there are enough, so that a thread held up by another process leaves less behind) or,
-    // with fewer images than threads (inference), ranges of output rows of each image.
+    // With fewer images than threads, the threads take ranges of output rows of the image.
     if (threads > 1) {
       const tasks: Task[] = [];
       for (let gr = 0; gr < g.groups; gr++) {
-        if (g.N >= threads) {
-          for (const [n0, n1] of splitRange(g.N, threads * PIECES_PER_THREAD)) tasks.push({ fn, args: call(gr, n0, n1, 0), scratch: 22 });
-          continue;
-        }
-        for (let n = 0; n < g.N; n++) {
-          for (const [r0, r1] of splitRange(OH, Math.ceil((2 * threads) / g.N))) {
-            // Output rows r0..r1 of image n: the same windows with the padding moved up by r0 rows
-            // (a negative padding reads real rows below the first), and the rows' pixels in yt.
-            const args = call(gr, n, n + 1, 0);
-            args[10] = -r0 * g.strideH;
-            args[14] = r1 - r0;
-            args[20] = yt + ((n * P + r0 * OW) * g.OC + gr * og) * 4;
-            tasks.push({ fn, args, scratch: 22 });
-          }
+        for (const [r0, r1] of splitRange(OH, 2 * threads)) {
+          // Output rows r0..r1: the same windows with the padding moved up by r0 rows (a negative
+          // padding reads real rows below the first), and the rows' pixels in yt.
+          const args = call(gr, 0, 1, 0);
+          args[10] = -r0 * g.strideH;
+          args[14] = r1 - r0;
+          args[20] = yt + (r0 * OW * g.OC + gr * og) * 4;
+          tasks.push({ fn, args, scratch: 22 });
         }
       }
       runTasks(k, tasks, scratchBytes);
     } else {
-      const direct = kernel(k, fn);
-      for (let gr = 0; gr < g.groups; gr++) direct(...call(gr, 0, g.N, scratch));
+      const scratch = k.arena.alloc(scratchBytes);
+      try {
+        for (let gr = 0; gr < g.groups; gr++) kernel(k, fn)(...call(gr, 0, 1, scratch));
+      } finally {
+        k.arena.free(scratch);
+      }
     }
-    // yt[n*P + p, o] (+ b[o]) -> y[n, o, p]: runs of whole images on the threads (one image per task
-    // made 64 tasks of 6 KB for LeNet C3 at batch 64, which ran slower on 2 threads than on one).
-    const image = P * g.OC * 4;
-    if (single) return transpose2d(k, y, yt, P, g.OC);
-    const batch = (n0: number, n1: number): Task => ({ fn: 'f32_transpose2d_bias_batch', args: [y + n0 * image, yt + n0 * image, n1 - n0, P, g.OC, preset ? 0 : b] });
-    if (!splitOver(k, M * g.OC, g.N, 1, batch)) kernel(k, 'f32_transpose2d_bias_batch')(y, yt, g.N, P, g.OC, preset ? 0 : b);
+    transpose2d(k, y, yt, P, g.OC);
   } finally {
-    for (const p of [prepacked === 0 ? packed : 0, taps, scratch, yt, padded]) if (p !== 0) k.arena.free(p);
+    for (const p of [prepacked === 0 ? packed : 0, taps, yt, padded]) if (p !== 0) k.arena.free(p);
   }
 }
 
@@ -371,6 +386,8 @@ export function conv2dBackward(
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
   const P = OH * OW;
+  // A direct convolution over a batch (LeNet C1): every gradient in one job.
+  if (keptCols === 0 && directBackwardApplies(g)) return conv2dBackwardDirect(k, g, x, w, dy, dx, dw, db, OH, OW);
   if (db !== 0) {
     // db[o] = sum over n, oh, ow of dy[n, o], in one pass over dy.
     channelSums(k, db, dy, g.N, g.OC, P);
