@@ -9,6 +9,7 @@ import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Ta
 import { reduce } from './reduce.js';
 import type { Conv2dGeometry } from './conv.js';
 import { inputGradChunkTasks } from './conv-backward-chunks.js';
+import { runOrCall } from './conv-tasks.js';
 
 /** Largest C*KH*KW taken directly: above it im2col + GEMM (or the pixels-major tile) is faster. */
 const MAX_TAPS = 32;
@@ -70,21 +71,6 @@ function padBatch(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: numb
 /** Padded row length of the direct kernels: whole 8-pixel tiles plus the kernel's width. */
 function paddedWidth(g: Conv2dGeometry, OW: number): number {
   return 8 * Math.ceil(OW / 8) + g.KW - 1;
-}
-
-/** Runs the tasks on k's threads (threads > 1) or one after another on this one, each with scratchBytes of scratch. */
-function runOrCall(k: Kernels, threads: number, tasks: readonly Task[], scratchBytes: number): void {
-  if (threads > 1 && tasks.length > 1) return runTasks(k, tasks, scratchBytes);
-  const work = scratchBytes > 0 ? k.arena.alloc(scratchBytes) : 0;
-  try {
-    for (const t of tasks) {
-      const args = t.args.slice();
-      if (t.scratch !== undefined) args[t.scratch] = work;
-      kernel(k, t.fn)(...args);
-    }
-  } finally {
-    if (work !== 0) k.arena.free(work);
-  }
 }
 
 /**

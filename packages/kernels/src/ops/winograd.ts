@@ -9,7 +9,8 @@ import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { gemm, gemmTasks } from './gemm.js';
 import { gemmChannelAffineBatch, packA, packedAFloats } from './gemm-channel-affine.js';
-import { runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { runOrCall } from './conv-tasks.js';
 import type { Conv2dGeometry } from './conv.js';
 
 /**
@@ -178,27 +179,59 @@ function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: n
   }
 }
 
-/** y = conv(x, w) + b (b may be 0) for a geometry winogradApplies accepts. */
-export function conv2dForwardWinograd(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number): void {
-  const u = k.arena.alloc(16 * g.OC * g.C * 4);
+/** Tiles a task of the fused training path aims at (whole tile rows: ResNet's 56 x 56, 2 rows of 28). */
+const FUSED_TILES = 64;
+
+/**
+ * y = the 3x3 convolution of x with w (flip: the input gradient's rotated filters, see
+ * filterTransform), plus bias (0: none), for training: one job transforms and packs the filters by
+ * row ranges (f32_winograd_2x2_3x3_filter_packed), then one job of tasks of a few tile rows of an
+ * image each runs the input transform, the 16 GEMMs and the output transform of its tiles
+ * (f32_winograd_2x2_3x3_fused). ResNet's 64 x 56 x 56 3x3 layer ran four jobs (filters, input
+ * transform, 32 GEMM panels, output transform), and its transforms, streaming 3.2 MB buffers,
+ * hardly scaled.
+ */
+function winogradFused(k: Kernels, p: Plane, x: number, w: number, flip: 0 | 1, bias: number, y: number): void {
+  const R = p.OC;
+  const packed = k.arena.alloc((kernel(k, 'f32_winograd_2x2_3x3_packed_floats')(flip !== 0 ? p.C : p.OC, flip !== 0 ? p.OC : p.C, flip) as number) * 4);
+  const u = k.arena.alloc(16 * p.OC * p.C * 4);
+  const [wOC, wC] = flip !== 0 ? [p.C, p.OC] : [p.OC, p.C];
   try {
-    filterTransform(k, w, g.OC, g.C, 0, u);
-    winogradTransformed(k, { N: g.N, C: g.C, H: g.H, W: g.W, padH: g.padH, padW: g.padW, OC: g.OC, OH, OW }, x, u, b, y);
+    const prep = (r0: number, r1: number): Task => ({ fn: 'f32_winograd_2x2_3x3_filter_packed', args: [w, wOC, wC, flip, u, packed, r0, r1] });
+    const prepThreads = threadsFor(k, 40 * p.OC * p.C * 9);
+    runOrCall(k, prepThreads, prepThreads > 1 ? splitRange(R, prepThreads * PIECES_PER_THREAD, 4).map(([a, b]) => prep(a, b)) : [prep(0, R)], 0);
+    const tilesH = Math.ceil(p.OH / 2);
+    const tilesW = Math.ceil(p.OW / 2);
+    const ranges = splitRange(tilesH, Math.ceil(tilesH / Math.max(1, Math.floor(FUSED_TILES / tilesW))));
+    const rows = Math.max(...ranges.map(([a, b]) => b - a));
+    const imageIn = p.C * p.H * p.W * 4;
+    const imageOut = p.OC * p.OH * p.OW * 4;
+    const tasks: Task[] = [];
+    for (let n = 0; n < p.N; n++) {
+      for (const [th0, th1] of ranges) {
+        tasks.push({
+          fn: 'f32_winograd_2x2_3x3_fused',
+          args: [x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tilesW, packed, p.OC, bias, y + n * imageOut, p.OH, p.OW, 0],
+          scratch: 15,
+        });
+      }
+    }
+    const scratchBytes = kernel(k, 'f32_winograd_2x2_3x3_fused_scratch_bytes')(p.C, p.OC, rows, tilesW) as number;
+    runOrCall(k, threadsFor(k, 16 * p.N * tilesH * tilesW * p.OC * p.C), tasks, scratchBytes);
   } finally {
+    k.arena.free(packed);
     k.arena.free(u);
   }
 }
 
+/** y = conv(x, w) + b (b may be 0) for a geometry winogradApplies accepts. */
+export function conv2dForwardWinograd(k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number): void {
+  winogradFused(k, { N: g.N, C: g.C, H: g.H, W: g.W, padH: g.padH, padW: g.padW, OC: g.OC, OH, OW }, x, w, 0, b, y);
+}
+
 /** dx (overwritten) = the input gradient of a convolution winogradApplies accepts, from dy [N, OC, OH, OW]. */
 export function conv2dInputGradWinograd(k: Kernels, g: Conv2dGeometry, w: number, dy: number, dx: number, OH: number, OW: number): void {
-  const u = k.arena.alloc(16 * g.OC * g.C * 4);
-  try {
-    filterTransform(k, w, g.OC, g.C, 1, u);
-    const plane = { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W };
-    winogradTransformed(k, plane, dy, u, 0, dx);
-  } finally {
-    k.arena.free(u);
-  }
+  winogradFused(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx);
 }
 
 /**
