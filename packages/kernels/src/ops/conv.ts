@@ -12,6 +12,7 @@ import { conv2dBackwardDirect, conv2dFilterGradDirect, conv2dForwardDirect, dire
 import { tapTable, tapTableApplies } from './conv-taps.js';
 import { backwardChunkImages, conv2dBackwardChunks } from './conv-backward-chunks.js';
 import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { conv2dBackwardWinograd } from './conv-winograd-backward.js';
 import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
@@ -388,6 +389,7 @@ export function conv2dBackward(
   const P = OH * OW;
   // A direct convolution over a batch (LeNet C1): every gradient in one job.
   if (keptCols === 0 && directBackwardApplies(g)) return conv2dBackwardDirect(k, g, x, w, dy, dx, dw, db, OH, OW);
+  if (keptCols === 0 && winogradApplies(g) && conv2dBackwardWinograd(k, g, x, w, dy, dx, dw, db, OH, OW)) return;
   if (db !== 0) {
     // db[o] = sum over n, oh, ow of dy[n, o], in one pass over dy.
     channelSums(k, db, dy, g.N, g.OC, P);

@@ -40,7 +40,7 @@ export const MIN_TILES_PACKED = 16;
 /** Floats of each transformed-input and GEMM-output buffer per chunk of tile rows (4 MB). */
 const CHUNK_FLOATS = 1 << 20;
 
-interface Plane {
+export interface Plane {
   N: number;
   C: number;
   H: number;
@@ -59,7 +59,7 @@ export type Piece = [n: number, th0: number, th1: number, col: number];
  * The tile rows of the whole batch (image after image) in chunks small enough for the transformed
  * buffers (16 * max(C, OC) floats per tile, CHUNK_FLOATS in all); a chunk may span images.
  */
-interface TileChunks {
+export interface TileChunks {
   tilesW: number;
   /** Floats of the zero-padded plane f32_winograd_2x2_3x3_input needs for a chunk. */
   planeFloats: number;
@@ -87,7 +87,7 @@ export function* tileRowChunks(
   }
 }
 
-function tileChunks(N: number, OH: number, OW: number, channels: number): TileChunks {
+export function tileChunks(N: number, OH: number, OW: number, channels: number): TileChunks {
   const tilesH = Math.ceil(OH / 2);
   const tilesW = Math.ceil(OW / 2);
   const rows = N * tilesH;
@@ -191,37 +191,60 @@ const FUSED_TILES = 64;
  * transform, 32 GEMM panels, output transform), and its transforms, streaming 3.2 MB buffers,
  * hardly scaled.
  */
-function winogradFused(k: Kernels, p: Plane, x: number, w: number, flip: 0 | 1, bias: number, y: number): void {
+export function winogradFused(k: Kernels, p: Plane, x: number, w: number, flip: 0 | 1, bias: number, y: number): void {
+  const plan = fusedPlan(k, p, x, w, flip, bias, y, threadsFor(k, 16 * p.N * Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2) * p.OC * p.C));
+  try {
+    runOrCall(k, plan.prepThreads, plan.prep, 0);
+    runOrCall(k, plan.threads, plan.tasks, plan.scratchBytes);
+  } finally {
+    plan.free();
+  }
+}
+
+/** The two jobs of winogradFused as task lists (for a caller that merges them with others), and what to free after them. */
+export interface FusedPlan {
+  /** The filters' transform and packing, and the threads it is worth. */
+  prep: Task[];
+  prepThreads: number;
+  /** The tile-row tasks (after prep), their scratch bytes, and the threads they are worth. */
+  tasks: Task[];
+  scratchBytes: number;
+  threads: number;
+  free(): void;
+}
+
+export function fusedPlan(k: Kernels, p: Plane, x: number, w: number, flip: 0 | 1, bias: number, y: number, threads: number): FusedPlan {
   const R = p.OC;
   const packed = k.arena.alloc((kernel(k, 'f32_winograd_2x2_3x3_packed_floats')(flip !== 0 ? p.C : p.OC, flip !== 0 ? p.OC : p.C, flip) as number) * 4);
   const u = k.arena.alloc(16 * p.OC * p.C * 4);
   const [wOC, wC] = flip !== 0 ? [p.C, p.OC] : [p.OC, p.C];
-  try {
-    const prep = (r0: number, r1: number): Task => ({ fn: 'f32_winograd_2x2_3x3_filter_packed', args: [w, wOC, wC, flip, u, packed, r0, r1] });
-    const prepThreads = threadsFor(k, 40 * p.OC * p.C * 9);
-    runOrCall(k, prepThreads, prepThreads > 1 ? splitRange(R, prepThreads * PIECES_PER_THREAD, 4).map(([a, b]) => prep(a, b)) : [prep(0, R)], 0);
-    const tilesH = Math.ceil(p.OH / 2);
-    const tilesW = Math.ceil(p.OW / 2);
-    const ranges = splitRange(tilesH, Math.ceil(tilesH / Math.max(1, Math.floor(FUSED_TILES / tilesW))));
-    const rows = Math.max(...ranges.map(([a, b]) => b - a));
-    const imageIn = p.C * p.H * p.W * 4;
-    const imageOut = p.OC * p.OH * p.OW * 4;
-    const tasks: Task[] = [];
-    for (let n = 0; n < p.N; n++) {
-      for (const [th0, th1] of ranges) {
-        tasks.push({
-          fn: 'f32_winograd_2x2_3x3_fused',
-          args: [x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tilesW, packed, p.OC, bias, y + n * imageOut, p.OH, p.OW, 0],
-          scratch: 15,
-        });
-      }
+  const prepTask = (r0: number, r1: number): Task => ({ fn: 'f32_winograd_2x2_3x3_filter_packed', args: [w, wOC, wC, flip, u, packed, r0, r1] });
+  const prepThreads = Math.min(threads, threadsFor(k, 40 * p.OC * p.C * 9));
+  const prep = prepThreads > 1 ? splitRange(R, prepThreads * PIECES_PER_THREAD, 4).map(([a, b]) => prepTask(a, b)) : [prepTask(0, R)];
+  const tilesH = Math.ceil(p.OH / 2);
+  const tilesW = Math.ceil(p.OW / 2);
+  const ranges = splitRange(tilesH, Math.ceil(tilesH / Math.max(1, Math.floor(FUSED_TILES / tilesW))));
+  const rows = Math.max(...ranges.map(([a, b]) => b - a));
+  const imageIn = p.C * p.H * p.W * 4;
+  const imageOut = p.OC * p.OH * p.OW * 4;
+  const tasks: Task[] = [];
+  for (let n = 0; n < p.N; n++) {
+    for (const [th0, th1] of ranges) {
+      tasks.push({
+        fn: 'f32_winograd_2x2_3x3_fused',
+        args: [x + n * imageIn, p.C, p.H, p.W, p.padH, p.padW, th0, th1, tilesW, packed, p.OC, bias, y + n * imageOut, p.OH, p.OW, 0],
+        scratch: 15,
+      });
     }
-    const scratchBytes = kernel(k, 'f32_winograd_2x2_3x3_fused_scratch_bytes')(p.C, p.OC, rows, tilesW) as number;
-    runOrCall(k, threadsFor(k, 16 * p.N * tilesH * tilesW * p.OC * p.C), tasks, scratchBytes);
-  } finally {
-    k.arena.free(packed);
-    k.arena.free(u);
   }
+  const scratchBytes = kernel(k, 'f32_winograd_2x2_3x3_fused_scratch_bytes')(p.C, p.OC, rows, tilesW) as number;
+  return {
+    prep, prepThreads, tasks, scratchBytes, threads,
+    free: () => {
+      k.arena.free(packed);
+      k.arena.free(u);
+    },
+  };
 }
 
 /** y = conv(x, w) + b (b may be 0) for a geometry winogradApplies accepts. */
