@@ -10,7 +10,8 @@ import { kernel } from './check.js';
 import type { Conv2dGeometry } from './conv.js';
 import { tapTable, tapTableApplies } from './conv-taps.js';
 import { reduce } from './reduce.js';
-import { runTasks, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { splitRange, threadsFor, type Task } from '../threads/index.js';
+import { runOrCall } from './conv-tasks.js';
 
 /**
  * Output pixels a chunk aims at, and the most column floats it may hold (1 MB): measured here on
@@ -28,8 +29,13 @@ export function backwardChunkImages(g: Conv2dGeometry, P: number): number {
   return Math.min(g.N, Math.floor(pixels / P));
 }
 
-/** dx and dw (either may be 0; both overwritten) of a convolution backwardChunkImages accepts. */
-export function conv2dBackwardChunks(k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, OH: number, OW: number): void {
+/**
+ * dx, dw and db (each may be 0; the others overwritten) of a convolution backwardChunkImages accepts;
+ * the bias sums (f32_channel_sums by channel ranges) run in the chunks' job.
+ */
+export function conv2dBackwardChunks(
+  k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, OH: number, OW: number,
+): void {
   const P = OH * OW;
   const kk = g.C * g.KH * g.KW;
   const nb = backwardChunkImages(g, P);
@@ -48,17 +54,9 @@ export function conv2dBackwardChunks(k: Kernels, g: Conv2dGeometry, x: number, w
   };
   try {
     const threads = threadsFor(k, g.N * P * g.OC * kk * ((dx !== 0 ? 1 : 0) + (dw !== 0 ? 1 : 0)));
-    if (threads > 1 && chunks.length > 1) {
-      runTasks(k, chunks.map((_, i): Task => ({ fn: 'f32_conv2d_backward_chunk', args: args(i, 0), scratch: 21 })), scratchBytes);
-    } else {
-      const work = k.arena.alloc(scratchBytes);
-      try {
-        const f = kernel(k, 'f32_conv2d_backward_chunk');
-        for (let i = 0; i < chunks.length; i++) f(...args(i, work));
-      } finally {
-        k.arena.free(work);
-      }
-    }
+    const sums = db !== 0 ? splitRange(g.OC, threads).map(([c0, c1]): Task => ({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] })) : [];
+    const tasks = chunks.map((_, i): Task => ({ fn: 'f32_conv2d_backward_chunk', args: args(i, 0), scratch: 21 }));
+    runOrCall(k, threads > 1 && chunks.length > 1 ? threads : 1, [...sums, ...tasks], scratchBytes);
     if (parts !== 0) reduce(k, 'sum', dw, parts, 1, chunks.length, g.OC * kk);
   } finally {
     if (parts !== 0) k.arena.free(parts);

@@ -5,7 +5,7 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { PIECES_PER_THREAD, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { reduce } from './reduce.js';
 import type { Conv2dGeometry } from './conv.js';
 import { inputGradChunkTasks } from './conv-backward-chunks.js';
@@ -181,9 +181,13 @@ export function conv2dBackwardDirect(
   }
 }
 
-/** dw (overwritten, [OC, C, KH, KW]) = the filter gradient for a geometry directApplies accepts. */
-export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
-  if (g.N >= FILTER_GRAD_CHUNKS) return conv2dBackwardDirect(k, g, x, 0, dy, 0, dw, 0, OH, OW);
+/**
+ * dw (overwritten, [OC, C, KH, KW]) = the filter gradient for a geometry directApplies accepts, and
+ * the bias gradient db unless 0 (in the same job: VGG conv1's 12.8 MB dY summed in a job of its own
+ * ran at 1.5x on 2 threads, and its wait came on top).
+ */
+export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number, db = 0): void {
+  if (g.N >= FILTER_GRAD_CHUNKS) return conv2dBackwardDirect(k, g, x, 0, dy, 0, dw, db, OH, OW);
   const p = padBatch(k, g, x, OH, OW);
   try {
     // Each weight's sum runs over the whole batch in one order: split the weights instead, as blocks
@@ -191,17 +195,19 @@ export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number,
     const kk = g.C * g.KH * g.KW;
     const call = (o0: number, o1: number, t0: number, t1: number) => [p.ptr, g.N, p.imageStride, p.Wp, OH, OW, dy, kk, g.OC, o0, o1, t0, t1, p.taps, dw];
     const threads = threadsFor(k, g.N * g.OC * OH * OW * kk);
+    const P = OH * OW;
+    const tasks: Task[] = [];
+    if (db !== 0) for (const [c0, c1] of splitRange(g.OC, threads)) tasks.push({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] });
     if (threads > 1) {
       const pairs = Math.ceil(g.OC / 2);
       const tapParts = pairs >= FINE_PIECES * threads ? 1 : Math.ceil((FINE_PIECES * threads) / pairs);
-      const tasks: Task[] = [];
       for (const [o0, o1] of splitRange(g.OC, FINE_PIECES * threads, 2)) {
         for (const [t0, t1] of splitRange(kk, tapParts, 4)) tasks.push({ fn: 'f32_conv2d_direct_filter_grad', args: call(o0, o1, t0, t1) });
       }
-      runTasks(k, tasks);
     } else {
-      kernel(k, 'f32_conv2d_direct_filter_grad')(...call(0, g.OC, 0, kk));
+      tasks.push({ fn: 'f32_conv2d_direct_filter_grad', args: call(0, g.OC, 0, kk) });
     }
+    runOrCall(k, threads, tasks, 0);
   } finally {
     k.arena.free(p.ptr);
     k.arena.free(p.taps);

@@ -38,7 +38,7 @@ export function conv2dBackwardWinograd(
   const { T, pieces } = chunks[0]!;
   const P = OH * OW;
   const threads = threadsFor(k, 32 * T * g.OC * g.C);
-  const plan = fusedPlan(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx, threads);
+  const plan = fusedPlan(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx, threads, 0);
   const v = k.arena.alloc(16 * g.C * T * 4);
   const d = k.arena.alloc(16 * g.OC * T * 4);
   const du = k.arena.alloc(16 * g.OC * g.C * 4);

@@ -390,7 +390,17 @@ export function conv2dBackward(
   // A direct convolution over a batch (LeNet C1): every gradient in one job.
   if (keptCols === 0 && directBackwardApplies(g)) return conv2dBackwardDirect(k, g, x, w, dy, dx, dw, db, OH, OW);
   if (keptCols === 0 && winogradApplies(g) && conv2dBackwardWinograd(k, g, x, w, dy, dx, dw, db, OH, OW)) return;
-  if (db !== 0) {
+  // Small images (LeNet C3, a DCGAN's maps): the batch in chunks of a few images, each chunk's columns in
+  // cache, the bias sums in the same job. Not for a filter gradient whose forward pass keeps its columns:
+  // with them or without, its sums run over the whole batch in one GEMM (the same bits either way; the
+  // input gradient's are the same in chunks).
+  const chunked = keptCols === 0 && backwardChunkImages(g, P) > 0 && (dw === 0 || !convKeepsColumns(g));
+  if (chunked && (dx !== 0 || dw !== 0) && !denseApplies(g) && !winogradApplies(g) && !directApplies(g)) {
+    return conv2dBackwardChunks(k, g, x, w, dy, dx, dw, db, OH, OW);
+  }
+  // The direct filter gradient sums the bias gradient in its own job.
+  const directDw = dw !== 0 && keptCols === 0 && directApplies(g);
+  if (db !== 0 && !directDw) {
     // db[o] = sum over n, oh, ow of dy[n, o], in one pass over dy.
     channelSums(k, db, dy, g.N, g.OC, P);
   }
@@ -403,15 +413,12 @@ export function conv2dBackward(
     conv2dFilterGradWinograd(k, g, x, dy, dw, OH, OW);
     dw = 0;
   }
-  if (dw !== 0 && keptCols === 0 && directApplies(g)) {
-    conv2dFilterGradDirect(k, g, x, dy, dw, OH, OW);
+  if (directDw) {
+    conv2dFilterGradDirect(k, g, x, dy, dw, OH, OW, db);
     dw = 0;
   }
   if (dx === 0 && dw === 0) return;
-  // Small images (LeNet C3, a DCGAN's maps): the batch in chunks of a few images, each chunk's columns in
-  // cache. Not for a filter gradient whose forward pass keeps its columns: with them or without, its
-  // sums run over the whole batch in one GEMM (the same bits either way; the input gradient's are the same in chunks).
-  if (keptCols === 0 && backwardChunkImages(g, P) > 0 && (dw === 0 || !convKeepsColumns(g))) return conv2dBackwardChunks(k, g, x, w, dy, dx, dw, OH, OW);
+  if (chunked) return conv2dBackwardChunks(k, g, x, w, dy, dx, dw, 0, OH, OW);
   // Columns kept by the forward pass cover the whole batch in one chunk; else rebuild them per chunk.
   const chunk = keptCols !== 0 ? g.N : chunkSize(g, kk, P);
   const cols = k.arena.alloc(kk * chunk * P * 4);
