@@ -127,6 +127,7 @@ for (const isa of ['simd128', 'relaxed'] as const) {
       ['DCGAN-like 4x4 stride 2 pad 1, 640 taps, 20 outputs', geom({ N: 13, C: 40, H: 10, W: 9, OC: 20, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 })],
       ['3x3 dilation 2, uneven padding, 40 outputs', geom({ N: 2, C: 8, H: 13, W: 14, OC: 40, KH: 3, KW: 3, padH: 2, padW: 1, dilationH: 2, dilationW: 2 })],
       ['groups 2 with 18 outputs each, 5x3 kernel, stride 3x2', geom({ N: 9, C: 16, H: 17, W: 11, OC: 36, KH: 5, KW: 3, strideH: 3, strideW: 2, padH: 2, padW: 1, groups: 2 })],
+      ['640 taps, 8 outputs (packed in two K blocks, not read by the tile, bias preset)', geom({ N: 4, C: 40, H: 12, W: 12, OC: 8, KH: 4, KW: 4 })],
     ])('forward with many taps (pixels-major GEMM on A panels written from the image): %s', (_n, g) => {
       const rnd = lcg(g.C * 5 + g.H);
       const OH = convOutputSize(g.H, g.KH, g.strideH, g.padH, g.dilationH);

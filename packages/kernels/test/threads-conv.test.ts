@@ -26,7 +26,7 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['pixels-major (LeNet C3)', { ...base, N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 }],
   ['pixels-major, groups', { ...base, N: 5, C: 8, H: 9, W: 9, OC: 6, KH: 3, KW: 3, groups: 2, padH: 1, padW: 1 }],
   ['pixels-major packed, 4x4 stride 2 pad 1, 576 taps in two blocks (DCGAN-like)', { ...base, N: 16, C: 36, H: 8, W: 8, OC: 20, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
-  ['pixels-major direct tile, 640 taps in two blocks (bias preset), 4 images', { ...base, N: 4, C: 40, H: 12, W: 12, OC: 8, KH: 4, KW: 4 }],
+  ['pixels-major, 8 outputs, 640 taps in two blocks (bias preset), 4 images', { ...base, N: 4, C: 40, H: 12, W: 12, OC: 8, KH: 4, KW: 4 }],
   ['pixels-major packed, one image (row ranges of the padded input)', { ...base, N: 1, C: 8, H: 20, W: 18, OC: 24, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['im2col, stride 2', { ...base, N: 3, C: 3, H: 11, W: 13, OC: 5, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
   ['im2col by tap table, runs of images (DCGAN-like 4x4 stride 2, 7x7 outputs)', { ...base, N: 6, C: 3, H: 14, W: 14, OC: 5, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 }],

@@ -234,8 +234,10 @@ export function conv2dForwardPixelsMajor(
     const threads = threadsFor(k, M * g.OC * kk);
     if (prepacked === 0) packWeights(k, g, w, packed, per, threads);
     // Up to 16 outputs a group, the tile reads its windows itself (packing them costs as much as the
-    // product): LeNet C3. With more, the windows are packed into the tile's panel first.
-    const direct = og <= 16;
+    // product): LeNet C3. With more, the windows are packed into the tile's panel first; so too with
+    // more taps than one K block of 512, which the reading tile would sum in one run, not in the GEMM's
+    // two blocks (im2col + GEMM, e.g. with kept columns, then gave other bits).
+    const direct = og <= 16 && kk <= 512;
     if (g.N >= 2) {
       // Runs of whole images, each task its images' product (every group) in its scratch and their
       // transposes into y with the bias (f32_conv2d_pixels_nchw): one job. Two per thread when there
