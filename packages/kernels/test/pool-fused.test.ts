@@ -3,7 +3,8 @@
  * the plain reference, and the one-pass gradient of windows that tile the plane
  * (f32_maxpool2d_backward_tiled) against a zero-fill and scatter, on awkward sizes: the 2x2 vector
  * path and its column tail, inputs one row or column past the last window, other tiled windows,
- * overlapping and padded windows (the fill-and-scatter path), ties, ±0 and NaNs.
+ * overlapping and padded windows (the fill-and-scatter path), ties, ±0 and NaNs; the planes' sums
+ * the gradient pass can make (a convolution's bias gradient) against the sums of dx.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -92,7 +93,7 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       const rand = rng(5);
       const dy = Float32Array.from({ length: m }, (_, i) => (i % 11 === 3 ? NaN : rand() - 0.5));
       const [px, pdy] = [put(k, x), put(k, dy)];
-      const [py, pi, pdx] = [m, m, n].map((c) => k.arena.alloc(c * 4));
+      const [py, pi, pdx, psums] = [m, m, n, g.planes].map((c) => k.arena.alloc(c * 4));
       for (const relu of [false, true]) {
         maxPool2d(k, g, px, py, pi, relu);
         const idx = getI32(k, pi, m);
@@ -108,8 +109,24 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
         for (let i = 0; i < n; i++) {
           if (!Object.is(dx[i], want[i]) && !(dx[i] === 0 && want[i] === 0)) expect.fail(`relu ${relu}, dx[${i}] = ${dx[i]}, expected ${want[i]}`);
         }
+        // The same pass with the planes' sums: dx the same bits, each sum that of its plane of dx.
+        k.arena.f32(pdx, n).fill(7);
+        k.arena.f32(psums, g.planes).fill(7);
+        maxPool2dBackward(k, g, pdy, pi, pdx, psums);
+        expect(get(k, pdx, n)).toEqual(dx);
+        const sums = get(k, psums, g.planes);
+        for (let p = 0; p < g.planes; p++) {
+          let ref = 0;
+          let scale = 0;
+          for (let i = 0; i < g.H * g.W; i++) {
+            ref += dx[p * g.H * g.W + i]!;
+            scale += Math.abs(dx[p * g.H * g.W + i]!);
+          }
+          if (Number.isNaN(ref)) expect(sums[p], `relu ${relu}, plane ${p}`).toBeNaN();
+          else expect(Math.abs(sums[p]! - ref), `relu ${relu}, plane ${p}: ${sums[p]} vs ${ref}`).toBeLessThanOrEqual(1e-6 * scale + 1e-7);
+        }
       }
-      for (const q of [px, pdy, py, pi, pdx]) k.arena.free(q);
+      for (const q of [px, pdy, py, pi, pdx, psums]) k.arena.free(q);
     });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Fused ops split over threads: max pooling with ReLU in the same pass and the one-pass gradient of
- * tiled windows (by planes), cross-entropy rows (by rows), channel sums of one value a row (by
+ * tiled windows with the planes' sums (by planes), cross-entropy rows (by rows), channel sums of one value a row (by
  * channel ranges that need not be multiples of the kernel's four lanes): the same bits at 1, 2, 3 and 4 threads
  * on awkward shapes.
  */
@@ -31,13 +31,13 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
           const m = g.planes * OH * OW;
           const x = put(k, uniform(rand, n, -1, 0.5));
           const dy = put(k, uniform(rand, m, -1, 1));
-          const [y, idx, dx] = [m, m, n].map((c) => k.arena.alloc(c * 4));
-          const poison = () => [[y, m], [idx, m], [dx, n]].forEach(([p, c]) => k.arena.f32(p!, c!).fill(NaN));
+          const [y, idx, dx, sums] = [m, m, n, g.planes].map((c) => k.arena.alloc(c * 4));
+          const poison = () => [[y, m], [idx, m], [dx, n], [sums, g.planes]].forEach(([p, c]) => k.arena.f32(p!, c!).fill(NaN));
           await expectSameBitsAcrossThreads(k, `relu max pooling ${g.H}x${g.W} / ${g.KH}`, poison, () => {
             maxPool2d(k, g, x, y, idx, true);
-            maxPool2dBackward(k, g, dy, idx, dx);
-          }, [[y, m], [idx, m], [dx, n]]);
-          for (const p of [x, dy, y, idx, dx]) k.arena.free(p);
+            maxPool2dBackward(k, g, dy, idx, dx, sums);
+          }, [[y, m], [idx, m], [dx, n], [sums, g.planes]]);
+          for (const p of [x, dy, y, idx, dx, sums]) k.arena.free(p);
         }
       });
     });

@@ -142,18 +142,26 @@ function innerWindows4(plane: usize, W: i32, KH: i32, KW: i32, SW: i32, DH: i32,
   v128.store(outIdx, at);
 }
 
-/** dx[argmax] += dy for every window (dx must start zeroed); index -1 (no winner) is skipped. */
-export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize): void {
+/**
+ * dx[argmax] += dy for every window (dx must start zeroed); index -1 (no winner) is skipped. With
+ * `sums` (else 0), sums[p] = the sum of the plane's dy that reached dx (windows in order), which is
+ * the sum of the plane's dx: a convolution's bias gradient before it, without another pass over dx.
+ */
+export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, sums: usize): void {
   for (let p = 0; p < planes; p++) {
     const g = dy + (<usize>(p * OH * OW) << 2);
     const ix = idx + (<usize>(p * OH * OW) << 2);
     const d = dx + (<usize>(p * H * W) << 2);
+    let s: f32 = 0;
     for (let o = 0; o < OH * OW; o++) {
       const at = load<i32>(ix + (<usize>o << 2));
       if (at < 0) continue;
       const q = d + (<usize>at << 2);
-      store<f32>(q, load<f32>(q) + load<f32>(g + (<usize>o << 2)));
+      const v = load<f32>(g + (<usize>o << 2));
+      store<f32>(q, load<f32>(q) + v);
+      s += v;
     }
+    if (sums != 0) store<f32>(sums + (<usize>p << 2), s);
   }
 }
 

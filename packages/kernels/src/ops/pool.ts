@@ -1,8 +1,16 @@
 /** Max and average pooling over NCHW planes (kernel, stride, padding; max pooling also dilation). */
 import type { Kernels } from '../load.js';
-import { kernel } from './check.js';
+import { inMemory, kernel } from './check.js';
 import { fill } from './elementwise.js';
 import { splitOver } from '../threads/index.js';
+
+/**
+ * The threads' threshold counts multiply-adds (MIN_PARALLEL_WORK); a pooling tap (a compare and a
+ * select with its index, or an input of the tiled gradient written) costs about four of them: LeNet's
+ * second pooling (102 K taps) and its gradient took 50-110 µs on one thread, where 2^18 multiply-adds
+ * take about 10.
+ */
+const POOL_WEIGHT = 4;
 
 export interface Pool2dGeometry {
   /** N * C planes. */
@@ -50,7 +58,7 @@ export function maxPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, i
   // Planes are independent: split them over the threads.
   const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
   const args = (p0: number, p1: number) => [x + p0 * hw, p1 - p0, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y + p0 * o, idx + p0 * o, r];
-  if (splitOver(k, g.planes * OH * OW * g.KH * g.KW, g.planes, 1, (p0, p1) => ({ fn: 'f32_maxpool2d', args: args(p0, p1) }))) return;
+  if (splitOver(k, POOL_WEIGHT * g.planes * OH * OW * g.KH * g.KW, g.planes, 1, (p0, p1) => ({ fn: 'f32_maxpool2d', args: args(p0, p1) }))) return;
   kernel(k, 'f32_maxpool2d')(x, g.planes, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH ?? 1, g.dilationW ?? 1, OH, OW, y, idx, r);
 }
 
@@ -62,21 +70,26 @@ export function poolWindowsTile(g: Pool2dGeometry, OH: number, OW: number): bool
 
 /**
  * dx (overwritten) = dy routed to each window's maximum (index -1: nowhere). Windows that tile the
- * plane write dx in one pass (f32_maxpool2d_backward_tiled); others zero it, then add each dy.
+ * plane write dx in one pass (f32_maxpool2d_backward_tiled); others zero it, then add each dy. With
+ * `sums` (a buffer of `planes` floats, else 0), sums[p] = the sum of plane p of dx, taken from the dy
+ * that reached it in the same pass (windows in order, whatever the split): the bias gradient of a
+ * convolution before the pooling, per image and channel, without another pass over dx.
  */
-export function maxPool2dBackward(k: Kernels, g: Pool2dGeometry, dy: number, idx: number, dx: number): void {
+export function maxPool2dBackward(k: Kernels, g: Pool2dGeometry, dy: number, idx: number, dx: number, sums = 0): void {
   const { OH, OW } = poolOutputSize(g, 'maxPool2dBackward');
+  inMemory(k, 'maxPool2dBackward', 'sums', sums, sums === 0 ? 0 : g.planes * 4);
   const [hw, o] = [g.H * g.W * 4, OH * OW * 4];
+  const sumsAt = (p0: number) => (sums === 0 ? 0 : sums + p0 * 4);
   if (poolWindowsTile(g, OH, OW)) {
-    const task = (p0: number, p1: number) => ({ fn: 'f32_maxpool2d_backward_tiled', args: [dy + p0 * o, idx + p0 * o, p1 - p0, g.H, g.W, g.KH, g.KW, OH, OW, dx + p0 * hw] });
-    if (splitOver(k, 2 * g.planes * g.H * g.W, g.planes, 1, task)) return;
-    kernel(k, 'f32_maxpool2d_backward_tiled')(dy, idx, g.planes, g.H, g.W, g.KH, g.KW, OH, OW, dx);
+    const task = (p0: number, p1: number) => ({ fn: 'f32_maxpool2d_backward_tiled', args: [dy + p0 * o, idx + p0 * o, p1 - p0, g.H, g.W, g.KH, g.KW, OH, OW, dx + p0 * hw, sumsAt(p0)] });
+    if (splitOver(k, POOL_WEIGHT * g.planes * g.H * g.W, g.planes, 1, task)) return;
+    kernel(k, 'f32_maxpool2d_backward_tiled')(dy, idx, g.planes, g.H, g.W, g.KH, g.KW, OH, OW, dx, sums);
     return;
   }
   fill(k, dx, g.planes * g.H * g.W, 0);
-  const task = (p0: number, p1: number) => ({ fn: 'f32_maxpool2d_backward', args: [dy + p0 * o, idx + p0 * o, p1 - p0, g.H, g.W, OH, OW, dx + p0 * hw] });
+  const task = (p0: number, p1: number) => ({ fn: 'f32_maxpool2d_backward', args: [dy + p0 * o, idx + p0 * o, p1 - p0, g.H, g.W, OH, OW, dx + p0 * hw, sumsAt(p0)] });
   if (splitOver(k, 4 * g.planes * OH * OW, g.planes, 1, task)) return;
-  kernel(k, 'f32_maxpool2d_backward')(dy, idx, g.planes, g.H, g.W, OH, OW, dx);
+  kernel(k, 'f32_maxpool2d_backward')(dy, idx, g.planes, g.H, g.W, OH, OW, dx, sums);
 }
 
 export function avgPool2d(k: Kernels, g: Pool2dGeometry, x: number, y: number, countIncludePad = true): void {

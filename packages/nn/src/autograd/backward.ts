@@ -8,6 +8,7 @@ import { clock, noGrad, runScoped, type FreeReason } from '../tensor/scope.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { add } from '../functional/elementwise.js';
 import { clearFreshGradients, isFreshGradient } from './fresh.js';
+import { clearPlaneSums } from './plane-sums.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (default false: the graph is released). */
@@ -120,6 +121,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     runBackward(root, grad, options);
   } finally {
     clearFreshGradients();
+    clearPlaneSums();
   }
 }
 

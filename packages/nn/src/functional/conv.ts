@@ -1,6 +1,6 @@
 /** 2-D convolution and pooling on NCHW tensors, forward and backward side by side. */
 import {
-  avgPool2d as avgPoolKernel, avgPool2dBackward, checkConvGeometry, conv2dBackward, conv2dForward, convColsFloats, maxPool2d as maxPoolKernel, convKeepsColumns,
+  avgPool2d as avgPoolKernel, avgPool2dBackward, channelSums, checkConvGeometry, conv2dBackward, conv2dForward, convColsFloats, maxPool2d as maxPoolKernel, convKeepsColumns,
   maxPool2dBackward, poolOutputSize, type Conv2dGeometry, type Pool2dGeometry,
 } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
@@ -9,6 +9,7 @@ import { formatShape } from '../tensor/shape.js';
 import { mean } from './reduce.js';
 import { defineOp } from '../check/operands.js';
 import { freshGradient } from '../autograd/fresh.js';
+import { planeSumsOf, withPlaneSums } from '../autograd/plane-sums.js';
 import { bool, checkOptions, int, intPair, optionKeys, show } from '../check/options.js';
 
 export type Pair = number | readonly [number, number];
@@ -80,10 +81,15 @@ export const conv2d = defineOp('conv2d', 'x weight bias:tensor?', function conv2
       const dx = x.requiresGrad ? Tensor.empty(x.shape) : null;
       const dw = weight.requiresGrad ? Tensor.empty(weight.shape) : null;
       const db = bias?.requiresGrad ? Tensor.empty(bias.shape) : null;
-      conv2dBackward(k, g, x.ptr, weight.ptr, grad.ptr, dx?.ptr ?? 0, dw?.ptr ?? 0, db?.ptr ?? 0, cols?.ptr ?? 0);
+      // The bias gradient sums the output gradient's planes: from the sums that came with it (a
+      // max pooling's backward pass made them) when it has them, else in the convolution's pass.
+      const sums = db !== null ? planeSumsOf(grad) : undefined;
+      conv2dBackward(k, g, x.ptr, weight.ptr, grad.ptr, dx?.ptr ?? 0, dw?.ptr ?? 0, sums === undefined ? db?.ptr ?? 0 : 0, cols?.ptr ?? 0);
+      if (sums !== undefined) channelSums(k, db!.ptr, sums.ptr, N, OC, 1);
       return bias ? [dx, freshGradient(dw), freshGradient(db)] : [dx, freshGradient(dw)];
     },
     cols ? [x, weight, cols] : [x, weight],
+    bias?.requiresGrad === true,
   );
 });
 
@@ -193,8 +199,10 @@ function maxPool(op: string, x: Tensor, kernelSize: Pair, opts: Pool2dOptions, r
     [x],
     (grad) => {
       const dx = Tensor.empty(x.shape);
-      maxPool2dBackward(k, g, grad.ptr, idx.ptr, dx.ptr);
-      return [dx];
+      // When x's op takes the planes' sums of its gradient (a convolution's bias), the pass sums them.
+      const sums = x.node?.usesPlaneSums === true ? Tensor.empty([g.planes]) : null;
+      maxPool2dBackward(k, g, grad.ptr, idx.ptr, dx.ptr, sums?.ptr ?? 0);
+      return [sums === null ? dx : withPlaneSums(dx, sums)];
     },
     [idx],
   );

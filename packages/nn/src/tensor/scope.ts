@@ -35,6 +35,11 @@ export interface Traceable extends Disposable {
   graphChildren(): Iterable<Traceable>;
   /** Frees the tensor, remembering why (for the error on a later use). */
   free(reason: FreeReason): void;
+  /**
+   * Nothing of the library holds it any more (kept, or made outside every scope before the first
+   * step): from now on the garbage collector frees its memory once the program drops it.
+   */
+  collectable(): void;
 }
 
 /** Where tensors made outside every scope go (installed by ./steps.ts). */

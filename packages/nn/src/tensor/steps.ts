@@ -18,6 +18,7 @@ let owned: Traceable[] = [];
 
 setTopLevelSink((t) => {
   if (clock.step > 0) owned.push(t);
+  else t.collectable();
 });
 
 /** The current step: how many steps have begun outside every scope (0 before the first). */

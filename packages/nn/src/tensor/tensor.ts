@@ -19,6 +19,12 @@ export interface GradNode {
   backward(grad: Tensor): (Tensor | null)[];
   /** Set when backward() has gone through this node and freed what it saved (no retainGraph). */
   readonly released?: boolean;
+  /**
+   * Its backward pass uses the per-plane sums of its output's gradient when that gradient comes
+   * with them (a convolution's bias gradient; see autograd/plane-sums.ts), so the op that made the
+   * gradient may sum its planes on the way.
+   */
+  readonly usesPlaneSums?: boolean;
 }
 
 let nextId = 1;
@@ -126,7 +132,12 @@ export class Tensor implements Traceable {
   keep(): this {
     this.kept = true;
     untrack(this);
+    this.storage?.collectable();
     return this;
+  }
+
+  collectable(): void {
+    this.storage?.collectable();
   }
 
   /** Frees this tensor's hold on its memory now. Safe to call twice. */
@@ -188,6 +199,7 @@ export function recordOp(
   inputs: readonly Tensor[],
   backward: (grad: Tensor) => (Tensor | null)[],
   saved: readonly Tensor[] = [],
+  usesPlaneSums = false,
 ): Tensor {
   if (!isGradEnabled()) return out;
   let needs = false;
@@ -199,6 +211,6 @@ export function recordOp(
   }
   if (!needs) return out;
   out.requiresGrad = true;
-  out.node = { op, inputs, saved, backward };
+  out.node = usesPlaneSums ? { op, inputs, saved, backward, usesPlaneSums } : { op, inputs, saved, backward };
   return out;
 }
