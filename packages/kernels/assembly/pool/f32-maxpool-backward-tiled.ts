@@ -1,50 +1,37 @@
+import { sumRow } from '../reduce/f32-reduce';
+
 // The max-pooling gradient when the windows tile the plane without overlap (stride = window, no
 // padding, no dilation; LeNet's and VGG's 2x2 / 2 pools): every input belongs to at most one window,
 // so dx is written once, the window's dy at its winner and 0 elsewhere, with no zero-fill pass
 // before and no read of dx. Rows and columns past the last window are zeroed. Index -1 (a window
 // with no winner, e.g. one that ReLU closed) writes zeros. The same values as a fill then
 // f32_maxpool2d_backward (each input gets one dy or none). With `sums` (else 0), sums[p] = the sum of
-// the plane's dy that reached dx (= the sum of the plane's dx: the bias gradient of a convolution
-// before the pooling, without another pass over dx), summed in a fixed order whatever the split.
+// the plane of dx just written, while it is in the cache, in the order and blocks of f32_reduce's
+// rows: the bits f32_channel_sums would give (a convolution's bias gradient before the pooling),
+// without another pass over dx from memory.
 export function f32_maxpool2d_backward_tiled(dy: usize, idx: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, dx: usize, sums: usize): void {
   for (let p = 0; p < planes; p++) {
     const g = dy + (<usize>(p * OH * OW) << 2);
     const ix = idx + (<usize>(p * OH * OW) << 2);
     const d = dx + (<usize>(p * H * W) << 2);
-    // Lane sums of the vector groups, then the scalar windows' sum.
-    let acc = f32x4.splat(0);
-    let s: f32 = 0;
     for (let oh = 0; oh < OH; oh++) {
       const row = g + (<usize>(oh * OW) << 2);
       const rowIdx = ix + (<usize>(oh * OW) << 2);
       let ow = 0;
       if (KH == 2 && KW == 2) {
         const top = d + (<usize>(2 * oh * W) << 2);
-        for (; ow + 4 <= OW; ow += 4) {
-          const q = row + (<usize>ow << 2);
-          const qi = rowIdx + (<usize>ow << 2);
-          window2x2x4(q, qi, 2 * oh * W + 2 * ow, W, top + (<usize>(2 * ow) << 2));
-          if (sums != 0) acc = f32x4.add(acc, v128.and(v128.load(q), i32x4.ge_s(v128.load(qi), i32x4.splat(0))));
-        }
+        for (; ow + 4 <= OW; ow += 4) window2x2x4(row + (<usize>ow << 2), rowIdx + (<usize>ow << 2), 2 * oh * W + 2 * ow, W, top + (<usize>(2 * ow) << 2));
         if (ow < OW && OW >= 4) {
           // The last windows: one more group ending at the row's last window, overlapping the one
-          // before (those inputs are written again with the same values; the sum takes only the
-          // lanes not summed yet).
+          // before (those inputs are written again with the same values).
           const o = OW - 4;
-          const q = row + (<usize>o << 2);
-          const qi = rowIdx + (<usize>o << 2);
-          window2x2x4(q, qi, 2 * oh * W + 2 * o, W, top + (<usize>(2 * o) << 2));
-          if (sums != 0) {
-            const fresh = v128.and(i32x4.ge_s(v128.load(qi), i32x4.splat(0)), i32x4.ge_s(i32x4(0, 1, 2, 3), i32x4.splat(ow - o)));
-            acc = f32x4.add(acc, v128.and(v128.load(q), fresh));
-          }
+          window2x2x4(row + (<usize>o << 2), rowIdx + (<usize>o << 2), 2 * oh * W + 2 * o, W, top + (<usize>(2 * o) << 2));
           ow = OW;
         }
       }
       for (; ow < OW; ow++) {
         const v = load<f32>(row + (<usize>ow << 2));
         const at = load<i32>(rowIdx + (<usize>ow << 2));
-        if (at >= 0) s += v;
         for (let kh = 0; kh < KH; kh++) {
           const i0 = (oh * KH + kh) * W + ow * KW;
           for (let kw = 0; kw < KW; kw++) store<f32>(d + (<usize>(i0 + kw) << 2), i0 + kw == at ? v : 0);
@@ -58,10 +45,8 @@ export function f32_maxpool2d_backward_tiled(dy: usize, idx: usize, planes: i32,
     }
     // Rows below the last window.
     memory.fill(d + (<usize>(OH * KH * W) << 2), 0, <usize>((H - OH * KH) * W) << 2);
-    if (sums != 0) {
-      const lanes = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-      store<f32>(sums + (<usize>p << 2), lanes + s);
-    }
+    // The plane just written is in the cache: its sum in a reduction's order (the same bits).
+    if (sums != 0) store<f32>(sums + (<usize>p << 2), H * W > 0 ? sumRow(d, <usize>(H * W)) : 0);
   }
 }
 

@@ -1,3 +1,5 @@
+import { sumRow } from '../reduce/f32-reduce';
+
 // 2-D max pooling over N*C planes (NCHW), with the argmax (index into the plane, -1 if the window
 // holds only padding) kept for the backward pass. NaN wins, as in PyTorch. With `relu` set, the
 // result is relu(max) = max(relu(x)) (ReLU then max pooling in one pass): a window whose maximum is
@@ -144,24 +146,21 @@ function innerWindows4(plane: usize, W: i32, KH: i32, KW: i32, SW: i32, DH: i32,
 
 /**
  * dx[argmax] += dy for every window (dx must start zeroed); index -1 (no winner) is skipped. With
- * `sums` (else 0), sums[p] = the sum of the plane's dy that reached dx (windows in order), which is
- * the sum of the plane's dx: a convolution's bias gradient before it, without another pass over dx.
+ * `sums` (else 0), sums[p] = the sum of the plane of dx just written, in the order and blocks of
+ * f32_reduce's rows (see f32_maxpool2d_backward_tiled).
  */
 export function f32_maxpool2d_backward(dy: usize, idx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32, dx: usize, sums: usize): void {
   for (let p = 0; p < planes; p++) {
     const g = dy + (<usize>(p * OH * OW) << 2);
     const ix = idx + (<usize>(p * OH * OW) << 2);
     const d = dx + (<usize>(p * H * W) << 2);
-    let s: f32 = 0;
     for (let o = 0; o < OH * OW; o++) {
       const at = load<i32>(ix + (<usize>o << 2));
       if (at < 0) continue;
       const q = d + (<usize>at << 2);
-      const v = load<f32>(g + (<usize>o << 2));
-      store<f32>(q, load<f32>(q) + v);
-      s += v;
+      store<f32>(q, load<f32>(q) + load<f32>(g + (<usize>o << 2)));
     }
-    if (sums != 0) store<f32>(sums + (<usize>p << 2), s);
+    if (sums != 0) store<f32>(sums + (<usize>p << 2), H * W > 0 ? sumRow(d, <usize>(H * W)) : 0);
   }
 }
 

@@ -261,3 +261,14 @@ export function f32_channel_sums(x: usize, N: i32, C: i32, P: i32, c0: i32, c1: 
     store<f32>(out + (<usize>c << 2), total);
   }
 }
+
+/**
+ * The sum of n contiguous floats (n >= 1) in the order and blocks of f32_reduce's and
+ * f32_channel_sums' rows: a kernel that has just written a plane can sum it with the bits a later
+ * reduction of it would give (max pooling's gradient pass, for the convolution's bias before it).
+ */
+// @ts-ignore: decorator
+@inline
+export function sumRow(x: usize, n: usize): f32 {
+  return reduceRow(SUM, x, n);
+}
