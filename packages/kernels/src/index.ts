@@ -29,6 +29,7 @@ export {
   lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward, rnnCellForward, rnnCellBackward,
   type CellDims, type RnnNonlinearity,
 } from './ops/recurrent.js';
+export { lstmSequenceForward, lstmSequenceBackward, type SequenceDims } from './ops/lstm-sequence.js';
 export { gatherRows, scatterAddRows } from './ops/gather.js';
 export {
   lstmCellReference, lstmCellBackwardReference, gruCellReference, gruCellBackwardReference, rnnCellReference, rnnCellBackwardReference,

@@ -16,7 +16,7 @@ const T = 50, B = 32, I = 64, H = 128;
 const VOCAB = 65, GEN_TOKENS = 200, SCORE_T = 100, SCORE_B = 32;
 
 /** Median ms of one training step: MSE of the whole output sequence against a fixed target. */
-async function ourStepMs(isa: Isa, cell: 'lstm' | 'gru', quick: boolean, threads: number): Promise<number> {
+export async function ourStepMs(isa: Isa, cell: 'lstm' | 'gru', quick: boolean, threads: number): Promise<number> {
   const k = await loadOurs(isa, threads);
   nn.useKernels(k);
   nn.manualSeed(0);

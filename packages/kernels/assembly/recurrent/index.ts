@@ -1,3 +1,4 @@
 export * from './f32-rnn-cell';
 export * from './f32-lstm-cell';
 export * from './f32-gru-cell';
+export * from './f32-lstm-sequence';

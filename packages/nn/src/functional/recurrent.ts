@@ -5,7 +5,9 @@
  * recurrent projection of all gates plus one fused kernel for the nonlinearities and the state
  * update. Backward through time mirrors it step by step (fused cell backward, then one GEMM sending
  * the gate gradients to the previous state), and the weight and input gradients are three GEMMs
- * over the whole sequence afterwards.
+ * over the whole sequence afterwards. An LSTM (batch and sequence above 1) runs each loop over time
+ * as one kernel call per thread, the threads taking disjoint batch rows for every step
+ * (lstmSequenceForward/Backward): one parallel job per direction instead of two per step.
  *
  * Layouts follow PyTorch (weight_ih [G*H, I], weight_hh [G*H, H], gate order LSTM i,f,g,o and
  * GRU r,z,n), time-major input [T, B, I]. A mask [T, B] of 0/1 marks padding: a padded step carries
@@ -16,8 +18,8 @@
  * (and for LSTM the final c). `splitRecurrentOutput` cuts it into the three tensors.
  */
 import {
-  binary, copy, copyStrided, fill, gemm, gemmPackedB, gruCellBackward, packB, packedBFloats, gruCellForward, lstmCellBackward, lstmCellForward, reduce,
-  rnnCellBackward, rnnCellForward, type Kernels,
+  binary, copy, copyStrided, fill, gemm, gemmPackedB, gruCellBackward, packB, packedBFloats, gruCellForward, lstmCellBackward, lstmCellForward,
+  lstmSequenceBackward, lstmSequenceForward, reduce, rnnCellBackward, rnnCellForward, type Kernels,
 } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
@@ -155,19 +157,25 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
   };
   const dims = { B, H };
   const maskAt = (t: number) => (mask ? mask.ptr + t * B * f4 : 0);
-  for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s;
-    const gRow = gates.ptr + t * B * GH * f4;
-    const hPrev = at(hs, prevSlot(t));
-    const hOut = at(hs, slot(t));
-    if (mode === 'gru') {
-      const ghRow = gh!.ptr + t * B * GH * f4;
-      recurrentProduct(hPrev, ghRow);
-      gruCellForward(k, dims, gRow, ghRow, hPrev, hOut, maskAt(t));
-    } else {
-      recurrentProduct(hPrev, gRow);
-      if (mode === 'lstm') lstmCellForward(k, dims, gRow, at(cs!, prevSlot(t)), hPrev, at(cs!, slot(t)), hOut, maskAt(t));
-      else rnnCellForward(k, dims, gRow, hPrev, hOut, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
+  // An LSTM with a packed W_hh runs its whole loop in one call per thread (rows split, no per-step barrier).
+  const wholeLoop = mode === 'lstm' && whhT !== null;
+  if (wholeLoop) {
+    lstmSequenceForward(k, { T, B, H }, gates.ptr, hs.ptr, cs!.ptr, whhT, mask ? mask.ptr : 0, reverse);
+  } else {
+    for (let s = 0; s < T; s++) {
+      const t = reverse ? T - 1 - s : s;
+      const gRow = gates.ptr + t * B * GH * f4;
+      const hPrev = at(hs, prevSlot(t));
+      const hOut = at(hs, slot(t));
+      if (mode === 'gru') {
+        const ghRow = gh!.ptr + t * B * GH * f4;
+        recurrentProduct(hPrev, ghRow);
+        gruCellForward(k, dims, gRow, ghRow, hPrev, hOut, maskAt(t));
+      } else {
+        recurrentProduct(hPrev, gRow);
+        if (mode === 'lstm') lstmCellForward(k, dims, gRow, at(cs!, prevSlot(t)), hPrev, at(cs!, slot(t)), hOut, maskAt(t));
+        else rnnCellForward(k, dims, gRow, hPrev, hOut, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
+      }
     }
   }
 
@@ -201,20 +209,24 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
     const dGh = mode === 'gru' ? Tensor.empty([T * B, GH]) : dG;
     const packedBack = pack ? Tensor.empty([packedBFloats(k, GH, H)]) : null;
     const whh = packedBack ? packB(k, false, GH, H, w.weightHh.ptr, H, packedBack.ptr) : null;
-    for (let s = T - 1; s >= 0; s--) {
-      const t = reverse ? T - 1 - s : s;
-      const row = t * B * GH * f4;
-      const dy = g.ptr + t * BH * f4;
-      if (mode === 'lstm') {
-        lstmCellBackward(k, dims, gates.ptr + row, at(cs!, prevSlot(t)), at(cs!, slot(t)), dy, dh.ptr, dc!.ptr, dG.ptr + row, maskAt(t));
-      } else if (mode === 'gru') {
-        gruCellBackward(k, dims, gates.ptr + row, gh!.ptr + row, at(hs, prevSlot(t)), dy, dh.ptr, dG.ptr + row, dGh.ptr + row, maskAt(t));
-      } else {
-        rnnCellBackward(k, dims, at(hs, slot(t)), dy, dh.ptr, dG.ptr + row, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
+    if (wholeLoop) {
+      lstmSequenceBackward(k, { T, B, H }, gates.ptr, cs!.ptr, g.ptr, dh.ptr, dc!.ptr, dG.ptr, whh!, mask ? mask.ptr : 0, reverse);
+    } else {
+      for (let s = T - 1; s >= 0; s--) {
+        const t = reverse ? T - 1 - s : s;
+        const row = t * B * GH * f4;
+        const dy = g.ptr + t * BH * f4;
+        if (mode === 'lstm') {
+          lstmCellBackward(k, dims, gates.ptr + row, at(cs!, prevSlot(t)), at(cs!, slot(t)), dy, dh.ptr, dc!.ptr, dG.ptr + row, maskAt(t));
+        } else if (mode === 'gru') {
+          gruCellBackward(k, dims, gates.ptr + row, gh!.ptr + row, at(hs, prevSlot(t)), dy, dh.ptr, dG.ptr + row, dGh.ptr + row, maskAt(t));
+        } else {
+          rnnCellBackward(k, dims, at(hs, slot(t)), dy, dh.ptr, dG.ptr + row, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
+        }
+        // dh (gradient of the previous state) += dGh_t · W_hh
+        if (whh) gemmPackedB(k, false, B, 1, dGh.ptr + row, GH, whh, 1, dh.ptr, H);
+        else gemm(k, false, false, B, H, GH, 1, dGh.ptr + row, GH, w.weightHh.ptr, H, 1, dh.ptr, H);
       }
-      // dh (gradient of the previous state) += dGh_t · W_hh
-      if (whh) gemmPackedB(k, false, B, 1, dGh.ptr + row, GH, whh, 1, dh.ptr, H);
-      else gemm(k, false, false, B, H, GH, 1, dGh.ptr + row, GH, w.weightHh.ptr, H, 1, dh.ptr, H);
     }
     packedBack?.dispose();
     const TB = T * B;
@@ -234,17 +246,20 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
       grads[2] = dw;
     }
     let bi = biasIndex;
+    let dbIh: Tensor | null = null;
     if (bIh) {
       if (bIh.requiresGrad) {
-        const db = Tensor.empty([GH]);
-        reduce(k, 'sum', db.ptr, dG.ptr, 1, TB, GH);
-        grads[bi] = db;
+        dbIh = Tensor.empty([GH]);
+        reduce(k, 'sum', dbIh.ptr, dG.ptr, 1, TB, GH);
+        grads[bi] = dbIh;
       }
       bi++;
     }
     if (bHh?.requiresGrad) {
       const db = Tensor.empty([GH]);
-      reduce(k, 'sum', db.ptr, dGh.ptr, 1, TB, GH);
+      // Both biases enter the same pre-activations (but GRU's b_hh): the same sum, copied rather than recomputed.
+      if (dbIh !== null && dGh === dG) copy(k, db.ptr, dbIh.ptr, GH);
+      else reduce(k, 'sum', db.ptr, dGh.ptr, 1, TB, GH);
       grads[bi] = db;
     }
     if (h0) grads[h0Index] = h0.requiresGrad ? dh : null;

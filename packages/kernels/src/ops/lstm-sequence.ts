@@ -1,0 +1,100 @@
+/**
+ * An LSTM layer's loop over time as one call per thread (assembly/recurrent/f32-lstm-sequence.ts):
+ * the threads take disjoint ranges of batch rows (multiples of 4, whole GEMM row tiles) and run
+ * every step of their rows, so a sequence costs one job forward and one backward instead of a
+ * parallel GEMM and a parallel cell pass per step (each a wake-up and a barrier: 100 per direction
+ * for 50 steps). The bits are those of the per-step kernels, whatever the split.
+ */
+import type { Kernels } from '../load.js';
+import { inMemory, kernel, size } from './check.js';
+import type { PackedB } from './gemm.js';
+import { PIECES_PER_THREAD, runTasks, splitRange, threadsFor } from '../threads/index.js';
+
+export interface SequenceDims {
+  /** Steps. */
+  T: number;
+  /** Batch rows. */
+  B: number;
+  /** Hidden size. */
+  H: number;
+}
+
+/** Per Kernels: the GEMM workspace of the one-thread call (workers use their own scratch). */
+const workspaces = new WeakMap<Kernels, number>();
+
+function workspaceBytes(k: Kernels): number {
+  return kernel(k, 'gemm_workspace_bytes')() as number;
+}
+
+function workspace(k: Kernels): number {
+  let p = workspaces.get(k);
+  if (p === undefined) {
+    p = k.arena.alloc(workspaceBytes(k));
+    workspaces.set(k, p);
+  }
+  return p;
+}
+
+function checkDims(where: string, d: SequenceDims): void {
+  for (const what of ['T', 'B', 'H'] as const) size(where, what, d[what]);
+}
+
+function checkPacked(where: string, what: string, p: PackedB, K: number, N: number): void {
+  if (p.K !== K || p.N !== N) throw new RangeError(`${where}: ${what} is packed as ${p.K} x ${p.N}, expected ${K} x ${N}`);
+}
+
+/**
+ * Runs `fn` over row ranges of the batch on k's threads (the GEMM workspace as each call's last
+ * argument), or once over all rows on the calling thread below the size threshold.
+ */
+function byRowRanges(k: Kernels, fn: string, d: SequenceDims, head: number[], tail: number[]): void {
+  const G = 4 * d.H;
+  const threads = threadsFor(k, d.T * d.B * G * d.H);
+  if (threads > 1 && d.B > 4) {
+    const ranges = splitRange(d.B, threads * PIECES_PER_THREAD, 4);
+    const args = (b0: number, b1: number) => [...head, d.T, d.B, d.H, b0, b1, ...tail, 0];
+    const last = head.length + 5 + tail.length;
+    return runTasks(k, ranges.map(([b0, b1]) => ({ fn, args: args(b0, b1), scratch: last })), workspaceBytes(k));
+  }
+  kernel(k, fn)(...head, d.T, d.B, d.H, 0, d.B, ...tail, workspace(k));
+}
+
+/**
+ * LSTM forward over all steps. gates [T, B, 4H]: input projections plus biases in, activations
+ * (i, f, g, o) out. hs, cs [T + 1, B, H]: the initial state in slot 0 (forward) or T (reverse), the
+ * state after step t written to slot t + 1 (forward) or t (reverse). whhT: W_hh^T packed (H x 4H).
+ * mask: f32 [T, B] of 0/1, or 0 for none.
+ */
+export function lstmSequenceForward(k: Kernels, d: SequenceDims, gates: number, hs: number, cs: number, whhT: PackedB, mask: number, reverse: boolean): void {
+  const w = 'lstmSequenceForward';
+  checkDims(w, d);
+  const { T, B, H } = d;
+  if (T === 0 || B === 0 || H === 0) return;
+  checkPacked(w, 'whhT', whhT, H, 4 * H);
+  inMemory(k, w, 'gates', gates, T * B * 4 * H * 4);
+  inMemory(k, w, 'hs', hs, (T + 1) * B * H * 4);
+  inMemory(k, w, 'cs', cs, (T + 1) * B * H * 4);
+  if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
+  byRowRanges(k, 'f32_lstm_sequence_forward', d, [gates, hs, cs, whhT.ptr, mask], [reverse ? 1 : 0]);
+}
+
+/**
+ * LSTM backward through all steps. acts [T, B, 4H] and cs as the forward pass left them; dy
+ * [T, B, H] the outputs' gradient; dh, dc [B, H]: the final states' gradients in, the initial
+ * states' out; dgates [T, B, 4H] out. whh: W_hh packed (4H x H). mask as in the forward pass.
+ */
+export function lstmSequenceBackward(
+  k: Kernels, d: SequenceDims, acts: number, cs: number, dy: number, dh: number, dc: number, dgates: number, whh: PackedB, mask: number, reverse: boolean,
+): void {
+  const w = 'lstmSequenceBackward';
+  checkDims(w, d);
+  const { T, B, H } = d;
+  if (T === 0 || B === 0 || H === 0) return;
+  checkPacked(w, 'whh', whh, 4 * H, H);
+  for (const [what, p] of [['acts', acts], ['dgates', dgates]] as const) inMemory(k, w, what, p, T * B * 4 * H * 4);
+  inMemory(k, w, 'cs', cs, (T + 1) * B * H * 4);
+  inMemory(k, w, 'dy', dy, T * B * H * 4);
+  for (const [what, p] of [['dh', dh], ['dc', dc]] as const) inMemory(k, w, what, p, B * H * 4);
+  if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
+  byRowRanges(k, 'f32_lstm_sequence_backward', d, [acts, cs, dy, dh, dc, dgates, whh.ptr, mask], [reverse ? 1 : 0]);
+}
