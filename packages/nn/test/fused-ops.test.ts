@@ -92,6 +92,63 @@ for (const { isa } of builds) {
     });
 
     it.each([
+      ['with bias, 2-D input', [5, 7], 6, true],
+      ['without bias, 3-D input', [2, 3, 9], 4, false],
+    ] as const)('linearRelu %s: finite differences, and the values and gradients of relu(linear(x))', (_n, shape, out, bias) => {
+      nn.tidy(() => {
+        const x = distinct([...shape]);
+        const w = distinct([out, shape[shape.length - 1]!]);
+        const b = distinct([out]);
+        const args = bias ? [x, w, b] : [x, w];
+        const fused = (...t: Tensor[]) => nn.linearRelu(t[0]!, t[1]!, t[2] ?? null);
+        const chain = (...t: Tensor[]) => nn.relu(nn.linear(t[0]!, t[1]!, t[2] ?? null));
+        const r = assertGradCheck(fused, args, { name: 'linearRelu', maxPerInput: 48, eps: 1e-3 });
+        expect(r.mismatches).toEqual([]);
+        expect(r.checked).toBeGreaterThan(0);
+        const got = valueAndGrads(fused, args);
+        sameBits(got, valueAndGrads(chain, args));
+        // Both sides of the ReLU are exercised.
+        expect(got[0]!.some((v) => v > 0) && got[0]!.some((v) => v === 0)).toBe(true);
+      });
+    });
+
+    it('linearRelu with zeros, -0 and NaN in the product gives the chain\'s values and gradients bit for bit', () => {
+      nn.tidy(() => {
+        // One input feature and a weight of 1: the product is the input itself (plus a zero bias).
+        const v = [NaN, -1, 0, 2, -0, 0.5, -3, NaN, 1e-30, -1e-30, 4, 0];
+        const x = nn.tensor(Float32Array.from(v), [v.length, 1]);
+        const w = nn.tensor([1, -1], [2, 1]);
+        const b = nn.tensor([0, 0], [2]);
+        sameBits(
+          valueAndGrads((xx, ww, bb) => nn.linearRelu(xx, ww, bb), [x, w, b]),
+          valueAndGrads((xx, ww, bb) => nn.relu(nn.linear(xx, ww, bb)), [x, w, b]),
+        );
+      });
+    });
+
+    it('Sequential runs Linear + ReLU as one op, with the modules\' values and gradients', () => {
+      nn.tidy(() => {
+        nn.manualSeed(4);
+        const fc1 = new nn.Linear(7, 5);
+        const relu = new nn.ReLU();
+        const fc2 = new nn.Linear(5, 3);
+        const seq = new nn.Sequential(fc1, relu, fc2);
+        const x = distinct([4, 7]);
+        const y = seq.forward(x);
+        expect(y.node!.op).toBe('linear');
+        expect(y.node!.inputs[0]!.node!.op).toBe('linearRelu');
+        const grads = (f: () => Tensor): Float32Array[] => {
+          seq.zeroGrad();
+          const out = f();
+          nn.sum(nn.mul(out, out)).backward();
+          return [out.toArray(), fc1.weight.grad!.toArray(), fc1.bias!.grad!.toArray(), fc2.weight.grad!.toArray()];
+        };
+        sameBits(grads(() => seq.forward(x)), grads(() => fc2.forward(relu.forward(fc1.forward(x)))));
+        seq.dispose();
+      });
+    });
+
+    it.each([
       ['reluMaxPool2d 2x2 (tiled, one pass)', (y: Tensor) => nn.reluMaxPool2d(y, 2), [2, 2, 9, 10]],
       ['maxPool2d 2x2 on an odd output (a row and a column past the last window)', (y: Tensor) => nn.maxPool2d(y, 2), [2, 2, 8, 9]],
       ['reluMaxPool2d 3x3 stride 2 pad 1 (overlapping: fill and scatter)', (y: Tensor) => nn.reluMaxPool2d(y, 3, { stride: 2, padding: 1 }), [1, 2, 8, 8]],

@@ -2,8 +2,12 @@
 // its time: every kernel call made on the calling thread and every parallel job is timed, so a step
 // splits into kernel time on the calling thread, parallel jobs (the caller's share plus its wait for
 // the workers) and the JavaScript between them (autograd, tensors, dispatch). Each row is one call
-// site in step order, named by its kernel, with the JavaScript just before it.
-//   node tools/bench/study/lenet-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 200]
+// site in step order, named by its kernel, with the JavaScript just before it; for a job also how often
+// a worker was asleep when it started (it must be woken) and how many of its tasks the caller ran.
+// --stub replaces every kernel but the size queries (*_bytes, *_floats) by a no-op: the step's
+// JavaScript alone (the results are then meaningless, the graph and the calls the same; use it with
+// one thread: workers run the real kernels).
+//   node tools/bench/study/lenet-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 200] [--stub]
 import { loadKernels, setThreads, threadsStarted, poolOf, closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
@@ -16,22 +20,27 @@ const threads = Number(arg('threads', '1'));
 const isa = arg('isa', 'simd128');
 const steps = Number(arg('steps', '200'));
 const wrap = !process.argv.includes('--no-wrap');
+const stub = process.argv.includes('--stub');
 
 const k = await loadKernels({ isa });
 const now = () => performance.now();
 let events = null; // [name, start, end, kind] of the step being recorded
 let inJob = 0;
 let mainShare = 0;
+let mainTasks = 0;
 for (const name of wrap ? Object.keys(k.exports) : []) {
   const f = k.exports[name];
   if (typeof f !== 'function' || !name.startsWith('f32_')) continue;
+  const call = stub && !/_bytes$|_floats$/.test(name) ? () => 0 : f;
   k.exports[name] = (...a) => {
-    if (events === null) return f(...a);
+    if (events === null) return call(...a);
     const t0 = now();
-    const r = f(...a);
+    const r = call(...a);
     const t1 = now();
-    if (inJob) mainShare += t1 - t0;
-    else events.push([name, t0, t1, 'direct', 0]);
+    if (inJob) {
+      mainShare += t1 - t0;
+      mainTasks++;
+    } else events.push([name, t0, t1, 'direct', 0, 0, 0]);
     return r;
   };
 }
@@ -43,16 +52,18 @@ if (pool && wrap) {
   const run = pool.run.bind(pool);
   pool.run = (tasks) => {
     if (events === null) return run(tasks);
+    const asleep = Atomics.load(pool.ctl, 5) > 0 ? 1 : 0; // LAYOUT.SLEEPERS: a worker must be woken
     const t0 = now();
     inJob++;
     mainShare = 0;
+    mainTasks = 0;
     try {
       run(tasks);
     } finally {
       inJob--;
     }
     const t1 = now();
-    events.push([`${tasks[0].fn} x${tasks.length}`, t0, t1, 'job', mainShare]);
+    events.push([`${tasks[0].fn} x${tasks.length}`, t0, t1, 'job', mainShare, asleep, mainTasks]);
   };
 }
 
@@ -79,8 +90,10 @@ for (let s = 0; s < steps; s++) {
   const t1 = now();
   stepMs.push(t1 - t0);
   let prev = t0;
-  events.forEach(([name, a, b, kind, share], i) => {
-    const site = (sites[i] ??= { name, kind, js: 0, run: 0, share: 0, n: 0 });
+  events.forEach(([name, a, b, kind, share, asleep, tasks], i) => {
+    const site = (sites[i] ??= { name, kind, js: 0, run: 0, share: 0, n: 0, asleep: 0, tasks: 0 });
+    site.asleep += asleep;
+    site.tasks += tasks;
     site.js += a - prev;
     site.run += b - a;
     site.share += share;
@@ -100,7 +113,7 @@ let direct = 0;
 let jobs = 0;
 let share = 0;
 console.log(`LeNet-5 step, ${isa}, ${threads} thread(s): median ${med.toFixed(2)} ms, mean ${mean.toFixed(2)} ms over ${steps} steps (${((64 * 1000) / med).toFixed(0)} images/s)`);
-console.log(`${'#'.padStart(3)} ${'call'.padEnd(42)} ${'JS before'.padStart(9)} ${'kernel/job'.padStart(10)} ${'caller share'.padStart(12)}  (µs per step)`);
+console.log(`${'#'.padStart(3)} ${'call'.padEnd(42)} ${'JS before'.padStart(9)} ${'kernel/job'.padStart(10)} ${'caller share'.padStart(12)}  (µs per step; jobs: % of steps a worker was asleep, caller's tasks)`);
 sites.forEach((s, i) => {
   js += s.js;
   if (s.kind === 'direct') direct += s.run;
@@ -108,7 +121,7 @@ sites.forEach((s, i) => {
     jobs += s.run;
     share += s.share;
   }
-  console.log(`${String(i).padStart(3)} ${(s.kind === 'job' ? '[job] ' : '') + s.name.padEnd(s.kind === 'job' ? 36 : 42)} ${us(s.js)}    ${us(s.run)}     ${s.kind === 'job' ? us(s.share) : ''}`);
+  console.log(`${String(i).padStart(3)} ${(s.kind === 'job' ? '[job] ' : '') + s.name.padEnd(s.kind === 'job' ? 36 : 42)} ${us(s.js)}    ${us(s.run)}     ${s.kind === 'job' ? `${us(s.share)}  ${((100 * s.asleep) / s.n).toFixed(0).padStart(4)}%  ${(s.tasks / s.n).toFixed(1)}` : ''}`);
 });
 console.log(`total per step: JS ${us(js)} µs, kernels on the caller ${us(direct)} µs, ${sites.filter((s) => s.kind === 'job').length} jobs ${us(jobs)} µs (caller's share ${us(share)} µs), calls ${sites.length - 1}`);
 closeThreads(k);

@@ -1,5 +1,5 @@
 /** Matrix products on the packed GEMM kernel: matmul (with batching) and the fused linear layer op. */
-import { copyStrided, gemm, reduce } from '@deepwasm/kernels';
+import { copyStrided, gemm, reduce, unary, unaryBackward } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { defineOp } from '../check/operands.js';
@@ -86,16 +86,31 @@ export const matmul = defineOp('matmul', 'a b', function matmul(a: Tensor, b: Te
  * The bias is written first and the GEMM accumulates onto it (beta = 1): no extra pass.
  */
 export const linear = defineOp('linear', 'x weight bias:tensor?', function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (weight.ndim !== 2) throw new Error(`linear: weight must be [out, in], got ${formatShape(weight.shape)}`);
+  return linearOp('linear', x, weight, bias ?? null, false);
+});
+
+/**
+ * relu(linear(x, weight, bias)) as one op: the ReLU runs in place on the product (no tensor of the
+ * pre-activation), and the backward pass masks the gradient by the output (y > 0 exactly where the
+ * product is: relu keeps positives and NaN, so relu's gradient rule reads the same from either).
+ * The same values and gradients, bit for bit, as the two ops. Sequential runs a Linear followed by a
+ * ReLU through it.
+ */
+export const linearRelu = defineOp('linearRelu', 'x weight bias:tensor?', function linearRelu(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  return linearOp('linearRelu', x, weight, bias ?? null, true);
+});
+
+function linearOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor {
+  if (weight.ndim !== 2) throw new Error(`${op}: weight must be [out, in], got ${formatShape(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
     throw new Error(
-      `linear: input ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)}: ` +
+      `${op}: input ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)}: ` +
         `expected last input dimension ${inF}`,
     );
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
-    throw new Error(`linear: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${outF}]`);
+    throw new Error(`${op}: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${outF}]`);
   }
   const rows = sizeOf(x.shape.slice(0, -1));
   const outShape = [...x.shape.slice(0, -1), outF];
@@ -103,12 +118,19 @@ export const linear = defineOp('linear', 'x weight bias:tensor?', function linea
   const k = x.k;
   if (bias) copyStrided(k, out.ptr, [outF, 1], bias.ptr, [0, 1], [rows, outF]);
   gemm(k, false, true, rows, outF, inF, 1, x.ptr, ld(inF), weight.ptr, ld(inF), bias ? 1 : 0, out.ptr, ld(outF));
+  if (relu) unary(k, 'relu', out.ptr, out.ptr, out.size);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return recordOp(
     out,
-    'linear',
+    op,
     inputs,
-    (g) => {
+    (grad) => {
+      let g = grad;
+      if (relu) {
+        // relu's gradient read from the output: out <= 0 exactly where the product was <= 0.
+        g = Tensor.empty(out.shape);
+        unaryBackward(k, 'relu', g.ptr, grad.ptr, out.ptr, out.ptr, out.size);
+      }
       let gx: Tensor | null = null;
       let gw: Tensor | null = null;
       let gbias: Tensor | null = null;
@@ -124,8 +146,9 @@ export const linear = defineOp('linear', 'x weight bias:tensor?', function linea
         gbias = Tensor.empty(bias.shape);
         reduce(k, 'sum', gbias.ptr, g.ptr, 1, rows, outF);
       }
+      if (g !== grad) g.dispose();
       return bias ? [gx, freshGradient(gw), freshGradient(gbias)] : [gx, freshGradient(gw)];
     },
-    [x, weight],
+    relu ? [x, weight, out] : [x, weight],
   );
-});
+}

@@ -1,7 +1,7 @@
 /** Fully connected layer, PyTorch layout and default initialisation. */
 import { Module, type ModuleConfig } from './module.js';
 import { Tensor } from '../tensor/tensor.js';
-import { linear } from '../functional/matmul.js';
+import { linear, linearRelu } from '../functional/matmul.js';
 import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { formatShape } from '../tensor/shape.js';
@@ -40,6 +40,17 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return linear(x, this.weight, this.bias);
+  }
+
+  /** relu(forward(x)) as one op (linearRelu), for a ReLU just after this layer. */
+  forwardThenRelu(x: Tensor): Tensor {
+    this.checkInput(x);
+    return linearRelu(x, this.weight, this.bias);
+  }
+
+  private checkInput(x: Tensor): void {
     tensorArg(() => `Linear(${this.inFeatures}, ${this.outFeatures})`, 'input', x);
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(
@@ -47,7 +58,6 @@ export class Linear extends Module {
           `${formatShape(this.weight.shape)}: expected the last input dimension to be ${this.inFeatures}`,
       );
     }
-    return linear(x, this.weight, this.bias);
   }
 
   override getConfig(): ModuleConfig {

@@ -2,7 +2,8 @@
  * A chain of modules. Given a list, state-dict keys are the positions ("0.weight", "2.bias"); given
  * a record (PyTorch's OrderedDict form), the names ("conv1.weight", "layer1.0.bn1.bias").
  * A ReLU followed by a MaxPool2d runs as one op (reluMaxPool2d: the same values and gradients, one
- * pass instead of three), and a Conv2d followed by a BatchNorm2d in eval mode (and a ReLU) as
+ * pass instead of three), a Linear followed by a ReLU as linearRelu (the same bits, one tensor and
+ * one op fewer), and a Conv2d followed by a BatchNorm2d in eval mode (and a ReLU) as
  * fusedConvBn (ResNet's stem), unless an ONNX export is tracing the modules.
  */
 import { Module, moduleTypeName, type ModuleConfig } from './module.js';
@@ -12,6 +13,7 @@ import { activeTracer } from '../tensor/trace-hook.js';
 import { ReLU } from './activations.js';
 import { BatchNorm2d, Conv2d, MaxPool2d } from './conv.js';
 import { fusedConvBn } from './conv-bn.js';
+import { Linear } from './linear.js';
 
 export class Sequential extends Module {
   static override readonly typeName = 'Sequential';
@@ -60,6 +62,9 @@ export class Sequential extends Module {
           layer = next;
           i++;
           y = (next as MaxPool2d).forwardAfterRelu(y);
+        } else if (fuse && layer.constructor === Linear && next !== undefined && next.constructor === ReLU) {
+          y = (layer as Linear).forwardThenRelu(y);
+          i++;
         } else y = layer.forward(y);
       } catch (e) {
         if (e instanceof Error && !e.message.startsWith('Sequential')) {
