@@ -34,6 +34,33 @@ for (const isa of ISAS) {
   describe(`recurrent cells (${isa})`, async () => {
     const k = await loadKernels({ isa });
 
+    it('LSTM gate nonlinearities (assembly/recurrent/gate-math.ts) within 4e-7 of the exact ones over [-30, 30], NaN kept', () => {
+      // One row of 4H pre-activations: i, f, g, o each sweep [-30, 30] (through the tanh clamp at ±7.9053
+      // and the sigmoid's far tail); c' = 0, so c = i g and h = o tanh(c).
+      const H = 6001;
+      const xs = Float64Array.from({ length: H }, (_, j) => Math.fround(-30 + (60 * j) / (H - 1)));
+      const gates = new Float32Array(4 * H);
+      for (let q = 0; q < 4; q++) gates.set(xs, q * H);
+      gates[2 * H + 7] = NaN;
+      withBuffers(k, { gates, cPrev: new Float32Array(H), hPrev: new Float32Array(H), c: new Float32Array(H), h: new Float32Array(H) }, (p) => {
+        lstmCellForward(k, { B: 1, H }, p.gates!, p.cPrev!, p.hPrev!, p.c!, p.h!);
+        const acts = get(k, p.gates!, 4 * H);
+        const c = get(k, p.c!, H);
+        const h = get(k, p.h!, H);
+        const sig = (v: number) => 1 / (1 + Math.exp(-v));
+        let worst = 0;
+        for (let j = 0; j < H; j++) {
+          if (j === 7) continue;
+          for (const q of [0, 1, 3]) worst = Math.max(worst, Math.abs(acts[q * H + j]! - sig(xs[j]!)));
+          worst = Math.max(worst, Math.abs(acts[2 * H + j]! - Math.tanh(xs[j]!)));
+          worst = Math.max(worst, Math.abs(h[j]! - acts[3 * H + j]! * Math.tanh(c[j]!)));
+        }
+        expect(worst).toBeLessThan(4e-7);
+        expect(worst).toBeGreaterThan(0);
+        expect(Number.isNaN(acts[2 * H + 7]!) && Number.isNaN(c[7]!) && Number.isNaN(h[7]!)).toBe(true);
+      });
+    });
+
     for (const masked of [false, true]) {
       it.each(DIMS)(`LSTM step forward and backward, B=%i H=%i${masked ? ', masked row' : ''}`, (B, H) => {
         const r = rng(B * 100 + H);

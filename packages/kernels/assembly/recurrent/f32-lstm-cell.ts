@@ -2,7 +2,7 @@
 // this is the fused pass over the pre-activations that the input and recurrent GEMMs produced:
 //   i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o); c = f c' + i g; h = o tanh(c).
 // Rows whose mask is 0 (padding past a sequence's end) carry (h', c') through unchanged.
-import { vsigmoid, vtanh } from '../common/vmath';
+import { gateSigmoid, gateTanh } from './gate-math';
 import { madd } from '../common/madd';
 import { ld, st, rowMask, copyRow } from './lanes4';
 
@@ -24,17 +24,17 @@ export function f32_lstm_cell_forward(gates: usize, cPrev: usize, hPrev: usize, 
     for (let j = 0; j < H; j += 4) {
       const r = <usize>min(4, H - j);
       const o4 = <usize>j << 2;
-      const i = vsigmoid(ld(gRow + o4, r));
-      const f = vsigmoid(ld(gRow + rowH + o4, r));
-      const g = vtanh(ld(gRow + 2 * rowH + o4, r));
-      const o = vsigmoid(ld(gRow + 3 * rowH + o4, r));
+      const i = gateSigmoid(ld(gRow + o4, r));
+      const f = gateSigmoid(ld(gRow + rowH + o4, r));
+      const g = gateTanh(ld(gRow + 2 * rowH + o4, r));
+      const o = gateSigmoid(ld(gRow + 3 * rowH + o4, r));
       const cv = madd(f, ld(cPrev + off + o4, r), f32x4.mul(i, g));
       st(gRow + o4, i, r);
       st(gRow + rowH + o4, f, r);
       st(gRow + 2 * rowH + o4, g, r);
       st(gRow + 3 * rowH + o4, o, r);
       st(c + off + o4, cv, r);
-      st(h + off + o4, f32x4.mul(o, vtanh(cv)), r);
+      st(h + off + o4, f32x4.mul(o, gateTanh(cv)), r);
     }
   }
 }
@@ -68,7 +68,7 @@ export function f32_lstm_cell_backward(acts: usize, cPrev: usize, c: usize, dy: 
       const o = ld(aRow + 3 * rowH + o4, r);
       let dhv = ld(dh + off + o4, r);
       if (dy != 0) dhv = f32x4.add(dhv, ld(dy + off + o4, r));
-      const tc = vtanh(ld(c + off + o4, r));
+      const tc = gateTanh(ld(c + off + o4, r));
       // dc_total = dc + dh o (1 - tanh(c)^2)
       const dct = madd(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc)), ld(dc + off + o4, r));
       const di = f32x4.mul(f32x4.mul(dct, g), f32x4.mul(i, f32x4.sub(one, i)));
