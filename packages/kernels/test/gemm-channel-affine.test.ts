@@ -11,9 +11,10 @@ import {
 import { get, put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
 
-// M x N x K around the 4x8 tile, the 128-row block, the 512-deep K block; N = 49 and 196 as in ResNet's late stages.
+// M x N x K around the 4x8 tile, the 128-row block, the 512-deep K block; N = 49 and 196 as in ResNet's late stages;
+// N = 17, 25 and 49 end in one column (32-row column runs beside 4x8 tiles).
 const SHAPES: Array<[number, number, number]> = [
-  [1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [7, 13, 33], [130, 17, 513], [64, 49, 64], [12, 196, 1030], [33, 64, 9],
+  [1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [7, 13, 33], [130, 17, 513], [64, 49, 64], [12, 196, 1030], [33, 64, 9], [96, 25, 600],
 ];
 const ISAS: Isa[] = ['simd128', 'relaxed'];
 
@@ -56,6 +57,11 @@ for (const isa of ISAS) {
       gemmChannelAffine(k, M, N, K, packed, pb, ldb, pc, N, NO_EPILOGUE);
       const plain = k.arena.alloc(M * N * 4);
       gemm(k, false, false, M, N, K, 1, pa, K, pb, ldb, 0, plain, N);
+      expect(Array.from(get(k, pc, M * N))).toEqual(Array.from(get(k, plain, M * N)));
+      // With it: the bits of that product followed by the epilogue pass (tiles and column runs alike).
+      const all = { scale: ps, shift: pt, residual: pr, relu: true };
+      gemmChannelAffine(k, M, N, K, packed, pb, ldb, pc, N, all);
+      channelAffine(k, plain, plain, 1, M, N, all);
       expect(Array.from(get(k, pc, M * N))).toEqual(Array.from(get(k, plain, M * N)));
       for (const p of [pa, pb, pr, ps, pt, packed, pc, plain]) k.arena.free(p);
     });

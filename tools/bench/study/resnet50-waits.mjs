@@ -1,0 +1,38 @@
+// Where the calling thread waits in ResNet-50's batch-1 forward on several threads: every parallel job
+// of the forward (by its kernel and task count), its time and the caller's time in waitDone (its own
+// tasks done, the workers' not yet), per forward.
+// node --experimental-wasm-relaxed-simd tools/bench/study/resnet50-waits.mjs [threads]
+import * as K from '@deepwasm/kernels';
+import * as nn from '@deepwasm/nn';
+import { resnet } from '@deepwasm/models';
+const threads = Number(process.argv[2] ?? 2);
+await nn.ready({ isa: 'relaxed' });
+nn.setNumThreads(threads);
+await K.threadsStarted(nn.kernels());
+nn.manualSeed(0);
+const model = resnet(50).eval();
+const input = nn.tensor(Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.37)), [1, 3, 224, 224]).keep();
+const P = (await import('../../../packages/kernels/dist/threads/pool.js')).Pool.prototype;
+const run0 = P.run, wait0 = P.waitDone;
+const stats = new Map();
+let cur = null;
+P.waitDone = function (n) { const s = performance.now(); wait0.call(this, n); cur.wait += performance.now() - s; };
+P.run = function (tasks) {
+  const key = `${tasks[0].fn} x${tasks.length}`;
+  cur = stats.get(key) ?? { n: 0, total: 0, wait: 0 };
+  stats.set(key, cur);
+  const s = performance.now();
+  run0.call(this, tasks);
+  cur.n++; cur.total += performance.now() - s;
+};
+const R = 15;
+for (let i = 0; i < 3; i++) nn.noGrad(() => nn.tidy(() => void model.forward(input)));
+stats.clear();
+const t = [];
+for (let i = 0; i < R; i++) { const s = performance.now(); nn.noGrad(() => nn.tidy(() => void model.forward(input))); t.push(performance.now() - s); }
+t.sort((a, b) => a - b);
+console.log(`median ${t[R >> 1].toFixed(1)} min ${t[0].toFixed(1)} max ${t[R - 1].toFixed(1)} load ${(await import('node:os')).loadavg()[0].toFixed(2)}`);
+let T = 0, W = 0, N = 0;
+for (const [k, v] of [...stats].sort((a, b) => b[1].wait - a[1].wait)) { T += v.total; W += v.wait; N += v.n; console.log(`${k.padEnd(50)} jobs/fwd ${(v.n / R).toFixed(1).padStart(5)} ms/fwd ${(v.total / R).toFixed(2).padStart(6)} wait/fwd ${(v.wait / R).toFixed(2).padStart(5)}`); }
+console.log(`jobs/fwd ${(N / R).toFixed(0)} in jobs ${(T / R).toFixed(1)} ms, caller waiting ${(W / R).toFixed(1)} ms per forward`);
+K.closeThreads(nn.kernels());
