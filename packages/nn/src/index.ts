@@ -12,7 +12,7 @@ export * from './functional/elementwise.js';
 export * from './functional/activations.js';
 export * from './functional/reduce.js';
 export * from './functional/shape-ops.js';
-export * from './functional/matmul.js';
+export { matmul, linear, linearRelu, denseConv2dRelu } from './functional/matmul.js';
 export { softmax, logSoftmax } from './functional/softmax.js';
 export { expand, sumTo, broadcastShapes } from './functional/broadcast.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';

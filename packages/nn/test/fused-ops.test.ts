@@ -149,6 +149,56 @@ for (const { isa } of builds) {
     });
 
     it.each([
+      ['with bias', [4, 2, 3, 4], 5, true, 1],
+      ['without bias, stride 2', [5, 1, 3, 3], 4, false, 2],
+    ] as const)('denseConv2dRelu %s: finite differences, and the values and gradients of relu(conv2d(x))', (_n, shape, oc, bias, stride) => {
+      nn.tidy(() => {
+        const [, c, h, w] = shape;
+        // Small sums (a few features of about 0.5): float32 finite differences stay accurate.
+        const x = nn.randn([...shape], { generator: gen }).mul(0.5);
+        const wt = nn.randn([oc, c, h, w], { generator: gen }).mul(0.5);
+        const b = nn.randn([oc], { generator: gen }).mul(0.5);
+        const args = bias ? [x, wt, b] : [x, wt];
+        const fused = (...t: Tensor[]) => nn.denseConv2dRelu(t[0]!, t[1]!, t[2] ?? null);
+        const chain = (...t: Tensor[]) => nn.relu(nn.conv2d(t[0]!, t[1]!, t[2] ?? null, { stride }));
+        const r = assertGradCheck(fused, args, { name: 'denseConv2dRelu', maxPerInput: 48, eps: 1e-3 });
+        expect(r.mismatches).toEqual([]);
+        expect(r.checked).toBeGreaterThan(0);
+        const got = valueAndGrads(fused, args);
+        sameBits(got, valueAndGrads(chain, args));
+        expect(got[0]!.some((v) => v > 0) && got[0]!.some((v) => v === 0)).toBe(true);
+        expect(() => nn.denseConv2dRelu(x, distinct([oc, c, h - 1, w]))).toThrow(/must cover the whole of input/);
+      });
+    });
+
+    it('Sequential runs a dense Conv2d + ReLU as one op (LeNet-5\'s C5), other convolutions as before, with the modules\' values and gradients', () => {
+      nn.tidy(() => {
+        nn.manualSeed(5);
+        const c1 = new nn.Conv2d(2, 3, 3, { padding: 1 });
+        const c5 = new nn.Conv2d(3, 4, 3);
+        const layers = [c1, new nn.ReLU(), new nn.MaxPool2d(2), c5, new nn.ReLU(), new nn.Flatten(), new nn.Linear(4, 2)];
+        const seq = new nn.Sequential(...layers);
+        const x = distinct([2, 2, 6, 6]);
+        const ops: string[] = [];
+        for (let n = seq.forward(x).node; n !== null; n = n.inputs[0]?.node ?? null) ops.push(n.op);
+        expect(ops).toEqual(['linear', 'reshape', 'denseConv2dRelu', 'reluMaxPool2d', 'conv2d']);
+        const grads = (f: () => Tensor): Float32Array[] => {
+          seq.zeroGrad();
+          const out = f();
+          nn.sum(nn.mul(out, out)).backward();
+          return [out.toArray(), c1.weight.grad!.toArray(), c5.weight.grad!.toArray(), c5.bias!.grad!.toArray()];
+        };
+        const unfused = () => layers.reduce((y, m) => m.forward(y), x);
+        sameBits(grads(() => seq.forward(x)), grads(unfused));
+        // A Conv2d + ReLU that is not dense runs as the two ops.
+        const other = new nn.Sequential(new nn.Conv2d(2, 3, 3), new nn.ReLU());
+        expect(other.forward(x).node!.op).toBe('relu');
+        seq.dispose();
+        other.dispose();
+      });
+    });
+
+    it.each([
       ['reluMaxPool2d 2x2 (tiled, one pass)', (y: Tensor) => nn.reluMaxPool2d(y, 2), [2, 2, 9, 10]],
       ['maxPool2d 2x2 on an odd output (a row and a column past the last window)', (y: Tensor) => nn.maxPool2d(y, 2), [2, 2, 8, 9]],
       ['reluMaxPool2d 3x3 stride 2 pad 1 (overlapping: fill and scatter)', (y: Tensor) => nn.reluMaxPool2d(y, 3, { stride: 2, padding: 1 }), [1, 2, 8, 8]],

@@ -1,5 +1,5 @@
 /** Matrix products on the packed GEMM kernel: matmul (with batching) and the fused linear layer op. */
-import { copyStrided, gemm, reduce, unary, unaryBackward } from '@deepwasm/kernels';
+import { channelSums, copyStrided, gemm, reduce, unary, unaryBackward } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { defineOp } from '../check/operands.js';
@@ -112,8 +112,47 @@ function linearOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, re
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`${op}: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${outF}]`);
   }
-  const rows = sizeOf(x.shape.slice(0, -1));
-  const outShape = [...x.shape.slice(0, -1), outF];
+  return denseOp(op, x, weight, bias, relu, sizeOf(x.shape.slice(0, -1)), inF, outF, [...x.shape.slice(0, -1), outF], false);
+}
+
+/**
+ * relu(conv2d(x, weight, bias)) for a kernel that covers the whole unpadded input (groups 1, no
+ * dilation; any stride): one output pixel per image, so x [N, C, H, W] is the rows of a dense layer
+ * [N, C*H*W] and the output [N, OC, 1, 1] its [N, OC] (LeNet-5's C5). The kernel calls of conv2d's
+ * dense path (the same GEMMs, the bias gradient by channel sums) with linearRelu's ReLU: the bits of
+ * relu(conv2d(...)), one op and one tensor fewer. Sequential runs a Conv2d followed by a ReLU through
+ * it when the input's shape makes the convolution dense.
+ */
+export const denseConv2dRelu = defineOp('denseConv2dRelu', 'x weight bias:tensor?', function denseConv2dRelu(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (!denseConvFits(x, weight, 1, 0, 0, 1, 1)) {
+    throw new Error(
+      `denseConv2dRelu: weight ${formatShape(weight.shape)} must cover the whole of input ${formatShape(x.shape)} ` +
+        '([N, C, H, W] and [OC, C, H, W], N >= 1)',
+    );
+  }
+  const [OC] = weight.shape as [number];
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== OC)) {
+    throw new Error(`denseConv2dRelu: bias ${formatShape(bias.shape)} does not match weight ${formatShape(weight.shape)}: expected [${OC}]`);
+  }
+  const N = x.shape[0]!;
+  return denseOp('denseConv2dRelu', x, weight, bias ?? null, true, N, x.size / N, OC, [N, OC, 1, 1], true);
+});
+
+/** Whether conv2d(x, weight) with these options is a dense layer (see denseConv2dRelu). */
+export function denseConvFits(x: Tensor, weight: Tensor, groups: number, padH: number, padW: number, dilationH: number, dilationW: number): boolean {
+  if (x.ndim !== 4 || weight.ndim !== 4 || groups !== 1 || padH !== 0 || padW !== 0 || dilationH !== 1 || dilationW !== 1) return false;
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [, CG, KH, KW] = weight.shape as [number, number, number, number];
+  return N >= 1 && CG === C && KH === H && KW === W;
+}
+
+/**
+ * out [rows, outF] (shaped outShape) = act(x [rows, inF] · Wᵀ + b), W [outF, inF] in weight's memory;
+ * the bias gradient sums the rows as a reduction (linear) or as a convolution's channel sums.
+ */
+function denseOp(
+  op: string, x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean, rows: number, inF: number, outF: number, outShape: number[], channelBias: boolean,
+): Tensor {
   const out = Tensor.empty(outShape);
   const k = x.k;
   if (bias) copyStrided(k, out.ptr, [outF, 1], bias.ptr, [0, 1], [rows, outF]);
@@ -144,7 +183,8 @@ function linearOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, re
       }
       if (bias?.requiresGrad) {
         gbias = Tensor.empty(bias.shape);
-        reduce(k, 'sum', gbias.ptr, g.ptr, 1, rows, outF);
+        if (channelBias) channelSums(k, gbias.ptr, g.ptr, rows, outF, 1);
+        else reduce(k, 'sum', gbias.ptr, g.ptr, 1, rows, outF);
       }
       if (g !== grad) g.dispose();
       return bias ? [gx, freshGradient(gw), freshGradient(gbias)] : [gx, freshGradient(gw)];

@@ -12,6 +12,8 @@ import { kaimingUniform_, uniform_ } from '../init/init.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { BatchNorm1d, type BatchNormOptions } from './batchnorm.js';
 import { releaseInferenceCache } from './conv-bn.js';
+import { denseConv2dRelu, denseConvFits } from '../functional/matmul.js';
+import { relu } from '../functional/activations.js';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -61,6 +63,22 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  /**
+   * relu(forward(x)) for a ReLU just after this layer: one op (denseConv2dRelu) when the kernel
+   * covers the whole unpadded input (a classifier written as a convolution: LeNet-5's C5), else the two.
+   */
+  forwardThenRelu(x: Tensor): Tensor {
+    this.checkInput(x);
+    const [[padH, padW], [dilationH, dilationW]] = [this.padding, this.dilation];
+    if (denseConvFits(x, this.weight, this.groups, padH, padW, dilationH, dilationW)) return denseConv2dRelu(x, this.weight, this.bias);
+    return relu(this.forward(x));
+  }
+
+  private checkInput(x: Tensor): void {
     tensorArg(() => `Conv2d(${this.inChannels}, ${this.outChannels})`, 'input', x);
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
       throw new Error(
@@ -68,7 +86,6 @@ export class Conv2d extends Module {
           `(weight ${formatShape(this.weight.shape)})`,
       );
     }
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 
   /** Frees the weights fusedConvBn prepared, then the parameters. */

@@ -3,7 +3,8 @@
  * a record (PyTorch's OrderedDict form), the names ("conv1.weight", "layer1.0.bn1.bias").
  * A ReLU followed by a MaxPool2d runs as one op (reluMaxPool2d: the same values and gradients, one
  * pass instead of three), a Linear followed by a ReLU as linearRelu (the same bits, one tensor and
- * one op fewer), and a Conv2d followed by a BatchNorm2d in eval mode (and a ReLU) as
+ * one op fewer; a Conv2d whose kernel covers its whole input, followed by a ReLU, as denseConv2dRelu),
+ * and a Conv2d followed by a BatchNorm2d in eval mode (and a ReLU) as
  * fusedConvBn (ResNet's stem), unless an ONNX export is tracing the modules.
  */
 import { Module, moduleTypeName, type ModuleConfig } from './module.js';
@@ -64,6 +65,10 @@ export class Sequential extends Module {
           y = (next as MaxPool2d).forwardAfterRelu(y);
         } else if (fuse && layer.constructor === Linear && next !== undefined && next.constructor === ReLU) {
           y = (layer as Linear).forwardThenRelu(y);
+          i++;
+        } else if (fuse && layer.constructor === Conv2d && next !== undefined && next.constructor === ReLU && this.layers[i + 2]?.constructor !== MaxPool2d) {
+          // A ReLU before a max pooling goes with the pooling (reluMaxPool2d) instead.
+          y = (layer as Conv2d).forwardThenRelu(y);
           i++;
         } else y = layer.forward(y);
       } catch (e) {
