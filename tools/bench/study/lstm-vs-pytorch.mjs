@@ -43,3 +43,10 @@ for (const [k, v] of times) {
   const q = ratios.get(k);
   console.log(`${k.padEnd(18)} ${med(v).toFixed(1)} ms (${range(v, 1)})${q ? `, ${med(q).toFixed(2)}x PyTorch's one thread (${range(q, 2)})` : ''}`);
 }
+// With --base: the base's step time over ours, round by round (above 1: this checkout is faster).
+for (const [k, v] of times) {
+  const b = times.get(`base ${k}`);
+  if (!baseDir || !b || k.startsWith('base ')) continue;
+  const q = v.map((ms, i) => b[i] / ms);
+  console.log(`${k.padEnd(18)} ${med(q).toFixed(2)}x the base (${range(q, 2)})`);
+}
