@@ -22,6 +22,7 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['direct, filter gradient in 8 runs of images (LeNet C1 at batch 11)', { ...base, N: 11, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 }],
   ['direct, odd channels', { ...base, N: 1, C: 3, H: 9, W: 17, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['direct, one image by rows in bands of 2 rows (wide rows, VGG conv1-like)', { ...base, N: 1, C: 3, H: 9, W: 300, OC: 6, KH: 3, KW: 3, padH: 1, padW: 1 }],
+  ['direct, filter gradient by 6 bands of rows an image (3 images of 13 rows)', { ...base, N: 3, C: 2, H: 13, W: 10, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['direct, two images of 3 rows (more pieces than rows)', { ...base, N: 2, C: 2, H: 3, W: 12, OC: 9, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['pixels-major (LeNet C3)', { ...base, N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 }],
   ['pixels-major, groups', { ...base, N: 5, C: 8, H: 9, W: 9, OC: 6, KH: 3, KW: 3, groups: 2, padH: 1, padW: 1 }],
@@ -34,6 +35,7 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['backward in 3 chunks of 3 images (LeNet C3 at batch 9)', { ...base, N: 9, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 }],
   ['backward in chunks by tap table (7x7 outputs, 19 images: chunks of 6, 6, 7)', { ...base, N: 19, C: 5, H: 14, W: 14, OC: 5, KH: 4, KW: 4, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
   ['backward in chunks of 1 image by rows, padding and dilation', { ...base, N: 5, C: 8, H: 19, W: 21, OC: 7, KH: 3, KW: 3, padH: 1, padW: 2, dilationH: 2 }],
+  ['col2im of one image by input rows, stride 2 and dilation (20 outputs a row)', { ...base, N: 1, C: 2, H: 11, W: 40, OC: 3, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, dilationH: 2 }],
   ['im2col, one image, 1x1', { ...base, N: 1, C: 7, H: 6, W: 5, OC: 9, KH: 1, KW: 1 }],
   ['im2col, dilation and groups', { ...base, N: 2, C: 6, H: 10, W: 9, OC: 9, KH: 3, KW: 2, dilationH: 2, groups: 3, padW: 1 }],
 ];

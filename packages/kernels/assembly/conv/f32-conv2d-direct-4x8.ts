@@ -122,26 +122,18 @@ export function f32_conv2d_direct_4x8(
 }
 
 /**
- * dw[o][t] = sum over n, oh, ow of dy[n][o][oh][ow] * xp[n][oh * Wp + ow + taps[t]] (overwritten), the
- * filter gradient of f32_conv2d_direct_4x8 (dw: [OC, kk], i.e. [OC, C, KH, KW]), for the output
- * channels [oBegin, oEnd) and taps [tBegin, tEnd) (oBegin even, tBegin a multiple of 4, so a part
- * runs the same pairs and quads as the whole; threads take disjoint parts). Wp >= 4 ceil(OW / 4) +
- * KW - 1 so the last vector of a row stays inside the padded image.
+ * dw[o][t] += sum over n, oh, ow of dy[n][o][oh][ow] * xp[n][oh * Wp + ow + taps[t]], the filter
+ * gradient of f32_conv2d_direct_4x8 (dw: [OC, kk], i.e. [OC, C, KH, KW]), each image's sums added to
+ * dw, for the output channels [oBegin, oEnd) and taps [tBegin, tEnd) (a 2x4 tile of pairs and quads).
+ * dy's output channels are `plane` floats apart (OH * OW for whole images; rows r0.. of an image pass
+ * their plane, dy moved down r0 rows). Wp >= 4 ceil(OW / 4) + KW - 1 so the last vector of a row
+ * stays inside the padded image.
  */
-export function f32_conv2d_direct_filter_grad(
-  xp: usize, N: i32, imageStride: i32, Wp: i32, OH: i32, OW: i32,
-  dy: usize, kk: i32, OC: i32, oBegin: i32, oEnd: i32, tBegin: i32, tEnd: i32, taps: usize, dw: usize,
-): void {
-  for (let o = oBegin; o < oEnd; o++) memory.fill(dw + ((<usize>o * <usize>kk + <usize>tBegin) << 2), 0, <usize>(tEnd - tBegin) << 2);
-  filterGradAdd(xp, N, imageStride, Wp, OH, OW, dy, kk, OC, oBegin, oEnd, tBegin, tEnd, taps, dw);
-}
-
-/** f32_conv2d_direct_filter_grad without clearing dw first: each image's sums are added to dw. */
 function filterGradAdd(
   xp: usize, N: i32, imageStride: i32, Wp: i32, OH: i32, OW: i32,
-  dy: usize, kk: i32, OC: i32, oBegin: i32, oEnd: i32, tBegin: i32, tEnd: i32, taps: usize, dw: usize,
+  dy: usize, kk: i32, OC: i32, oBegin: i32, oEnd: i32, tBegin: i32, tEnd: i32, taps: usize, dw: usize, plane: usize,
 ): void {
-  const P = <usize>OH * <usize>OW;
+  const P = plane;
   const full = OW & ~3;
   const rest = <usize>(OW - full);
   for (let n = 0; n < N; n++) {
@@ -210,7 +202,7 @@ function padBlockFloats(C: i32, KH: i32, KW: i32, rows: i32, Wp: i32): i32 {
 
 /**
  * Bytes of scratch f32_conv2d_direct_pad_4x8 (rows: the most output rows of a call) and
- * f32_conv2d_direct_filter_grad_pad (rows: OH) need.
+ * f32_conv2d_direct_filter_grad_pad (rows: OH) and f32_conv2d_direct_filter_grad_rows (rows: r1 - r0) need.
  */
 export function f32_conv2d_direct_pad_scratch_bytes(C: i32, KH: i32, KW: i32, rows: i32, Wp: i32): i32 {
   return padBlockFloats(C, KH, KW, rows, Wp) << 2;
@@ -262,7 +254,7 @@ export function f32_conv2d_direct_pad_4x8(
 
 /**
  * dw (overwritten, [OC, C*KH*KW]) = the filter gradient of N images of the unpadded x, as
- * f32_conv2d_direct_filter_grad over the padded batch computes it (all channels and taps), each image
+ * filterGradAdd over a padded batch computes it (all channels and taps), each image
  * padded into the thread's scratch just before its sums (same sums, same order: the same bits).
  */
 export function f32_conv2d_direct_filter_grad_pad(
@@ -274,6 +266,23 @@ export function f32_conv2d_direct_filter_grad_pad(
   memory.fill(dw, 0, <usize>(OC * kk) << 2);
   for (let n = 0; n < N; n++) {
     const block = padBlock(x + (<usize>(n * C * H * W) << 2), C, H, W, PW, KH, KW, -PH, Hs, Wp, scratch);
-    filterGradAdd(block, 1, C * Hs * Wp, Wp, OH, OW, dy + (<usize>(n * OC * OH * OW) << 2), kk, OC, 0, OC, 0, kk, scratch, dw);
+    filterGradAdd(block, 1, C * Hs * Wp, Wp, OH, OW, dy + (<usize>(n * OC * OH * OW) << 2), kk, OC, 0, OC, 0, kk, scratch, dw, <usize>OH * <usize>OW);
   }
+}
+
+/**
+ * dw (overwritten, [OC, C*KH*KW]) = the filter gradient of output rows [r0, r1) of one image of the
+ * unpadded x (dy: the image's gradient, OC planes of `plane` floats): the rows' inputs zero-padded
+ * into the thread's scratch (f32_conv2d_direct_pad_scratch_bytes for r1 - r0 rows), then the sums of
+ * f32_conv2d_direct_filter_grad_pad over those rows only. A large image (VGG conv1: 224 x 224) goes
+ * by bands of rows whose inputs stay in cache, each band's sums in a block of its own.
+ */
+export function f32_conv2d_direct_filter_grad_rows(
+  x: usize, C: i32, H: i32, W: i32, PH: i32, PW: i32, KH: i32, KW: i32, Wp: i32, r0: i32, r1: i32, OW: i32,
+  dy: usize, OC: i32, plane: i32, dw: usize, scratch: usize,
+): void {
+  const kk = C * KH * KW;
+  memory.fill(dw, 0, <usize>(OC * kk) << 2);
+  const block = padBlock(x, C, H, W, PW, KH, KW, r0 - PH, r1 - r0 + KH - 1, Wp, scratch);
+  filterGradAdd(block, 1, 0, Wp, r1 - r0, OW, dy + (<usize>(r0 * OW) << 2), kk, OC, 0, OC, 0, kk, scratch, dw, <usize>plane);
 }

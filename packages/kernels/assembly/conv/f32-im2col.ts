@@ -78,6 +78,18 @@ export function f32_col2im(
   cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
   SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32, dx: usize, ld: i32,
 ): void {
+  f32_col2im_rows(cols, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW, dx, ld, 0, H);
+}
+
+/**
+ * f32_col2im for the input rows [ih0, ih1) of every channel only: each input still gathers its terms
+ * in the order of the taps, so threads taking disjoint row ranges of one image (VGG conv1 at batch 1:
+ * 3 channels, which split by channels into 3 tasks) add the same bits as one call.
+ */
+export function f32_col2im_rows(
+  cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
+  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, OH: i32, OW: i32, dx: usize, ld: i32, ih0: i32, ih1: i32,
+): void {
   let row = cols;
   const rowBytes = <usize>ld << 2;
   for (let c = 0; c < C; c++) {
@@ -91,7 +103,7 @@ export function f32_col2im(
         if (owLo > owHi) owLo = owHi;
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * SH - PH + kh * DH;
-          if (ih < 0 || ih >= H) continue;
+          if (ih < ih0 || ih >= ih1) continue;
           const src = row + (<usize>(oh * OW) << 2);
           const dst = plane + (<usize>(ih * W) << 2);
           if (SW == 1) {

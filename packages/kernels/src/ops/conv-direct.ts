@@ -1,11 +1,11 @@
 /**
- * Direct stride-1 convolution for layers with few taps (assembly/conv/f32-conv2d-direct-4x8.ts): the
- * batch is padded once, then the forward pass and the filter gradient read it in place, with no
- * column matrix. LeNet's C1 (1 channel, 5x5) and VGG's first layer (3 channels, 3x3) are the cases.
+ * Direct stride-1 convolution for layers with few taps (assembly/conv/f32-conv2d-direct-4x8.ts): each
+ * task zero-pads the input rows it reads into its thread's scratch, and the forward pass and the filter
+ * gradient read them in place, with no column matrix. LeNet's C1 (1 channel, 5x5) and VGG's first layer (3 channels, 3x3) are the cases.
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { PIECES_PER_THREAD, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { PIECES_PER_THREAD, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { reduce } from './reduce.js';
 import type { Conv2dGeometry } from './conv.js';
 import { inputGradChunkTasks } from './conv-backward-chunks.js';
@@ -35,38 +35,11 @@ function bandRows(g: Conv2dGeometry, Wp: number): number {
 }
 
 /**
- * Pieces per thread when one image is split (by rows forward, by weights for the filter gradient):
+ * Pieces per thread when one image of the forward pass is split by rows:
  * pieces of the same cost whatever their number, so finer than PIECES_PER_THREAD, which bounds what
  * a thread held up by another process leaves the others to wait for.
  */
 const FINE_PIECES = 4;
-
-interface Padded {
-  ptr: number;
-  taps: number;
-  Wp: number;
-  imageStride: number;
-}
-
-/** The zero-padded batch and the tap offsets both direct kernels read. Free both pointers after use. */
-function padBatch(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW: number): Padded {
-  const Hp = OH + g.KH - 1;
-  const Wp = paddedWidth(g, OW);
-  const imageStride = g.C * Hp * Wp;
-  const ptr = k.arena.alloc(g.N * imageStride * 4);
-  const kk = g.C * g.KH * g.KW;
-  const taps = k.arena.alloc(kk * 4);
-  const t = k.arena.i32(taps, kk);
-  for (let c = 0, i = 0; c < g.C; c++) {
-    for (let kh = 0; kh < g.KH; kh++) for (let kw = 0; kw < g.KW; kw++) t[i++] = (c * Hp + kh) * Wp + kw;
-  }
-  // Planes (image x channel) are padded independently: the threads take ranges of them (VGG conv1 at
-  // batch 1 has 3, which image ranges left on one thread).
-  const plane = g.H * g.W * 4;
-  const pad = (p0: number, p1: number) => ({ fn: 'f32_conv2d_pad_batch', args: [x + p0 * plane, 1, p1 - p0, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr + p0 * Hp * Wp * 4] });
-  if (!splitOver(k, 4 * g.N * imageStride, g.N * g.C, 1, pad)) kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, Hp, Wp, ptr);
-  return { ptr, taps, Wp, imageStride };
-}
 
 /** Padded row length of the direct kernels: whole 8-pixel tiles plus the kernel's width. */
 function paddedWidth(g: Conv2dGeometry, OW: number): number {
@@ -182,34 +155,47 @@ export function conv2dBackwardDirect(
 }
 
 /**
+ * Bands of output rows a batch smaller than FILTER_GRAD_CHUNKS is cut into for its filter gradient (all
+ * images together, at least one band an image): fixed by the geometry, so the bits do not depend on
+ * the thread count.
+ */
+const FILTER_GRAD_BANDS = 16;
+
+/**
  * dw (overwritten, [OC, C, KH, KW]) = the filter gradient for a geometry directApplies accepts, and
  * the bias gradient db unless 0 (in the same job: VGG conv1's 12.8 MB dY summed in a job of its own
- * ran at 1.5x on 2 threads, and its wait came on top).
+ * ran at 1.5x on 2 threads, and its wait came on top). Fewer images than FILTER_GRAD_CHUNKS go by
+ * bands of output rows, each band's sums over every weight in a block of its own
+ * (f32_conv2d_direct_filter_grad_rows: its inputs padded in the thread's scratch and in cache), then
+ * the blocks are added in band order. VGG conv1 at batch 1 split the weights instead, 8 tasks each
+ * streaming the whole padded image (630 KB) and 1.4x on 2 threads; by 16 bands of 14 rows it reads
+ * the image and dY once.
  */
 export function conv2dFilterGradDirect(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number, db = 0): void {
   if (g.N >= FILTER_GRAD_CHUNKS) return conv2dBackwardDirect(k, g, x, 0, dy, 0, dw, db, OH, OW);
-  const p = padBatch(k, g, x, OH, OW);
+  const kk = g.C * g.KH * g.KW;
+  const P = OH * OW;
+  const Wp = paddedWidth(g, OW);
+  const threads = threadsFor(k, g.N * g.OC * P * kk);
+  const tasks: Task[] = [];
+  if (db !== 0) for (const [c0, c1] of splitRange(g.OC, threads)) tasks.push({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] });
+  const bands = splitRange(OH, Math.ceil(FILTER_GRAD_BANDS / g.N));
+  const parts = k.arena.alloc(g.N * bands.length * g.OC * kk * 4);
   try {
-    // Each weight's sum runs over the whole batch in one order: split the weights instead, as blocks
-    // of output channels (in pairs) by taps (in quads), the kernel's tile.
-    const kk = g.C * g.KH * g.KW;
-    const call = (o0: number, o1: number, t0: number, t1: number) => [p.ptr, g.N, p.imageStride, p.Wp, OH, OW, dy, kk, g.OC, o0, o1, t0, t1, p.taps, dw];
-    const threads = threadsFor(k, g.N * g.OC * OH * OW * kk);
-    const P = OH * OW;
-    const tasks: Task[] = [];
-    if (db !== 0) for (const [c0, c1] of splitRange(g.OC, threads)) tasks.push({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] });
-    if (threads > 1) {
-      const pairs = Math.ceil(g.OC / 2);
-      const tapParts = pairs >= FINE_PIECES * threads ? 1 : Math.ceil((FINE_PIECES * threads) / pairs);
-      for (const [o0, o1] of splitRange(g.OC, FINE_PIECES * threads, 2)) {
-        for (const [t0, t1] of splitRange(kk, tapParts, 4)) tasks.push({ fn: 'f32_conv2d_direct_filter_grad', args: call(o0, o1, t0, t1) });
+    const image = g.C * g.H * g.W * 4;
+    for (let n = 0, i = 0; n < g.N; n++) {
+      for (const [r0, r1] of bands) {
+        tasks.push({
+          fn: 'f32_conv2d_direct_filter_grad_rows',
+          args: [x + n * image, g.C, g.H, g.W, g.padH, g.padW, g.KH, g.KW, Wp, r0, r1, OW, dy + n * g.OC * P * 4, g.OC, P, parts + i++ * g.OC * kk * 4, 0],
+          scratch: 16,
+        });
       }
-    } else {
-      tasks.push({ fn: 'f32_conv2d_direct_filter_grad', args: call(0, g.OC, 0, kk) });
     }
-    runOrCall(k, threads, tasks, 0);
+    const rows = Math.max(...bands.map(([r0, r1]) => r1 - r0));
+    runOrCall(k, threads, tasks, kernel(k, 'f32_conv2d_direct_pad_scratch_bytes')(g.C, g.KH, g.KW, rows, Wp) as number);
+    reduce(k, 'sum', dw, parts, 1, g.N * bands.length, g.OC * kk);
   } finally {
-    k.arena.free(p.ptr);
-    k.arena.free(p.taps);
+    k.arena.free(parts);
   }
 }

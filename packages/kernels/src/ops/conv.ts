@@ -64,7 +64,8 @@ function colsArgs(g: Conv2dGeometry, OH: number, OW: number): number[] {
 /**
  * im2col (or col2im) of images n0..n0+nb-1 of group gr: image n's columns start at column n*P of
  * `cols` (rows of ld floats). The threads take runs of images or, with few images, (image, channel
- * range) pieces (each image's channels are independent); one thread makes one call per image, as before.
+ * range) pieces (each image's channels are independent), col2im (image, input row range) pieces; one
+ * thread makes one call per image, as before.
  * Small outputs take the tap-table kernels (see tapTable), the same way.
  */
 export function imagesToColumns(
@@ -101,6 +102,14 @@ export function imagesToColumns(
           ? { fn: `${name}_images`, args: [image, stride, b - a, ...geometryArgs(cg), block, ld] }
           : { fn: `${name}_images`, args: [block, stride, b - a, ...geometryArgs(cg), image, ld] };
       });
+      runTasks(k, tasks);
+    } else if (threads > 1 && fn === 'f32_col2im' && table === 0) {
+      // col2im of few images by ranges of input rows, every channel (each input gathers its terms in
+      // tap order either way): VGG conv1 at batch 1 has 3 channels, 3 tasks on 2 threads by channels.
+      const tasks: Task[] = [];
+      for (let n = 0; n < nb; n++) {
+        for (const [r0, r1] of splitRange(g.H, Math.ceil((4 * threads) / nb))) tasks.push({ fn: 'f32_col2im_rows', args: [...call(n, 0, cg), r0, r1] });
+      }
       runTasks(k, tasks);
     } else if (threads > 1) {
       const tasks: Task[] = [];
