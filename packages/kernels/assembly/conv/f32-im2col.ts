@@ -51,7 +51,14 @@ export function f32_im2col(
             const n = owHi - owLo;
             let j = 0;
             for (; j + 4 <= n; j += 4) v128.store(d + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
-            for (; j < n; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+            if (j < n && n >= 4) {
+              // The last 1-3 floats as the row's last vector, over floats already copied (LeNet C3's
+              // rows of 10: im2col of a chunk of 4 images 43 -> 41 us here).
+              const t = <usize>(n - 4) << 2;
+              v128.store(d + t, v128.load(s + t));
+            } else {
+              for (; j < n; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+            }
           } else {
             let ow = owLo;
             if (SW == 2) {
