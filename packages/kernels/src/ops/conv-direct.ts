@@ -5,7 +5,7 @@
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { PIECES_PER_THREAD, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { splitRange, threadsFor, type Task } from '../threads/index.js';
 import { reduce } from './reduce.js';
 import type { Conv2dGeometry } from './conv.js';
 import { inputGradChunkTasks } from './conv-backward-chunks.js';
@@ -35,9 +35,10 @@ function bandRows(g: Conv2dGeometry, Wp: number): number {
 }
 
 /**
- * Pieces per thread when one image of the forward pass is split by rows:
- * pieces of the same cost whatever their number, so finer than PIECES_PER_THREAD, which bounds what
- * a thread held up by another process leaves the others to wait for.
+ * Pieces per thread of the forward pass (runs of images, or rows of few images): pieces of the same
+ * cost whatever their number, so finer than the threads' PIECES_PER_THREAD, which bounds what a thread held up by
+ * another process leaves the others to wait for (LeNet C1 at batch 64 in a training step: 4 tasks of
+ * 16 images, the caller waited 50-130 us a step for the other thread's last one).
  */
 const FINE_PIECES = 4;
 
@@ -84,7 +85,7 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
       rows = Math.max(...ranges.map(([r0, r1]) => r1 - r0));
       for (let n = 0; n < g.N; n++) for (const [r0, r1] of ranges) tasks.push(call(n, n + 1, r0, r1));
     } else if (threads > 1) {
-      for (const [n0, n1] of splitRange(g.N, threads * PIECES_PER_THREAD)) tasks.push(call(n0, n1, 0, OH));
+      for (const [n0, n1] of splitRange(g.N, threads * FINE_PIECES)) tasks.push(call(n0, n1, 0, OH));
     } else {
       tasks.push(call(0, g.N, 0, OH));
     }
@@ -96,11 +97,18 @@ export function conv2dForwardDirect(k: Kernels, g: Conv2dGeometry, x: number, w:
 }
 
 /**
- * Batches of at least this many images sum the filter gradient in FILTER_GRAD_CHUNKS runs of images,
+ * Batches of at least this many images sum the filter gradient in FILTER_GRAD_RUNS runs of images,
  * one task each, and then add the runs' sums in order: each task reads only its own images (LeNet C1
  * at batch 64 on 2 threads: 1.56x by weights, where every task streamed the whole batch).
  */
 const FILTER_GRAD_CHUNKS = 8;
+
+/**
+ * Runs of images of the filter gradient (at most; fixed by the batch size, so the bits do not depend
+ * on the thread count): LeNet C1 at batch 64 went from 8 runs of 8 images to 16 of 4, so that the
+ * caller waits at most a short run for a thread held up by another process (~90 us a step before).
+ */
+const FILTER_GRAD_RUNS = 16;
 
 /** Whether conv2dBackwardDirect takes the backward pass (a batch of runs of images). */
 export function directBackwardApplies(g: Conv2dGeometry): boolean {
@@ -110,7 +118,7 @@ export function directBackwardApplies(g: Conv2dGeometry): boolean {
 /**
  * The backward pass of a convolution directBackwardApplies accepts, as one job (dx, dw, db may each
  * be 0 to skip; the others are overwritten): the bias gradient by channels (f32_channel_sums), the
- * filter gradient as FILTER_GRAD_CHUNKS runs of images, each padding its images into its thread's
+ * filter gradient as FILTER_GRAD_RUNS runs of images, each padding its images into its thread's
  * scratch (f32_conv2d_direct_filter_grad_pad) and summing into its own block, and the input gradient
  * as chunks of whole images (inputGradChunkTasks). Then the runs' blocks are added in run order.
  * LeNet C1 at batch 64 ran six jobs (bias sums, padding, filter gradient, dY's permutation, W^T dY,
@@ -126,7 +134,7 @@ export function conv2dBackwardDirect(
   const tasks: Task[] = [];
   let scratchBytes = 0;
   if (db !== 0) for (const [c0, c1] of splitRange(g.OC, threads)) tasks.push({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] });
-  const runs = splitRange(g.N, FILTER_GRAD_CHUNKS);
+  const runs = splitRange(g.N, FILTER_GRAD_RUNS);
   const parts = dw !== 0 ? k.arena.alloc(runs.length * g.OC * kk * 4) : 0;
   let table = 0;
   try {

@@ -249,8 +249,9 @@ export function conv2dForwardPixelsMajor(
     const direct = og <= 16 && kk <= 512;
     if (g.N >= 2) {
       // Runs of whole images, each task its images' product (every group) in its scratch and their
-      // transposes into y with the bias (f32_conv2d_pixels_nchw): one job. Two per thread when there
-      // are enough, so that a thread held up by another process leaves less behind. (LeNet C3 at batch
+      // transposes into y with the bias (f32_conv2d_pixels_nchw): one job. Four per thread when there
+      // are enough, so that a thread held up by another process leaves less behind (in a LeNet step, 4
+      // tasks of 16 images left the caller waiting 50-130 us for the other thread's last one). (LeNet C3 at batch
       // 64 ran the products as one job into a batch-wide [pixels, OC] buffer, then the transposes,
       // 0.05 ms, on the calling thread; one image per transpose task had run slower on 2 threads than on 1.)
       const nchwBytes = kernel(k, 'f32_conv2d_pixels_nchw_scratch_bytes')(P, g.OC) as number;
@@ -261,7 +262,7 @@ export function conv2dForwardPixelsMajor(
         scratch: 22,
       });
       if (threads > 1) {
-        runTasks(k, splitRange(g.N, threads * PIECES_PER_THREAD).map(([n0, n1]) => task(n0, n1)), nchwBytes);
+        runTasks(k, splitRange(g.N, threads * 2 * PIECES_PER_THREAD).map(([n0, n1]) => task(n0, n1)), nchwBytes);
       } else {
         const work = k.arena.alloc(nchwBytes);
         try {
