@@ -29,7 +29,9 @@ export {
   lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward, rnnCellForward, rnnCellBackward,
   type CellDims, type RnnNonlinearity,
 } from './ops/recurrent.js';
-export { lstmSequenceForward, lstmSequenceBackward, type SequenceDims } from './ops/lstm-sequence.js';
+export {
+  lstmSequenceForward, lstmSequenceBackward, gruSequenceForward, gruSequenceBackward, rnnSequenceForward, rnnSequenceBackward, type SequenceDims,
+} from './ops/recurrent-sequence.js';
 export { gatherRows, scatterAddRows } from './ops/gather.js';
 export {
   lstmCellReference, lstmCellBackwardReference, gruCellReference, gruCellBackwardReference, rnnCellReference, rnnCellBackwardReference,

@@ -5,9 +5,10 @@
  * recurrent projection of all gates plus one fused kernel for the nonlinearities and the state
  * update. Backward through time mirrors it step by step (fused cell backward, then one GEMM sending
  * the gate gradients to the previous state), and the weight and input gradients are three GEMMs
- * over the whole sequence afterwards. An LSTM (batch and sequence above 1) runs each loop over time
- * as one kernel call per thread, the threads taking disjoint batch rows for every step
- * (lstmSequenceForward/Backward): one parallel job per direction instead of two per step.
+ * over the whole sequence afterwards. With a batch and a sequence above 1, each loop over time is one
+ * kernel call per thread, the threads taking disjoint batch rows for every step
+ * (lstmSequenceForward/Backward and the GRU and RNN ones): one parallel job per direction instead of
+ * two per step.
  *
  * Layouts follow PyTorch (weight_ih [G*H, I], weight_hh [G*H, H], gate order LSTM i,f,g,o and
  * GRU r,z,n), time-major input [T, B, I]. A mask [T, B] of 0/1 marks padding: a padded step carries
@@ -18,8 +19,9 @@
  * (and for LSTM the final c). `splitRecurrentOutput` cuts it into the three tensors.
  */
 import {
-  binary, copy, copyStrided, fill, gemm, gemmPackedB, gruCellBackward, packB, packedBFloats, gruCellForward, lstmCellBackward, lstmCellForward,
-  lstmSequenceBackward, lstmSequenceForward, reduce, rnnCellBackward, rnnCellForward, type Kernels,
+  binary, copy, copyStrided, fill, gemm, gruCellBackward, packB, packedBFloats, gruCellForward, lstmCellBackward, lstmCellForward,
+  lstmSequenceBackward, lstmSequenceForward, gruSequenceBackward, gruSequenceForward, reduce, rnnCellBackward, rnnCellForward,
+  rnnSequenceBackward, rnnSequenceForward, type Kernels,
 } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
@@ -151,16 +153,18 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
   const pack = T > 1 && B > 1;
   const packedWhh = pack ? Tensor.empty([packedBFloats(k, H, GH)]) : null;
   const whhT = packedWhh ? packB(k, true, H, GH, w.weightHh.ptr, H, packedWhh.ptr) : null;
-  const recurrentProduct = (hPrev: number, out: number) => {
-    if (whhT) gemmPackedB(k, false, B, 1, hPrev, H, whhT, 1, out, GH);
-    else gemm(k, false, true, B, GH, H, 1, hPrev, H, w.weightHh.ptr, H, 1, out, GH);
-  };
+  // Step by step (a single step or a batch of one): W_hh read in place.
+  const recurrentProduct = (hPrev: number, out: number) => gemm(k, false, true, B, GH, H, 1, hPrev, H, w.weightHh.ptr, H, 1, out, GH);
   const dims = { B, H };
   const maskAt = (t: number) => (mask ? mask.ptr + t * B * f4 : 0);
-  // An LSTM with a packed W_hh runs its whole loop in one call per thread (rows split, no per-step barrier).
-  const wholeLoop = mode === 'lstm' && whhT !== null;
-  if (wholeLoop) {
-    lstmSequenceForward(k, { T, B, H }, gates.ptr, hs.ptr, cs!.ptr, whhT, mask ? mask.ptr : 0, reverse);
+  // With a packed W_hh the whole loop is one call per thread (rows split, no per-step barrier).
+  const seq = { T, B, H };
+  const maskPtr = mask ? mask.ptr : 0;
+  const act = mode === 'rnn_relu' ? 'relu' : 'tanh';
+  if (whhT !== null) {
+    if (mode === 'lstm') lstmSequenceForward(k, seq, gates.ptr, hs.ptr, cs!.ptr, whhT, maskPtr, reverse);
+    else if (mode === 'gru') gruSequenceForward(k, seq, gates.ptr, gh!.ptr, hs.ptr, whhT, maskPtr, reverse);
+    else rnnSequenceForward(k, seq, gates.ptr, hs.ptr, whhT, act, maskPtr, reverse);
   } else {
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
@@ -174,7 +178,7 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
       } else {
         recurrentProduct(hPrev, gRow);
         if (mode === 'lstm') lstmCellForward(k, dims, gRow, at(cs!, prevSlot(t)), hPrev, at(cs!, slot(t)), hOut, maskAt(t));
-        else rnnCellForward(k, dims, gRow, hPrev, hOut, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
+        else rnnCellForward(k, dims, gRow, hPrev, hOut, act, maskAt(t));
       }
     }
   }
@@ -209,8 +213,10 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
     const dGh = mode === 'gru' ? Tensor.empty([T * B, GH]) : dG;
     const packedBack = pack ? Tensor.empty([packedBFloats(k, GH, H)]) : null;
     const whh = packedBack ? packB(k, false, GH, H, w.weightHh.ptr, H, packedBack.ptr) : null;
-    if (wholeLoop) {
-      lstmSequenceBackward(k, { T, B, H }, gates.ptr, cs!.ptr, g.ptr, dh.ptr, dc!.ptr, dG.ptr, whh!, mask ? mask.ptr : 0, reverse);
+    if (whh !== null) {
+      if (mode === 'lstm') lstmSequenceBackward(k, seq, gates.ptr, cs!.ptr, g.ptr, dh.ptr, dc!.ptr, dG.ptr, whh, maskPtr, reverse);
+      else if (mode === 'gru') gruSequenceBackward(k, seq, gates.ptr, gh!.ptr, hs.ptr, g.ptr, dh.ptr, dG.ptr, dGh.ptr, whh, maskPtr, reverse);
+      else rnnSequenceBackward(k, seq, hs.ptr, g.ptr, dh.ptr, dG.ptr, whh, act, maskPtr, reverse);
     } else {
       for (let s = T - 1; s >= 0; s--) {
         const t = reverse ? T - 1 - s : s;
@@ -221,11 +227,10 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
         } else if (mode === 'gru') {
           gruCellBackward(k, dims, gates.ptr + row, gh!.ptr + row, at(hs, prevSlot(t)), dy, dh.ptr, dG.ptr + row, dGh.ptr + row, maskAt(t));
         } else {
-          rnnCellBackward(k, dims, at(hs, slot(t)), dy, dh.ptr, dG.ptr + row, mode === 'rnn_relu' ? 'relu' : 'tanh', maskAt(t));
+          rnnCellBackward(k, dims, at(hs, slot(t)), dy, dh.ptr, dG.ptr + row, act, maskAt(t));
         }
         // dh (gradient of the previous state) += dGh_t · W_hh
-        if (whh) gemmPackedB(k, false, B, 1, dGh.ptr + row, GH, whh, 1, dh.ptr, H);
-        else gemm(k, false, false, B, H, GH, 1, dGh.ptr + row, GH, w.weightHh.ptr, H, 1, dh.ptr, H);
+        gemm(k, false, false, B, H, GH, 1, dGh.ptr + row, GH, w.weightHh.ptr, H, 1, dh.ptr, H);
       }
     }
     packedBack?.dispose();

@@ -1,5 +1,5 @@
 /**
- * An LSTM layer's loop over time as one call per thread (assembly/recurrent/f32-lstm-sequence.ts):
+ * A recurrent layer's loop over time as one call per thread (assembly/recurrent/f32-*-sequence.ts):
  * the threads take disjoint ranges of batch rows (multiples of 4, whole GEMM row tiles) and run
  * every step of their rows, so a sequence costs one job forward and one backward instead of a
  * parallel GEMM and a parallel cell pass per step (each a wake-up and a barrier: 100 per direction
@@ -47,9 +47,8 @@ function checkPacked(where: string, what: string, p: PackedB, K: number, N: numb
  * Runs `fn` over row ranges of the batch on k's threads (the GEMM workspace as each call's last
  * argument), or once over all rows on the calling thread below the size threshold.
  */
-function byRowRanges(k: Kernels, fn: string, d: SequenceDims, head: number[], tail: number[]): void {
-  const G = 4 * d.H;
-  const threads = threadsFor(k, d.T * d.B * G * d.H);
+function byRowRanges(k: Kernels, fn: string, d: SequenceDims, gates: number, head: number[], tail: number[]): void {
+  const threads = threadsFor(k, d.T * d.B * gates * d.H * d.H);
   if (threads > 1 && d.B > 4) {
     const ranges = splitRange(d.B, threads * PIECES_PER_THREAD, 4);
     const args = (b0: number, b1: number) => [...head, d.T, d.B, d.H, b0, b1, ...tail, 0];
@@ -75,7 +74,7 @@ export function lstmSequenceForward(k: Kernels, d: SequenceDims, gates: number, 
   inMemory(k, w, 'hs', hs, (T + 1) * B * H * 4);
   inMemory(k, w, 'cs', cs, (T + 1) * B * H * 4);
   if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
-  byRowRanges(k, 'f32_lstm_sequence_forward', d, [gates, hs, cs, whhT.ptr, mask], [reverse ? 1 : 0]);
+  byRowRanges(k, 'f32_lstm_sequence_forward', d, 4, [gates, hs, cs, whhT.ptr, mask], [reverse ? 1 : 0]);
 }
 
 /**
@@ -96,5 +95,68 @@ export function lstmSequenceBackward(
   inMemory(k, w, 'dy', dy, T * B * H * 4);
   for (const [what, p] of [['dh', dh], ['dc', dc]] as const) inMemory(k, w, what, p, B * H * 4);
   if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
-  byRowRanges(k, 'f32_lstm_sequence_backward', d, [acts, cs, dy, dh, dc, dgates, whh.ptr, mask], [reverse ? 1 : 0]);
+  byRowRanges(k, 'f32_lstm_sequence_backward', d, 4, [acts, cs, dy, dh, dc, dgates, whh.ptr, mask], [reverse ? 1 : 0]);
+}
+
+/**
+ * GRU forward over all steps. gx [T, B, 3H]: input pre-activations in, activations (r, z, n) out;
+ * gh [T, B, 3H]: b_hh in, the recurrent pre-activations out. hs as for lstmSequenceForward; whhT:
+ * W_hh^T packed (H x 3H).
+ */
+export function gruSequenceForward(k: Kernels, d: SequenceDims, gx: number, gh: number, hs: number, whhT: PackedB, mask: number, reverse: boolean): void {
+  const w = 'gruSequenceForward';
+  checkDims(w, d);
+  const { T, B, H } = d;
+  if (T === 0 || B === 0 || H === 0) return;
+  checkPacked(w, 'whhT', whhT, H, 3 * H);
+  for (const [what, p] of [['gx', gx], ['gh', gh]] as const) inMemory(k, w, what, p, T * B * 3 * H * 4);
+  inMemory(k, w, 'hs', hs, (T + 1) * B * H * 4);
+  if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
+  byRowRanges(k, 'f32_gru_sequence_forward', d, 3, [gx, gh, hs, whhT.ptr, mask], [reverse ? 1 : 0]);
+}
+
+/** GRU backward through all steps: dy [T, B, H]; dh [B, H] final in, initial out; dgx, dgh [T, B, 3H] out; whh: W_hh packed (3H x H). */
+export function gruSequenceBackward(
+  k: Kernels, d: SequenceDims, acts: number, gh: number, hs: number, dy: number, dh: number, dgx: number, dgh: number, whh: PackedB, mask: number, reverse: boolean,
+): void {
+  const w = 'gruSequenceBackward';
+  checkDims(w, d);
+  const { T, B, H } = d;
+  if (T === 0 || B === 0 || H === 0) return;
+  checkPacked(w, 'whh', whh, 3 * H, H);
+  for (const [what, p] of [['acts', acts], ['gh', gh], ['dgx', dgx], ['dgh', dgh]] as const) inMemory(k, w, what, p, T * B * 3 * H * 4);
+  inMemory(k, w, 'hs', hs, (T + 1) * B * H * 4);
+  inMemory(k, w, 'dy', dy, T * B * H * 4);
+  inMemory(k, w, 'dh', dh, B * H * 4);
+  if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
+  byRowRanges(k, 'f32_gru_sequence_backward', d, 3, [acts, gh, hs, dy, dh, dgx, dgh, whh.ptr, mask], [reverse ? 1 : 0]);
+}
+
+/** Elman RNN forward over all steps: pre [T, B, H] projections in, pre-activations out; whhT: W_hh^T packed (H x H). */
+export function rnnSequenceForward(k: Kernels, d: SequenceDims, pre: number, hs: number, whhT: PackedB, nonlinearity: 'tanh' | 'relu', mask: number, reverse: boolean): void {
+  const w = 'rnnSequenceForward';
+  checkDims(w, d);
+  const { T, B, H } = d;
+  if (T === 0 || B === 0 || H === 0) return;
+  checkPacked(w, 'whhT', whhT, H, H);
+  inMemory(k, w, 'pre', pre, T * B * H * 4);
+  inMemory(k, w, 'hs', hs, (T + 1) * B * H * 4);
+  if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
+  byRowRanges(k, 'f32_rnn_sequence_forward', d, 1, [pre, hs, whhT.ptr, mask], [reverse ? 1 : 0, nonlinearity === 'relu' ? 1 : 0]);
+}
+
+/** Elman RNN backward through all steps: dy [T, B, H]; dh [B, H] final in, initial out; dpre [T, B, H] out; whh: W_hh packed. */
+export function rnnSequenceBackward(
+  k: Kernels, d: SequenceDims, hs: number, dy: number, dh: number, dpre: number, whh: PackedB, nonlinearity: 'tanh' | 'relu', mask: number, reverse: boolean,
+): void {
+  const w = 'rnnSequenceBackward';
+  checkDims(w, d);
+  const { T, B, H } = d;
+  if (T === 0 || B === 0 || H === 0) return;
+  checkPacked(w, 'whh', whh, H, H);
+  inMemory(k, w, 'hs', hs, (T + 1) * B * H * 4);
+  for (const [what, p] of [['dy', dy], ['dpre', dpre]] as const) inMemory(k, w, what, p, T * B * H * 4);
+  inMemory(k, w, 'dh', dh, B * H * 4);
+  if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
+  byRowRanges(k, 'f32_rnn_sequence_backward', d, 1, [hs, dy, dh, dpre, whh.ptr, mask], [reverse ? 1 : 0, nonlinearity === 'relu' ? 1 : 0]);
 }
