@@ -76,14 +76,15 @@ function bt6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, p: usiz
 }
 
 /**
- * V[xi][c][col + t] for the tiles of tile rows th0..th1 of one image x [C, H, W] (t counts tiles row
- * by row from (th0, 0); tilesW tiles per row). v: xi-major, C rows of ldv floats per xi.
+ * V[xi][c][col + t] for channels c0..c1 and the tiles of tile rows th0..th1 of one image x [C, H, W]
+ * (t counts tiles row by row from (th0, 0); tilesW tiles per row). v: xi-major, C rows of ldv floats
+ * per xi (a range of channels writes only its rows, so threads can split an image by channels).
  * scratch: (4 (th1 - th0) + 2) * (16 ceil(tilesW / 4) + 4) floats (the zero-padded rows of one
  * channel the tiles read, so every tile is read with whole-vector loads), then 42 v128.
  */
 export function f32_winograd_4x4_3x3_input(
   x: usize, C: i32, H: i32, W: i32, padH: i32, padW: i32, th0: i32, th1: i32, tilesW: i32,
-  v: usize, ldv: i32, col: i32, scratch: usize,
+  c0: i32, c1: i32, v: usize, ldv: i32, col: i32, scratch: usize,
 ): void {
   const rows = 4 * (th1 - th0) + 2;
   const wp = 16 * ((tilesW + 3) >> 2) + 4;
@@ -92,7 +93,7 @@ export function f32_winograd_4x4_3x3_input(
   const e = scratch + <usize>rows * wpb;
   const ih0 = 4 * th0 - padH;
   const xiStride = <usize>C * <usize>ldv << 2;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const src = x + (<usize>c * <usize>H * <usize>W << 2);
     paddedRows(plane, wp, src, H, W, ih0, rows, padW);
     let out = v + ((<usize>c * <usize>ldv + <usize>col) << 2);
@@ -162,20 +163,20 @@ function finish(v: v128, s: v128, t: v128, r: usize, relu: bool): v128 {
 }
 
 /**
- * y[o][4th + i][4tw + j] = act(s[o] (A^T M A)[i][j] + t[o] + r[o][4th + i][4tw + j]) for the tiles of
- * tile rows th0..th1 of one image (y and r: [OC, OH, OW]); M[xi][o][col + t] (xi-major, OC rows of
- * ldm floats per xi) as the GEMMs left it. scale / shift: OC floats or 0 (1 / 0); residual: 0 for
- * none. Outputs past OH or OW are not written. scratch: 42 v128.
+ * y[o][4th + i][4tw + j] = act(s[o] (A^T M A)[i][j] + t[o] + r[o][4th + i][4tw + j]) for output
+ * channels o0..o1 and the tiles of tile rows th0..th1 of one image (y and r: [OC, OH, OW]);
+ * M[xi][o][col + t] (xi-major, OC rows of ldm floats per xi) as the GEMMs left it. scale / shift: OC
+ * floats or 0 (1 / 0); residual: 0 for none. Outputs past OH or OW are not written. scratch: 42 v128.
  */
 export function f32_winograd_4x4_3x3_output(
-  m: usize, OC: i32, ldm: i32, col: i32, th0: i32, th1: i32, tilesW: i32,
+  m: usize, OC: i32, ldm: i32, col: i32, th0: i32, th1: i32, tilesW: i32, o0: i32, o1: i32,
   scale: usize, shift: usize, residual: usize, relu: i32, y: usize, OH: i32, OW: i32, scratch: usize,
 ): void {
   const xiStride = <usize>OC * <usize>ldm << 2;
   const owb = <usize>OW << 2;
   const doRelu = relu != 0;
   const s = scratch;
-  for (let o = 0; o < OC; o++) {
+  for (let o = o0; o < o1; o++) {
     const sv = f32x4.splat(scale != 0 ? load<f32>(scale + (<usize>o << 2)) : 1);
     const tv = f32x4.splat(shift != 0 ? load<f32>(shift + (<usize>o << 2)) : 0);
     const planeOff = <usize>o * <usize>OH * <usize>OW << 2;

@@ -10,8 +10,8 @@ import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import type { Conv2dGeometry } from './conv.js';
 import { gemmChannelAffineBatch, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
-import { tileRowChunks, transformPieces } from './winograd.js';
-import { splitOver } from '../threads/index.js';
+import { tileRowChunks, type Piece } from './winograd.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 
 /**
  * Tiles (4x4 output blocks over the batch) from which F(4x4) runs: a 14 x 14 map at batch 1 has 16.
@@ -30,6 +30,34 @@ export function winograd4x4Applies(g: Conv2dGeometry): boolean {
 
 /** Floats of each transformed-input and GEMM-output buffer per chunk of tile rows (4 MB). */
 const CHUNK_FLOATS = 1 << 20;
+
+/**
+ * Runs a transform over the pieces of a chunk of tile rows, split over the threads by channels: each
+ * task takes whole rows of the transformed planes (or whole output planes), so the two cores do not
+ * write the same cache lines as tasks of a few tiles each would on a 14 x 14 map (4 tiles a row).
+ * Each channel's values are the same whoever computes them. `floats`: the transform's output, about
+ * four vector operations per float, so the 28 x 28 and 14 x 14 layers of ResNet-50 split too.
+ */
+function channelPieces(
+  k: Kernels, fn: string, pieces: readonly Piece[], channels: number, floats: number,
+  args: (n: number, th0: number, th1: number, col: number, c0: number, c1: number) => number[], scratch: { index: number; bytes: number; ptr: number },
+): void {
+  const threads = threadsFor(k, 4 * floats);
+  if (threads <= 1) {
+    for (const [n, th0, th1, col] of pieces) {
+      const a = args(n, th0, th1, col, 0, channels);
+      a[scratch.index] = scratch.ptr;
+      kernel(k, fn)(...a);
+    }
+    return;
+  }
+  const parts = Math.ceil((threads * PIECES_PER_THREAD) / pieces.length);
+  const tasks: Task[] = [];
+  for (const [n, th0, th1, col] of pieces) {
+    for (const [c0, c1] of splitRange(channels, parts)) tasks.push({ fn, args: args(n, th0, th1, col, c0, c1), scratch: scratch.index });
+  }
+  runTasks(k, tasks, scratch.bytes);
+}
 
 /** Floats winograd4x4PackFilters writes: 36 packed OC x C matrices. */
 export function winograd4x4PackedFloats(k: Kernels, OC: number, C: number): number {
@@ -68,15 +96,15 @@ export function winograd4x4Inference(k: Kernels, g: Conv2dGeometry, x: number, p
   const per = packedAFloats(k, g.OC, g.C) * 4;
   try {
     for (const { T, pieces } of tileRowChunks(g.N, tilesH, tilesW, rowsPerChunk)) {
-      transformPieces(k, 'f32_winograd_4x4_3x3_input', pieces, tilesW, 36 * g.C * T,
-        (n, th0, th1, col) => [x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tilesW, v, T, col, 0],
-        { index: 12, bytes: planeBytes, ptr: scratch });
+      channelPieces(k, 'f32_winograd_4x4_3x3_input', pieces, g.C, 36 * g.C * T,
+        (n, th0, th1, col, c0, c1) => [x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tilesW, c0, c1, v, T, col, 0],
+        { index: 14, bytes: planeBytes, ptr: scratch });
       const calls = Array.from({ length: 36 }, (_, xi) => ({ a: packed + xi * per, b: v + xi * g.C * T * 4, c: m + xi * g.OC * T * 4 }));
       gemmChannelAffineBatch(k, g.OC, T, g.C, calls);
-      transformPieces(k, 'f32_winograd_4x4_3x3_output', pieces, tilesW, 36 * g.OC * T,
-        (n, th0, th1, col) => [m, g.OC, T, col, th0, th1, tilesW, e.scale, e.shift, e.residual === 0 ? 0 : e.residual + n * imageOut, +e.relu,
-          y + n * imageOut, OH, OW, 0],
-        { index: 14, bytes: extra, ptr: scratch });
+      channelPieces(k, 'f32_winograd_4x4_3x3_output', pieces, g.OC, 36 * g.OC * T,
+        (n, th0, th1, col, o0, o1) => [m, g.OC, T, col, th0, th1, tilesW, o0, o1, e.scale, e.shift,
+          e.residual === 0 ? 0 : e.residual + n * imageOut, +e.relu, y + n * imageOut, OH, OW, 0],
+        { index: 16, bytes: extra, ptr: scratch });
     }
   } finally {
     for (const ptr of [v, m, scratch]) k.arena.free(ptr);
