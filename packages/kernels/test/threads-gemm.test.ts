@@ -107,6 +107,53 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       for (const p of [pa, pb, pc, work, packed]) k.arena.free(p);
     });
 
+    // The claims of columns: regions of whole 8-column slivers, one i32 word each 64 bytes apart. A call
+    // takes what is left of every region from its own on, in chunks of [minCols, maxCols]; columns a
+    // stalled call took (the words preset) stay as they were, and every word ends at its region's size.
+    it('computes the columns left in every region, from any slot', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(11);
+      const f = (name: string) => k.exports[name] as (...a: number[]) => number;
+      const [M, N, K] = [37, 203, 530];
+      const A = uniform(rand, M * K, -1, 1);
+      const B = uniform(rand, K * N, -1, 1);
+      const C = uniform(rand, M * N, -1, 1);
+      const pa = put(k, A), pb = put(k, B), pc = put(k, C);
+      const work = k.arena.alloc(f('gemm_workspace_bytes')());
+      const packedFloats = ((M + 3) & ~3) * K;
+      const packed = k.arena.alloc(packedFloats * 4 + 64 + 4 * 64);
+      const flags = packed + packedFloats * 4;
+      const claims = flags + 64;
+      const args = [0, 1, M, N, K, -0.75, pa, K, pb, K, 0.5, pc, N, work];
+      k.arena.f32(pc, C.length).set(C);
+      f('f32_gemm_4x8')(...args);
+      const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
+      const before = new Uint32Array(new Float32Array(C).buffer);
+      // [slots, slot, minCols, maxCols, columns already taken per region]
+      for (const [slots, slot, minCols, maxCols, taken] of [[1, 0, 8, 8, [0]], [2, 1, 8, 16, [0, 0]], [3, 2, 16, 64, [24, 0, 8]], [4, 0, 8, 24, [48, 16, 0, 40]], [2, 0, 8, 1024, [104, 0]]] as const) {
+        const slivers = Math.ceil(N / 8);
+        const start = (r: number) => Math.floor((r * slivers) / slots) * 8;
+        const size = (r: number) => Math.min(N, Math.floor(((r + 1) * slivers) / slots) * 8) - start(r);
+        k.arena.f32(pc, C.length).set(C);
+        k.arena.i32(flags, 1).fill(0);
+        const words = k.arena.i32(claims, 64);
+        taken.forEach((t, r) => (words[r * 16] = t));
+        f('f32_gemm_4x8_shared_a')(...args, packed, flags, 128, slot, slots, claims, minCols, maxCols);
+        const what = `slot ${slot} of ${slots}, chunks ${minCols}-${maxCols}, taken ${taken.join(',')}`;
+        const got = new Uint32Array(k.memory.buffer, pc, C.length);
+        for (let r = 0; r < slots; r++) {
+          expect(k.arena.i32(claims, 64)[r * 16], `${what}: region ${r}'s word`).toBe(size(r));
+          for (let i = 0; i < M; i++) {
+            for (let j = start(r); j < start(r) + size(r); j++) {
+              const expected = j - start(r) < taken[r]! ? before[i * N + j] : want[i * N + j];
+              if (got[i * N + j] !== expected) expect(got[i * N + j], `${what}: C[${i}][${j}]`).toBe(expected);
+            }
+          }
+        }
+      }
+      for (const p of [pa, pb, pc, work, packed]) k.arena.free(p);
+    });
+
     it('gives the same bits with a packed B', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(8);

@@ -1,34 +1,72 @@
-// One column panel of a GEMM whose calls (one per panel, on every thread) share one packed op(A) and
-// pack it between them as they go, inside the job that computes the products: no serial packing on
-// the calling thread, no packing job and no barrier before the products.
+// Column panels of a GEMM whose calls (one per thread) share one packed op(A) and pack it between
+// them as they go, inside the job that computes the products: no serial packing on the calling
+// thread, no packing job and no barrier before the products. The calls claim their columns in chunks
+// by compare-exchange, so the threads finish together without a task per panel.
 import { GEMM_KC, GEMM_MC, GEMM_NC, MR, NR, microTile4x8 } from './f32-gemm-4x8';
 import { packA, packB } from './pack';
 
 /**
- * C = alpha * op(A) * op(B) + beta * C for one column panel, op(A) read from `packedA` (row panels
+ * C = alpha * op(A) * op(B) + beta * C over column panels, op(A) read from `packedA` (row panels
  * of 4 over the whole K, as f32_pack_a_rows lays them out). op(A) is packed in units of `unitRows`
  * rows (4, 8, 16, 32, 64 or 128: a divisor of GEMM_MC), each by the first call to claim it by
  * compare-exchange on its i32 flag in `flags` (0 free, 1 being packed, 2 packed; the caller zeroes
  * them before the job). Before its first product on a GEMM_MC block of rows, a call claims and packs
- * the block's free units, then waits for the ones other calls are packing. The call in slot s of
- * `slots` (the threads' shares of the job) visits the blocks from block s * blocks / slots on and
- * claims units from its own offset, so the threads pack side by side. The C tiles, their sums and
- * the packed values are those of f32_gemm_4x8: the same bits at any split and in any order.
+ * the block's free units, then waits for the ones other calls are packing.
+ *
+ * With `claims` 0 the call computes all N columns. Otherwise the columns are cut into `slots` regions
+ * of whole 8-column slivers, region r's i32 claim word at claims + 64 r (columns of the region taken
+ * so far; the caller zeroes them). The call in slot s takes chunks of region s, then of the others in
+ * turn, until every region is taken: a chunk is a quarter of what is left of its region, within
+ * [minCols, maxCols] and a multiple of 8, so a region's last chunks are small and the threads finish
+ * within one small chunk of each other, whoever was held up. The call in slot s also visits the
+ * blocks of rows from block s * blocks / slots on and claims units from its own offset, so the threads
+ * pack side by side. The C tiles, their sums and the packed values are those of f32_gemm_4x8: the
+ * same bits at any split and in any order.
  */
 export function f32_gemm_4x8_shared_a(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize, packedA: usize, flags: usize, unitRows: i32, slot: i32, slots: i32,
+  claims: usize, minCols: i32, maxCols: i32,
+): void {
+  if (claims == 0) {
+    columns(transA, transB, M, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slot, slots, 0, N);
+    return;
+  }
+  const slivers = (N + NR - 1) / NR;
+  for (let step = 0; step < slots; step++) {
+    const r = (slot + step) % slots;
+    const start = <i32>((<i64>r * slivers) / slots) * NR;
+    const size = min(N, <i32>((<i64>(r + 1) * slivers) / slots) * NR) - start;
+    const word = claims + (<usize>r << 6);
+    for (;;) {
+      const taken = atomic.load<i32>(word);
+      const left = size - taken;
+      if (left <= 0) break;
+      const cols = min(left, max(minCols, min(maxCols, (((left + 3) >> 2) + NR - 1) & ~(NR - 1))));
+      if (atomic.cmpxchg<i32>(word, taken, taken + cols) != taken) continue;
+      columns(transA, transB, M, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slot, slots, start + taken, cols);
+    }
+  }
+}
+
+/** Columns [j0, j0 + n) of C (j0 a multiple of 8), op(A) packed on the way as the call needs it. */
+function columns(
+  transA: i32, transB: i32, M: i32, K: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize, packedA: usize, flags: usize, unitRows: i32, slot: i32, slots: i32,
+  j0: i32, n: i32,
 ): void {
   const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
   const tile = packedB + <usize>(GEMM_KC * GEMM_NC) * 4;
   const blocks = (M + GEMM_MC - 1) / GEMM_MC;
   const first = <i32>((<i64>slot * blocks) / slots);
-  for (let jc = 0; jc < N; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, N - jc);
+  const bp = b + (transB != 0 ? <usize>j0 * <usize>ldb : <usize>j0) * 4;
+  const cp0 = c + <usize>j0 * 4;
+  for (let jc = 0; jc < n; jc += GEMM_NC) {
+    const nc = min(GEMM_NC, n - jc);
     for (let pc = 0; pc < K; pc += GEMM_KC) {
       const kc = min(GEMM_KC, K - pc);
       const blockBeta: f32 = pc == 0 ? beta : 1;
-      packB(transB != 0, b, <usize>ldb, pc, kc, jc, nc, packedB);
+      packB(transB != 0, bp, <usize>ldb, pc, kc, jc, nc, packedB);
       for (let step = 0; step < blocks; step++) {
         const ic = ((first + step) % blocks) * GEMM_MC;
         const mc = min(GEMM_MC, M - ic);
@@ -39,7 +77,7 @@ export function f32_gemm_4x8_shared_a(
           const pb = packedB + <usize>(jr * kc) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const pa = packedA + (<usize>(ic + ir) * <usize>K + <usize>pc * MR) * 4;
-            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
+            const cp = cp0 + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
             microTile4x8(kc, pa, pb, cp, <usize>ldc, min(MR, mc - ir), nr, alpha, blockBeta, tile);
           }
         }

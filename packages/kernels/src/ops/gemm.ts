@@ -78,9 +78,12 @@ const SHARED_A_FLOATS = 4 << 20;
 /**
  * Whether a GEMM on several threads packs op(A) once for all its column panels (gemmSharedA): when C
  * is split by columns (as gemmTasks would: wide enough, not twice as tall as wide), it has 128+
- * columns a thread (SHARED_A_PIECES panels of 16+), A is not huge, and the product has 2^24+
- * multiply-adds (about 0.5 ms here): smaller ones (LeNet's dense layers, an LSTM step) keep
- * gemmTasks' one job of 2 panels a thread, each packing its own A.
+ * columns a thread, A is not huge, and the product has 2^24+ multiply-adds (about 0.5 ms here).
+ * Smaller ones keep gemmTasks' one job of 2 panels a thread, each packing its own A: through
+ * gemmSharedA (relaxed, 2 threads, 10th percentiles of single calls, 10:33 UTC 2026-11-26, load 7)
+ * 128³ took 56 against 49 us, LeNet's 64x400 by 400x120 89 against 78 us, 32x128 by 128x512 (an LSTM
+ * step) 56 against 55 us, and 1600x64 by 64x512 (row panels) 1177 against 1174 us: a small op(A) is
+ * one packing unit, which the other thread waits for.
  */
 function sharedAApplies(M: number, N: number, K: number, threads: number): boolean {
   return (
@@ -90,10 +93,8 @@ function sharedAApplies(M: number, N: number, K: number, threads: number): boole
 }
 
 /**
- * Column panels per thread of a GEMM whose A is packed once (each panel packs only its own B). The
- * threads take panels as they come, so a thread that finishes early takes the other's last ones: at
- * 256^3 on 2 threads, 8 panels a thread (16 columns each, about 25 us) took 5-7% less time than 4
- * (2026-11-26, single calls' 10th percentiles, tools/bench/study/gemm-calls.mjs).
+ * Largest chunk of columns a thread of gemmSharedA claims: N / (SHARED_A_PIECES * threads), as the
+ * panels of before, which at 256^3 on 2 threads took 5-7% less time at 8 a thread than at 4.
  */
 const SHARED_A_PIECES = 8;
 
@@ -128,13 +129,14 @@ function sharedABlock(k: Kernels, bytes: number): number {
 }
 
 /**
- * A GEMM split by column panels with op(A) packed once: SHARED_A_PIECES column panels a thread
- * (multiples of 8) of f32_gemm_4x8_shared_a, each packing its own columns of B and, between them,
- * the units of op(A) as they first need them (a claim flag per unit; the panels of thread t's share
- * start on their own part of the rows, so the threads pack side by side). One job, no serial part:
- * before, the caller packed a small A alone (30-50 us of a 200 us 256^3 on 2 threads) and a larger
- * one took a packing job and a second barrier. The packed values and the K blocks are those of
- * f32_gemm_4x8: the same bits at any split.
+ * A GEMM split by columns with op(A) packed once: one call of f32_gemm_4x8_shared_a a thread, each
+ * claiming chunks of columns (multiples of 8) by compare-exchange, first of its own region, then of
+ * the others', and packing each chunk's columns of B and, between them, the units of op(A) as they
+ * first need them (a claim flag per unit; thread t starts on its own part of the rows, so the
+ * threads pack side by side). A region's chunks shrink from N / 16 columns to 8 as it runs out, so the
+ * threads finish within one small chunk of each other, and a thread that starts late finds its
+ * region taken. One job, one task a thread, no serial part. The packed values and the K blocks are
+ * those of f32_gemm_4x8: the same bits at any split.
  */
 function gemmSharedA(
   k: Kernels, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
@@ -143,22 +145,26 @@ function gemmSharedA(
   const rows = unitRows(K);
   const units = Math.ceil(M / rows);
   const packedBytes = ((M + 3) & ~3) * K * 4;
-  const packed = sharedABlock(k, packedBytes + units * 4);
+  // op(A), its units' flags, then one claim word per slot, 64 bytes apart (a cache line each).
+  const claimsAt = (packedBytes + units * 4 + 63) & ~63;
+  const packed = sharedABlock(k, claimsAt + threads * 64);
   const flags = packed + packedBytes;
+  const claims = packed + claimsAt;
   k.arena.i32(flags, units).fill(0);
-  const ranges = splitRange(N, threads * SHARED_A_PIECES, 8);
-  // The pool hands thread t the t-th contiguous block of the tasks first: that is its slot.
-  const slots = Math.min(threads, ranges.length);
-  const tasks = ranges.map(([s, e], i): Task => ({
+  const words = k.arena.i32(claims, threads * 16);
+  for (let t = 0; t < threads; t++) words[t * 16] = 0;
+  const maxCols = Math.max(MIN_CHUNK, Math.ceil(N / (SHARED_A_PIECES * threads) / 8) * 8);
+  const tasks = Array.from({ length: threads }, (_, slot): Task => ({
     fn: 'f32_gemm_4x8_shared_a',
-    args: [
-      +transA, +transB, M, e - s, K, alpha, a, lda, b + (transB ? s * ldb : s) * 4, ldb, beta, c + s * 4, ldc, 0,
-      packed, flags, rows, Math.floor(((i + 1) * slots - 1) / ranges.length), slots,
-    ],
+    args: [+transA, +transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, 0, packed, flags, rows, slot, threads, claims, MIN_CHUNK, maxCols],
     scratch: 13,
   }));
-  runTasks(k, tasks, workspaceBytes(k));
+  // The caller's wait for the others' last chunks: two of the smallest, at 20 multiply-adds a ns.
+  runTasks(k, tasks, workspaceBytes(k), (2 * MIN_CHUNK * M * K) / 20_000);
 }
+
+/** Columns of the smallest chunk a thread claims in gemmSharedA (a region's last ones). */
+const MIN_CHUNK = 8;
 
 function workspaceBytes(k: Kernels): number {
   return kernel(k, 'gemm_workspace_bytes')() as number;

@@ -165,12 +165,16 @@ export function splitOver(k: Kernels, work: number, n: number, align: number, ta
   return true;
 }
 
-/** Runs the tasks on k's threads (each with at least scratchBytes of its own scratch), in jobs of at most LAYOUT.MAX_TASKS. */
-export function runTasks(k: Kernels, tasks: readonly Task[], scratchBytes = 0): void {
+/**
+ * Runs the tasks on k's threads (each with at least scratchBytes of its own scratch), in jobs of at most
+ * LAYOUT.MAX_TASKS. `tailUs`: how long the last pieces of the job take once the caller has none left
+ * (Pool.run: the caller spins that long for them, then blocks); by default from the caller's tasks.
+ */
+export function runTasks(k: Kernels, tasks: readonly Task[], scratchBytes = 0, tailUs?: number): void {
   const pool = pools.get(k);
   if (pool === undefined) throw new Error('runTasks: these kernels have no thread pool (setThreads first)');
   if (scratchBytes > 0) pool.ensureScratch(scratchBytes);
-  for (let i = 0; i < tasks.length; i += LAYOUT.MAX_TASKS) pool.run(tasks.length <= LAYOUT.MAX_TASKS ? tasks : tasks.slice(i, i + LAYOUT.MAX_TASKS));
+  for (let i = 0; i < tasks.length; i += LAYOUT.MAX_TASKS) pool.run(tasks.length <= LAYOUT.MAX_TASKS ? tasks : tasks.slice(i, i + LAYOUT.MAX_TASKS), tailUs);
 }
 
 /**
