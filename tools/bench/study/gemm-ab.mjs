@@ -57,6 +57,7 @@ for (const [s, [M, Kd, N]] of shapes.entries()) {
   console.log(`${isa} GEMM ${M}x${Kd}x${N} (M x K x N), load ${(await import('node:os')).loadavg()[0].toFixed(2)}; p10 / p50 of calls, mean of blocks (us):`);
   for (const v of variants) console.log(`  ${v}: ${us(q(calls[v], 0.1))} / ${us(q(calls[v], 0.5))}, ${us(q(means[v], 0.5))}`);
   console.log(`  2t/1t by blocks: new ${ratio(per('new 1t', 'new 2t'))}, old ${ratio(per('old 1t', 'old 2t'))}; p10: new ${(q(calls['new 1t'], 0.1) / q(calls['new 2t'], 0.1)).toFixed(2)}x, old ${(q(calls['old 1t'], 0.1) / q(calls['old 2t'], 0.1)).toFixed(2)}x`);
-  console.log(`  2t new over old (old time / new time) by blocks ${ratio(per('old 2t', 'new 2t'))}; p10 ${(q(calls['old 2t'], 0.1) / q(calls['new 2t'], 0.1)).toFixed(2)}x`);
+  const wins = per('old 2t', 'new 2t').filter((x) => x > 1).length;
+  console.log(`  2t new over old (old time / new time) by blocks ${ratio(per('old 2t', 'new 2t'))}, new ahead in ${wins} of ${means['new 2t'].length}; p10 ${(q(calls['old 2t'], 0.1) / q(calls['new 2t'], 0.1)).toFixed(2)}x`);
 }
 for (const { K, k } of Object.values(builds)) K.closeThreads(k);

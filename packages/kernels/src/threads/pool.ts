@@ -66,17 +66,10 @@ export class Pool {
    */
   affinity = true;
   /**
-   * Longest the caller spins for the other threads' last tasks before it blocks in Atomics.wait (us).
-   * Within it, a job's own tail decides (run: twice the caller's mean task, at least 100 us, or what
-   * the op says its last pieces take): on this shared 2-core host a thread the OS takes off its core
-   * for 1-10 ms stalls the whole job, and a caller that spins through it keeps a core that another
-   * process then takes from us later; blocking lets that process run in the stall instead. GEMM 256³
-   * relaxed in sustained loops, 2 threads: 469 us a call spinning 2 ms, 413-429 us spinning 30-500 us
-   * (2026-11-26 10:24 UTC, load 6, tools/bench/study/gemm-loops.mjs; 512³ plain 6.07 against 5.4-5.6 ms).
+   * Microseconds the caller spins for the other threads' last tasks before it blocks in Atomics.wait,
+   * unless the job says how long its tail takes (run's tailUs, at most this).
    */
   callerSpinUs = 2_000;
-  /** The caller's spin when a job does not say how long its tail takes: at least this (us). */
-  static readonly MIN_SPIN_US = 100;
 
   constructor(readonly k: Kernels) {
     if (!k.shared) throw new Error('worker threads need the kernels on a shared memory (SharedArrayBuffer)');
@@ -186,8 +179,14 @@ export class Pool {
 
   /**
    * Runs the tasks on every thread and returns when all are done; throws the first task's error.
-   * `tailUs`: how long the other threads' last pieces should take once the caller has none left (the
-   * caller spins that long, then blocks); by default twice the caller's mean task, at least MIN_SPIN_US.
+   * `tailUs`: how long the other threads' last pieces take once the caller has none left (it spins that
+   * long for them, then blocks; by default callerSpinUs). On this shared 2-core host a thread the OS
+   * takes off its core for 1-10 ms stalls the whole job; a caller that spins through the stall keeps a
+   * core that another process then takes from us later, and blocking lets that process run in the
+   * stall instead. GEMM 256³ relaxed in sustained loops on 2 threads (2026-11-26 10:24 UTC, load 6,
+   * tools/bench/study/gemm-loops.mjs): 469 us a call spinning 2 ms, 413-429 us spinning 30-500 us;
+   * 512³ plain 6.07 against 5.39-5.57 ms. As a default for every job (twice the caller's mean task)
+   * it was within the noise for the LeNet-5 and LSTM steps (0.96x and 1.05x, 10:56 UTC, load 6.6).
    */
   run(tasks: readonly Task[], tailUs?: number): void {
     if (tasks.length > L.MAX_TASKS) throw new RangeError(`a parallel job holds at most ${L.MAX_TASKS} tasks, got ${tasks.length}`);
@@ -219,10 +218,8 @@ export class Pool {
       for (let b = 0; b < blocks; b++) Atomics.store(ctl, L.CLAIMS + b, ((seq & 0x3fffff) << 10) | Math.floor((b * tasks.length) / blocks));
       Atomics.store(ctl, L.SEQ, seq);
       if (Atomics.load(ctl, L.SLEEPERS) > 0) Atomics.notify(ctl, L.SEQ);
-      const t0 = performance.now();
-      const ran = runClaimed(ctl, f64, seq, 0, this.call, L);
-      const spinUs = tailUs ?? Math.max(Pool.MIN_SPIN_US, ran > 0 ? (2000 * (performance.now() - t0)) / ran : 0);
-      this.waitDone(tasks.length, Math.min(spinUs, this.callerSpinUs));
+      runClaimed(ctl, f64, seq, 0, this.call, L);
+      this.waitDone(tasks.length, Math.min(tailUs ?? this.callerSpinUs, this.callerSpinUs));
     } else {
       for (let i = 0; i < tasks.length; i++) this.runInline(tasks[i]!);
     }
