@@ -4,6 +4,7 @@
 // barrier (after its own tasks, until the last task is done) and whether the call was slow (over twice
 // the round's median). Variants of the pool's waiting policy run in the same rounds:
 //   spin=<us>   the caller spins at most that long for the last tasks before it blocks (Pool.callerSpinUs)
+//   tail=<us>   the caller spins that long whatever the op says (runTasks' tailUs; at most callerSpinUs)
 //   wspin=<us>  a worker spins that long for the next job before it blocks (the control word SPIN_US)
 //   pair        two independent one-thread GEMMs at once, one a thread: the ceiling of the same rounds
 // node --experimental-wasm-relaxed-simd tools/bench/study/gemm-loops.mjs [relaxed|simd128] [M] [rounds] [roundMs] [variant...]
@@ -48,13 +49,20 @@ pool.call = (fn, args) => {
   if (t > callerLongest) callerLongest = t;
 };
 
+// tail=<us>: the caller's spin for the last tasks whatever the op says (Pool.run's tailUs).
+let tailOverride;
+const runJob = pool.run.bind(pool);
+pool.run = (tasks, tailUs) => runJob(tasks, tailOverride ?? tailUs);
+
 function configure(v) {
+  tailOverride = undefined;
   pool.callerSpinUs = defaults.spin;
   Atomics.store(pool.ctl, 7, defaults.wspin);
   for (const part of v.split(',')) {
     const [key, value] = part.split('=');
     if (key === 'spin') pool.callerSpinUs = Number(value);
     if (key === 'wspin') Atomics.store(pool.ctl, 7, Number(value));
+    if (key === 'tail') tailOverride = Number(value);
   }
   K.setThreads(k, v === '1t' ? 1 : 2);
   if (v === 'pair') K.setThreads(k, 2);
