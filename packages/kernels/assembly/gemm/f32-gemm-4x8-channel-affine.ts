@@ -172,8 +172,8 @@ function column32(
   }
   const cp = c + <usize>row * rowC + <usize>jr * 4;
   const rp: usize = residual == 0 ? 0 : residual + <usize>row * rowR + <usize>jr * 4;
-  const c4 = 4 * rowC;
-  const r4 = 4 * rowR;
+  const c4: usize = rowC * 4;
+  const r4: usize = rowR * 4;
   finishColumn(s0, row, cp, rowC, rp, rowR, first, last, affine, scale, shift, doRelu);
   finishColumn(s1, row + 4, cp + c4, rowC, rp == 0 ? 0 : rp + r4, rowR, first, last, affine, scale, shift, doRelu);
   finishColumn(s2, row + 8, cp + 2 * c4, rowC, rp == 0 ? 0 : rp + 2 * r4, rowR, first, last, affine, scale, shift, doRelu);

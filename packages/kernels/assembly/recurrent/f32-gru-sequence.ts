@@ -5,12 +5,7 @@
 // whhT: W_hh^T packed (K = H, N = 3H); whh: W_hh packed (K = 3H, N = H).
 import { f32_gemm_4x8_packed_b } from '../gemm/f32-gemm-4x8';
 import { f32_gru_cell_backward, f32_gru_cell_forward } from './f32-gru-cell';
-
-// @ts-ignore: decorator
-@inline
-function at(base: usize, row: i32, width: i32): usize {
-  return base + ((<usize>row * <usize>width) << 2);
-}
+import { at } from './rows';
 
 export function f32_gru_sequence_forward(
   gx: usize, gh: usize, hs: usize, whhT: usize, mask: usize, T: i32, B: i32, H: i32, b0: i32, b1: i32, reverse: i32, work: usize,

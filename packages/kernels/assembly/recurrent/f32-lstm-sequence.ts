@@ -12,12 +12,7 @@
 // whh is W_hh packed the same way (K = 4H, N = H); work is this thread's GEMM workspace.
 import { f32_gemm_4x8_packed_b } from '../gemm/f32-gemm-4x8';
 import { f32_lstm_cell_backward, f32_lstm_cell_forward } from './f32-lstm-cell';
-
-// @ts-ignore: decorator
-@inline
-function at(base: usize, row: i32, width: i32): usize {
-  return base + ((<usize>row * <usize>width) << 2);
-}
+import { at } from './rows';
 
 /**
  * Forward over all T steps for rows b0..b1: gates hold the input projections (and biases) on entry,

@@ -3,12 +3,7 @@
 // [T + 1, B, H] as for the LSTM; whhT: W_hh^T packed (K = N = H), whh: W_hh packed.
 import { f32_gemm_4x8_packed_b } from '../gemm/f32-gemm-4x8';
 import { f32_rnn_cell_backward, f32_rnn_cell_forward } from './f32-rnn-cell';
-
-// @ts-ignore: decorator
-@inline
-function at(base: usize, row: i32, width: i32): usize {
-  return base + ((<usize>row * <usize>width) << 2);
-}
+import { at } from './rows';
 
 export function f32_rnn_sequence_forward(
   pre: usize, hs: usize, whhT: usize, mask: usize, T: i32, B: i32, H: i32, b0: i32, b1: i32, reverse: i32, relu: i32, work: usize,
