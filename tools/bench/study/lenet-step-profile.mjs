@@ -8,64 +8,17 @@
 // JavaScript alone (the results are then meaningless, the graph and the calls the same; use it with
 // one thread: workers run the real kernels).
 //   node tools/bench/study/lenet-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 200] [--stub]
-import { loadKernels, setThreads, threadsStarted, poolOf, closeThreads } from '@deepwasm/kernels';
+import { closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
+import { arg, profiledKernels } from './step-profile-setup.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? dflt : process.argv[i + 1];
-};
 const threads = Number(arg('threads', '1'));
 const isa = arg('isa', 'simd128');
 const steps = Number(arg('steps', '200'));
 const wrap = !process.argv.includes('--no-wrap');
 const stub = process.argv.includes('--stub');
-
-const k = await loadKernels({ isa });
-const now = () => performance.now();
-let events = null; // [name, start, end, kind] of the step being recorded
-let inJob = 0;
-let mainShare = 0;
-let mainTasks = 0;
-for (const name of wrap ? Object.keys(k.exports) : []) {
-  const f = k.exports[name];
-  if (typeof f !== 'function' || !name.startsWith('f32_')) continue;
-  const call = stub && !/_bytes$|_floats$/.test(name) ? () => 0 : f;
-  k.exports[name] = (...a) => {
-    if (events === null) return call(...a);
-    const t0 = now();
-    const r = call(...a);
-    const t1 = now();
-    if (inJob) {
-      mainShare += t1 - t0;
-      mainTasks++;
-    } else events.push([name, t0, t1, 'direct', 0, 0, 0]);
-    return r;
-  };
-}
-setThreads(k, threads);
-await threadsStarted(k);
-nn.useKernels(k);
-const pool = poolOf(k);
-if (pool && wrap) {
-  const run = pool.run.bind(pool);
-  pool.run = (tasks) => {
-    if (events === null) return run(tasks);
-    const asleep = Atomics.load(pool.ctl, 5) > 0 ? 1 : 0; // LAYOUT.SLEEPERS: a worker must be woken
-    const t0 = now();
-    inJob++;
-    mainShare = 0;
-    mainTasks = 0;
-    try {
-      run(tasks);
-    } finally {
-      inJob--;
-    }
-    const t1 = now();
-    events.push([`${tasks[0].fn} x${tasks.length}`, t0, t1, 'job', mainShare, asleep, mainTasks]);
-  };
-}
+const { k, record } = await profiledKernels({ isa, threads, wrap, stub });
 
 nn.manualSeed(0);
 const model = lenet5();
@@ -84,10 +37,7 @@ for (let i = 0; i < 30; i++) step();
 const sites = [];
 const stepMs = [];
 for (let s = 0; s < steps; s++) {
-  events = [];
-  const t0 = now();
-  step();
-  const t1 = now();
+  const { t0, t1, events } = record(step);
   stepMs.push(t1 - t0);
   let prev = t0;
   events.forEach(([name, a, b, kind, share, asleep, tasks], i) => {
@@ -103,7 +53,6 @@ for (let s = 0; s < steps; s++) {
   const tail = (sites[events.length] ??= { name: '(after the last call)', kind: 'js', js: 0, run: 0, share: 0, n: 0 });
   tail.js += t1 - prev;
   tail.n++;
-  events = null;
 }
 const med = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];
 const mean = stepMs.reduce((a, b) => a + b, 0) / steps;

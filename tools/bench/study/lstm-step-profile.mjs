@@ -5,61 +5,15 @@
 // of one kernel (or one kind of job) over the step, with the caller's time inside a job's kernels and
 // its mean count of tasks a job; the timing wrappers add about 1 µs a call.
 //   node tools/bench/study/lstm-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 40]
-import { loadKernels, setThreads, threadsStarted, poolOf, closeThreads } from '@deepwasm/kernels';
+import { closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
+import { arg, profiledKernels } from './step-profile-setup.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? dflt : process.argv[i + 1];
-};
 const threads = Number(arg('threads', '1'));
 const isa = arg('isa', 'simd128');
 const steps = Number(arg('steps', '40'));
 const wrap = !process.argv.includes('--no-wrap');
-
-const k = await loadKernels({ isa });
-const now = () => performance.now();
-let events = null; // [name, start, end, kind, caller's share] of the step being recorded
-let inJob = 0;
-let mainShare = 0;
-let mainCalls = 0;
-for (const name of wrap ? Object.keys(k.exports) : []) {
-  const f = k.exports[name];
-  if (typeof f !== 'function' || !name.startsWith('f32_')) continue;
-  k.exports[name] = (...a) => {
-    if (events === null) return f(...a);
-    const t0 = now();
-    const r = f(...a);
-    const t1 = now();
-    if (inJob) {
-      mainShare += t1 - t0;
-      mainCalls++;
-    }
-    else events.push([name, t0, t1, 'direct', 0]);
-    return r;
-  };
-}
-setThreads(k, threads);
-await threadsStarted(k);
-nn.useKernels(k);
-const pool = poolOf(k);
-if (pool && wrap) {
-  const run = pool.run.bind(pool);
-  pool.run = (tasks) => {
-    if (events === null) return run(tasks);
-    const t0 = now();
-    inJob++;
-    mainShare = 0;
-    mainCalls = 0;
-    try {
-      run(tasks);
-    } finally {
-      inJob--;
-    }
-    const t1 = now();
-    events.push([`[job] ${tasks[0].fn} x${tasks.length}`, t0, t1, 'job', mainShare, mainCalls]);
-  };
-}
+const { k, record } = await profiledKernels({ isa, threads, wrap });
 
 nn.manualSeed(0);
 const layer = new nn.LSTM(64, 128);
@@ -78,15 +32,13 @@ const rows = new Map();
 const stepMs = [];
 let js = 0;
 for (let s = 0; s < steps; s++) {
-  events = [];
-  const t0 = now();
-  step();
-  const t1 = now();
+  const { t0, t1, events } = record(step);
   stepMs.push(t1 - t0);
   let prev = t0;
-  for (const [name, a, b, kind, share, calls] of events) {
+  for (const [site, a, b, kind, share, , tasks] of events) {
+    const name = kind === 'job' ? `[job] ${site}` : site;
     const r = rows.get(name) ?? rows.set(name, { kind, run: 0, share: 0, n: 0, calls: 0 }).get(name);
-    r.calls += calls ?? 0;
+    r.calls += tasks;
     js += a - prev;
     r.run += b - a;
     r.share += share;
@@ -94,7 +46,6 @@ for (let s = 0; s < steps; s++) {
     prev = b;
   }
   js += t1 - prev;
-  events = null;
 }
 const med = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];
 const us = (v) => ((v / steps) * 1000).toFixed(0).padStart(7);
