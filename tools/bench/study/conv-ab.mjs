@@ -4,7 +4,7 @@
 // the 2t/1t speed-up of each build, and new over old on 2 threads.
 // node --experimental-wasm-relaxed-simd tools/bench/study/conv-ab.mjs <old kernels dir> [relaxed|simd128] [rounds] [roundMs] [case filter]
 import * as New from '@deepwasm/kernels';
-import { median } from './kernels-setup.mjs';
+import { buildKernels, median } from './kernels-setup.mjs';
 
 const [oldDir, isa = 'relaxed', roundsArg = '5', roundMsArg = '100', filter = ''] = process.argv.slice(2);
 const Old = await import(`${oldDir}/dist/index.js`);
@@ -16,15 +16,7 @@ const CONVS = [
 ];
 
 async function setup(K) {
-  const k = await K.loadKernels({ isa });
-  K.setThreads(k, 2);
-  await K.threadsStarted(k);
-  const put = (n) => {
-    const p = k.arena.alloc(n * 4);
-    const v = new Float32Array(k.memory.buffer, p, n);
-    for (let i = 0; i < n; i++) v[i] = Math.sin(i * 0.37);
-    return p;
-  };
+  const { k, put } = await buildKernels(K, isa);
   const passes = [];
   for (const c of CONVS.filter((c) => c.name.includes(filter))) {
     const g = { N: c.N, C: c.C, H: c.H, W: c.H, OC: c.OC, KH: c.K, KW: c.K, strideH: 1, strideW: 1, padH: c.pad, padW: c.pad, dilationH: 1, dilationW: 1, groups: 1 };

@@ -4,21 +4,14 @@
 // of the block (a sustained loop), each build's 2t/1t speed-up of means, and new over old on 2 threads.
 // node --experimental-wasm-relaxed-simd tools/bench/study/gemm-ab.mjs <old kernels dir> [relaxed|simd128] [rounds] [blockMs] [MxKxN ...]
 import * as New from '@deepwasm/kernels';
+import { buildKernels } from './kernels-setup.mjs';
 
 const [oldDir, isa = 'relaxed', roundsArg = '6', blockMsArg = '60', ...shapeArgs] = process.argv.slice(2);
 const Old = await import(`${oldDir}/dist/index.js`);
 const shapes = (shapeArgs.length > 0 ? shapeArgs : ['256x256x256', '512x512x512']).map((s) => s.split('x').map(Number));
 
 async function setup(K) {
-  const k = await K.loadKernels({ isa });
-  K.setThreads(k, 2);
-  await K.threadsStarted(k);
-  const put = (n) => {
-    const p = k.arena.alloc(n * 4);
-    const v = new Float32Array(k.memory.buffer, p, n);
-    for (let i = 0; i < n; i++) v[i] = Math.sin(i * 0.37);
-    return p;
-  };
+  const { k, put } = await buildKernels(K, isa);
   const runs = shapes.map(([M, Kd, N]) => {
     const [a, b, c] = [put(M * Kd), put(Kd * N), put(M * N)];
     return () => K.gemm(k, false, false, M, N, Kd, 1, a, Kd, b, N, 0, c, N);

@@ -35,3 +35,20 @@ export function sineInput(k, n) {
   for (let i = 0; i < n; i++) f[i] = Math.sin(i * 0.37 + n) * 0.5;
   return p;
 }
+
+/**
+ * For the A/B scripts that load two builds in one process (gemm-ab.mjs, conv-ab.mjs): build K's
+ * kernels on `threads` threads, and put(n), n floats sin(i * 0.37) in its arena.
+ */
+export async function buildKernels(K, isa, threads = 2) {
+  const k = await K.loadKernels({ isa });
+  K.setThreads(k, threads);
+  await K.threadsStarted(k);
+  const put = (n) => {
+    const p = k.arena.alloc(n * 4);
+    const v = new Float32Array(k.memory.buffer, p, n);
+    for (let i = 0; i < n; i++) v[i] = Math.sin(i * 0.37);
+    return p;
+  };
+  return { k, put };
+}
