@@ -10,6 +10,7 @@ import { lenet5, resnet } from '@deepwasm/models';
 import { CONVS, geometry } from './cnn.js';
 import { CONVT_CASES, convtFlops, convtGeometry, outSize } from './convt.js';
 import { GEMM_SHAPES } from './gemm.js';
+import { hostCeilingRow } from './host-ceiling.js';
 import { median } from './stats.js';
 import { builds, type Isa } from './train-bench.js';
 import type { Row, SuiteOptions } from './report.js';
@@ -150,6 +151,13 @@ export async function runScalingSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   for (const isa of builds()) {
     const k = await nn.ready({ isa, threads: 2 });
     await threadsStarted(k);
+    // The host's two-core ceiling before and after this build's cases: what two independent loops get.
+    const ceiling = async (when: string) => {
+      const r = await hostCeilingRow(k, isa, when, quick ? 5 : 9, quick ? 100 : 200);
+      opts.log?.(`scaling: ${isa} ${r.case}: x${r.ratio.toFixed(2)} (${r.ratioRange![0].toFixed(2)}-${r.ratioRange![1].toFixed(2)})`);
+      rows.push(r);
+    };
+    await ceiling('before');
     for (const make of [() => kernelCases(k, quick), () => modelCases(quick)]) {
       const { cases, free } = make();
       for (const c of cases) {
@@ -161,6 +169,7 @@ export async function runScalingSuite(opts: SuiteOptions = {}): Promise<Row[]> {
       }
       free();
     }
+    await ceiling('after');
     closeThreads(k);
   }
   return rows;
