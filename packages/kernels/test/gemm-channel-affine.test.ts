@@ -12,9 +12,11 @@ import { get, put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
 
 // M x N x K around the 4x8 tile, the 128-row block, the 512-deep K block; N = 49 and 196 as in ResNet's late stages;
-// N = 17, 25 and 49 end in one column (32-row column runs beside 4x8 tiles).
+// N = 17, 25 and 49 end in one column (32-row column runs beside 4x8 tiles); N = 4, 12, 20 and 196 in four
+// (4x4 tiles, beside a last row panel of 1-3 rows when M is not a multiple of 4).
 const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [7, 13, 33], [130, 17, 513], [64, 49, 64], [12, 196, 1030], [33, 64, 9], [96, 25, 600],
+  [4, 4, 3], [7, 12, 515], [9, 20, 1], [132, 196, 70],
 ];
 const ISAS: Isa[] = ['simd128', 'relaxed'];
 
@@ -86,7 +88,7 @@ for (const isa of ISAS) {
     it('taller than wide on several threads (B packed once, shared): strided B, C and residual against the reference', async () => {
       const r = rng(11);
       await splittingEverything(async () => {
-        for (const [M, N, K] of [[133, 21, 1030], [61, 9, 515], [200, 49, 64]] as const) {
+        for (const [M, N, K] of [[133, 21, 1030], [61, 9, 515], [200, 49, 64], [101, 20, 600], [9, 4, 5]] as const) {
           const [ldb, ldc, ldr] = [N + 5, N + 2, N + 1];
           const A = uniform(r, M * K, -1, 1), B = uniform(r, K * ldb, -1, 1), R = uniform(r, M * ldr, -1, 1);
           const scale = uniform(r, M, 0.5, 2), shift = uniform(r, M, -1, 1);
@@ -116,7 +118,7 @@ for (const isa of ISAS) {
     it('gives the same bits at 1, 2, 3 and 4 threads', async () => {
       const r = rng(9);
       await splittingEverything(async () => {
-        for (const [M, N, K] of [[5, 9, 17], [130, 17, 513], [12, 196, 40], [300, 49, 20], [8, 300, 9], [70, 49, 1100]] as const) {
+        for (const [M, N, K] of [[5, 9, 17], [130, 17, 513], [12, 196, 40], [300, 49, 20], [8, 300, 9], [70, 49, 1100], [9, 4, 5], [101, 20, 600], [256, 196, 64]] as const) {
           const pa = put(k, uniform(r, M * K, -1, 1)), pb = put(k, uniform(r, K * N, -1, 1)), pr = put(k, uniform(r, M * N, -1, 1));
           const ps = put(k, uniform(r, M, 0.5, 2)), pt = put(k, uniform(r, M, -1, 1));
           const packed = k.arena.alloc(packedAFloats(k, M, K) * 4);

@@ -1,4 +1,5 @@
-// A/B of gemmChannelAffine (scale, shift, residual, ReLU) on ResNet-50's 7x7-stage shapes and a control:
+// A/B of gemmChannelAffine (scale, shift, residual, ReLU) on ResNet-50's 7x7- and 14x14-stage shapes (and the 56x56
+// Winograd F(4x4) GEMM, 64x196x64):
 // these kernels against another build's in the same process, alternating rounds (e.g. a copy of main's
 // packages/kernels/dist made before a change).
 // node --experimental-wasm-relaxed-simd tools/bench/study/gemm-affine-ab.mjs relaxed 2 /path/to/other/kernels/dist/index.js
@@ -14,7 +15,7 @@ for (const K of [B, A]) {
   await K.threadsStarted(k);
   sides.push({ K, k });
 }
-const shapes = [[2048, 49, 512], [512, 49, 2048], [2048, 49, 1024], [512, 49, 4608], [128, 49, 128], [1024, 196, 256]];
+const shapes = [[2048, 49, 512], [512, 49, 2048], [2048, 49, 1024], [512, 49, 4608], [128, 49, 128], [1024, 196, 256], [256, 196, 1024], [64, 196, 64]];
 for (const [M, N, Kd] of shapes) {
   const runs = sides.map(({ K, k }) => {
     const a = k.arena.alloc(M * Kd * 4), b = k.arena.alloc(Kd * N * 4), c = k.arena.alloc(M * N * 4), st = k.arena.alloc(M * 8), r = k.arena.alloc(M * N * 4);

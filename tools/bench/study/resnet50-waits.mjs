@@ -16,23 +16,47 @@ const P = (await import('../../../packages/kernels/dist/threads/pool.js')).Pool.
 const run0 = P.run, wait0 = P.waitDone;
 const stats = new Map();
 let cur = null;
-P.waitDone = function (n) { const s = performance.now(); wait0.call(this, n); cur.wait += performance.now() - s; };
+P.waitDone = function (...a) { const s = performance.now(); wait0.apply(this, a); cur.wait += performance.now() - s; };
+// The caller's own tasks: its time computing inside the jobs (the rest of a job is writing it and waiting).
+const pool = K.poolOf(nn.kernels());
+if (pool !== undefined) {
+  const call0 = pool.call;
+  pool.call = (fn, args) => { const s = performance.now(); call0(fn, args); cur.own += performance.now() - s; cur.tasks++; };
+}
+// Jobs that found the worker asleep (it spins SPIN_US after a job, then blocks; the notify then takes 40-400 us).
+let asleep = 0;
+// The calling thread's time between the end of one job and the start of the next (JS, one-thread ops).
+let lastEnd = 0;
+let gaps = 0;
+let longGaps = 0;
 P.run = function (tasks) {
+  const gap = performance.now() - lastEnd;
+  if (gap < 50) { gaps += gap; if (gap > 0.3) longGaps++; }
+  const slept = Atomics.load(new Int32Array(this.control), 5) > 0;
+  if (slept) asleep++;
   const key = `${tasks[0].fn} x${tasks.length}`;
-  cur = stats.get(key) ?? { n: 0, total: 0, wait: 0 };
+  cur = stats.get(key) ?? { n: 0, total: 0, wait: 0, own: 0, tasks: 0, asleep: 0 };
+  if (slept) cur.asleep++;
   stats.set(key, cur);
   const s = performance.now();
   run0.call(this, tasks);
   cur.n++; cur.total += performance.now() - s;
+  lastEnd = performance.now();
 };
 const R = 15;
 for (let i = 0; i < 3; i++) nn.noGrad(() => nn.tidy(() => void model.forward(input)));
 stats.clear();
+asleep = 0;
+gaps = 0;
+longGaps = 0;
 const t = [];
 for (let i = 0; i < R; i++) { const s = performance.now(); nn.noGrad(() => nn.tidy(() => void model.forward(input))); t.push(performance.now() - s); }
 t.sort((a, b) => a - b);
 console.log(`median ${t[R >> 1].toFixed(1)} min ${t[0].toFixed(1)} max ${t[R - 1].toFixed(1)} load ${(await import('node:os')).loadavg()[0].toFixed(2)}`);
-let T = 0, W = 0, N = 0;
-for (const [k, v] of [...stats].sort((a, b) => b[1].wait - a[1].wait)) { T += v.total; W += v.wait; N += v.n; console.log(`${k.padEnd(50)} jobs/fwd ${(v.n / R).toFixed(1).padStart(5)} ms/fwd ${(v.total / R).toFixed(2).padStart(6)} wait/fwd ${(v.wait / R).toFixed(2).padStart(5)}`); }
-console.log(`jobs/fwd ${(N / R).toFixed(0)} in jobs ${(T / R).toFixed(1)} ms, caller waiting ${(W / R).toFixed(1)} ms per forward`);
+let T = 0, W = 0, N = 0, O = 0;
+for (const [k, v] of [...stats].sort((a, b) => b[1].wait - a[1].wait)) {
+  T += v.total; W += v.wait; N += v.n; O += v.own;
+  console.log(`${k.padEnd(50)} jobs/fwd ${(v.n / R).toFixed(1).padStart(5)} ms/fwd ${(v.total / R).toFixed(2).padStart(6)} wait/fwd ${(v.wait / R).toFixed(2).padStart(5)} caller's tasks/fwd ${(v.own / R).toFixed(2).padStart(6)} (${(v.tasks / v.n).toFixed(1)} a job), worker asleep ${(v.asleep / R).toFixed(1)}`);
+}
+console.log(`jobs/fwd ${(N / R).toFixed(0)} in jobs ${(T / R).toFixed(1)} ms, caller waiting ${(W / R).toFixed(1)} ms, in its own tasks ${(O / R).toFixed(1)} ms per forward; ${(asleep / R).toFixed(1)} jobs a forward found the worker asleep; between jobs ${(gaps / R).toFixed(1)} ms a forward, ${(longGaps / R).toFixed(1)} gaps over 300 us`);
 K.closeThreads(nn.kernels());

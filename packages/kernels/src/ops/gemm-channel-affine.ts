@@ -70,36 +70,41 @@ function tasks(M: number, N: number, K: number, a: number, b: number, ldb: numbe
   });
 }
 
-const panelBuffers = new WeakMap<Kernels, { ptr: number; floats: number }>();
+const panelBuffers = new WeakMap<Kernels, { ptr: number; bytes: number }>();
 
-/** k's buffer for B packed as whole-K panels (grown as needed, kept for the next product). */
-function panelBuffer(k: Kernels, floats: number): number {
+/** k's buffer for B packed as whole-K panels and their flags (grown as needed, kept for the next product). */
+function panelBuffer(k: Kernels, bytes: number): number {
   const have = panelBuffers.get(k);
-  if (have !== undefined && have.floats >= floats) return have.ptr;
+  if (have !== undefined && have.bytes >= bytes) return have.ptr;
   if (have !== undefined) k.arena.free(have.ptr);
-  const ptr = k.arena.alloc(floats * 4);
-  panelBuffers.set(k, { ptr, floats });
+  const ptr = k.arena.alloc(bytes);
+  panelBuffers.set(k, { ptr, bytes });
   return ptr;
 }
 
 /**
  * A product taller than wide on several threads (ResNet's 14x14 and 7x7 stages: N = 196 or 49 for
- * M = 256-2048): B is packed once as whole-K column panels (one job, by panels), then threads take
- * row panels of C reading that one packed B. Cutting rows with each task packing B for itself
- * packed all of B once per task (2-4 times per thread). The same K blocks: the same bits.
+ * M = 256-2048): row panels of C, every task reading one copy of B packed as whole-K column panels,
+ * which the tasks pack between them inside the same job (f32_gemm_4x8_channel_affine_shared_b: each
+ * 8-column panel claimed by compare-exchange on its flag). Cutting rows with each task packing B for
+ * itself packed all of B once per task (2-4 times per thread); packing it in a job of its own cost a
+ * dispatch and a barrier per product. The same K blocks: the same bits.
  */
 function byRowsSharedB(
   k: Kernels, M: number, N: number, K: number, a: number, b: number, ldb: number, c: number, ldc: number, e: ChannelAffine, ldr: number, threads: number,
 ): void {
-  const pb = panelBuffer(k, kernel(k, 'f32_packed_b_floats')(K, N) as number);
-  const pack = splitRange(N, threads * PIECES_PER_THREAD, 8).map(([s, t]): Task => ({ fn: 'f32_pack_b_panels', args: [0, b + s * 4, ldb, K, t - s, pb + s * K * 4] }));
-  runTasks(k, pack);
+  const floats = kernel(k, 'f32_packed_b_floats')(K, N) as number;
+  const units = Math.ceil(N / 8);
+  const pb = panelBuffer(k, floats * 4 + units * 4);
+  const flags = pb + floats * 4;
+  k.arena.i32(flags, units).fill(0);
   const parts = Math.max(threads, Math.min(threads * PIECES_PER_THREAD, Math.floor(M / 16)));
-  runTasks(k, splitRange(M, parts, 4).map(([s, t]): Task => ({
-    fn: 'f32_gemm_4x8_channel_affine_b_panels',
-    args: [t - s, N, K, a + s * K * 4, pb, c + s * ldc * 4, ldc, e.scale === 0 ? 0 : e.scale + s * 4, e.shift === 0 ? 0 : e.shift + s * 4,
-      e.residual === 0 ? 0 : e.residual + s * ldr * 4, ldr, +e.relu, 0],
-    scratch: 12,
+  const pieces = splitRange(M, parts, 4);
+  runTasks(k, pieces.map(([s, t], slot): Task => ({
+    fn: 'f32_gemm_4x8_channel_affine_shared_b',
+    args: [t - s, N, K, a + s * K * 4, b, ldb, pb, flags, slot, pieces.length, c + s * ldc * 4, ldc, e.scale === 0 ? 0 : e.scale + s * 4,
+      e.shift === 0 ? 0 : e.shift + s * 4, e.residual === 0 ? 0 : e.residual + s * ldr * 4, ldr, +e.relu, 0],
+    scratch: 17,
   })), workBytes(k));
 }
 
