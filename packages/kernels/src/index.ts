@@ -22,6 +22,7 @@ export { winogradApplies } from './ops/winograd.js';
 export { conv2dInference, convInferenceForm, convWeightsFloats, prepareConvWeights, type ConvWeightsForm } from './ops/conv-inference.js';
 export { channelAffine, gemmChannelAffine, packA, packedAFloats, NO_EPILOGUE, type ChannelAffine } from './ops/gemm-channel-affine.js';
 export { directApplies } from './ops/conv-direct.js';
+export { backwardChunkImages, backwardDirectApplies } from './ops/conv-backward-chunks.js';
 export { batchNormInference, batchNormScaleShift, batchNormMoments, batchNormBackward, type BatchNormInferenceArgs, type BatchNormBackwardArgs } from './ops/batchnorm.js';
 export { maxPool2d, maxPool2dBackward, poolWindowsTile, avgPool2d, avgPool2dBackward, poolOutputSize, type Pool2dGeometry } from './ops/pool.js';
 export { conv2dReference, conv2dBackwardReference, maxPool2dReference, avgPool2dReference } from './reference/conv.js';

@@ -16,3 +16,4 @@ export { f32_winograd_4x4_3x3_filter_rows, f32_winograd_4x4_3x3_input, f32_winog
 export {
   f32_winograd_2x2_3x3_packed_floats, f32_winograd_2x2_3x3_filter_packed, f32_winograd_2x2_3x3_fused, f32_winograd_2x2_3x3_fused_scratch_bytes,
 } from './f32-winograd-2x2-3x3-fused';
+export { f32_conv2d_backward_direct, f32_conv2d_backward_direct_scratch_bytes } from './f32-conv2d-backward-direct';

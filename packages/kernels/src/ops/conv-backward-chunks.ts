@@ -1,7 +1,8 @@
 /**
- * The im2col backward pass of a convolution (groups 1) in chunks of a few images: one
- * f32_conv2d_backward_chunk call per chunk builds the chunk's columns, its filter gradient and its
- * input gradient while they stay in cache, and the chunks are the threads' tasks. The chunk size
+ * The backward pass of a convolution (groups 1) in chunks of a few images: one call per chunk computes
+ * its filter gradient and its input gradient while they stay in cache (f32_conv2d_backward_direct
+ * with no column matrix for stride 1 without padding, else f32_conv2d_backward_chunk: im2col, two
+ * GEMMs, col2im), and the chunks are the threads' tasks. The chunk size
  * depends on the geometry only, and the chunks' filter gradients are summed in chunk order, so the
  * bits do not depend on the thread count.
  */
@@ -30,6 +31,16 @@ export function backwardChunkImages(g: Conv2dGeometry, P: number): number {
 }
 
 /**
+ * Whether the chunks run f32_conv2d_backward_direct (no column matrix: the filter gradient
+ * pixels-major from the image, the input gradient row by row in registers): stride 1, no padding or
+ * dilation, KW <= 5 (LeNet C3). Otherwise f32_conv2d_backward_chunk (im2col, two GEMMs, col2im).
+ */
+export function backwardDirectApplies(g: Conv2dGeometry): boolean {
+  return g.groups === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0 &&
+    g.dilationH === 1 && g.dilationW === 1 && g.KW <= 5;
+}
+
+/**
  * dx, dw and db (each may be 0; the others overwritten) of a convolution backwardChunkImages accepts;
  * the bias sums (f32_channel_sums by channel ranges) run in the chunks' job.
  */
@@ -40,31 +51,37 @@ export function conv2dBackwardChunks(
   const kk = g.C * g.KH * g.KW;
   const nb = backwardChunkImages(g, P);
   const chunks = splitRange(g.N, Math.ceil(g.N / nb));
-  const scratchBytes = kernel(k, 'f32_conv2d_backward_chunk_scratch_bytes')(kk, g.OC, nb * P) as number;
-  const table = tapTableApplies(g, OH, OW) ? tapTable(k, g, OH, OW) : 0;
+  const direct = backwardDirectApplies(g);
+  const scratchBytes = direct
+    ? (kernel(k, 'f32_conv2d_backward_direct_scratch_bytes')(nb, g.OC, OH, OW, g.W, g.KW) as number)
+    : (kernel(k, 'f32_conv2d_backward_chunk_scratch_bytes')(kk, g.OC, nb * P) as number);
+  const table = !direct && tapTableApplies(g, OH, OW) ? tapTable(k, g, OH, OW) : 0;
   // Each chunk's filter gradient in its own block (the only one's straight into dw).
   const parts = dw !== 0 && chunks.length > 1 ? k.arena.alloc(chunks.length * g.OC * kk * 4) : 0;
   const image = g.C * g.H * g.W * 4;
-  const args = (i: number, work: number) => {
+  // Arguments of chunk i's call; dxAt / dwAt: the positions of its dx and dw pointers (0 skips either).
+  const [fn, dxAt, dwAt, scratchAt] = direct ? ['f32_conv2d_backward_direct', 10, 11, 12] : ['f32_conv2d_backward_chunk', 19, 20, 21];
+  const args = (i: number) => {
     const [n0, n1] = chunks[i]!;
-    return [
-      x + n0 * image, dy + n0 * g.OC * P * 4, w, n1 - n0, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW,
-      g.dilationH, g.dilationW, OH, OW, table, dx !== 0 ? dx + n0 * image : 0, dw === 0 ? 0 : parts !== 0 ? parts + i * g.OC * kk * 4 : dw, work,
-    ];
+    const dxi = dx !== 0 ? dx + n0 * image : 0;
+    const dwi = dw === 0 ? 0 : parts !== 0 ? parts + i * g.OC * kk * 4 : dw;
+    const head = [x + n0 * image, dy + n0 * g.OC * P * 4, w, n1 - n0, g.C, g.H, g.W, g.OC, g.KH, g.KW];
+    if (direct) return [...head, dxi, dwi, 0];
+    return [...head, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, OH, OW, table, dxi, dwi, 0];
   };
   try {
     const threads = threadsFor(k, g.N * P * g.OC * kk * ((dx !== 0 ? 1 : 0) + (dw !== 0 ? 1 : 0)));
     const sums = db !== 0 ? splitRange(g.OC, threads).map(([c0, c1]): Task => ({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] })) : [];
-    const tasks = chunks.map((_, i): Task => ({ fn: 'f32_conv2d_backward_chunk', args: args(i, 0), scratch: 21 }));
+    const tasks = chunks.map((_, i): Task => ({ fn, args: args(i), scratch: scratchAt }));
     if (threads > 1 && dx !== 0 && dw !== 0) {
       // On threads, each chunk's input and filter gradients as two tasks (the same calls, computed
       // apart: the same bits), so that the tail the caller waits for is half a chunk (LeNet C3 at
       // batch 64: 16 chunks of ~270 us, the caller waited 135-220 us a step).
       const halves = tasks.flatMap((t): Task[] => {
         const dwOnly = t.args.slice();
-        dwOnly[19] = 0;
+        dwOnly[dxAt] = 0;
         const dxOnly = t.args.slice();
-        dxOnly[20] = 0;
+        dxOnly[dwAt] = 0;
         return [{ ...t, args: dwOnly }, { ...t, args: dxOnly }];
       });
       tasks.splice(0, tasks.length, ...halves);

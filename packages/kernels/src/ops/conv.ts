@@ -10,7 +10,7 @@ import { channelSums } from './reduce.js';
 import { copyStrided, transpose2d } from './copy.js';
 import { conv2dBackwardDirect, conv2dFilterGradDirect, conv2dForwardDirect, directApplies, directBackwardApplies } from './conv-direct.js';
 import { tapTable, tapTableApplies } from './conv-taps.js';
-import { backwardChunkImages, conv2dBackwardChunks } from './conv-backward-chunks.js';
+import { backwardChunkImages, backwardDirectApplies, conv2dBackwardChunks } from './conv-backward-chunks.js';
 import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { conv2dBackwardWinograd } from './conv-winograd-backward.js';
 import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
@@ -364,11 +364,13 @@ function padForWindows(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW:
  * Whether the backward pass can use columns kept by the forward pass: not when the convolution runs
  * another way (dense, Winograd, direct) whose gradients need no columns, nor when the pixels-major
  * forward pass beats im2col + GEMM by more than rebuilding the columns costs (LeNet C3 training,
- * measured in one process: about 9.3 -> 9.1 ms a step, and 3.8 MB fewer kept).
+ * measured in one process: about 9.3 -> 9.1 ms a step, and 3.8 MB fewer kept), nor when the backward
+ * pass runs in chunks with no column matrix (backwardDirectApplies).
  */
 export function convKeepsColumns(g: Conv2dGeometry): boolean {
   const { OH, OW } = checkConvGeometry(g);
   if (pixelsMajor(g, OH * OW)) return false;
+  if (backwardDirectApplies(g) && backwardChunkImages(g, OH * OW) > 0) return false;
   return !denseApplies(g) && !winogradApplies(g) && !directApplies(g) && convColsFloats(g) !== null;
 }
 
