@@ -45,14 +45,10 @@ old(true, true);
 direct(true, true);
 console.log(`${isa}: max |difference| / max |value|: dx ${diff(dx[0], dx[1], N * C * H * H).toExponential(2)}, dw ${diff(dw[0], dw[1], (N / nb) * OC * kk).toExponential(2)}`);
 // Every variant once per round, alternating, so that the host's changes of speed hit them alike.
-const dx2 = k.arena.alloc(N * C * H * H * 4);
-const scatter = () => { for (let i = 0; i < N / nb; i++) e.tmp_scatter(dy + i * nb * OC * P * 4, w, nb, C, H, H, OC, KS, KS, dx2 + i * nb * image, work); };
-scatter();
-console.log(`scatter diff ${diff(dx[0], dx2, N * C * H * H).toExponential(2)}`);
 const mflop = (2 * N * P * OC * kk) / 1e6;
 const variants = {
   'dw  im2col': [() => old(false, true), 1], 'dw  direct': [() => direct(false, true), 1],
-  'dx  im2col': [() => old(true, false), 1], 'dx  direct': [() => direct(true, false), 1], 'dx  scatter': [scatter, 1],
+  'dx  im2col': [() => old(true, false), 1], 'dx  direct': [() => direct(true, false), 1],
   'all im2col': [() => old(true, true), 2], 'all direct': [() => direct(true, true), 2],
 };
 const t = Object.fromEntries(Object.keys(variants).map((n) => [n, []]));

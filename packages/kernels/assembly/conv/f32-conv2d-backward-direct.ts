@@ -10,7 +10,9 @@
 //   memory. (A gather over dY padded at both ends computed 16 columns for every tap, 62% of them
 //   zeros, and ran no faster than im2col + GEMM + col2im.)
 // Each filter-gradient element sums the chunk's pixels in order, each input-gradient element its
-// taps in order: the bits depend on the chunk only, never on which thread ran it.
+// taps in order, one at a time: the bits depend on the chunk only, never on which thread ran it, and
+// with rows of at most 12 outputs and fewer than 512 pixels a chunk (LeNet C3) they are the bits of
+// im2col + GEMM + col2im (so the demo's training does not move).
 import { storeTail, storeTransposed4x4 } from '../common/lanes';
 import { madd } from '../common/madd';
 import { f32_transpose2d_strided } from '../copy/f32-copy';
@@ -191,10 +193,10 @@ function inputGradImage(dyp: usize, U: i32, w: usize, C: i32, H: i32, W: i32, OC
               wp += wStride;
             }
             const z = f32x4.splat(0);
-            r0 = f32x4.add(r0, f32x4.add(f32x4.add(shiftIn(z, a0, kw), shiftIn(z, b0, kw + 1)), shiftIn(z, e0, kw + 2)));
-            r1 = f32x4.add(r1, f32x4.add(f32x4.add(shiftIn(a0, a1, kw), shiftIn(b0, b1, kw + 1)), shiftIn(e0, e1, kw + 2)));
-            r2 = f32x4.add(r2, f32x4.add(f32x4.add(shiftIn(a1, a2, kw), shiftIn(b1, b2, kw + 1)), shiftIn(e1, e2, kw + 2)));
-            r3 = f32x4.add(r3, f32x4.add(f32x4.add(shiftIn(a2, z, kw), shiftIn(b2, z, kw + 1)), shiftIn(e2, z, kw + 2)));
+            r0 = f32x4.add(f32x4.add(f32x4.add(r0, shiftIn(z, a0, kw)), shiftIn(z, b0, kw + 1)), shiftIn(z, e0, kw + 2));
+            r1 = f32x4.add(f32x4.add(f32x4.add(r1, shiftIn(a0, a1, kw)), shiftIn(b0, b1, kw + 1)), shiftIn(e0, e1, kw + 2));
+            r2 = f32x4.add(f32x4.add(f32x4.add(r2, shiftIn(a1, a2, kw)), shiftIn(b1, b2, kw + 1)), shiftIn(e1, e2, kw + 2));
+            r3 = f32x4.add(f32x4.add(f32x4.add(r3, shiftIn(a2, z, kw)), shiftIn(b2, z, kw + 1)), shiftIn(e2, z, kw + 2));
           }
           if (kw + 1 < KW) {
             let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
@@ -217,10 +219,10 @@ function inputGradImage(dyp: usize, U: i32, w: usize, C: i32, H: i32, W: i32, OC
               wp += wStride;
             }
             const z = f32x4.splat(0);
-            r0 = f32x4.add(r0, f32x4.add(shiftIn(z, a0, kw), shiftIn(z, b0, kw + 1)));
-            r1 = f32x4.add(r1, f32x4.add(shiftIn(a0, a1, kw), shiftIn(b0, b1, kw + 1)));
-            r2 = f32x4.add(r2, f32x4.add(shiftIn(a1, a2, kw), shiftIn(b1, b2, kw + 1)));
-            r3 = f32x4.add(r3, f32x4.add(shiftIn(a2, z, kw), shiftIn(b2, z, kw + 1)));
+            r0 = f32x4.add(f32x4.add(r0, shiftIn(z, a0, kw)), shiftIn(z, b0, kw + 1));
+            r1 = f32x4.add(f32x4.add(r1, shiftIn(a0, a1, kw)), shiftIn(b0, b1, kw + 1));
+            r2 = f32x4.add(f32x4.add(r2, shiftIn(a1, a2, kw)), shiftIn(b1, b2, kw + 1));
+            r3 = f32x4.add(f32x4.add(r3, shiftIn(a2, z, kw)), shiftIn(b2, z, kw + 1));
           } else if (kw < KW) {
             let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
             let d = row;
