@@ -19,7 +19,9 @@ export { sgdReference, adamReference, adagradReference, rmspropReference, adadel
 export { contiguousStrides } from './ops/check.js';
 export { conv2dForward, conv2dBackward, convColsFloats, convKeepsColumns, denseApplies, convOutputSize, checkConvGeometry, type Conv2dGeometry } from './ops/conv.js';
 export { winogradApplies } from './ops/winograd.js';
-export { conv2dInference, convInferenceForm, convWeightsFloats, prepareConvWeights, type ConvWeightsForm } from './ops/conv-inference.js';
+export {
+  conv2dInference, conv2dInferenceMaxPool, convInferenceForm, convInferenceMaxPoolSize, convWeightsFloats, prepareConvWeights, type ConvWeightsForm, type MaxPoolWindow,
+} from './ops/conv-inference.js';
 export { channelAffine, gemmChannelAffine, packA, packedAFloats, NO_EPILOGUE, type ChannelAffine } from './ops/gemm-channel-affine.js';
 export { directApplies } from './ops/conv-direct.js';
 export { backwardChunkImages, backwardDirectApplies } from './ops/conv-backward-chunks.js';

@@ -133,14 +133,22 @@ for (const { isa } of builds) {
       }
     });
 
-    it('runs in a Sequential: Conv2d + eval BatchNorm2d (+ ReLU) fused, the modules while training', () => {
+    it('runs in a Sequential: Conv2d + eval BatchNorm2d (+ ReLU) (+ MaxPool2d) fused, the modules while training', () => {
       const { conv, bn } = pair(3, 8, 7, { stride: 2, padding: 3 });
       const pool = new nn.MaxPool2d(3, { stride: 2, padding: 1 });
       const withRelu = new nn.Sequential({ conv1: conv, bn1: bn, relu: new nn.ReLU(), maxpool: pool });
-      const x = randn([1, 3, 30, 30]);
       const pooled = (y: Tensor) => nn.noGrad(() => pool.forward(y).toArray());
-      const got = nn.noGrad(() => withRelu.forward(x).toArray());
-      expectClose('conv, bn, relu, pool', got, pooled(nn.tensor(composed(conv, bn, x, null, true), [1, 8, 15, 15])));
+      // 30x30: conv2dInference then the pooling; 40x40 (a 20x20 output): ResNet's stem route, the batch norm, ReLU and
+      // pooling in one pass over the pixels-major product (the plain build: the modules' bits).
+      for (const [size, out] of [[30, 15], [40, 20]] as const) {
+        const x = randn([1, 3, size, size]);
+        const want = pooled(nn.tensor(composed(conv, bn, x, null, true), [1, 8, out, out]));
+        for (const got of [nn.noGrad(() => withRelu.forward(x).toArray()), nn.noGrad(() => nn.fusedConvBn(conv, bn, x, { relu: true, maxPool: pool }).toArray())]) {
+          expectClose('conv, bn, relu, pool', got, want);
+          if (isa === 'simd128') expect(Array.from(got)).toEqual(Array.from(want));
+        }
+      }
+      const x = randn([1, 3, 30, 30]);
       const noRelu = new nn.Sequential(conv, bn);
       expectClose('conv, bn', nn.noGrad(() => noRelu.forward(x).toArray()), composed(conv, bn, x, null, false));
       // Training: the batch statistics move, as the modules do.

@@ -17,6 +17,9 @@ import { directApplies } from './conv-direct.js';
 import { conv2dForwardWinogradPacked, MIN_TILES_PACKED, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
 import { winograd4x4Applies, winograd4x4Inference, winograd4x4PackedFloats, winograd4x4PackFilters } from './winograd-4x4.js';
 import { channelAffine, gemmChannelAffine, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
+import { maxPool2d, poolOutputSize, type Pool2dGeometry } from './pool.js';
+import { kernel } from './check.js';
+import { splitOver } from '../threads/index.js';
 
 /** The form of the weights conv2dInference reads for a geometry. */
 export type ConvWeightsForm = 'packed' | 'winograd4' | 'winograd' | 'pixels' | 'plain';
@@ -92,4 +95,52 @@ export function conv2dInference(k: Kernels, g: Conv2dGeometry, x: number, prepar
   else if (form === 'pixels') conv2dForwardPixelsMajor(k, g, x, 0, 0, y, OH, OW, prepared);
   else conv2dForward(k, g, x, prepared, 0, y);
   if (e.scale !== 0 || e.shift !== 0 || e.residual !== 0 || e.relu) channelAffine(k, y, y, g.N, g.OC, P, e);
+}
+
+/** A max pooling's window after a convolution (PyTorch's MaxPool2d options; the planes and size come from the convolution). */
+export type MaxPoolWindow = Omit<Pool2dGeometry, 'planes' | 'H' | 'W'>;
+
+/** The pooled output size of conv2dInferenceMaxPool: { PH, PW } of y [N, OC, PH, PW]. */
+export function convInferenceMaxPoolSize(g: Conv2dGeometry, pool: MaxPoolWindow): { PH: number; PW: number } {
+  const { OH, OW } = checkConvGeometry(g, 'conv2dInferenceMaxPool');
+  const { OH: PH, OW: PW } = poolOutputSize({ ...pool, planes: g.N * g.OC, H: OH, W: OW }, 'conv2dInferenceMaxPool');
+  return { PH, PW };
+}
+
+/**
+ * y [N, OC, PH, PW] = maxpool(act(scale conv(x, w) + shift)): inference's convolution, batch norm, ReLU and
+ * max pooling (ResNet's stem), `prepared` as for conv2dInference, no residual. On the pixels-major route at
+ * batch 1 without dilation, one pass over the product left pixels-major (f32_pixels_affine_maxpool_nchw, by
+ * output rows over the threads): no transpose, epilogue or pooling pass over the full-size output, no argmax;
+ * otherwise conv2dInference then maxPool2d. The same bits either way.
+ */
+export function conv2dInferenceMaxPool(
+  k: Kernels, g: Conv2dGeometry, x: number, prepared: number, e: ChannelAffine, pool: MaxPoolWindow, y: number,
+): void {
+  if (e.residual !== 0) throw new RangeError('conv2dInferenceMaxPool: no residual before the pooling');
+  const { OH, OW } = checkConvGeometry(g, 'conv2dInferenceMaxPool');
+  const { PH, PW } = convInferenceMaxPoolSize(g, pool);
+  const P = OH * OW;
+  const fused = g.N === 1 && convInferenceForm(g) === 'pixels' && (pool.dilationH ?? 1) === 1 && (pool.dilationW ?? 1) === 1;
+  const full = k.arena.alloc(g.N * g.OC * P * 4);
+  const idx = fused ? 0 : k.arena.alloc(g.N * g.OC * PH * PW * 4);
+  try {
+    if (!fused) {
+      conv2dInference(k, g, x, prepared, e, full);
+      maxPool2d(k, { ...pool, planes: g.N * g.OC, H: OH, W: OW }, full, y, idx);
+      return;
+    }
+    conv2dForwardPixelsMajor(k, g, x, 0, 0, 0, OH, OW, prepared, full);
+    const args = (r0: number, r1: number) => [
+      full, OH, OW, g.OC, e.scale, e.shift, +e.relu, pool.KH, pool.KW, pool.strideH, pool.strideW, pool.padH, pool.padW, PH, PW, r0, r1, y,
+    ];
+    // A tap of a window is a load, a multiply-add and a compare-select over four channels: counted as one multiply-add a float.
+    const work = g.OC * PH * PW * pool.KH * pool.KW;
+    if (!splitOver(k, work, PH, 1, (r0, r1) => ({ fn: 'f32_pixels_affine_maxpool_nchw', args: args(r0, r1) }))) {
+      kernel(k, 'f32_pixels_affine_maxpool_nchw')(...args(0, PH));
+    }
+  } finally {
+    k.arena.free(full);
+    if (idx !== 0) k.arena.free(idx);
+  }
 }

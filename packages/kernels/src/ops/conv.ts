@@ -216,11 +216,14 @@ export function pixelsMajor(g: Conv2dGeometry, P: number): boolean {
 
 /**
  * The pixels-major forward pass; `prepacked` (pixelsMajorWeightsFloats floats from
- * packPixelsMajorWeights, as inference keeps them) skips packing the weights, else 0.
+ * packPixelsMajorWeights, as inference keeps them) skips packing the weights, else 0. `pixelsOut`
+ * (one image only): the product is left there pixels-major, [OH*OW, OC], and y is not written
+ * (inference fuses its epilogue into the pass that reads it, conv-inference.ts).
  */
 export function conv2dForwardPixelsMajor(
-  k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number, prepacked = 0,
+  k: Kernels, g: Conv2dGeometry, x: number, w: number, b: number, y: number, OH: number, OW: number, prepacked = 0, pixelsOut = 0,
 ): void {
+  if (pixelsOut !== 0 && g.N !== 1) throw new RangeError(`conv2dForwardPixelsMajor: pixelsOut needs one image, got ${g.N}`);
   const cg = g.C / g.groups;
   const og = g.OC / g.groups;
   const kk = cg * g.KH * g.KW;
@@ -277,7 +280,7 @@ export function conv2dForwardPixelsMajor(
     }
     // One image (inference): yt[p, o] is each group's product, with the bias preset (one rounding of
     // acc + b as when the transposes add it), then transposed into y, split by rows.
-    yt = k.arena.alloc(M * g.OC * 4);
+    yt = pixelsOut !== 0 ? pixelsOut : k.arena.alloc(M * g.OC * 4);
     if (b !== 0) copyStrided(k, yt, [g.OC, 1], b, [0, 1], [M, g.OC]);
     const fn = direct ? 'f32_conv2d_pixels_direct_4x8' : 'f32_conv2d_pixels_4x8';
     const call = (gr: number, n0: number, n1: number, work: number) => [
@@ -307,9 +310,9 @@ export function conv2dForwardPixelsMajor(
         k.arena.free(scratch);
       }
     }
-    transpose2d(k, y, yt, P, g.OC);
+    if (pixelsOut === 0) transpose2d(k, y, yt, P, g.OC);
   } finally {
-    for (const p of [prepacked === 0 ? packed : 0, taps, yt, padded]) if (p !== 0) k.arena.free(p);
+    for (const p of [prepacked === 0 ? packed : 0, taps, pixelsOut === 0 ? yt : 0, padded]) if (p !== 0) k.arena.free(p);
   }
 }
 

@@ -5,15 +5,16 @@
  * weights are packed once as they are (kernels: conv2dInference).
  */
 import {
-  batchNormScaleShift, checkConvGeometry, conv2dInference, convInferenceForm, convWeightsFloats, prepareConvWeights,
-  type Conv2dGeometry, type ConvWeightsForm,
+  batchNormScaleShift, checkConvGeometry, conv2dInference, conv2dInferenceMaxPool, convInferenceForm, convInferenceMaxPoolSize, convWeightsFloats,
+  prepareConvWeights, type Conv2dGeometry, type ConvWeightsForm, type MaxPoolWindow,
 } from '@deepwasm/kernels';
 import { Tensor } from '../tensor/tensor.js';
 import { activeTracer } from '../tensor/trace-hook.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { add } from '../functional/elementwise.js';
 import { relu as reluOp } from '../functional/activations.js';
-import type { Conv2d } from './conv.js';
+import { readPoolOptions } from '../functional/conv.js';
+import type { Conv2d, MaxPool2d } from './conv.js';
 import type { BatchNorm1d } from './batchnorm.js';
 
 export interface FusedConvBnOptions {
@@ -21,6 +22,11 @@ export interface FusedConvBnOptions {
   residual?: Tensor | null;
   /** ReLU at the end. */
   relu?: boolean;
+  /**
+   * A max pooling after it all (ResNet's stem: conv, batch norm, ReLU, max pool), fused into one pass
+   * over the convolution's pixels-major product where it takes that route (kernels: conv2dInferenceMaxPool).
+   */
+  maxPool?: MaxPool2d | null;
 }
 
 /** What a convolution keeps for fused inference: its weights in each prepared form, and one batch norm's scale and shift. */
@@ -53,9 +59,11 @@ export function fusedConvBn(conv: Conv2d, bn: BatchNorm1d, x: Tensor, opts: Fuse
   const residual = opts.residual ?? null;
   const relu = opts.relu ?? false;
   if (bn.training) releaseInferenceCache(conv);
+  const pool = opts.maxPool ?? null;
   if (!canFuse(conv, bn, x, residual)) {
     let y = bn.forward(conv.forward(x));
     if (residual !== null) y = add(y, residual);
+    if (pool !== null) return relu ? pool.forwardAfterRelu(y) : pool.forward(y);
     return relu ? reluOp(y) : y;
   }
   const [N, C, H, W] = x.shape as [number, number, number, number];
@@ -73,9 +81,27 @@ export function fusedConvBn(conv: Conv2d, bn: BatchNorm1d, x: Tensor, opts: Fuse
   const form = convInferenceForm(g);
   const weights = form === 'plain' ? conv.weight.ptr : preparedWeights(conv, cache, g, form).ptr;
   const affine = scaleShift(conv, bn, cache);
+  const e = { scale: affine.ptr, shift: affine.ptr + OC * 4, residual: residual?.ptr ?? 0, relu };
+  if (pool !== null && residual === null) {
+    const window = poolWindow(pool);
+    const { PH, PW } = convInferenceMaxPoolSize(g, window);
+    const y = Tensor.empty([N, OC, PH, PW]);
+    conv2dInferenceMaxPool(x.k, g, x.ptr, weights, e, window, y.ptr);
+    return y;
+  }
   const y = Tensor.empty([N, OC, OH, OW]);
-  conv2dInference(x.k, g, x.ptr, weights, { scale: affine.ptr, shift: affine.ptr + OC * 4, residual: residual?.ptr ?? 0, relu }, y.ptr);
+  conv2dInference(x.k, g, x.ptr, weights, e, y.ptr);
+  if (pool !== null) return pool.forward(y);
   return y;
+}
+
+/** A MaxPool2d module's window, checked as the module's forward checks it. */
+function poolWindow(m: MaxPool2d): MaxPoolWindow {
+  const p = readPoolOptions('MaxPool2d', m.kernelSize, { stride: m.stride, padding: m.padding, dilation: m.dilation, ceilMode: m.ceilMode }, false);
+  return {
+    KH: p.kernel[0], KW: p.kernel[1], strideH: p.stride[0], strideW: p.stride[1], padH: p.padding[0], padW: p.padding[1],
+    dilationH: p.dilation[0], dilationW: p.dilation[1], ceilMode: p.ceilMode,
+  };
 }
 
 function canFuse(conv: Conv2d, bn: BatchNorm1d, x: Tensor, residual: Tensor | null): boolean {

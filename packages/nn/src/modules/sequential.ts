@@ -4,7 +4,7 @@
  * A ReLU followed by a MaxPool2d runs as one op (reluMaxPool2d: the same values and gradients, one
  * pass instead of three), a Linear followed by a ReLU as linearRelu (the same bits, one tensor and
  * one op fewer; a Conv2d whose kernel covers its whole input, followed by a ReLU, as denseConv2dRelu),
- * and a Conv2d followed by a BatchNorm2d in eval mode (and a ReLU) as
+ * and a Conv2d followed by a BatchNorm2d in eval mode (and a ReLU, and a MaxPool2d) as
  * fusedConvBn (ResNet's stem), unless an ONNX export is tracing the modules.
  */
 import { Module, moduleTypeName, type ModuleConfig } from './module.js';
@@ -57,8 +57,10 @@ export class Sequential extends Module {
         const next = this.layers[i + 1];
         if (fuse && layer.constructor === Conv2d && next !== undefined && next.constructor === BatchNorm2d && !(next as BatchNorm2d).training) {
           const relu = this.layers[i + 2]?.constructor === ReLU;
-          y = fusedConvBn(layer as Conv2d, next as BatchNorm2d, y, { relu });
-          i += relu ? 2 : 1;
+          const after = this.layers[i + (relu ? 3 : 2)];
+          const maxPool = after?.constructor === MaxPool2d ? (after as MaxPool2d) : null;
+          y = fusedConvBn(layer as Conv2d, next as BatchNorm2d, y, { relu, maxPool });
+          i += (relu ? 2 : 1) + (maxPool !== null ? 1 : 0);
         } else if (fuse && layer.constructor === ReLU && next !== undefined && next.constructor === MaxPool2d) {
           layer = next;
           i++;
