@@ -10,7 +10,7 @@ export { softmaxRows, logSoftmaxRows, softmaxRowsBackward, logSoftmaxRowsBackwar
 export { reduce, argmax, argmin, channelSums } from './ops/reduce.js';
 export type { ReduceOp } from './ops/reduce.js';
 export { copy, copyStrided, transpose2d } from './ops/copy.js';
-export { gemm, packB, packedBFloats, gemmPackedB, type PackedB } from './ops/gemm.js';
+export { gemm, gemmMany, packB, packedBFloats, gemmPackedB, type GemmCall, type PackedB } from './ops/gemm.js';
 export { gemmReference, gemmChannelAffineReference } from './reference/gemm.js';
 export { gemmVariants, type GemmVariant } from './registry.js';
 export { sgdUpdate, adamUpdate, adamUpdateMulti, adagradUpdate, rmspropUpdate, adadeltaUpdate, sumSquares } from './ops/optim.js';
@@ -33,7 +33,7 @@ export {
   type CellDims, type RnnNonlinearity,
 } from './ops/recurrent.js';
 export {
-  lstmSequenceForward, lstmSequenceBackward, gruSequenceForward, gruSequenceBackward, rnnSequenceForward, rnnSequenceBackward, type SequenceDims,
+  lstmSequenceForward, lstmSequenceBackward, biasGroups, gruSequenceForward, gruSequenceBackward, rnnSequenceForward, rnnSequenceBackward, type SequenceDims,
 } from './ops/recurrent-sequence.js';
 export { gatherRows, scatterAddRows } from './ops/gather.js';
 export {

@@ -89,6 +89,29 @@ for (const isa of ISAS) {
         });
       });
 
+      it.each(DIMS)(`LSTM step forward with a bias: the bits of the bias added to the gates first, B=%i H=%i${masked ? ', masked row' : ''}`, (B, H) => {
+        const r = rng(B * 200 + H);
+        const n = B * H;
+        const mask = maskFor(B, masked);
+        const gates = uniform(r, 4 * n, -4, 4);
+        const bias = uniform(r, 4 * H, -1, 1);
+        const added = gates.map((v, i) => Math.fround(v + bias[i % (4 * H)]!));
+        const states = { cPrev: uniform(r, n, -2, 2), hPrev: uniform(r, n, -1, 1), c: new Float32Array(n), h: new Float32Array(n), mask: mask ?? [0] };
+        const run = (g: Float32Array, b: Float32Array | null) => {
+          let out: Uint32Array[] = [];
+          withBuffers(k, { ...states, gates: g, bias: b ?? [0] }, (p) => {
+            lstmCellForward(k, { B, H }, p.gates!, p.cPrev!, p.hPrev!, p.c!, p.h!, mask ? p.mask! : 0, b ? p.bias! : 0);
+            out = [p.gates!, p.c!, p.h!].map((q, i) => new Uint32Array(get(k, q, i === 0 ? 4 * n : n).buffer));
+          });
+          return out;
+        };
+        const want = run(added, null);
+        const got = run(gates, bias);
+        // A masked row's gates are left as they came (never read again): compare the activations of the others.
+        const live = (o: number, j: number) => o > 0 || !mask || mask[Math.floor(j / (4 * H))] === 1;
+        want.forEach((w, o) => expect(w.findIndex((v, j) => live(o, j) && v !== got[o]![j]), `output ${o}`).toBe(-1));
+      });
+
       it.each(DIMS)(`GRU step forward and backward, B=%i H=%i${masked ? ', masked row' : ''}`, (B, H) => {
         const r = rng(B * 300 + H);
         const n = B * H;

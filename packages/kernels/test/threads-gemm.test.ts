@@ -1,6 +1,6 @@
 /** GEMM split over threads: the same bits at 1, 2, 3 and 4 threads, on both builds, at awkward shapes. */
 import { describe, expect, it } from 'vitest';
-import { gemm, gemmPackedB, loadKernels, packB, packedBFloats, type Isa } from '../src/index.js';
+import { gemm, gemmMany, gemmPackedB, loadKernels, packB, packedBFloats, type Isa } from '../src/index.js';
 import { put, rng, uniform } from './support/arrays.js';
 import { expectSameBitsAcrossThreads, splittingEverything } from './support/threads.js';
 
@@ -184,6 +184,35 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
           for (const p of [pa, pb, pc, packed.ptr]) k.arena.free(p);
         }
       });
+    });
+  
+    // Several products in one job (an LSTM's input and weight gradients): the bits of separate gemm()
+    // calls at one thread, and the same at 1-4 threads: transposed A over a deep K (row panels), a
+    // tile remainder, a matrix-vector product and a product that packs op(A) once (both run apart),
+    // K = 0 (C scaled by beta), and more threads than rows.
+    it('runs several products in one job with the bits of separate calls', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(11);
+      const shapes: Array<[boolean, boolean, number, number, number]> = [
+        [true, false, 68, 9, 130], [true, false, 68, 17, 130], [false, false, 130, 9, 68], [false, true, 3, 5, 7],
+        [false, false, 1, 40, 33], [false, false, 5, 2053, 1700], [true, true, 6, 11, 0], [false, false, 2, 70, 300],
+      ];
+      const calls = shapes.map(([transA, transB, M, N, K]) => {
+        const a = put(k, uniform(rand, Math.max(1, M * K), -1, 1));
+        const b = put(k, uniform(rand, Math.max(1, K * N), -1, 1));
+        const C = uniform(rand, M * N, -1, 1);
+        const c = put(k, C);
+        return { C, call: { transA, transB, M, N, K, alpha: 1, a, lda: Math.max(1, transA ? M : K), b, ldb: Math.max(1, transB ? K : N), beta: K === 0 ? 0.5 : 0, c, ldc: N } };
+      });
+      const outputs = calls.map(({ call }) => [call.c, call.M * call.N] as const);
+      const prepare = () => calls.forEach(({ C, call }) => k.arena.f32(call.c, C.length).set(C));
+      prepare();
+      for (const { call: g } of calls) gemm(k, g.transA, g.transB, g.M, g.N, g.K, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
+      const want = outputs.map(([p, n]) => new Uint32Array(k.memory.buffer, p, n).slice());
+      prepare();
+      gemmMany(k, calls.map((c) => c.call));
+      outputs.forEach(([p, n], o) => expect(new Uint32Array(k.memory.buffer, p, n).findIndex((v, j) => v !== want[o]![j]), `product ${o}`).toBe(-1));
+      await splittingEverything(() => expectSameBitsAcrossThreads(k, 'gemmMany', prepare, () => gemmMany(k, calls.map((c) => c.call)), outputs));
     });
   });
 }

@@ -6,11 +6,20 @@ import { gateSigmoid, gateTanh } from './gate-math';
 import { madd } from '../common/madd';
 import { ld, st, rowMask, copyRow } from './lanes4';
 
+/** Gate pre-activations at p plus the bias at b (0: none). */
+// @ts-ignore: decorator
+@inline
+function pre(p: usize, b: usize, r: usize): v128 {
+  const v = ld(p, r);
+  return b == 0 ? v : f32x4.add(v, ld(b, r));
+}
+
 /**
  * gates [B, 4H]: pre-activations in, activations out (kept for the backward pass).
- * cPrev, hPrev [B, H] in; c, h [B, H] out. mask: f32 [B] of 0/1, or 0 for none.
+ * cPrev, hPrev [B, H] in; c, h [B, H] out. mask: f32 [B] of 0/1, or 0 for none. bias: f32 [4H]
+ * added to every row's pre-activations (b_ih + b_hh; 0 for none, when the gates already hold it).
  */
-export function f32_lstm_cell_forward(gates: usize, cPrev: usize, hPrev: usize, c: usize, h: usize, mask: usize, B: i32, H: i32): void {
+export function f32_lstm_cell_forward(gates: usize, cPrev: usize, hPrev: usize, c: usize, h: usize, mask: usize, B: i32, H: i32, bias: usize): void {
   const rowH = <usize>H << 2;
   const rowG = rowH << 2;
   for (let b = 0; b < B; b++) {
@@ -24,10 +33,11 @@ export function f32_lstm_cell_forward(gates: usize, cPrev: usize, hPrev: usize, 
     for (let j = 0; j < H; j += 4) {
       const r = <usize>min(4, H - j);
       const o4 = <usize>j << 2;
-      const i = gateSigmoid(ld(gRow + o4, r));
-      const f = gateSigmoid(ld(gRow + rowH + o4, r));
-      const g = gateTanh(ld(gRow + 2 * rowH + o4, r));
-      const o = gateSigmoid(ld(gRow + 3 * rowH + o4, r));
+      const b4 = bias == 0 ? <usize>0 : bias + o4;
+      const i = gateSigmoid(pre(gRow + o4, b4, r));
+      const f = gateSigmoid(pre(gRow + rowH + o4, b4 == 0 ? 0 : b4 + rowH, r));
+      const g = gateTanh(pre(gRow + 2 * rowH + o4, b4 == 0 ? 0 : b4 + 2 * rowH, r));
+      const o = gateSigmoid(pre(gRow + 3 * rowH + o4, b4 == 0 ? 0 : b4 + 3 * rowH, r));
       const cv = madd(f, ld(cPrev + off + o4, r), f32x4.mul(i, g));
       st(gRow + o4, i, r);
       st(gRow + rowH + o4, f, r);

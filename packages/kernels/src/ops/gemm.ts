@@ -49,20 +49,7 @@ export function gemm(
   c: number,
   ldc: number,
 ): void {
-  size('gemm', 'M', M);
-  size('gemm', 'N', N);
-  size('gemm', 'K', K);
-  // Stored shapes: A is M x K (K x M when transposed), B is K x N (N x K when transposed).
-  const [aRows, aCols] = transA ? [K, M] : [M, K];
-  const [bRows, bCols] = transB ? [N, K] : [K, N];
-  if (lda < Math.max(1, aCols)) throw new RangeError(`gemm: lda ${lda} is smaller than the ${aCols} columns of A${transA ? ' (stored transposed)' : ''}`);
-  if (ldb < Math.max(1, bCols)) throw new RangeError(`gemm: ldb ${ldb} is smaller than the ${bCols} columns of B${transB ? ' (stored transposed)' : ''}`);
-  if (ldc < Math.max(1, N)) throw new RangeError(`gemm: ldc ${ldc} is smaller than the ${N} columns of C`);
-  if (M === 0 || N === 0) return;
-  inMemory(k, 'gemm', 'C', c, span(M, N, ldc));
-  if (K === 0 || alpha === 0) return scaleC(k, M, N, beta, c, ldc);
-  inMemory(k, 'gemm', 'A', a, span(aRows, aCols, lda));
-  inMemory(k, 'gemm', 'B', b, span(bRows, bCols, ldb));
+  if (!checkGemm('gemm', k, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   // One row or one column: matrix-vector products read B in place; packing would cost as much as the product.
   const name = M === 1 || N === 1 ? 'f32_gemv' : 'f32_gemm_4x8';
   const work = gemvOrGemmWorkspace(k, name, K);
@@ -70,6 +57,80 @@ export function gemm(
   if (threads > 1 && name === 'f32_gemm_4x8' && sharedAApplies(M, N, K, threads)) return gemmSharedA(k, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads);
   if (threads > 1) return runTasks(k, gemmTasks(k, name, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads), workspaceBytes(k));
   kernel(k, name)(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work);
+}
+
+/**
+ * Checks a GEMM's arguments (`where` names the op in errors); returns false when nothing is left to
+ * multiply (an empty C, or K == 0 / alpha == 0, where C has been scaled by beta).
+ */
+function checkGemm(
+  where: string, k: Kernels, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+): boolean {
+  size(where, 'M', M);
+  size(where, 'N', N);
+  size(where, 'K', K);
+  // Stored shapes: A is M x K (K x M when transposed), B is K x N (N x K when transposed).
+  const [aRows, aCols] = transA ? [K, M] : [M, K];
+  const [bRows, bCols] = transB ? [N, K] : [K, N];
+  if (lda < Math.max(1, aCols)) throw new RangeError(`${where}: lda ${lda} is smaller than the ${aCols} columns of A${transA ? ' (stored transposed)' : ''}`);
+  if (ldb < Math.max(1, bCols)) throw new RangeError(`${where}: ldb ${ldb} is smaller than the ${bCols} columns of B${transB ? ' (stored transposed)' : ''}`);
+  if (ldc < Math.max(1, N)) throw new RangeError(`${where}: ldc ${ldc} is smaller than the ${N} columns of C`);
+  if (M === 0 || N === 0) return false;
+  inMemory(k, where, 'C', c, span(M, N, ldc));
+  if (K === 0 || alpha === 0) {
+    scaleC(k, M, N, beta, c, ldc);
+    return false;
+  }
+  inMemory(k, where, 'A', a, span(aRows, aCols, lda));
+  inMemory(k, where, 'B', b, span(bRows, bCols, ldb));
+  return true;
+}
+
+/** The arguments of one gemm() call (see gemm), for gemmMany. */
+export interface GemmCall {
+  transA: boolean;
+  transB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  alpha: number;
+  a: number;
+  lda: number;
+  b: number;
+  ldb: number;
+  beta: number;
+  c: number;
+  ldc: number;
+}
+
+/**
+ * Several independent GEMMs (their C disjoint, none reading another's C) in one parallel job instead
+ * of one job each: one wake-up and one wait for the last task, and a thread that finishes its part of
+ * one product early helps with the others'. Each product is cut into the panels gemm() would cut it
+ * into for the job's thread count, and the panels are ordered so that each thread's block of the job
+ * (the pool's contiguous share) holds its share of every product: the same calls as separate gemm()
+ * calls, so the same bits. Products that take another path (a matrix-vector product, op(A) packed once
+ * for all threads) or a job too small to split run as gemm() calls, one after the other.
+ */
+export function gemmMany(k: Kernels, calls: readonly GemmCall[]): void {
+  const work = calls.reduce((s, g) => s + g.M * g.N * g.K, 0);
+  const threads = threadsFor(k, work);
+  const split: Task[][] = [];
+  for (const g of calls) {
+    const { transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc } = g;
+    const apart = threads <= 1 || M === 1 || N === 1 || sharedAApplies(M, N, K, threads);
+    if (apart) gemm(k, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc);
+    else if (checkGemm('gemmMany', k, transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc)) {
+      split.push(gemmTasks(k, 'f32_gemm_4x8', transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, threads));
+    }
+  }
+  if (split.length === 0) return;
+  const tasks: Task[] = [];
+  for (let t = 0; t < threads; t++) {
+    for (const panels of split) tasks.push(...panels.slice(Math.floor((t * panels.length) / threads), Math.floor(((t + 1) * panels.length) / threads)));
+  }
+  runTasks(k, tasks, workspaceBytes(k));
 }
 
 /** Largest op(A) (floats) packed once for all the threads of a GEMM split by columns (16 MB). */

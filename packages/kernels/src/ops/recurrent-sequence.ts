@@ -43,6 +43,11 @@ function checkPacked(where: string, what: string, p: PackedB, K: number, N: numb
   if (p.K !== K || p.N !== N) throw new RangeError(`${where}: ${what} is packed as ${p.K} x ${p.N}, expected ${K} x ${N}`);
 }
 
+/** Groups of 4 batch rows whose bias-gradient partials lstmSequenceBackward keeps (ceil(B / 4)). */
+export function biasGroups(B: number): number {
+  return Math.ceil(B / 4);
+}
+
 /**
  * Runs `fn` over row ranges of the batch on k's threads (the GEMM workspace as each call's last
  * argument), or once over all rows on the calling thread below the size threshold.
@@ -59,12 +64,15 @@ function byRowRanges(k: Kernels, fn: string, d: SequenceDims, gates: number, hea
 }
 
 /**
- * LSTM forward over all steps. gates [T, B, 4H]: input projections plus biases in, activations
- * (i, f, g, o) out. hs, cs [T + 1, B, H]: the initial state in slot 0 (forward) or T (reverse), the
- * state after step t written to slot t + 1 (forward) or t (reverse). whhT: W_hh^T packed (H x 4H).
- * mask: f32 [T, B] of 0/1, or 0 for none.
+ * LSTM forward over all steps. gates [T, B, 4H]: input projections in, activations (i, f, g, o)
+ * out. hs, cs [T + 1, B, H]: the initial state in slot 0 (forward) or T (reverse), the state after
+ * step t written to slot t + 1 (forward) or t (reverse). whhT: W_hh^T packed (H x 4H). mask: f32
+ * [T, B] of 0/1, or 0 for none. bias: f32 [4H] (b_ih + b_hh) added to each step's pre-activations
+ * after the recurrent product, or 0 (none, or already in the gates).
  */
-export function lstmSequenceForward(k: Kernels, d: SequenceDims, gates: number, hs: number, cs: number, whhT: PackedB, mask: number, reverse: boolean): void {
+export function lstmSequenceForward(
+  k: Kernels, d: SequenceDims, gates: number, hs: number, cs: number, whhT: PackedB, mask: number, reverse: boolean, bias = 0,
+): void {
   const w = 'lstmSequenceForward';
   checkDims(w, d);
   const { T, B, H } = d;
@@ -74,16 +82,21 @@ export function lstmSequenceForward(k: Kernels, d: SequenceDims, gates: number, 
   inMemory(k, w, 'hs', hs, (T + 1) * B * H * 4);
   inMemory(k, w, 'cs', cs, (T + 1) * B * H * 4);
   if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
-  byRowRanges(k, 'f32_lstm_sequence_forward', d, 4, [gates, hs, cs, whhT.ptr, mask], [reverse ? 1 : 0]);
+  if (bias !== 0) inMemory(k, w, 'bias', bias, 4 * H * 4);
+  byRowRanges(k, 'f32_lstm_sequence_forward', d, 4, [gates, hs, cs, whhT.ptr, mask, bias], [reverse ? 1 : 0]);
 }
 
 /**
  * LSTM backward through all steps. acts [T, B, 4H] and cs as the forward pass left them; dy
  * [T, B, H] the outputs' gradient; dh, dc [B, H]: the final states' gradients in, the initial
  * states' out; dgates [T, B, 4H] out. whh: W_hh packed (4H x H). mask as in the forward pass.
+ * dbias: 0, or [biasGroups(B), 4H] floats that receive, for each group of 4 batch rows, the sum of
+ * its rows of dgates over the steps (in step order): the bias gradient is their sum over the groups
+ * (in group order), the same bits at any thread count.
  */
 export function lstmSequenceBackward(
   k: Kernels, d: SequenceDims, acts: number, cs: number, dy: number, dh: number, dc: number, dgates: number, whh: PackedB, mask: number, reverse: boolean,
+  dbias = 0,
 ): void {
   const w = 'lstmSequenceBackward';
   checkDims(w, d);
@@ -95,7 +108,8 @@ export function lstmSequenceBackward(
   inMemory(k, w, 'dy', dy, T * B * H * 4);
   for (const [what, p] of [['dh', dh], ['dc', dc]] as const) inMemory(k, w, what, p, B * H * 4);
   if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
-  byRowRanges(k, 'f32_lstm_sequence_backward', d, 4, [acts, cs, dy, dh, dc, dgates, whh.ptr, mask], [reverse ? 1 : 0]);
+  if (dbias !== 0) inMemory(k, w, 'dbias', dbias, biasGroups(B) * 4 * H * 4);
+  byRowRanges(k, 'f32_lstm_sequence_backward', d, 4, [acts, cs, dy, dh, dc, dgates, whh.ptr, mask, dbias], [reverse ? 1 : 0]);
 }
 
 /**

@@ -48,17 +48,21 @@ function row(p: number, b0: number, width: number): number {
   return p === 0 ? 0 : p + b0 * width * 4;
 }
 
-/** LSTM step: gates [B,4H] pre-activations in, activations (i,f,g,o) out; writes c and h. */
-export function lstmCellForward(k: Kernels, d: CellDims, gates: number, cPrev: number, hPrev: number, c: number, h: number, mask = 0): void {
+/**
+ * LSTM step: gates [B,4H] pre-activations in, activations (i,f,g,o) out; writes c and h. bias: f32
+ * [4H] added to every row's pre-activations first (0: none).
+ */
+export function lstmCellForward(k: Kernels, d: CellDims, gates: number, cPrev: number, hPrev: number, c: number, h: number, mask = 0, bias = 0): void {
   const w = 'lstmCellForward';
   dims(w, d);
   const n = d.B * d.H;
   check(k, w, 'gates', gates, 4 * n);
   for (const [what, p] of [['cPrev', cPrev], ['hPrev', hPrev], ['c', c], ['h', h]] as const) check(k, w, what, p, n);
   checkMask(k, w, mask, d.B);
+  if (bias !== 0) check(k, w, 'bias', bias, 4 * d.H);
   const H = d.H;
-  if (byRows(k, 'f32_lstm_cell_forward', d, CELL_COST, (b) => [row(gates, b, 4 * H), row(cPrev, b, H), row(hPrev, b, H), row(c, b, H), row(h, b, H), row(mask, b, 1)])) return;
-  kernel(k, 'f32_lstm_cell_forward')(gates, cPrev, hPrev, c, h, mask, d.B, d.H);
+  if (byRows(k, 'f32_lstm_cell_forward', d, CELL_COST, (b) => [row(gates, b, 4 * H), row(cPrev, b, H), row(hPrev, b, H), row(c, b, H), row(h, b, H), row(mask, b, 1)], [bias])) return;
+  kernel(k, 'f32_lstm_cell_forward')(gates, cPrev, hPrev, c, h, mask, d.B, d.H, bias);
 }
 
 /** LSTM step backward: see assembly/recurrent/f32-lstm-cell.ts for the contract on dh and dc. */

@@ -19,7 +19,7 @@
  * (and for LSTM the final c). `splitRecurrentOutput` cuts it into the three tensors.
  */
 import {
-  binary, copy, copyStrided, fill, gemm, gruCellBackward, packB, packedBFloats, gruCellForward, lstmCellBackward, lstmCellForward,
+  biasGroups, binary, copy, copyStrided, fill, gemm, gemmMany, gruCellBackward, type GemmCall, packB, packedBFloats, gruCellForward, lstmCellBackward, lstmCellForward,
   lstmSequenceBackward, lstmSequenceForward, gruSequenceBackward, gruSequenceForward, reduce, rnnCellBackward, rnnCellForward,
   rnnSequenceBackward, rnnSequenceForward, type Kernels,
 } from '@deepwasm/kernels';
@@ -139,14 +139,20 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
   }
   const biasScratch = bIh && bHh ? Tensor.empty([GH]) : null;
 
-  // Input projection for all steps at once (GRU keeps b_hh for the per-step h-projection).
+  // Input projection for all steps at once (GRU keeps b_hh for the per-step h-projection). An LSTM
+  // adds b_ih + b_hh in its cell kernel, after the recurrent product, rather than writing them into
+  // every row of the gates first.
+  let lstmBias = 0;
   if (mode === 'gru') {
     broadcastBias(k, gates.ptr, T * B, GH, bIh, null, null);
     broadcastBias(k, gh!.ptr, T * B, GH, bHh, null, null);
+  } else if (mode === 'lstm') {
+    if (biasScratch) binary(k, 'add', biasScratch.ptr, bIh!.ptr, [GH], bHh!.ptr, [GH]);
+    lstmBias = biasScratch ? biasScratch.ptr : (bIh ?? bHh)?.ptr ?? 0;
   } else {
     broadcastBias(k, gates.ptr, T * B, GH, bIh, bHh, biasScratch);
   }
-  gemm(k, false, true, T * B, GH, I, 1, x.ptr, I, w.weightIh.ptr, I, 1, gates.ptr, GH);
+  gemm(k, false, true, T * B, GH, I, 1, x.ptr, I, w.weightIh.ptr, I, mode === 'lstm' ? 0 : 1, gates.ptr, GH);
 
   // W_hh is shared by every step: pack it for the GEMM once instead of once per step. A single step,
   // or a batch of one (matrix-vector products that read W_hh in place), gains nothing from packing.
@@ -162,7 +168,7 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
   const maskPtr = mask ? mask.ptr : 0;
   const act = mode === 'rnn_relu' ? 'relu' : 'tanh';
   if (whhT !== null) {
-    if (mode === 'lstm') lstmSequenceForward(k, seq, gates.ptr, hs.ptr, cs!.ptr, whhT, maskPtr, reverse);
+    if (mode === 'lstm') lstmSequenceForward(k, seq, gates.ptr, hs.ptr, cs!.ptr, whhT, maskPtr, reverse, lstmBias);
     else if (mode === 'gru') gruSequenceForward(k, seq, gates.ptr, gh!.ptr, hs.ptr, whhT, maskPtr, reverse);
     else rnnSequenceForward(k, seq, gates.ptr, hs.ptr, whhT, act, maskPtr, reverse);
   } else {
@@ -177,7 +183,7 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
         gruCellForward(k, dims, gRow, ghRow, hPrev, hOut, maskAt(t));
       } else {
         recurrentProduct(hPrev, gRow);
-        if (mode === 'lstm') lstmCellForward(k, dims, gRow, at(cs!, prevSlot(t)), hPrev, at(cs!, slot(t)), hOut, maskAt(t));
+        if (mode === 'lstm') lstmCellForward(k, dims, gRow, at(cs!, prevSlot(t)), hPrev, at(cs!, slot(t)), hOut, maskAt(t), lstmBias);
         else rnnCellForward(k, dims, gRow, hPrev, hOut, act, maskAt(t));
       }
     }
@@ -213,8 +219,11 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
     const dGh = mode === 'gru' ? Tensor.empty([T * B, GH]) : dG;
     const packedBack = pack ? Tensor.empty([packedBFloats(k, GH, H)]) : null;
     const whh = packedBack ? packB(k, false, GH, H, w.weightHh.ptr, H, packedBack.ptr) : null;
+    // An LSTM's loop over time also sums the bias gradient, by groups of 4 batch rows (added up below).
+    const biasGrad = (bIh?.requiresGrad ?? false) || (bHh?.requiresGrad ?? false);
+    const biasParts = whh !== null && mode === 'lstm' && biasGrad ? Tensor.empty([biasGroups(B), GH]) : null;
     if (whh !== null) {
-      if (mode === 'lstm') lstmSequenceBackward(k, seq, gates.ptr, cs!.ptr, g.ptr, dh.ptr, dc!.ptr, dG.ptr, whh, maskPtr, reverse);
+      if (mode === 'lstm') lstmSequenceBackward(k, seq, gates.ptr, cs!.ptr, g.ptr, dh.ptr, dc!.ptr, dG.ptr, whh, maskPtr, reverse, biasParts?.ptr ?? 0);
       else if (mode === 'gru') gruSequenceBackward(k, seq, gates.ptr, gh!.ptr, hs.ptr, g.ptr, dh.ptr, dG.ptr, dGh.ptr, whh, maskPtr, reverse);
       else rnnSequenceBackward(k, seq, hs.ptr, g.ptr, dh.ptr, dG.ptr, whh, act, maskPtr, reverse);
     } else {
@@ -235,27 +244,26 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
     }
     packedBack?.dispose();
     const TB = T * B;
-    if (x.requiresGrad) {
-      const dx = Tensor.empty(x.shape);
-      gemm(k, false, false, TB, I, GH, 1, dG.ptr, GH, w.weightIh.ptr, I, 0, dx.ptr, I);
-      grads[0] = dx;
-    }
-    if (w.weightIh.requiresGrad) {
-      const dw = Tensor.empty(w.weightIh.shape);
-      gemm(k, true, false, GH, I, TB, 1, dG.ptr, GH, x.ptr, I, 0, dw.ptr, I);
-      grads[1] = dw;
-    }
+    // The input and weight gradients: independent products of the gate gradients, in one parallel job.
+    const products: GemmCall[] = [];
+    const product = (i: number, shape: readonly number[], call: Omit<GemmCall, 'c' | 'alpha' | 'beta'>) => {
+      const t = Tensor.empty(shape);
+      grads[i] = t;
+      products.push({ ...call, alpha: 1, beta: 0, c: t.ptr });
+    };
+    if (x.requiresGrad) product(0, x.shape, { transA: false, transB: false, M: TB, N: I, K: GH, a: dG.ptr, lda: GH, b: w.weightIh.ptr, ldb: I, ldc: I });
+    if (w.weightIh.requiresGrad) product(1, w.weightIh.shape, { transA: true, transB: false, M: GH, N: I, K: TB, a: dG.ptr, lda: GH, b: x.ptr, ldb: I, ldc: I });
     if (w.weightHh.requiresGrad) {
-      const dw = Tensor.empty(w.weightHh.shape);
-      gemm(k, true, false, GH, H, TB, 1, dGh.ptr, GH, at(hs, reverse ? 1 : 0), H, 0, dw.ptr, H);
-      grads[2] = dw;
+      product(2, w.weightHh.shape, { transA: true, transB: false, M: GH, N: H, K: TB, a: dGh.ptr, lda: GH, b: at(hs, reverse ? 1 : 0), ldb: H, ldc: H });
     }
+    gemmMany(k, products);
     let bi = biasIndex;
     let dbIh: Tensor | null = null;
     if (bIh) {
       if (bIh.requiresGrad) {
         dbIh = Tensor.empty([GH]);
-        reduce(k, 'sum', dbIh.ptr, dG.ptr, 1, TB, GH);
+        if (biasParts) reduce(k, 'sum', dbIh.ptr, biasParts.ptr, 1, biasGroups(B), GH);
+        else reduce(k, 'sum', dbIh.ptr, dG.ptr, 1, TB, GH);
         grads[bi] = dbIh;
       }
       bi++;
@@ -264,9 +272,11 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
       const db = Tensor.empty([GH]);
       // Both biases enter the same pre-activations (but GRU's b_hh): the same sum, copied rather than recomputed.
       if (dbIh !== null && dGh === dG) copy(k, db.ptr, dbIh.ptr, GH);
+      else if (biasParts) reduce(k, 'sum', db.ptr, biasParts.ptr, 1, biasGroups(B), GH);
       else reduce(k, 'sum', db.ptr, dGh.ptr, 1, TB, GH);
       grads[bi] = db;
     }
+    biasParts?.dispose();
     if (h0) grads[h0Index] = h0.requiresGrad ? dh : null;
     if (c0) grads[c0Index] = c0.requiresGrad ? dc : null;
     return grads;
