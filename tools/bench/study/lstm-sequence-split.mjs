@@ -19,13 +19,11 @@ const pre = sineInput(k, T * B * G);
 const gates = k.arena.alloc(T * B * G * 4), dG = k.arena.alloc(T * B * G * 4);
 const hs = sineInput(k, (T + 1) * B * H), cs = sineInput(k, (T + 1) * B * H);
 const dy = sineInput(k, T * B * H), dh = sineInput(k, B * H), dc = sineInput(k, B * H);
-const ws = K.gemm; // keep the import used
-void ws;
 const scratch = Number(k.exports.gemm_workspace_bytes());
 const one = k.arena.alloc(scratch);
 const reset = () => new Float32Array(k.memory.buffer, gates, T * B * G).set(new Float32Array(k.memory.buffer, pre, T * B * G));
-const fwdArgs = (b0, b1, w) => [gates, hs, cs, whhT.ptr, 0, T, B, H, b0, b1, 0, w];
-const bwdArgs = (b0, b1, w) => [gates, cs, dy, dh, dc, dG, whhB.ptr, 0, T, B, H, b0, b1, 0, w];
+const fwdArgs = (b0, b1, w) => [gates, hs, cs, whhT.ptr, 0, 0, T, B, H, b0, b1, 0, w];
+const bwdArgs = (b0, b1, w) => [gates, cs, dy, dh, dc, dG, whhB.ptr, 0, 0, T, B, H, b0, b1, 0, w];
 const variants = {
   '1 thread': (fn, args) => k.exports[fn](...args(0, B, one)),
 };
