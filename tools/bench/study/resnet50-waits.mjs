@@ -1,14 +1,17 @@
 // Where the calling thread waits in ResNet-50's batch-1 forward on several threads: every parallel job
 // of the forward (by its kernel and task count), its time and the caller's time in waitDone (its own
 // tasks done, the workers' not yet), per forward.
-// node --experimental-wasm-relaxed-simd tools/bench/study/resnet50-waits.mjs [threads]
+// node --experimental-wasm-relaxed-simd tools/bench/study/resnet50-waits.mjs [threads] [spin=<us>]
 import * as K from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { resnet } from '@deepwasm/models';
 const threads = Number(process.argv[2] ?? 2);
+// 'spin=<us>': how long the workers spin for the next job before they block (the pool's default 300).
+const spinArg = process.argv.find((a) => a.startsWith('spin='));
 await nn.ready({ isa: 'relaxed' });
 nn.setNumThreads(threads);
 await K.threadsStarted(nn.kernels());
+if (spinArg !== undefined) Atomics.store(new Int32Array(K.poolOf(nn.kernels()).control), 7, Number(spinArg.slice(5)));
 nn.manualSeed(0);
 const model = resnet(50).eval();
 const input = nn.tensor(Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.37)), [1, 3, 224, 224]).keep();
@@ -29,9 +32,11 @@ let asleep = 0;
 let lastEnd = 0;
 let gaps = 0;
 let longGaps = 0;
+const before = new Map();
 P.run = function (tasks) {
   const gap = performance.now() - lastEnd;
-  if (gap < 50) { gaps += gap; if (gap > 0.3) longGaps++; }
+  const key0 = `${tasks[0].fn} x${tasks.length}`;
+  if (gap < 50) { gaps += gap; if (gap > 0.3) { longGaps++; before.set(key0, (before.get(key0) ?? 0) + gap); } }
   const slept = Atomics.load(new Int32Array(this.control), 5) > 0;
   if (slept) asleep++;
   const key = `${tasks[0].fn} x${tasks.length}`;
@@ -49,6 +54,7 @@ stats.clear();
 asleep = 0;
 gaps = 0;
 longGaps = 0;
+before.clear();
 const t = [];
 for (let i = 0; i < R; i++) { const s = performance.now(); nn.noGrad(() => nn.tidy(() => void model.forward(input))); t.push(performance.now() - s); }
 t.sort((a, b) => a - b);
@@ -60,3 +66,4 @@ for (const [k, v] of [...stats].sort((a, b) => b[1].wait - a[1].wait)) {
 }
 console.log(`jobs/fwd ${(N / R).toFixed(0)} in jobs ${(T / R).toFixed(1)} ms, caller waiting ${(W / R).toFixed(1)} ms, in its own tasks ${(O / R).toFixed(1)} ms per forward; ${(asleep / R).toFixed(1)} jobs a forward found the worker asleep; between jobs ${(gaps / R).toFixed(1)} ms a forward, ${(longGaps / R).toFixed(1)} gaps over 300 us`);
 K.closeThreads(nn.kernels());
+console.log(`gaps over 300 us, ms a forward by the job after them: ${[...before].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / R).toFixed(2)}`).join(', ')}`);
