@@ -3,10 +3,10 @@ export { f32_im2col_images, f32_col2im_images, f32_im2col_table_images, f32_col2
 export {
   f32_conv2d_pixels_4x8, f32_conv2d_pixels_direct_4x8, f32_conv2d_pixels_scratch_bytes, f32_conv2d_pixels_nchw, f32_conv2d_pixels_nchw_scratch_bytes,
 } from './f32-conv2d-pixels-4x8';
+export { f32_winograd_2x2_3x3_filter, f32_winograd_2x2_3x3_input, f32_winograd_2x2_3x3_output, f32_winograd_2x2_3x3_filter_rows } from './f32-winograd-2x2-3x3';
 export {
-  f32_winograd_2x2_3x3_filter, f32_winograd_2x2_3x3_input, f32_winograd_2x2_3x3_output,
-  f32_winograd_2x2_3x3_output_grad, f32_winograd_2x2_3x3_filter_grad, f32_winograd_2x2_3x3_filter_rows, f32_winograd_2x2_3x3_filter_grad_rows,
-} from './f32-winograd-2x2-3x3';
+  f32_winograd_2x2_3x3_output_grad, f32_winograd_2x2_3x3_filter_grad_tiles, f32_winograd_2x2_3x3_filter_grad_scratch_bytes,
+} from './f32-winograd-2x2-3x3-grad';
 export {
   f32_conv2d_pad_batch, f32_conv2d_direct_4x8, f32_conv2d_direct_filter_grad_rows, f32_conv2d_direct_pad_4x8, f32_conv2d_direct_filter_grad_pad,
   f32_conv2d_direct_pad_scratch_bytes,

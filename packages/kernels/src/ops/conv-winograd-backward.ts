@@ -1,74 +1,126 @@
 /**
- * The backward pass of a Winograd F(2x2, 3x3) convolution (winograd.ts) in three jobs: the bias
- * gradient, the input gradient's filters (transformed and packed), the input transform of x and the
- * transform of dY for the filter gradient, all independent, in one job; the input gradient's tile
- * tasks beside the 16 GEMMs of the filter gradient dU[xi] = D[xi] V[xi]^T in the next; then dw = G^T dU G.
- * ResNet's 64 x 56 x 56 3x3 layer ran eight jobs and its bias sums on the calling thread. Every task
- * computes its outputs as one call over everything would, so the bits do not depend on the threads.
+ * The backward pass of a Winograd F(2x2, 3x3) convolution (winograd.ts): after the input gradient's
+ * filters (transformed and packed, winogradFused's first step), one job of the filter gradient's
+ * tasks, the input gradient's tile tasks and the bias sums; then the filter gradients of the tile
+ * ranges added in range order. A filter-gradient task takes a fixed range of tile rows (and of output
+ * channels) and runs, chunk by chunk in its thread's cache, the input transform of x, the transform of
+ * dY and the 16 GEMMs dU[xi] += D[xi] V[xi]^T, then dw = G^T dU G for its range
+ * (f32_winograd_2x2_3x3_filter_grad_tiles). ResNet's 64 x 56 x 56 3x3 layer ran three jobs, the first
+ * writing x's and dY's transforms into two 3.2 MB buffers that the 16 GEMMs read back (1.2x on two
+ * threads). The ranges depend on the geometry only, and every task computes its outputs as one call
+ * would, so the bits do not depend on the threads.
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { gemmTasks } from './gemm.js';
-import { PIECES_PER_THREAD, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { splitRange, threadsFor, type Task } from '../threads/index.js';
+import { reduce } from './reduce.js';
 import type { Conv2dGeometry } from './conv.js';
 import { runOrCall } from './conv-tasks.js';
-import { fusedPlan, tileChunks, type Piece } from './winograd.js';
+import { fusedPlan, PREP_JOB_WORK } from './winograd.js';
 
-/** Tasks of a transform over a chunk's pieces: one per piece, or each cut into ranges of tile rows for several threads. */
-function pieceTasks(pieces: readonly Piece[], tilesW: number, threads: number, task: (n: number, th0: number, th1: number, col: number) => Task): Task[] {
-  const tasks: Task[] = [];
-  for (const [n, th0, th1, col] of pieces) {
-    const parts = threads > 1 ? Math.ceil((PIECES_PER_THREAD * threads) / pieces.length) : 1;
-    for (const [a, b] of splitRange(th1 - th0, parts)) tasks.push(task(n, th0 + a, th0 + b, col + a * tilesW));
-  }
-  return tasks;
+/** Tiles a chunk of a filter-gradient task aims at (whole tile rows: ResNet's 56 x 56, 2 rows of 28). */
+const GRAD_TILES = 64;
+
+/** Most tile ranges (each range's filter gradient is added to the others'), and most floats of their filter gradients (16 MB). */
+const MAX_PARTS = 16;
+const MAX_PART_FLOATS = 1 << 22;
+
+/** Filter-gradient tasks aimed at when there are few tile ranges (then split by output channels). */
+const GRAD_TASKS = 8;
+
+/**
+ * How the filter gradient splits, from the geometry alone: chunks of `rows` tile rows of the batch,
+ * `ranges` of whole chunks (at least two a range, each range its own filter gradient), each cut
+ * into `channels` ranges of output channels (each task transforms all of x over its tiles, so only
+ * when the tiles give too few ranges: large channel counts on small images).
+ */
+export function filterGradSplit(g: Conv2dGeometry, OH: number, OW: number): { rows: number; ranges: Array<[number, number]>; channels: Array<[number, number]> } {
+  const tilesW = Math.ceil(OW / 2);
+  const tileRows = g.N * Math.ceil(OH / 2);
+  const rows = Math.max(1, Math.min(tileRows, Math.floor(GRAD_TILES / tilesW)));
+  const chunks = Math.ceil(tileRows / rows);
+  const parts = Math.max(1, Math.min(MAX_PARTS, Math.floor(chunks / 2), Math.floor(MAX_PART_FLOATS / (9 * g.OC * g.C))));
+  const ranges = splitRange(chunks, parts).map(([a, b]): [number, number] => [a * rows, Math.min(b * rows, tileRows)]);
+  const channels = splitRange(g.OC, Math.max(1, Math.floor(GRAD_TASKS / ranges.length)), 4);
+  return { rows, ranges, channels };
 }
 
 /**
- * dx, dw and db (each overwritten) of a convolution winogradApplies accepts whose tiles fit one
- * chunk (see tileChunks); returns false, doing nothing, when they do not or dx or dw is not wanted.
+ * The tasks in the order that balances the pool's blocks (a job is cut into one contiguous block of
+ * tasks a thread, by count; a thread drains its block from the front, then takes what is left of
+ * the others from their fronts): each task goes to the least loaded block with room, the costliest
+ * first, and each block runs its costliest first, so the last tasks of a job, the ones a thread
+ * finished early helps with, are the cheapest. The order changes no bits.
+ */
+function blockOrder(tasks: readonly Task[], cost: (t: Task) => number, threads: number): Task[] {
+  if (threads <= 1) return [...tasks];
+  const blocks = Math.min(threads, tasks.length);
+  const room = Array.from({ length: blocks }, (_, b) => Math.floor(((b + 1) * tasks.length) / blocks) - Math.floor((b * tasks.length) / blocks));
+  const load = new Array<number>(blocks).fill(0);
+  const lists: Task[][] = Array.from({ length: blocks }, () => []);
+  for (const t of [...tasks].sort((a, b) => cost(b) - cost(a))) {
+    let best = -1;
+    for (let b = 0; b < blocks; b++) if (lists[b]!.length < room[b]! && (best < 0 || load[b]! < load[best]!)) best = b;
+    lists[best]!.push(t);
+    load[best]! += cost(t);
+  }
+  return lists.flat();
+}
+
+/**
+ * dx, dw and db (each overwritten; dx and db may be 0) of a convolution winogradApplies accepts;
+ * returns false, doing nothing, when dw is not wanted (the input gradient alone is winogradFused's).
  */
 export function conv2dBackwardWinograd(
   k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, OH: number, OW: number,
 ): boolean {
-  if (dx === 0 || dw === 0) return false;
-  const tc = tileChunks(g.N, OH, OW, Math.max(g.C, g.OC));
-  const chunks = [...tc.chunks()];
-  if (chunks.length !== 1) return false;
-  const { T, pieces } = chunks[0]!;
+  if (dw === 0) return false;
   const P = OH * OW;
-  const threads = threadsFor(k, 32 * T * g.OC * g.C);
-  const plan = fusedPlan(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx, threads, 0);
-  const v = k.arena.alloc(16 * g.C * T * 4);
-  const d = k.arena.alloc(16 * g.OC * T * 4);
-  const du = k.arena.alloc(16 * g.OC * g.C * 4);
-  const imageIn = g.C * g.H * g.W * 4;
-  const imageOut = g.OC * P * 4;
+  const tilesW = Math.ceil(OW / 2);
+  const tiles = g.N * Math.ceil(OH / 2) * tilesW;
+  const threads = threadsFor(k, (dx !== 0 ? 32 : 16) * tiles * g.OC * g.C);
+  const plan = dx !== 0
+    ? fusedPlan(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx, threads, PREP_JOB_WORK)
+    : null;
+  const { rows, ranges, channels } = filterGradSplit(g, OH, OW);
+  // One range: its tasks write dw; else each range its own dw, added in range order.
+  const filters = g.OC * g.C * 9;
+  const parts = ranges.length > 1 ? k.arena.alloc(ranges.length * filters * 4) : 0;
   try {
-    const first: Task[] = [];
-    if (db !== 0) for (const [c0, c1] of splitRange(g.OC, threads)) first.push({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] });
-    first.push(...plan.prep);
-    first.push(...pieceTasks(pieces, tc.tilesW, threads, (n, th0, th1, col) => ({
-      fn: 'f32_winograd_2x2_3x3_input', args: [x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tc.tilesW, v, T, col, 0], scratch: 12,
-    })));
-    first.push(...pieceTasks(pieces, tc.tilesW, threads, (n, th0, th1, col) => ({
-      fn: 'f32_winograd_2x2_3x3_output_grad', args: [dy + n * imageOut, g.OC, OH, OW, th0, th1, tc.tilesW, d, T, col],
-    })));
-    runOrCall(k, threads, first, tc.planeFloats * 4);
-    const second = [...plan.tasks];
-    for (let xi = 0; xi < 16; xi++) {
-      const at = (p: number, rows: number) => p + xi * rows * T * 4;
-      second.push(...gemmTasks(k, 'f32_gemm_4x8', false, true, g.OC, g.C, T, 1, at(d, g.OC), T, at(v, g.C), T, 0, du + xi * g.OC * g.C * 4, g.C, threads));
-    }
-    runOrCall(k, threads, second, Math.max(plan.scratchBytes, kernel(k, 'gemm_workspace_bytes')() as number));
-    // dw = G^T dU G, by output channels (each filter's values are the same).
-    const last = splitRange(g.OC, threads > 1 ? threads * PIECES_PER_THREAD : 1).map(([o0, o1]): Task => ({
-      fn: 'f32_winograd_2x2_3x3_filter_grad_rows', args: [du, g.OC, g.C, dw, o0, o1],
-    }));
-    runOrCall(k, threads, last, 0);
+    if (plan !== null) runOrCall(k, plan.prepThreads, plan.prep, 0);
+    const grads: Task[] = [];
+    ranges.forEach(([r0, r1], p) => {
+      for (const [o0, o1] of channels) {
+        grads.push({
+          fn: 'f32_winograd_2x2_3x3_filter_grad_tiles',
+          args: [x, g.C, g.H, g.W, g.padH, g.padW, dy, g.OC, OH, OW, r0, r1, rows, o0, o1, parts !== 0 ? parts + p * filters * 4 : dw, 0], scratch: 16,
+        });
+      }
+    });
+    const sums: Task[] = db === 0 ? [] : splitRange(g.OC, threads).map(([c0, c1]) => ({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] }));
+    const M = Math.max(...channels.map(([o0, o1]) => o1 - o0));
+    const gradScratch = kernel(k, 'f32_winograd_2x2_3x3_filter_grad_scratch_bytes')(g.C, M, rows, tilesW) as number;
+    // Multiply-adds (with transforms): a filter-gradient task's tiles x channels, an input-gradient tile task's, a bias sum's reads / 16.
+    const cost = (t: Task): number => {
+      const a = t.args;
+      if (t.fn === 'f32_winograd_2x2_3x3_filter_grad_tiles') return (a[11]! - a[10]!) * tilesW * (a[14]! - a[13]!) * g.C;
+      if (t.fn === 'f32_channel_sums') return ((a[5]! - a[4]!) * g.N * P) / 16;
+      return (a[7]! - a[6]!) * a[8]! * g.OC * g.C;
+    };
+    runOrCall(k, threads, blockOrder([...grads, ...(plan?.tasks ?? []), ...sums], cost, threads), Math.max(gradScratch, plan?.scratchBytes ?? 0));
+    if (parts !== 0) reduce(k, 'sum', dw, parts, 1, ranges.length, filters);
   } finally {
-    plan.free();
-    for (const ptr of [v, d, du]) k.arena.free(ptr);
+    plan?.free();
+    if (parts !== 0) k.arena.free(parts);
   }
   return true;
+}
+
+/**
+ * dw (overwritten) = the filter gradient of a convolution winogradApplies accepts, from x [N, C, H, W]
+ * and dy [N, OC, OH, OW]: dU[xi] = sum over tiles of D[xi] V[xi]^T (16 GEMMs of OC x C over the
+ * tiles, 2.25x fewer multiply-adds than dY · colsᵀ, and no column matrix), then dw = G^T dU G.
+ */
+export function conv2dFilterGradWinograd(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
+  conv2dBackwardWinograd(k, g, x, 0, dy, 0, dw, 0, OH, OW);
 }

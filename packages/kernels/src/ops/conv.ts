@@ -12,8 +12,8 @@ import { conv2dBackwardDirect, conv2dFilterGradDirect, conv2dForwardDirect, dire
 import { tapTable, tapTableApplies } from './conv-taps.js';
 import { backwardChunkImages, backwardDirectApplies, conv2dBackwardChunks } from './conv-backward-chunks.js';
 import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
-import { conv2dBackwardWinograd } from './conv-winograd-backward.js';
-import { conv2dFilterGradWinograd, conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
+import { conv2dBackwardWinograd, conv2dFilterGradWinograd } from './conv-winograd-backward.js';
+import { conv2dForwardWinograd, conv2dInputGradWinograd, winogradApplies } from './winograd.js';
 
 export interface Conv2dGeometry {
   N: number;

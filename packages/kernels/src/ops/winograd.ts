@@ -3,11 +3,10 @@
  * filter, input and output transforms around 16 GEMMs, 2.25x fewer multiply-adds than im2col.
  * The input gradient of such a convolution is again one (the filters rotated by 180 degrees, input
  * and output channels swapped, padding 2 - pad), so it runs the same way. The filter gradient runs
- * the adjoint transforms around 16 GEMMs over the tiles (conv2dFilterGradWinograd).
+ * the adjoint transforms around 16 GEMMs over the tiles (conv-winograd-backward.ts).
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
-import { gemm, gemmTasks } from './gemm.js';
 import { gemmChannelAffineBatch, packA, packedAFloats } from './gemm-channel-affine.js';
 import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 import { runOrCall } from './conv-tasks.js';
@@ -138,27 +137,16 @@ function filterTransform(k: Kernels, w: number, OC: number, C: number, flip: 0 |
   if (!splitOver(k, 40 * OC * C * 9, rows, 1, task)) kernel(k, 'f32_winograd_2x2_3x3_filter')(w, OC, C, flip, u);
 }
 
-/** The 16 GEMMs of a chunk, C[xi] = alpha A[xi] B[xi] + beta C[xi]: one after another, or as one job (their panels as tasks). */
-function sixteenGemms(
+/** The 16 GEMMs of a chunk, C[xi] = alpha A[xi] B[xi] + beta C[xi]. */
+type SixteenGemms = (
   k: Kernels, transB: boolean, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
-): void {
-  const [aStep, bStep, cStep] = [M * K * 4, K * N * 4, M * N * 4];
-  if (threadsFor(k, 16 * M * N * K) <= 1) {
-    for (let xi = 0; xi < 16; xi++) gemm(k, false, transB, M, N, K, 1, a + xi * aStep, lda, b + xi * bStep, ldb, beta, c + xi * cStep, ldc);
-    return;
-  }
-  const name = M === 1 || N === 1 ? 'f32_gemv' : 'f32_gemm_4x8';
-  // Every panel of every GEMM: gemmTasks cuts a wide GEMM into panels even for one thread, and each
-  // panel writes its own columns of C (taking only the first panel left the rest of C unwritten).
-  const tasks = Array.from({ length: 16 }, (_, xi) => gemmTasks(k, name, false, transB, M, N, K, 1, a + xi * aStep, lda, b + xi * bStep, ldb, beta, c + xi * cStep, ldc, 1)).flat();
-  runTasks(k, tasks, kernel(k, 'gemm_workspace_bytes')() as number);
-}
+) => void;
 
 /**
  * y[N, OC, OH, OW] = 3x3 convolution of x[N, C, H, W] with filters already transformed into u
  * (16 x OC x C floats, f32_winograd_2x2_3x3_filter), plus bias (0 for none).
  */
-function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: number, y: number, gemms = sixteenGemms): void {
+function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: number, y: number, gemms: SixteenGemms): void {
   const tc = tileChunks(p.N, p.OH, p.OW, Math.max(p.C, p.OC));
   const v = k.arena.alloc(16 * p.C * tc.maxT * 4);
   const m = k.arena.alloc(16 * p.OC * tc.maxT * 4);
@@ -218,7 +206,7 @@ export interface FusedPlan {
  * a job of its own, ResNet's 64 x 64 filters took 0.23 ms on 2 threads against 0.10 ms on one (a
  * dispatch and a wait for about 1.5M multiply-adds and 0.6 MB of stores).
  */
-const PREP_JOB_WORK = 1 << 22;
+export const PREP_JOB_WORK = 1 << 22;
 
 /**
  * The plan of winogradFused on `threads` threads; the filters' tasks split only when their work
@@ -267,36 +255,6 @@ export function conv2dForwardWinograd(k: Kernels, g: Conv2dGeometry, x: number, 
 /** dx (overwritten) = the input gradient of a convolution winogradApplies accepts, from dy [N, OC, OH, OW]. */
 export function conv2dInputGradWinograd(k: Kernels, g: Conv2dGeometry, w: number, dy: number, dx: number, OH: number, OW: number): void {
   winogradFused(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx);
-}
-
-/**
- * dw (overwritten) = the filter gradient of a convolution winogradApplies accepts, from x [N, C, H, W]
- * and dy [N, OC, OH, OW]: dU[xi] = sum over tiles of D[xi] V[xi]^T (16 GEMMs of OC x C over the
- * tiles, 2.25x fewer multiply-adds than dY · colsᵀ, and no column matrix), then dw = G^T dU G.
- */
-export function conv2dFilterGradWinograd(k: Kernels, g: Conv2dGeometry, x: number, dy: number, dw: number, OH: number, OW: number): void {
-  const tc = tileChunks(g.N, OH, OW, Math.max(g.C, g.OC));
-  const v = k.arena.alloc(16 * g.C * tc.maxT * 4);
-  const d = k.arena.alloc(16 * g.OC * tc.maxT * 4);
-  const plane = k.arena.alloc(tc.planeFloats * 4);
-  const du = k.arena.alloc(16 * g.OC * g.C * 4);
-  const imageIn = g.C * g.H * g.W * 4;
-  const imageOut = g.OC * OH * OW * 4;
-  const planeScratch = { index: 12, bytes: tc.planeFloats * 4, ptr: plane };
-  try {
-    for (const { first, T, pieces } of tc.chunks()) {
-      transformPieces(k, 'f32_winograd_2x2_3x3_input', pieces, tc.tilesW, 16 * g.C * T,
-        (n, th0, th1, col) => [x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tc.tilesW, v, T, col, 0], planeScratch);
-      transformPieces(k, 'f32_winograd_2x2_3x3_output_grad', pieces, tc.tilesW, 16 * g.OC * T,
-        (n, th0, th1, col) => [dy + n * imageOut, g.OC, OH, OW, th0, th1, tc.tilesW, d, T, col]);
-      sixteenGemms(k, true, g.OC, g.C, T, d, T, v, T, first ? 0 : 1, du, g.C);
-    }
-    // dw = G^T dU G, by output channels over the threads (each filter's values are the same).
-    const task = (o0: number, o1: number) => ({ fn: 'f32_winograd_2x2_3x3_filter_grad_rows', args: [du, g.OC, g.C, dw, o0, o1] });
-    if (!splitOver(k, 40 * g.OC * g.C * 9, g.OC, 1, task)) kernel(k, 'f32_winograd_2x2_3x3_filter_grad')(du, g.OC, g.C, dw);
-  } finally {
-    for (const ptr of [v, d, plane, du]) k.arena.free(ptr);
-  }
 }
 
 /**
