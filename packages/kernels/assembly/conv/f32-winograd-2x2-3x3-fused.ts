@@ -78,3 +78,35 @@ export function f32_winograd_2x2_3x3_fused(
   }
   f32_winograd_2x2_3x3_output(m, OC, T, 0, th0, th1, tilesW, bias, y, OH, OW);
 }
+
+/**
+ * f32_winograd_2x2_3x3_fused after making sure the packed filters are there: the R rows of
+ * f32_winograd_2x2_3x3_filter_packed in units of unitRows rows (a multiple of 4), each with an i32
+ * flag at `flags` (0 free, 1 claimed, 2 done; zeroed before the job). The call packs every free unit
+ * itself, then waits for the units others claimed, about as long as packing one takes, and packs a
+ * unit still not done again: the same values in the same place, so a descheduled thread holds nobody
+ * up. Lets the filters' preparation run inside the job of the tile tasks that need it (the backward
+ * pass's one job) instead of on the calling thread before it.
+ */
+export function f32_winograd_2x2_3x3_fused_packing(
+  flags: usize, unitRows: i32, w: usize, wOC: i32, wC: i32, flip: i32, u: usize,
+  x: usize, C: i32, H: i32, W: i32, padH: i32, padW: i32, th0: i32, th1: i32, tilesW: i32,
+  packed: usize, OC: i32, bias: usize, y: usize, OH: i32, OW: i32, scratch: usize,
+): void {
+  const R = flip != 0 ? wC : wOC;
+  const units = (R + unitRows - 1) / unitRows;
+  for (let i = 0; i < units; i++) {
+    const flag = flags + (<usize>i << 2);
+    if (atomic.load<i32>(flag) != 0 || atomic.cmpxchg<i32>(flag, 0, 1) != 0) continue;
+    f32_winograd_2x2_3x3_filter_packed(w, wOC, wC, flip, u, packed, i * unitRows, min(R, (i + 1) * unitRows));
+    atomic.store<i32>(flag, 2);
+  }
+  for (let i = 0; i < units; i++) {
+    const flag = flags + (<usize>i << 2);
+    // About 40 multiply-adds a weight: spin about as many loads.
+    let spins = min(unitRows, R - i * unitRows) * (flip != 0 ? wOC : wC) * 40;
+    while (atomic.load<i32>(flag) != 2 && spins > 0) spins--;
+    if (atomic.load<i32>(flag) != 2) f32_winograd_2x2_3x3_filter_packed(w, wOC, wC, flip, u, packed, i * unitRows, min(R, (i + 1) * unitRows));
+  }
+  f32_winograd_2x2_3x3_fused(x, C, H, W, padH, padW, th0, th1, tilesW, packed, OC, bias, y, OH, OW, scratch);
+}

@@ -161,11 +161,13 @@ export function f32_winograd_2x2_3x3_filter_grad_scratch_bytes(C: i32, M: i32, r
  * (f32_winograd_2x2_3x3_filter_grad_scratch_bytes), then the 16 GEMMs over the chunk's tiles into dU
  * (the scratch's too), the first chunk written and the others added: each element is the chunks' sums
  * added in chunk order, whatever the channel range. No 3.2 MB buffers of transforms (ResNet's 64 x 56
- * x 56) and no pass reading them back; ranges of tile rows give partial dw to add.
+ * x 56) and no pass reading them back. With nparts > 1 ranges of tile rows, each range writes its
+ * own block `part` of `parts`, and the last of the job's `tasks` such calls to finish (an i32 counter
+ * zeroed before the job) writes dw, the blocks added in range order; with one, part is dw.
  */
 export function f32_winograd_2x2_3x3_filter_grad_tiles(
   x: usize, C: i32, H: i32, W: i32, padH: i32, padW: i32, dy: usize, OC: i32, OH: i32, OW: i32,
-  r0: i32, r1: i32, rows: i32, o0: i32, o1: i32, dw: usize, scratch: usize,
+  r0: i32, r1: i32, rows: i32, o0: i32, o1: i32, part: usize, parts: usize, nparts: i32, counter: usize, tasks: i32, dw: usize, scratch: usize,
 ): void {
   const tilesH = (OH + 1) >> 1;
   const tilesW = (OW + 1) >> 1;
@@ -198,5 +200,25 @@ export function f32_winograd_2x2_3x3_filter_grad_tiles(
       f32_gemm_4x8(0, 1, M, C, T, 1, dxi, T, vxi, T, beta, du + <usize>xi * xiU, C, work);
     }
   }
-  filterGradRows(du, M, C, dw + <usize>o0 * <usize>C * 36, 0, M);
+  filterGradRows(du, M, C, part + <usize>o0 * <usize>C * 36, 0, M);
+  // The last of the job's `tasks` filter-gradient tasks to finish adds the ranges' parts.
+  if (nparts > 1 && atomic.add<i32>(counter, 1) == tasks - 1) sumParts(parts, nparts, OC * C * 9, dw);
+}
+
+/** dw[i] = ((p0[i] + p1[i]) + p2[i]) + ... for the nparts blocks of n floats laid end to end at parts. */
+function sumParts(parts: usize, nparts: i32, n: i32, dw: usize): void {
+  const step = <usize>n << 2;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = parts + (<usize>i << 2);
+    let v = v128.load(p);
+    for (let g = 1; g < nparts; g++) v = f32x4.add(v, v128.load(p + <usize>g * step));
+    v128.store(dw + (<usize>i << 2), v);
+  }
+  for (; i < n; i++) {
+    const p = parts + (<usize>i << 2);
+    let v = load<f32>(p);
+    for (let g = 1; g < nparts; g++) v += load<f32>(p + <usize>g * step);
+    store<f32>(dw + (<usize>i << 2), v);
+  }
 }

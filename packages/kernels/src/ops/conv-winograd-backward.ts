@@ -1,22 +1,22 @@
 /**
- * The backward pass of a Winograd F(2x2, 3x3) convolution (winograd.ts): after the input gradient's
- * filters (transformed and packed, winogradFused's first step), one job of the filter gradient's
- * tasks, the input gradient's tile tasks and the bias sums; then the filter gradients of the tile
- * ranges added in range order. A filter-gradient task takes a fixed range of tile rows (and of output
- * channels) and runs, chunk by chunk in its thread's cache, the input transform of x, the transform of
- * dY and the 16 GEMMs dU[xi] += D[xi] V[xi]^T, then dw = G^T dU G for its range
- * (f32_winograd_2x2_3x3_filter_grad_tiles). ResNet's 64 x 56 x 56 3x3 layer ran three jobs, the first
- * writing x's and dY's transforms into two 3.2 MB buffers that the 16 GEMMs read back (1.2x on two
- * threads). The ranges depend on the geometry only, and every task computes its outputs as one call
- * would, so the bits do not depend on the threads.
+ * The backward pass of a Winograd F(2x2, 3x3) convolution (winograd.ts) in one job: the filter
+ * gradient's tasks, the input gradient's tile tasks (each first makes sure the rotated filters are
+ * transformed and packed, claiming units of them: f32_winograd_2x2_3x3_fused_packing) and the bias
+ * sums. A filter-gradient task takes a fixed range of tile rows (and of output channels) and runs,
+ * chunk by chunk in its thread's cache, the input transform of x, the transform of dY and the 16
+ * GEMMs dU[xi] += D[xi] V[xi]^T, then dw = G^T dU G for its range; the last one to finish adds the
+ * ranges' filter gradients in range order (f32_winograd_2x2_3x3_filter_grad_tiles). ResNet's 64 x 56
+ * x 56 3x3 layer ran three jobs, the first writing x's and dY's transforms into two 3.2 MB buffers
+ * that the 16 GEMMs read back (1.2x on two threads), after the filters on the calling thread. The
+ * ranges depend on the geometry only, and every task computes its outputs as one call would, so the
+ * bits do not depend on the threads.
  */
 import type { Kernels } from '../load.js';
 import { kernel } from './check.js';
 import { splitRange, threadsFor, type Task } from '../threads/index.js';
-import { reduce } from './reduce.js';
 import type { Conv2dGeometry } from './conv.js';
 import { runOrCall } from './conv-tasks.js';
-import { fusedPlan, PREP_JOB_WORK } from './winograd.js';
+import { fusedPlan } from './winograd.js';
 
 /** Tiles a chunk of a filter-gradient task aims at (whole tile rows: ResNet's 56 x 56, 2 rows of 28). */
 const GRAD_TILES = 64;
@@ -67,9 +67,13 @@ function blockOrder(tasks: readonly Task[], cost: (t: Task) => number, threads: 
   return lists.flat();
 }
 
+/** Rows of the input gradient's packed filters a unit of f32_winograd_2x2_3x3_fused_packing (a multiple of 4). */
+const PACK_UNIT_ROWS = 16;
+
 /**
- * dx, dw and db (each overwritten; dx and db may be 0) of a convolution winogradApplies accepts;
- * returns false, doing nothing, when dw is not wanted (the input gradient alone is winogradFused's).
+ * dx, dw and db (each overwritten; dx and db may be 0) of a convolution winogradApplies accepts, in
+ * one job; returns false, doing nothing, when dw is not wanted (the input gradient alone is
+ * winogradFused's).
  */
 export function conv2dBackwardWinograd(
   k: Kernels, g: Conv2dGeometry, x: number, w: number, dy: number, dx: number, dw: number, db: number, OH: number, OW: number,
@@ -79,24 +83,31 @@ export function conv2dBackwardWinograd(
   const tilesW = Math.ceil(OW / 2);
   const tiles = g.N * Math.ceil(OH / 2) * tilesW;
   const threads = threadsFor(k, (dx !== 0 ? 32 : 16) * tiles * g.OC * g.C);
-  const plan = dx !== 0
-    ? fusedPlan(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx, threads, PREP_JOB_WORK)
-    : null;
+  const plan = dx !== 0 ? fusedPlan(k, { N: g.N, C: g.OC, H: OH, W: OW, padH: 2 - g.padH, padW: 2 - g.padW, OC: g.C, OH: g.H, OW: g.W }, dy, w, 1, 0, dx, threads, 0) : null;
   const { rows, ranges, channels } = filterGradSplit(g, OH, OW);
-  // One range: its tasks write dw; else each range its own dw, added in range order.
+  // One range: its tasks write dw; else each range its own block, the last task to finish adds them in range order.
   const filters = g.OC * g.C * 9;
-  const parts = ranges.length > 1 ? k.arena.alloc(ranges.length * filters * 4) : 0;
+  const nparts = ranges.length;
+  const parts = nparts > 1 ? k.arena.alloc(nparts * filters * 4) : 0;
+  // i32 words zeroed: the filter-gradient tasks' counter, then a flag per unit of the packed filters.
+  const units = plan !== null ? Math.ceil(plan.filters.R / PACK_UNIT_ROWS) : 0;
+  const ctl = k.arena.alloc((1 + units) * 4);
+  k.arena.i32(ctl, 1 + units).fill(0);
   try {
-    if (plan !== null) runOrCall(k, plan.prepThreads, plan.prep, 0);
     const grads: Task[] = [];
     ranges.forEach(([r0, r1], p) => {
       for (const [o0, o1] of channels) {
+        const part = nparts > 1 ? parts + p * filters * 4 : dw;
         grads.push({
           fn: 'f32_winograd_2x2_3x3_filter_grad_tiles',
-          args: [x, g.C, g.H, g.W, g.padH, g.padW, dy, g.OC, OH, OW, r0, r1, rows, o0, o1, parts !== 0 ? parts + p * filters * 4 : dw, 0], scratch: 16,
+          args: [x, g.C, g.H, g.W, g.padH, g.padW, dy, g.OC, OH, OW, r0, r1, rows, o0, o1, part, parts, nparts, ctl, nparts * channels.length, dw, 0], scratch: 21,
         });
       }
     });
+    const f = plan?.filters;
+    const inputs: Task[] = f === undefined ? [] : plan!.tasks.map((t) => ({
+      fn: 'f32_winograd_2x2_3x3_fused_packing', args: [ctl + 4, PACK_UNIT_ROWS, f.w, f.wOC, f.wC, f.flip, f.u, ...t.args], scratch: 7 + t.scratch!,
+    }));
     const sums: Task[] = db === 0 ? [] : splitRange(g.OC, threads).map(([c0, c1]) => ({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] }));
     const M = Math.max(...channels.map(([o0, o1]) => o1 - o0));
     const gradScratch = kernel(k, 'f32_winograd_2x2_3x3_filter_grad_scratch_bytes')(g.C, M, rows, tilesW) as number;
@@ -105,12 +116,12 @@ export function conv2dBackwardWinograd(
       const a = t.args;
       if (t.fn === 'f32_winograd_2x2_3x3_filter_grad_tiles') return (a[11]! - a[10]!) * tilesW * (a[14]! - a[13]!) * g.C;
       if (t.fn === 'f32_channel_sums') return ((a[5]! - a[4]!) * g.N * P) / 16;
-      return (a[7]! - a[6]!) * a[8]! * g.OC * g.C;
+      return (a[14]! - a[13]!) * a[15]! * g.OC * g.C;
     };
-    runOrCall(k, threads, blockOrder([...grads, ...(plan?.tasks ?? []), ...sums], cost, threads), Math.max(gradScratch, plan?.scratchBytes ?? 0));
-    if (parts !== 0) reduce(k, 'sum', dw, parts, 1, ranges.length, filters);
+    runOrCall(k, threads, blockOrder([...grads, ...inputs, ...sums], cost, threads), Math.max(gradScratch, plan?.scratchBytes ?? 0));
   } finally {
     plan?.free();
+    k.arena.free(ctl);
     if (parts !== 0) k.arena.free(parts);
   }
   return true;
