@@ -33,7 +33,7 @@ export {
   type CellDims, type RnnNonlinearity,
 } from './ops/recurrent.js';
 export {
-  lstmSequenceForward, lstmSequenceBackward, biasGroups, gruSequenceForward, gruSequenceBackward, rnnSequenceForward, rnnSequenceBackward, type SequenceDims,
+  lstmSequenceForward, lstmSequenceForwardX, packLstmWeights, LSTM_INPUT_FUSED_MAX, lstmSequenceBackward, biasGroups, gruSequenceForward, gruSequenceBackward, rnnSequenceForward, rnnSequenceBackward, type SequenceDims,
 } from './ops/recurrent-sequence.js';
 export { gatherRows, scatterAddRows } from './ops/gather.js';
 export {

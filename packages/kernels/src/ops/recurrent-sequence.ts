@@ -8,7 +8,7 @@
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
 import type { PackedB } from './gemm.js';
-import { PIECES_PER_THREAD, runTasks, splitRange, threadsFor } from '../threads/index.js';
+import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor } from '../threads/index.js';
 
 export interface SequenceDims {
   /** Steps. */
@@ -84,6 +84,52 @@ export function lstmSequenceForward(
   if (mask !== 0) inMemory(k, w, 'mask', mask, T * B * 4);
   if (bias !== 0) inMemory(k, w, 'bias', bias, 4 * H * 4);
   byRowRanges(k, 'f32_lstm_sequence_forward', d, 4, [gates, hs, cs, whhT.ptr, mask, bias], [reverse ? 1 : 0]);
+}
+
+/** Largest I + H of lstmSequenceForwardX: a block of 128 packed [x_t | h] rows fits the GEMM workspace. */
+export const LSTM_INPUT_FUSED_MAX = 512;
+
+/**
+ * Packs an LSTM's W_ih [4H, I] and W_hh [4H, H] for lstmSequenceForwardX into dst
+ * (packedBFloats(I + H, 4H) floats): [W_ih^T; W_hh^T] as one K = I + H by 4H packed op(B); large
+ * ones split over the threads by panels (a copy: the same bits).
+ */
+export function packLstmWeights(k: Kernels, I: number, H: number, weightIh: number, weightHh: number, dst: number): PackedB {
+  const w = 'packLstmWeights';
+  size(w, 'I', I);
+  size(w, 'H', H);
+  const K = I + H, N = 4 * H;
+  inMemory(k, w, 'weightIh', weightIh, N * I * 4);
+  inMemory(k, w, 'weightHh', weightHh, N * H * 4);
+  inMemory(k, w, 'dst', dst, (kernel(k, 'f32_packed_b_floats')(K, N) as number) * 4);
+  const task = (s: number, e: number) => ({ fn: 'f32_pack_lstm_weights', args: [weightIh + s * I * 4, I, weightHh + s * H * 4, H, e - s, dst + s * K * 4] });
+  if (!splitOver(k, K * N, N, 8, task)) kernel(k, 'f32_pack_lstm_weights')(weightIh, I, weightHh, H, N, dst);
+  return { ptr: dst, K, N };
+}
+
+/**
+ * LSTM forward over all steps with the input projection inside the loop: each step's pre-activations
+ * are [x_t | h_{t-1}] times the weights packed by packLstmWeights, one product (K = I + H, at most
+ * LSTM_INPUT_FUSED_MAX), then the cell. x [T, B, I]; gates [T, B, 4H] receives the activations
+ * (nothing read from it); hs, cs, mask, bias as for lstmSequenceForward.
+ */
+export function lstmSequenceForwardX(
+  k: Kernels, d: SequenceDims, I: number, x: number, gates: number, hs: number, cs: number, w: PackedB, mask: number, reverse: boolean, bias = 0,
+): void {
+  const where = 'lstmSequenceForwardX';
+  checkDims(where, d);
+  size(where, 'I', I);
+  const { T, B, H } = d;
+  if (T === 0 || B === 0 || H === 0) return;
+  if (I === 0 || I + H > LSTM_INPUT_FUSED_MAX) throw new RangeError(`${where}: I + H = ${I + H} must be in 1..${LSTM_INPUT_FUSED_MAX} (use a projection GEMM and lstmSequenceForward)`);
+  checkPacked(where, 'w', w, I + H, 4 * H);
+  inMemory(k, where, 'x', x, T * B * I * 4);
+  inMemory(k, where, 'gates', gates, T * B * 4 * H * 4);
+  inMemory(k, where, 'hs', hs, (T + 1) * B * H * 4);
+  inMemory(k, where, 'cs', cs, (T + 1) * B * H * 4);
+  if (mask !== 0) inMemory(k, where, 'mask', mask, T * B * 4);
+  if (bias !== 0) inMemory(k, where, 'bias', bias, 4 * H * 4);
+  byRowRanges(k, 'f32_lstm_sequence_forward_x', d, 4 + (4 * I) / H, [x, I, gates, hs, cs, w.ptr, mask, bias], [reverse ? 1 : 0]);
 }
 
 /**

@@ -20,7 +20,7 @@
  */
 import {
   biasGroups, binary, copy, copyStrided, fill, gemm, gemmMany, gruCellBackward, type GemmCall, packB, packedBFloats, gruCellForward, lstmCellBackward, lstmCellForward,
-  lstmSequenceBackward, lstmSequenceForward, gruSequenceBackward, gruSequenceForward, reduce, rnnCellBackward, rnnCellForward,
+  lstmSequenceBackward, lstmSequenceForward, lstmSequenceForwardX, LSTM_INPUT_FUSED_MAX, packLstmWeights, gruSequenceBackward, gruSequenceForward, reduce, rnnCellBackward, rnnCellForward,
   rnnSequenceBackward, rnnSequenceForward, type Kernels,
 } from '@deepwasm/kernels';
 import { Tensor, recordOp } from '../tensor/tensor.js';
@@ -152,13 +152,18 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
   } else {
     broadcastBias(k, gates.ptr, T * B, GH, bIh, bHh, biasScratch);
   }
-  gemm(k, false, true, T * B, GH, I, 1, x.ptr, I, w.weightIh.ptr, I, mode === 'lstm' ? 0 : 1, gates.ptr, GH);
-
   // W_hh is shared by every step: pack it for the GEMM once instead of once per step. A single step,
   // or a batch of one (matrix-vector products that read W_hh in place), gains nothing from packing.
+  // An LSTM over a packed loop (I + H up to 512) packs W_ih with it and projects each step's input
+  // inside the loop: one product [x_t | h] by [W_ih^T; W_hh^T] a step, no projection of the whole
+  // sequence up front.
   const pack = T > 1 && B > 1;
-  const packedWhh = pack ? Tensor.empty([packedBFloats(k, H, GH)]) : null;
-  const whhT = packedWhh ? packB(k, true, H, GH, w.weightHh.ptr, H, packedWhh.ptr) : null;
+  const fused = pack && mode === 'lstm' && I + H <= LSTM_INPUT_FUSED_MAX;
+  if (!fused) gemm(k, false, true, T * B, GH, I, 1, x.ptr, I, w.weightIh.ptr, I, mode === 'lstm' ? 0 : 1, gates.ptr, GH);
+  const packedWhh = pack ? Tensor.empty([packedBFloats(k, fused ? I + H : H, GH)]) : null;
+  const whhT = packedWhh === null ? null
+    : fused ? packLstmWeights(k, I, H, w.weightIh.ptr, w.weightHh.ptr, packedWhh.ptr)
+      : packB(k, true, H, GH, w.weightHh.ptr, H, packedWhh.ptr);
   // Step by step (a single step or a batch of one): W_hh read in place.
   const recurrentProduct = (hPrev: number, out: number) => gemm(k, false, true, B, GH, H, 1, hPrev, H, w.weightHh.ptr, H, 1, out, GH);
   const dims = { B, H };
@@ -168,7 +173,8 @@ export const recurrentSequence = defineOp('recurrentSequence', 'mode:any x', fun
   const maskPtr = mask ? mask.ptr : 0;
   const act = mode === 'rnn_relu' ? 'relu' : 'tanh';
   if (whhT !== null) {
-    if (mode === 'lstm') lstmSequenceForward(k, seq, gates.ptr, hs.ptr, cs!.ptr, whhT, maskPtr, reverse, lstmBias);
+    if (fused) lstmSequenceForwardX(k, seq, I, x.ptr, gates.ptr, hs.ptr, cs!.ptr, whhT, maskPtr, reverse, lstmBias);
+    else if (mode === 'lstm') lstmSequenceForward(k, seq, gates.ptr, hs.ptr, cs!.ptr, whhT, maskPtr, reverse, lstmBias);
     else if (mode === 'gru') gruSequenceForward(k, seq, gates.ptr, gh!.ptr, hs.ptr, whhT, maskPtr, reverse);
     else rnnSequenceForward(k, seq, gates.ptr, hs.ptr, whhT, act, maskPtr, reverse);
   } else {
