@@ -50,6 +50,8 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['11x11 stride 4 (AlexNet conv1 shape, small)', geom({ N: 1, C: 3, H: 35, W: 37, OC: 4, KH: 11, KW: 11, strideH: 4, strideW: 4, padH: 2, padW: 2 })],
   ['5x5 LeNet conv1 with padding 2', geom({ N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 })],
   ['5x5 LeNet conv1 at batch 11 (direct filter gradient in 8 runs of images)', geom({ N: 11, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 })],
+  ['direct forward by 2x16 tiles: 5 outputs (a last pair with a repeat), rows of 13 (one short tile)', geom({ N: 2, C: 2, H: 13, W: 13, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 })],
+  ['direct forward by 2x16 tiles: 1 output, rows of 32 (two tiles)', geom({ N: 1, C: 1, H: 6, W: 32, OC: 1, KH: 3, KW: 3, padH: 1, padW: 1 })],
   ['non-square kernel and stride', geom({ N: 1, C: 2, H: 9, W: 11, OC: 3, KH: 2, KW: 4, strideH: 1, strideW: 3, padH: 1, padW: 0 })],
   ['kernel covering the whole input (LeNet C5: a dense layer)', geom({ N: 5, C: 16, H: 5, W: 5, OC: 12, KH: 5, KW: 5 })],
   ['backward in chunks (LeNet C3 at batch 9: 3 chunks of 3 images)', geom({ N: 9, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 })],

@@ -20,6 +20,7 @@ const CASES: Array<[string, Conv2dGeometry]> = [
   ['Winograd, tile rows in two chunks (the backward pass by chunks)', { ...base, N: 2, C: 16, H: 92, W: 91, OC: 16, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['direct (LeNet C1)', { ...base, N: 3, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 }],
   ['direct, filter gradient in 8 runs of images (LeNet C1 at batch 11)', { ...base, N: 11, C: 1, H: 28, W: 28, OC: 6, KH: 5, KW: 5, padH: 2, padW: 2 }],
+  ['direct, 2x16 tiles: 5 outputs, rows of 13', { ...base, N: 3, C: 2, H: 13, W: 13, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['direct, odd channels', { ...base, N: 1, C: 3, H: 9, W: 17, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['direct, one image by rows in bands of 2 rows (wide rows, VGG conv1-like)', { ...base, N: 1, C: 3, H: 9, W: 300, OC: 6, KH: 3, KW: 3, padH: 1, padW: 1 }],
   ['direct, filter gradient by 6 bands of rows an image (3 images of 13 rows)', { ...base, N: 3, C: 2, H: 13, W: 10, OC: 5, KH: 3, KW: 3, padH: 1, padW: 1 }],
