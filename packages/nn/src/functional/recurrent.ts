@@ -3,9 +3,11 @@
  *
  * Forward: the input projection of every step is one GEMM up front; each step is one GEMM for the
  * recurrent projection of all gates plus one fused kernel for the nonlinearities and the state
- * update. Backward through time mirrors it step by step (fused cell backward, then one GEMM sending
- * the gate gradients to the previous state), and the weight and input gradients are three GEMMs
- * over the whole sequence afterwards. With a batch and a sequence above 1, each loop over time is one
+ * update (an LSTM over a packed loop with I + H up to 512 projects inside the loop instead: one
+ * product of [x_t | h_{t-1}] by [W_ih^T; W_hh^T] a step, its biases added in the cell). Backward
+ * through time mirrors it step by step (fused cell backward, then one GEMM sending the gate
+ * gradients to the previous state; an LSTM's loop also sums the bias gradient), and the weight and
+ * input gradients are three GEMMs over the whole sequence afterwards, in one parallel job. With a batch and a sequence above 1, each loop over time is one
  * kernel call per thread, the threads taking disjoint batch rows for every step
  * (lstmSequenceForward/Backward and the GRU and RNN ones): one parallel job per direction instead of
  * two per step.
