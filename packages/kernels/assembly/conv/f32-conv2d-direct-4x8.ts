@@ -2,13 +2,15 @@
 // first layer), where im2col would write a column matrix as large as the product it feeds and a GEMM
 // with K = 25 spends as long on its packing and edges as on multiply-adds. The input is first copied
 // into a zero-padded batch (f32_conv2d_pad_batch), so every window is read with whole-vector loads:
-//   forward:         a 4x8 register tile, 4 output channels by 8 pixels of one output row
-//   filter gradient: a 2x4 register tile, 2 output channels by 4 taps, each a dot product over the
+//   forward:         a 4x8 register tile, 4 output channels by 8 pixels of one output row (2x16 for
+//                    few channels: LeNet C1's 6)
+//   filter gradient: a 2x5 register tile, 2 output channels by 5 taps, each a dot product over the
 //                    output pixels (lanes: 4 pixels of a row), summed across lanes at the end
+//                    (f32-conv2d-direct-filter-grad.ts)
 // Taps are listed flat (c, kh, kw) by their offset in a padded image, so any kernel shape works.
 import { madd } from '../common/madd';
-import { hsum, loadTail } from '../common/lanes';
 import { paddedRows } from './padded-rows';
+import { filterGradAdd } from './f32-conv2d-direct-filter-grad';
 
 /**
  * out[n][c] = x[n][c] placed at (PH, PW) in a zero Hp x Wp plane, for N images of C x H x W
@@ -201,95 +203,6 @@ function storeRow16(p: usize, v0: v128, v1: v128, v2: v128, v3: v128, cols: i32)
   } else {
     storeRow8(p, v0, v1, cols);
   }
-}
-
-/**
- * dw[o][t] += sum over n, oh, ow of dy[n][o][oh][ow] * xp[n][oh * Wp + ow + taps[t]], the filter
- * gradient of f32_conv2d_direct_4x8 (dw: [OC, kk], i.e. [OC, C, KH, KW]), each image's sums added to
- * dw, for the output channels [oBegin, oEnd) and taps [tBegin, tEnd) (a 2x5 tile of pairs and runs of
- * five taps: a 5-wide kernel's rows, ten accumulators; it was 2x4, 8 accumulators, and took 28
- * taps' time for LeNet C1's 25; each (o, t) sum runs the same lanes in the same order either way).
- * dy's output channels are `plane` floats apart (OH * OW for whole images; rows r0.. of an image pass
- * their plane, dy moved down r0 rows). Wp >= 4 ceil(OW / 4) + KW - 1 so the last vector of a row
- * stays inside the padded image.
- */
-function filterGradAdd(
-  xp: usize, N: i32, imageStride: i32, Wp: i32, OH: i32, OW: i32,
-  dy: usize, kk: i32, OC: i32, oBegin: i32, oEnd: i32, tBegin: i32, tEnd: i32, taps: usize, dw: usize, plane: usize,
-): void {
-  const P = plane;
-  for (let n = 0; n < N; n++) {
-    const image = xp + (<usize>n * <usize>imageStride << 2);
-    for (let o0 = oBegin; o0 < oEnd; o0 += 2) {
-      // An odd last channel runs as a pair with itself; the duplicate is not stored.
-      const o1 = min(o0 + 1, oEnd - 1);
-      const dy0 = dy + ((<usize>n * <usize>OC + <usize>o0) * P << 2);
-      const dy1 = dy + ((<usize>n * <usize>OC + <usize>o1) * P << 2);
-      for (let t0 = tBegin; t0 < tEnd; t0 += 5) {
-        // A short last run repeats its last tap; the repeats are not stored.
-        const tq = tEnd - 1;
-        const x0 = image + (<usize>load<i32>(taps + (<usize>t0 << 2)) << 2);
-        const x1 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 1, tq) << 2)) << 2);
-        const x2 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 2, tq) << 2)) << 2);
-        const x3 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 3, tq) << 2)) << 2);
-        const x4 = image + (<usize>load<i32>(taps + (<usize>min(t0 + 4, tq) << 2)) << 2);
-        tile2x5(x0, x1, x2, x3, x4, dy0, dy1, Wp, OH, OW, dw + ((<usize>o0 * <usize>kk + <usize>t0) << 2), <usize>kk << 2, min(5, tEnd - t0), o1 != o0);
-      }
-    }
-  }
-}
-
-/**
- * One image's sums for output channels dy0, dy1 and the five taps at x0..x4 (each a window's first
- * input), added to dw row r (o0) and r + ld (o1, when `two`), nt of the taps.
- */
-function tile2x5(
-  x0: usize, x1: usize, x2: usize, x3: usize, x4: usize, dy0: usize, dy1: usize, Wp: i32, OH: i32, OW: i32,
-  r: usize, ld: usize, nt: i32, two: bool,
-): void {
-  const full = OW & ~3;
-  const rest = <usize>(OW - full);
-  let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00, a04 = a00;
-  let a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00;
-  for (let oh = 0; oh < OH; oh++) {
-    const xr = <usize>(oh * Wp) << 2;
-    const dr = <usize>(oh * OW) << 2;
-    for (let ow = 0; ow < OW; ow += 4) {
-      const at = xr + (<usize>ow << 2);
-      const d = dr + (<usize>ow << 2);
-      // Past the row's end, dy reads as 0 (the padded image there is finite zeros or pixels).
-      const g0 = ow < full ? v128.load(dy0 + d) : loadTail(dy0 + d, rest, 0);
-      const g1 = ow < full ? v128.load(dy1 + d) : loadTail(dy1 + d, rest, 0);
-      let xv = v128.load(x0 + at);
-      a00 = madd(g0, xv, a00);
-      a10 = madd(g1, xv, a10);
-      xv = v128.load(x1 + at);
-      a01 = madd(g0, xv, a01);
-      a11 = madd(g1, xv, a11);
-      xv = v128.load(x2 + at);
-      a02 = madd(g0, xv, a02);
-      a12 = madd(g1, xv, a12);
-      xv = v128.load(x3 + at);
-      a03 = madd(g0, xv, a03);
-      a13 = madd(g1, xv, a13);
-      xv = v128.load(x4 + at);
-      a04 = madd(g0, xv, a04);
-      a14 = madd(g1, xv, a14);
-    }
-  }
-  addSums5(r, a00, a01, a02, a03, a04, nt);
-  if (two) addSums5(r + ld, a10, a11, a12, a13, a14, nt);
-}
-
-/** r[i] += the lane sum of the i-th vector, for i < nt. */
-// @ts-ignore: decorator
-@inline
-function addSums5(r: usize, v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, nt: i32): void {
-  store<f32>(r, load<f32>(r) + hsum(v0));
-  if (nt > 1) store<f32>(r, load<f32>(r, 4) + hsum(v1), 4);
-  if (nt > 2) store<f32>(r, load<f32>(r, 8) + hsum(v2), 8);
-  if (nt > 3) store<f32>(r, load<f32>(r, 12) + hsum(v3), 12);
-  if (nt > 4) store<f32>(r, load<f32>(r, 16) + hsum(v4), 16);
 }
 
 /** Floats of a padded block of `rows` output rows (all channels) and its taps, rounded up to whole vectors. */
