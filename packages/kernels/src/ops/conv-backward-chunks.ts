@@ -33,11 +33,13 @@ export function backwardChunkImages(g: Conv2dGeometry, P: number): number {
 /**
  * Whether the chunks run f32_conv2d_backward_direct (no column matrix: the filter gradient
  * pixels-major from the image, the input gradient row by row in registers): stride 1, no padding or
- * dilation, KW <= 5 (LeNet C3). Otherwise f32_conv2d_backward_chunk (im2col, two GEMMs, col2im).
+ * dilation, KW 3 to 5, few outputs and taps (LeNet C3: 16 outputs, 150 taps). Otherwise
+ * f32_conv2d_backward_chunk (im2col, two GEMMs, col2im): a 1x1 convolution's input gradient is a GEMM
+ * over its channels, which the row-by-row sums (one tap, three accumulators) would run far slower.
  */
 export function backwardDirectApplies(g: Conv2dGeometry): boolean {
   return g.groups === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0 &&
-    g.dilationH === 1 && g.dilationW === 1 && g.KW <= 5;
+    g.dilationH === 1 && g.dilationW === 1 && g.KW >= 3 && g.KW <= 5 && g.OC <= 32 && g.C * g.KH * g.KW <= 1024;
 }
 
 /**
