@@ -159,6 +159,20 @@ for (const { isa } of builds) {
       withRelu.dispose();
     });
 
+    it('keeps a plan per layer: input shapes and routes that change from call to call, and bad shapes still refused', () => {
+      const { conv, bn } = pair(16, 20, 3, { padding: 1 });
+      // 12x12: F(4x4); 7x7 at batch 1: F(2x2) with packed filters; 5x5 at batch 2: im2col; back to 12x12.
+      for (const shape of [[1, 16, 12, 12], [1, 16, 7, 7], [2, 16, 5, 5], [1, 16, 12, 12], [1, 16, 12, 12]]) {
+        const x = randn(shape);
+        const got = nn.noGrad(() => nn.fusedConvBn(conv, bn, x, { relu: true }).toArray());
+        expectClose(`input [${shape.join(', ')}]`, got, composed(conv, bn, x, null, true));
+      }
+      const { conv: valid, bn: bn2 } = pair(16, 8, 3);
+      nn.noGrad(() => nn.fusedConvBn(valid, bn2, randn([1, 16, 6, 6])));
+      expect(() => nn.noGrad(() => nn.fusedConvBn(valid, bn2, randn([1, 16, 2, 2])))).toThrow(/Conv2d\(16, 8\): a 3x3 kernel .* does not fit a 2x2 input/);
+      for (const m of [conv, bn, valid, bn2]) m.dispose();
+    });
+
     it('refuses a residual of another shape, naming both', () => {
       const { conv, bn } = pair(4, 6, 1);
       expect(() => nn.noGrad(() => nn.fusedConvBn(conv, bn, randn([1, 4, 5, 5]), { residual: randn([1, 6, 4, 5]) }))).toThrow(

@@ -64,12 +64,14 @@ export function prepareConvWeights(k: Kernels, g: Conv2dGeometry, form: ConvWeig
 
 /**
  * y [N, OC, OH, OW] = act(scale conv(x, w) + shift + residual). `prepared` holds the weights in
- * convInferenceForm(g)'s form (prepareConvWeights), or is w itself for 'plain'.
+ * convInferenceForm(g)'s form (prepareConvWeights), or is w itself for 'plain'; `form`: that form, if
+ * the caller kept it (nn's fusedConvBn does, per layer and input shape).
  */
-export function conv2dInference(k: Kernels, g: Conv2dGeometry, x: number, prepared: number, e: ChannelAffine, y: number): void {
+export function conv2dInference(
+  k: Kernels, g: Conv2dGeometry, x: number, prepared: number, e: ChannelAffine, y: number, form: ConvWeightsForm = convInferenceForm(g),
+): void {
   const { OH, OW } = checkConvGeometry(g, 'conv2dInference');
   const P = OH * OW;
-  const form = convInferenceForm(g);
   if (form === 'packed') {
     const kk = g.C * g.KH * g.KW;
     const image = g.OC * P * 4;

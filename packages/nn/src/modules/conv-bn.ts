@@ -29,10 +29,21 @@ export interface FusedConvBnOptions {
   maxPool?: MaxPool2d | null;
 }
 
-/** What a convolution keeps for fused inference: its weights in each prepared form, and one batch norm's scale and shift. */
+/**
+ * The geometry of a convolution on one input shape, its weights' form and output size (and its pooling's
+ * window and size): what fusedConvBn works out, checks included, the first time a layer sees that shape.
+ */
+interface Plan {
+  N: number; C: number; H: number; W: number;
+  g: Conv2dGeometry; OH: number; OW: number; form: ConvWeightsForm;
+  pool: { m: MaxPool2d; window: MaxPoolWindow; PH: number; PW: number } | null;
+}
+
+/** What a convolution keeps for fused inference: its weights in each prepared form, one batch norm's scale and shift, its last plan. */
 interface InferenceCache {
   weights: Map<ConvWeightsForm, { version: number; t: Tensor }>;
   affine: { bn: BatchNorm1d; eps: number; sources: Array<Tensor | null>; versions: number[]; t: Tensor } | null;
+  plan: Plan | null;
 }
 
 const caches = new WeakMap<Conv2d, InferenceCache>();
@@ -66,33 +77,65 @@ export function fusedConvBn(conv: Conv2d, bn: BatchNorm1d, x: Tensor, opts: Fuse
     if (pool !== null) return relu ? pool.forwardAfterRelu(y) : pool.forward(y);
     return relu ? reluOp(y) : y;
   }
+  let cache = caches.get(conv);
+  if (cache === undefined) {
+    cache = { weights: new Map(), affine: null, plan: null };
+    caches.set(conv, cache);
+  }
+  const { g, OH, OW, form, pool: pooling } = planFor(conv, cache, x, pool !== null && residual === null ? pool : null);
+  const { N, OC } = g;
+  if (residual !== null && !sameShape(residual.shape, [N, OC, OH, OW])) {
+    throw new Error(`fusedConvBn: residual ${formatShape(residual.shape)} does not match the convolution's output [${N}, ${OC}, ${OH}, ${OW}]`);
+  }
+  const weights = form === 'plain' ? conv.weight.ptr : preparedWeights(conv, cache, g, form).ptr;
+  const affine = scaleShift(conv, bn, cache);
+  const e = { scale: affine.ptr, shift: affine.ptr + OC * 4, residual: residual?.ptr ?? 0, relu };
+  if (pooling !== null) {
+    const y = Tensor.empty([N, OC, pooling.PH, pooling.PW]);
+    conv2dInferenceMaxPool(x.k, g, x.ptr, weights, e, pooling.window, y.ptr);
+    return y;
+  }
+  const y = Tensor.empty([N, OC, OH, OW]);
+  conv2dInference(x.k, g, x.ptr, weights, e, y.ptr, form);
+  if (pool !== null) return pool.forward(y);
+  return y;
+}
+
+/**
+ * The layer's plan for x's shape (and `pool`, when the pooling is fused): the last one if x has the same
+ * shape and the convolution the same options, else worked out and checked again and kept.
+ */
+function planFor(conv: Conv2d, cache: InferenceCache, x: Tensor, pool: MaxPool2d | null): Plan {
   const [N, C, H, W] = x.shape as [number, number, number, number];
+  const p = cache.plan;
+  const g0 = p?.g;
+  if (
+    p !== null && g0 !== undefined && p.N === N && p.C === C && p.H === H && p.W === W && (p.pool?.m ?? null) === pool && (pool === null || samePool(pool, p.pool!.window)) &&
+    g0.OC === conv.weight.shape[0] && g0.KH === conv.weight.shape[2] && g0.KW === conv.weight.shape[3] &&
+    g0.strideH === conv.stride[0] && g0.strideW === conv.stride[1] && g0.padH === conv.padding[0] && g0.padW === conv.padding[1] &&
+    g0.dilationH === conv.dilation[0] && g0.dilationW === conv.dilation[1] && g0.groups === conv.groups
+  ) return p;
   const [OC, , KH, KW] = conv.weight.shape as [number, number, number, number];
   const g: Conv2dGeometry = {
     N, C, H, W, OC, KH, KW, strideH: conv.stride[0], strideW: conv.stride[1], padH: conv.padding[0], padW: conv.padding[1],
     dilationH: conv.dilation[0], dilationW: conv.dilation[1], groups: conv.groups,
   };
   const { OH, OW } = checkConvGeometry(g, `Conv2d(${conv.inChannels}, ${conv.outChannels})`);
-  if (residual !== null && !sameShape(residual.shape, [N, OC, OH, OW])) {
-    throw new Error(`fusedConvBn: residual ${formatShape(residual.shape)} does not match the convolution's output [${N}, ${OC}, ${OH}, ${OW}]`);
-  }
-  const cache = caches.get(conv) ?? { weights: new Map(), affine: null };
-  caches.set(conv, cache);
-  const form = convInferenceForm(g);
-  const weights = form === 'plain' ? conv.weight.ptr : preparedWeights(conv, cache, g, form).ptr;
-  const affine = scaleShift(conv, bn, cache);
-  const e = { scale: affine.ptr, shift: affine.ptr + OC * 4, residual: residual?.ptr ?? 0, relu };
-  if (pool !== null && residual === null) {
+  let pooling: Plan['pool'] = null;
+  if (pool !== null) {
     const window = poolWindow(pool);
-    const { PH, PW } = convInferenceMaxPoolSize(g, window);
-    const y = Tensor.empty([N, OC, PH, PW]);
-    conv2dInferenceMaxPool(x.k, g, x.ptr, weights, e, window, y.ptr);
-    return y;
+    pooling = { m: pool, window, ...convInferenceMaxPoolSize(g, window) };
   }
-  const y = Tensor.empty([N, OC, OH, OW]);
-  conv2dInference(x.k, g, x.ptr, weights, e, y.ptr);
-  if (pool !== null) return pool.forward(y);
-  return y;
+  const plan: Plan = { N, C, H, W, g, OH, OW, form: convInferenceForm(g), pool: pooling };
+  cache.plan = plan;
+  return plan;
+}
+
+/** Whether a MaxPool2d's options still give `w` (they are public fields). */
+function samePool(m: MaxPool2d, w: MaxPoolWindow): boolean {
+  const now = poolWindow(m);
+  return now.KH === w.KH && now.KW === w.KW && now.strideH === w.strideH && now.strideW === w.strideW && now.padH === w.padH && now.padW === w.padW &&
+    now.dilationH === w.dilationH && now.dilationW === w.dilationW && now.ceilMode === w.ceilMode;
 }
 
 /** A MaxPool2d module's window, checked as the module's forward checks it. */
@@ -107,8 +150,8 @@ function poolWindow(m: MaxPool2d): MaxPoolWindow {
 function canFuse(conv: Conv2d, bn: BatchNorm1d, x: Tensor, residual: Tensor | null): boolean {
   if (bn.training || bn.runningMean === null || bn.runningVar === null || activeTracer() !== null) return false;
   if (bn.numFeatures !== conv.outChannels || x.ndim !== 4 || x.shape[1] !== conv.inChannels || x.shape[0] === 0) return false;
-  for (const t of [x, residual, conv.weight, conv.bias, bn.weight, bn.bias]) if (t !== null && t.tracksGrad) return false;
-  return true;
+  return !x.tracksGrad && !conv.weight.tracksGrad && !(residual?.tracksGrad ?? false) && !(conv.bias?.tracksGrad ?? false) &&
+    !(bn.weight?.tracksGrad ?? false) && !(bn.bias?.tracksGrad ?? false);
 }
 
 /** The convolution's weights in `form`, prepared again when the weight tensor has changed. */
