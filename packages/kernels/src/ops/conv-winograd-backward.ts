@@ -16,7 +16,7 @@ import { kernel } from './check.js';
 import { splitRange, threadsFor, type Task } from '../threads/index.js';
 import type { Conv2dGeometry } from './conv.js';
 import { runOrCall } from './conv-tasks.js';
-import { fusedPlan } from './winograd.js';
+import { fusedPlan, packingTasks, packUnits } from './winograd.js';
 
 /** Tiles a chunk of a filter-gradient task aims at (whole tile rows: ResNet's 56 x 56, 2 rows of 28). */
 const GRAD_TILES = 64;
@@ -67,9 +67,6 @@ function blockOrder(tasks: readonly Task[], cost: (t: Task) => number, threads: 
   return lists.flat();
 }
 
-/** Rows of the input gradient's packed filters a unit of f32_winograd_2x2_3x3_fused_packing (a multiple of 4). */
-const PACK_UNIT_ROWS = 16;
-
 /**
  * dx, dw and db (each overwritten; dx and db may be 0) of a convolution winogradApplies accepts, in
  * one job; returns false, doing nothing, when dw is not wanted (the input gradient alone is
@@ -90,7 +87,7 @@ export function conv2dBackwardWinograd(
   const nparts = ranges.length;
   const parts = nparts > 1 ? k.arena.alloc(nparts * filters * 4) : 0;
   // i32 words zeroed: the filter-gradient tasks' counter, then a flag per unit of the packed filters.
-  const units = plan !== null ? Math.ceil(plan.filters.R / PACK_UNIT_ROWS) : 0;
+  const units = plan !== null ? packUnits(plan) : 0;
   const ctl = k.arena.alloc((1 + units) * 4);
   k.arena.i32(ctl, 1 + units).fill(0);
   try {
@@ -104,10 +101,7 @@ export function conv2dBackwardWinograd(
         });
       }
     });
-    const f = plan?.filters;
-    const inputs: Task[] = f === undefined ? [] : plan!.tasks.map((t) => ({
-      fn: 'f32_winograd_2x2_3x3_fused_packing', args: [ctl + 4, PACK_UNIT_ROWS, f.w, f.wOC, f.wC, f.flip, f.u, ...t.args], scratch: 7 + t.scratch!,
-    }));
+    const inputs = plan !== null ? packingTasks(plan, ctl + 4) : [];
     const sums: Task[] = db === 0 ? [] : splitRange(g.OC, threads).map(([c0, c1]) => ({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] }));
     const M = Math.max(...channels.map(([o0, o1]) => o1 - o0));
     const gradScratch = kernel(k, 'f32_winograd_2x2_3x3_filter_grad_scratch_bytes')(g.C, M, rows, tilesW) as number;

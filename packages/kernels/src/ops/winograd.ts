@@ -170,22 +170,48 @@ function winogradTransformed(k: Kernels, p: Plane, x: number, u: number, bias: n
 /** Tiles a task of the fused training path aims at (whole tile rows: ResNet's 56 x 56, 2 rows of 28). */
 const FUSED_TILES = 64;
 
+/** Rows of the packed filters a unit of f32_winograd_2x2_3x3_fused_packing (a multiple of 4). */
+const PACK_UNIT_ROWS = 16;
+
+/**
+ * The plan's tile tasks as f32_winograd_2x2_3x3_fused_packing calls: each first makes sure the
+ * filters are transformed and packed, claiming 16-row units by their i32 flags at `flags` (zeroed,
+ * packUnits(plan) of them), so the filters need no job (nor the calling thread) before the tiles.
+ */
+export function packingTasks(plan: FusedPlan, flags: number): Task[] {
+  const f = plan.filters;
+  return plan.tasks.map((t) => ({
+    fn: 'f32_winograd_2x2_3x3_fused_packing', args: [flags, PACK_UNIT_ROWS, f.w, f.wOC, f.wC, f.flip, f.u, ...t.args], scratch: 7 + t.scratch!,
+  }));
+}
+
+/** The flags packingTasks needs. */
+export const packUnits = (plan: FusedPlan): number => Math.ceil(plan.filters.R / PACK_UNIT_ROWS);
+
 /**
  * y = the 3x3 convolution of x with w (flip: the input gradient's rotated filters, see
- * filterTransform), plus bias (0: none), for training: one job transforms and packs the filters by
- * row ranges (f32_winograd_2x2_3x3_filter_packed), then one job of tasks of a few tile rows of an
- * image each runs the input transform, the 16 GEMMs and the output transform of its tiles
- * (f32_winograd_2x2_3x3_fused). ResNet's 64 x 56 x 56 3x3 layer ran four jobs (filters, input
- * transform, 32 GEMM panels, output transform), and its transforms, streaming 3.2 MB buffers,
- * hardly scaled.
+ * filterTransform), plus bias (0: none), for training: one job of tasks of a few tile rows of an
+ * image, each running the input transform, the 16 GEMMs and the output transform of its tiles
+ * (f32_winograd_2x2_3x3_fused), the first tasks transforming and packing the filters in units as they
+ * start (packingTasks; on one thread, or with one task, the filters first by row ranges). ResNet's 64
+ * x 56 x 56 3x3 layer ran four jobs (filters, input transform, 32 GEMM panels, output transform), and
+ * its transforms, streaming 3.2 MB buffers, hardly scaled; then the filters on the calling thread
+ * (0.11 ms) and the tiles' job.
  */
 export function winogradFused(k: Kernels, p: Plane, x: number, w: number, flip: 0 | 1, bias: number, y: number): void {
   const plan = fusedPlan(k, p, x, w, flip, bias, y, threadsFor(k, 16 * p.N * Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2) * p.OC * p.C), PREP_JOB_WORK);
+  const flags = plan.threads > 1 && plan.tasks.length > 1 ? k.arena.alloc(packUnits(plan) * 4) : 0;
   try {
-    runOrCall(k, plan.prepThreads, plan.prep, 0);
-    runOrCall(k, plan.threads, plan.tasks, plan.scratchBytes);
+    if (flags !== 0) {
+      k.arena.i32(flags, packUnits(plan)).fill(0);
+      runOrCall(k, plan.threads, packingTasks(plan, flags), plan.scratchBytes);
+    } else {
+      runOrCall(k, plan.prepThreads, plan.prep, 0);
+      runOrCall(k, plan.threads, plan.tasks, plan.scratchBytes);
+    }
   } finally {
     plan.free();
+    if (flags !== 0) k.arena.free(flags);
   }
 }
 
