@@ -1,58 +1,19 @@
-// The LeNet-5 training step (batch 64, Adam, relaxed SIMD) of this checkout against another one's
-// build, process by process in alternating rounds (each process: 40 warm-up steps, then steps for
-// --ms milliseconds; the median and 10th percentile of its step times), and the ratio of the other's
-// times to ours per round: above 1, this checkout is faster. Both checkouts must be built.
-//   node --experimental-wasm-relaxed-simd tools/bench/study/lenet-ab.mjs --base /work/main [--rounds 10] [--ms 1500] [--threads 2]
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// The LeNet-5 training step (batch 64, Adam; relaxed SIMD unless --isa) of this checkout against
+// another one's build, process by process in alternating rounds (40 warm-up steps a process; see
+// step-ab-setup.mjs): above 1, this checkout is faster. Both checkouts must be built.
+//   node --experimental-wasm-relaxed-simd tools/bench/study/lenet-ab.mjs --base /work/main [--rounds 10] [--ms 1500] [--threads 2] [--isa relaxed]
+import { stepAB } from './step-ab-setup.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? dflt : process.argv[i + 1];
-};
-const here = fileURLToPath(new URL('../../..', import.meta.url));
-if (process.argv[2] === '--child') {
-  const [root, threads, ms] = process.argv.slice(3);
-  const K = await import(`${root}/packages/kernels/dist/index.js`);
-  const nn = await import(`${root}/packages/nn/dist/index.js`);
-  const { lenet5 } = await import(`${root}/packages/models/dist/index.js`);
-  const k = await K.loadKernels({ isa: 'relaxed' });
-  K.setThreads(k, Number(threads));
-  await K.threadsStarted(k);
-  nn.useKernels(k);
-  nn.manualSeed(0);
-  const model = lenet5();
-  const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-  const x = nn.randn([64, 1, 28, 28]).keep();
-  const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-  const step = () => nn.tidy(() => { opt.zeroGrad(); nn.crossEntropy(model.forward(x), labels).backward(); opt.step(); });
-  for (let i = 0; i < 40; i++) step();
-  const t = [];
-  const end = performance.now() + Number(ms);
-  while (performance.now() < end) {
-    const t0 = performance.now();
-    step();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  console.log(JSON.stringify({ median: t[t.length >> 1], p10: t[Math.floor(t.length / 10)] }));
-  K.closeThreads(k);
-} else {
-  const base = arg('base', '/work/main');
-  const [rounds, ms, threads] = [Number(arg('rounds', '10')), arg('ms', '1500'), arg('threads', '2')];
-  const run = (root) => JSON.parse(execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', root, threads, ms]).toString());
-  const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-  const range = (v) => `${Math.min(...v).toFixed(3)}-${Math.max(...v).toFixed(3)}`;
-  const r = { ours: [], base: [], q: [], q10: [] };
-  for (let i = 0; i < rounds; i++) {
-    const b = run(base);
-    const o = run(here);
-    r.base.push(b.median);
-    r.ours.push(o.median);
-    r.q.push(b.median / o.median);
-    r.q10.push(b.p10 / o.p10);
-    console.log(`round ${i + 1}: base ${b.median.toFixed(3)} ms (p10 ${b.p10.toFixed(3)}), ours ${o.median.toFixed(3)} ms (p10 ${o.p10.toFixed(3)})`);
-  }
-  console.log(`base ${med(r.base).toFixed(3)} ms (${range(r.base)}), ours ${med(r.ours).toFixed(3)} ms (${range(r.ours)}), ${threads} threads`);
-  console.log(`base / ours: medians ${med(r.q).toFixed(3)} (${range(r.q)}), 10th percentiles ${med(r.q10).toFixed(3)} (${range(r.q10)}; ours faster in ${r.q10.filter((v) => v > 1).length} of ${rounds})`);
-}
+await stepAB({
+  script: import.meta.url,
+  warmup: 40,
+  defaults: { rounds: '10', isa: 'relaxed' },
+  makeStep: async ({ nn, root }) => {
+    const { lenet5 } = await import(`${root}/packages/models/dist/index.js`);
+    const model = lenet5();
+    const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
+    const x = nn.randn([64, 1, 28, 28]).keep();
+    const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
+    return () => nn.tidy(() => { opt.zeroGrad(); nn.crossEntropy(model.forward(x), labels).backward(); opt.step(); });
+  },
+});
