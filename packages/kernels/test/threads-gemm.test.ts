@@ -70,7 +70,8 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
 
     // One call of the kernel alone, against f32_gemm_4x8's bits: from any slot, with packing units of
     // 4 to 128 rows (3 blocks of 128 rows, the last partial), and with units another call claimed and
-    // never finished packing (flag 1): it waits, then packs them itself.
+    // never finished packing (flag 2 gen - 1): it waits, then packs them itself. The flags hold what
+    // earlier GEMMs left (0 or 2 gen - 2: free for GEMM number gen).
     it('packs the units of op(A) it needs, whoever claimed them', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(10);
@@ -89,27 +90,30 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
         k.arena.f32(pc, C.length).set(C);
         f('f32_gemm_4x8')(...args);
         const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
-        for (const [rows, slot, slots, stalled] of [[128, 0, 1, []], [128, 2, 3, [0, 2]], [4, 1, 2, [0, 5, 75]], [16, 3, 4, [1, 2, 3, 18]], [64, 1, 2, [0, 1, 2, 3, 4]]] as const) {
+        const cases = [[128, 0, 1, [], 1], [128, 2, 3, [0, 2], 2], [4, 1, 2, [0, 5, 75], 7], [16, 3, 4, [1, 2, 3, 18], 1], [64, 1, 2, [0, 1, 2, 3, 4], 3]] as const;
+        for (const [rows, slot, slots, stalled, gen] of cases) {
           const units = Math.ceil(M / rows);
-          const claimed = Array.from({ length: units }, (_, u) => ((stalled as readonly number[]).includes(u) ? 1 : 0));
+          const claimed = Array.from({ length: units }, (_, u) => ((stalled as readonly number[]).includes(u) ? 2 * gen - 1 : u % 2 === 0 ? 0 : 2 * gen - 2));
           k.arena.f32(pc, C.length).set(C);
           k.arena.f32(packed, packedFloats).fill(NaN);
           k.arena.i32(flags, units).set(claimed);
-          f('f32_gemm_4x8_shared_a')(...args, packed, flags, rows, slot, slots);
-          const what = `tA=${tA} tB=${tB} ${rows}-row units, slot ${slot} of ${slots}, stalled ${stalled.join(',')}`;
+          f('f32_gemm_4x8_shared_a')(...args, packed, flags, rows, slot, slots, 0, 8, 8, gen);
+          const what = `tA=${tA} tB=${tB} ${rows}-row units, slot ${slot} of ${slots}, stalled ${stalled.join(',')}, GEMM ${gen}`;
           const got = new Uint32Array(k.memory.buffer, pc, C.length);
           const i = want.findIndex((v, j) => v !== got[j]);
           expect(i, `${what}: C[${i}]`).toBe(-1);
           // The units it claimed are marked packed; those of the stalled call stay claimed.
-          expect(Array.from(k.arena.i32(flags, units)), what).toEqual(claimed.map((c) => (c === 1 ? 1 : 2)));
+          expect(Array.from(k.arena.i32(flags, units)), what).toEqual(claimed.map((c) => (c === 2 * gen - 1 ? c : 2 * gen)));
         }
       }
       for (const p of [pa, pb, pc, work, packed]) k.arena.free(p);
     });
 
-    // The claims of columns: regions of whole 8-column slivers, one i32 word each 64 bytes apart. A call
-    // takes what is left of every region from its own on, in chunks of [minCols, maxCols]; columns a
-    // stalled call took (the words preset) stay as they were, and every word ends at its region's size.
+    // The claims of columns: regions of whole 8-column slivers, one i64 word each 64 bytes apart (the
+    // GEMM's number, then the columns taken). A call takes what is left of every region from its own on,
+    // in chunks of [minCols, maxCols]; columns a stalled call took (the words preset with this GEMM's
+    // number) stay as they were, a word an earlier GEMM left counts as none taken, and every word ends
+    // at its region's size with this GEMM's number.
     it('computes the columns left in every region, from any slot', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(11);
@@ -129,20 +133,22 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       f('f32_gemm_4x8')(...args);
       const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
       const before = new Uint32Array(new Float32Array(C).buffer);
-      // [slots, slot, minCols, maxCols, columns already taken per region]
-      for (const [slots, slot, minCols, maxCols, taken] of [[1, 0, 8, 8, [0]], [2, 1, 8, 16, [0, 0]], [3, 2, 16, 64, [24, 0, 8]], [4, 0, 8, 24, [48, 16, 0, 40]], [2, 0, 8, 1024, [104, 0]]] as const) {
+      // [slots, slot, minCols, maxCols, columns already taken per region, GEMM number]
+      const cases = [[1, 0, 8, 8, [0], 1], [2, 1, 8, 16, [0, 0], 2], [3, 2, 16, 64, [24, 0, 8], 5], [4, 0, 8, 24, [48, 16, 0, 40], 1], [2, 0, 8, 1024, [104, 0], 9]] as const;
+      for (const [slots, slot, minCols, maxCols, taken, gen] of cases) {
         const slivers = Math.ceil(N / 8);
         const start = (r: number) => Math.floor((r * slivers) / slots) * 8;
         const size = (r: number) => Math.min(N, Math.floor(((r + 1) * slivers) / slots) * 8) - start(r);
         k.arena.f32(pc, C.length).set(C);
         k.arena.i32(flags, 1).fill(0);
         const words = k.arena.i32(claims, 64);
-        taken.forEach((t, r) => (words[r * 16] = t));
-        f('f32_gemm_4x8_shared_a')(...args, packed, flags, 128, slot, slots, claims, minCols, maxCols);
-        const what = `slot ${slot} of ${slots}, chunks ${minCols}-${maxCols}, taken ${taken.join(',')}`;
+        // None taken: an earlier GEMM's word (its number below gen, any count).
+        taken.forEach((t, r) => ([words[r * 16], words[r * 16 + 1]] = t > 0 ? [t, gen] : [77, gen - 1]));
+        f('f32_gemm_4x8_shared_a')(...args, packed, flags, 128, slot, slots, claims, minCols, maxCols, gen);
+        const what = `slot ${slot} of ${slots}, chunks ${minCols}-${maxCols}, taken ${taken.join(',')}, GEMM ${gen}`;
         const got = new Uint32Array(k.memory.buffer, pc, C.length);
         for (let r = 0; r < slots; r++) {
-          expect(k.arena.i32(claims, 64)[r * 16], `${what}: region ${r}'s word`).toBe(size(r));
+          expect(Array.from(k.arena.i32(claims + r * 64, 2)), `${what}: region ${r}'s word`).toEqual([size(r), gen]);
           for (let i = 0; i < M; i++) {
             for (let j = start(r); j < start(r) + size(r); j++) {
               const expected = j - start(r) < taken[r]! ? before[i * N + j] : want[i * N + j];

@@ -9,13 +9,14 @@ import { packA, packB } from './pack';
  * C = alpha * op(A) * op(B) + beta * C over column panels, op(A) read from `packedA` (row panels
  * of 4 over the whole K, as f32_pack_a_rows lays them out). op(A) is packed in units of `unitRows`
  * rows (4, 8, 16, 32, 64 or 128: a divisor of GEMM_MC), each by the first call to claim it by
- * compare-exchange on its i32 flag in `flags` (0 free, 1 being packed, 2 packed; the caller zeroes
- * them before the job). Before its first product on a GEMM_MC block of rows, a call claims and packs
- * the block's free units, then waits for the ones other calls are packing.
+ * compare-exchange on its i32 flag in `flags`. `gen` (1 to 2^30 - 1) numbers the GEMM, so nobody
+ * clears the flags between GEMMs: for GEMM g a flag below 2g - 1 (a value an earlier GEMM left) is
+ * free, 2g - 1 is being packed, 2g is packed. Before its first product on a GEMM_MC block of rows, a
+ * call claims and packs the block's free units, then waits for the ones other calls are packing.
  *
  * With `claims` 0 the call computes all N columns. Otherwise the columns are cut into `slots` regions
- * of whole 8-column slivers, region r's i32 claim word at claims + 64 r (columns of the region taken
- * so far; the caller zeroes them). The call in slot s takes chunks of region s, then of the others in
+ * of whole 8-column slivers, region r's i64 claim word at claims + 64 r: gen << 32 | the columns of
+ * the region taken so far (none while the high word is another GEMM's). The call in slot s takes chunks of region s, then of the others in
  * turn, until every region is taken: a chunk is a quarter of what is left of its region, within
  * [minCols, maxCols] and a multiple of 8, so a region's last chunks are small and the threads finish
  * within one small chunk of each other, whoever was held up. The call in slot s also visits the
@@ -26,12 +27,13 @@ import { packA, packB } from './pack';
 export function f32_gemm_4x8_shared_a(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize, packedA: usize, flags: usize, unitRows: i32, slot: i32, slots: i32,
-  claims: usize, minCols: i32, maxCols: i32,
+  claims: usize, minCols: i32, maxCols: i32, gen: i32,
 ): void {
   if (claims == 0) {
-    columns(transA, transB, M, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slot, slots, 0, N);
+    columns(transA, transB, M, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slot, slots, gen, 0, N);
     return;
   }
+  const tag = <i64>gen << 32;
   const slivers = (N + NR - 1) / NR;
   for (let step = 0; step < slots; step++) {
     const r = (slot + step) % slots;
@@ -39,12 +41,13 @@ export function f32_gemm_4x8_shared_a(
     const size = min(N, <i32>((<i64>(r + 1) * slivers) / slots) * NR) - start;
     const word = claims + (<usize>r << 6);
     for (;;) {
-      const taken = atomic.load<i32>(word);
+      const w = atomic.load<i64>(word);
+      const taken = (w & 0xffffffff00000000) == tag ? <i32>w : 0;
       const left = size - taken;
       if (left <= 0) break;
       const cols = min(left, max(minCols, min(maxCols, (((left + 3) >> 2) + NR - 1) & ~(NR - 1))));
-      if (atomic.cmpxchg<i32>(word, taken, taken + cols) != taken) continue;
-      columns(transA, transB, M, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slot, slots, start + taken, cols);
+      if (atomic.cmpxchg<i64>(word, w, tag | <i64>(taken + cols)) != w) continue;
+      columns(transA, transB, M, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slot, slots, gen, start + taken, cols);
     }
   }
 }
@@ -53,7 +56,7 @@ export function f32_gemm_4x8_shared_a(
 function columns(
   transA: i32, transB: i32, M: i32, K: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize, packedA: usize, flags: usize, unitRows: i32, slot: i32, slots: i32,
-  j0: i32, n: i32,
+  gen: i32, j0: i32, n: i32,
 ): void {
   const packedB = work + <usize>(GEMM_MC * GEMM_KC) * 4;
   const tile = packedB + <usize>(GEMM_KC * GEMM_NC) * 4;
@@ -71,7 +74,7 @@ function columns(
         const ic = ((first + step) % blocks) * GEMM_MC;
         const mc = min(GEMM_MC, M - ic);
         // Every block is packed once this call has been through its first K block.
-        if (jc == 0 && pc == 0) readyRows(transA, a, lda, M, K, packedA, flags, unitRows, ic, mc, slot, slots);
+        if (jc == 0 && pc == 0) readyRows(transA, a, lda, M, K, packedA, flags, unitRows, ic, mc, slot, slots, gen);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const pb = packedB + <usize>(jr * kc) * 4;
@@ -102,22 +105,25 @@ function packUnit(transA: i32, a: usize, lda: i32, M: i32, K: i32, packedA: usiz
  */
 function readyRows(
   transA: i32, a: usize, lda: i32, M: i32, K: i32, packedA: usize, flags: usize, unitRows: i32,
-  ic: i32, mc: i32, slot: i32, slots: i32,
+  ic: i32, mc: i32, slot: i32, slots: i32, gen: i32,
 ): void {
+  const claimed = 2 * gen - 1;
+  const packed = 2 * gen;
   const u0 = ic / unitRows;
   const units = (mc + unitRows - 1) / unitRows;
   const offset = <i32>((<i64>slot * units) / slots);
   for (let s = 0; s < units; s++) {
     const u = u0 + (offset + s) % units;
     const flag = flags + (<usize>u << 2);
-    if (atomic.load<i32>(flag) != 0 || atomic.cmpxchg<i32>(flag, 0, 1) != 0) continue;
+    const was = atomic.load<i32>(flag);
+    if (was >= claimed || atomic.cmpxchg<i32>(flag, was, claimed) != was) continue;
     packUnit(transA, a, lda, M, K, packedA, unitRows, u);
-    atomic.store<i32>(flag, 2);
+    atomic.store<i32>(flag, packed);
   }
   for (let u = u0; u < u0 + units; u++) {
     const flag = flags + (<usize>u << 2);
     let spins = (min(unitRows, M - u * unitRows) * K) >> 4;
-    while (atomic.load<i32>(flag) != 2 && spins > 0) spins--;
-    if (spins == 0 && atomic.load<i32>(flag) != 2) packUnit(transA, a, lda, M, K, packedA, unitRows, u);
+    while (atomic.load<i32>(flag) != packed && spins > 0) spins--;
+    if (spins == 0 && atomic.load<i32>(flag) != packed) packUnit(transA, a, lda, M, K, packedA, unitRows, u);
   }
 }

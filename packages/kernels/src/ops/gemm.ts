@@ -13,7 +13,7 @@ const workspaces = new WeakMap<Kernels, number>();
 function workspace(k: Kernels): number {
   let ptr = workspaces.get(k);
   if (ptr === undefined) {
-    ptr = k.arena.alloc(kernel(k, 'gemm_workspace_bytes')() as number);
+    ptr = k.arena.alloc(workspaceBytes(k));
     workspaces.set(k, ptr);
   }
   return ptr;
@@ -174,19 +174,46 @@ function unitRows(K: number): number {
 }
 
 /**
- * Per Kernels: the block op(A) is packed into for gemmSharedA, then one i32 claim flag per packing
- * unit (grown as needed, never per call).
+ * Per Kernels: one block for gemmSharedA (the threads' claim words, 64 bytes apart, then `units` i32
+ * packing flags, then op(A) from byte `packedAt`), the number of the last GEMM (the kernel's `gen`: the
+ * flags and words are never cleared between GEMMs, only when the block is made or the numbers wrap),
+ * and each thread count's tasks, whose arguments are rewritten in place (a call allocates nothing).
  */
-const sharedA = new WeakMap<Kernels, { ptr: number; bytes: number }>();
+interface SharedA {
+  ptr: number;
+  bytes: number;
+  units: number;
+  gen: number;
+  tasks: Map<number, Task[]>;
+}
 
-function sharedABlock(k: Kernels, bytes: number): number {
+const sharedA = new WeakMap<Kernels, SharedA>();
+
+/** Claim words at the front of the block: one per thread, 64 bytes apart. */
+const CLAIMS_BYTES = 64 * 64;
+
+/** The last GEMM number before the flags are cleared and numbering starts again (2 gen fits an i32). */
+const MAX_GEN = (1 << 30) - 1;
+
+/** Where op(A) starts in the block (bytes), after the claim words and `units` flags. */
+function packedAt(units: number): number {
+  return (CLAIMS_BYTES + units * 4 + 63) & ~63;
+}
+
+function sharedABlock(k: Kernels, units: number, packedBytes: number): SharedA {
   let s = sharedA.get(k);
-  if (s === undefined || s.bytes < bytes) {
+  if (s === undefined || s.units < units || s.bytes < packedAt(s.units) + packedBytes || s.gen >= MAX_GEN) {
     if (s !== undefined) k.arena.free(s.ptr);
-    s = { ptr: k.arena.alloc(bytes), bytes };
+    const have = s === undefined ? 0 : s.bytes;
+    // Room for twice the flags asked for, so a GEMM of a few more units does not move the block.
+    const flagUnits = Math.max(units * 2, s?.units ?? 0);
+    const front = packedAt(flagUnits);
+    const bytes = Math.max(have, front + packedBytes);
+    s = { ptr: k.arena.alloc(bytes), bytes, units: flagUnits, gen: 0, tasks: s?.tasks ?? new Map() };
+    k.arena.i32(s.ptr, front / 4).fill(0);
     sharedA.set(k, s);
   }
-  return s.ptr;
+  return s;
 }
 
 /**
@@ -205,21 +232,23 @@ function gemmSharedA(
 ): void {
   const rows = unitRows(K);
   const units = Math.ceil(M / rows);
-  const packedBytes = ((M + 3) & ~3) * K * 4;
-  // op(A), its units' flags, then one claim word per slot, 64 bytes apart (a cache line each).
-  const claimsAt = (packedBytes + units * 4 + 63) & ~63;
-  const packed = sharedABlock(k, claimsAt + threads * 64);
-  const flags = packed + packedBytes;
-  const claims = packed + claimsAt;
-  k.arena.i32(flags, units).fill(0);
-  const words = k.arena.i32(claims, threads * 16);
-  for (let t = 0; t < threads; t++) words[t * 16] = 0;
+  const s = sharedABlock(k, units, ((M + 3) & ~3) * K * 4);
+  const gen = ++s.gen;
+  const claims = s.ptr;
+  const flags = claims + CLAIMS_BYTES;
+  const packed = s.ptr + packedAt(s.units);
   const maxCols = Math.max(MIN_CHUNK, Math.ceil(N / (SHARED_A_PIECES * threads) / 8) * 8);
-  const tasks = Array.from({ length: threads }, (_, slot): Task => ({
-    fn: 'f32_gemm_4x8_shared_a',
-    args: [+transA, +transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, 0, packed, flags, rows, slot, threads, claims, MIN_CHUNK, maxCols],
-    scratch: 13,
-  }));
+  let tasks = s.tasks.get(threads);
+  if (tasks === undefined) {
+    tasks = Array.from({ length: threads }, (): Task => ({ fn: 'f32_gemm_4x8_shared_a', args: new Array<number>(23).fill(0), scratch: 13 }));
+    s.tasks.set(threads, tasks);
+  }
+  for (let slot = 0; slot < threads; slot++) {
+    const x = tasks[slot]!.args;
+    x[0] = +transA; x[1] = +transB; x[2] = M; x[3] = N; x[4] = K; x[5] = alpha; x[6] = a; x[7] = lda; x[8] = b; x[9] = ldb;
+    x[10] = beta; x[11] = c; x[12] = ldc; x[14] = packed; x[15] = flags; x[16] = rows; x[17] = slot; x[18] = threads;
+    x[19] = claims; x[20] = MIN_CHUNK; x[21] = maxCols; x[22] = gen;
+  }
   // The caller's wait for the others' last chunks: two of the smallest, at 20 multiply-adds a ns.
   runTasks(k, tasks, workspaceBytes(k), (2 * MIN_CHUNK * M * K) / 20_000);
 }
@@ -227,8 +256,16 @@ function gemmSharedA(
 /** Columns of the smallest chunk a thread claims in gemmSharedA (a region's last ones). */
 const MIN_CHUNK = 8;
 
+const workspaceSizes = new WeakMap<Kernels, number>();
+
+/** Bytes of f32_gemm_4x8's workspace (asked of the module once per Kernels). */
 function workspaceBytes(k: Kernels): number {
-  return kernel(k, 'gemm_workspace_bytes')() as number;
+  let bytes = workspaceSizes.get(k);
+  if (bytes === undefined) {
+    bytes = kernel(k, 'gemm_workspace_bytes')() as number;
+    workspaceSizes.set(k, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -281,7 +318,7 @@ function pieces(threads: number, n: number, least: number): number {
 
 /** The shared GEMM workspace; f32_gemv needs K floats of it, more only for a K beyond 589,824. */
 function gemvOrGemmWorkspace(k: Kernels, name: string, K: number): number {
-  if (name === 'f32_gemm_4x8' || K * 4 <= (kernel(k, 'gemm_workspace_bytes')() as number)) return workspace(k);
+  if (name === 'f32_gemm_4x8' || K * 4 <= workspaceBytes(k)) return workspace(k);
   throw new RangeError(`gemm: K = ${K} is too deep for a matrix-vector product's workspace`);
 }
 
