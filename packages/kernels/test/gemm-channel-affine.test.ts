@@ -118,7 +118,9 @@ for (const isa of ISAS) {
     it('gives the same bits at 1, 2, 3 and 4 threads', async () => {
       const r = rng(9);
       await splittingEverything(async () => {
-        for (const [M, N, K] of [[5, 9, 17], [130, 17, 513], [12, 196, 40], [300, 49, 20], [8, 300, 9], [70, 49, 1100], [9, 4, 5], [101, 20, 600], [256, 196, 64]] as const) {
+        // Wide ones run column chunks claimed as the job goes (a region a thread, past N = 1024 a GEMM block), tall ones row chunks.
+        for (const [M, N, K] of [[5, 9, 17], [130, 17, 513], [12, 196, 40], [300, 49, 20], [8, 300, 9], [70, 49, 1100], [9, 4, 5], [101, 20, 600], [256, 196, 64],
+          [4, 3137, 7], [3, 2061, 5], [37, 777, 21], [1030, 49, 9], [2047, 3, 6]] as const) {
           const pa = put(k, uniform(r, M * K, -1, 1)), pb = put(k, uniform(r, K * N, -1, 1)), pr = put(k, uniform(r, M * N, -1, 1));
           const ps = put(k, uniform(r, M, 0.5, 2)), pt = put(k, uniform(r, M, -1, 1));
           const packed = k.arena.alloc(packedAFloats(k, M, K) * 4);

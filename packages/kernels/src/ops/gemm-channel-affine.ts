@@ -72,7 +72,7 @@ function tasks(M: number, N: number, K: number, a: number, b: number, ldb: numbe
 
 const panelBuffers = new WeakMap<Kernels, { ptr: number; bytes: number }>();
 
-/** k's buffer for B packed as whole-K panels and their flags (grown as needed, kept for the next product). */
+/** k's buffer for B packed as whole-K panels, their flags and the chunks' counters (grown as needed, kept for the next product). */
 function panelBuffer(k: Kernels, bytes: number): number {
   const have = panelBuffers.get(k);
   if (have !== undefined && have.bytes >= bytes) return have.ptr;
@@ -82,29 +82,56 @@ function panelBuffer(k: Kernels, bytes: number): number {
   return ptr;
 }
 
+/** Sets the `slots` region counters at `at` to their regions' first units (the kernels' r * units / slots). */
+function startCounters(k: Kernels, at: number, units: number, slots: number): void {
+  const view = k.arena.i32(at, slots);
+  for (let r = 0; r < slots; r++) view[r] = Math.floor((r * units) / slots);
+}
+
+/**
+ * A product wider than tall on several threads (ResNet's 56x56 and 28x28 1x1 layers): one call a
+ * thread, each taking chunks of 8-column panels of C, its own region first, a quarter of what is left
+ * of a region at a time (f32_gemm_4x8_channel_affine_claimed_cols). Two fixed pieces a thread left the
+ * caller waiting 14-16% of these jobs for the worker's last piece in busier minutes (load 2,
+ * tools/bench/study/resnet50-tails.mjs), with the caller running exactly its share. The same column
+ * ranges' products: the same bits.
+ */
+function byColumnsClaimed(
+  k: Kernels, M: number, N: number, K: number, a: number, b: number, ldb: number, c: number, ldc: number, e: ChannelAffine, ldr: number, threads: number,
+): void {
+  const counters = panelBuffer(k, threads * 4);
+  startCounters(k, counters, Math.ceil(N / 8), threads);
+  runTasks(k, Array.from({ length: threads }, (_, slot): Task => ({
+    fn: 'f32_gemm_4x8_channel_affine_claimed_cols',
+    args: [M, N, K, a, b, ldb, c, ldc, e.scale, e.shift, e.residual, ldr, +e.relu, counters, slot, threads, 0],
+    scratch: 16,
+  })), workBytes(k));
+}
+
 /**
  * A product taller than wide on several threads (ResNet's 14x14 and 7x7 stages: N = 196 or 49 for
- * M = 256-2048): row panels of C, every task reading one copy of B packed as whole-K column panels,
- * which the tasks pack between them inside the same job (f32_gemm_4x8_channel_affine_shared_b: each
- * 8-column panel claimed by compare-exchange on its flag). Cutting rows with each task packing B for
- * itself packed all of B once per task (2-4 times per thread); packing it in a job of its own cost a
- * dispatch and a barrier per product. The same K blocks: the same bits.
+ * M = 256-2048): one call a thread, each reading one copy of B packed as whole-K column panels, which
+ * the calls pack between them inside the same job (each 8-column panel claimed by compare-exchange on
+ * its flag), then taking chunks of 4-row panels of C as the column chunks do
+ * (f32_gemm_4x8_channel_affine_claimed_rows). Cutting rows with each task packing B for itself packed
+ * all of B once per task (2-4 times per thread); packing it in a job of its own cost a dispatch and a
+ * barrier per product; two fixed row pieces a thread (each packing B's panels, then its rows) left the
+ * caller waiting as the column pieces did. The same K blocks: the same bits.
  */
 function byRowsSharedB(
   k: Kernels, M: number, N: number, K: number, a: number, b: number, ldb: number, c: number, ldc: number, e: ChannelAffine, ldr: number, threads: number,
 ): void {
   const floats = kernel(k, 'f32_packed_b_floats')(K, N) as number;
   const units = Math.ceil(N / 8);
-  const pb = panelBuffer(k, floats * 4 + units * 4);
+  const pb = panelBuffer(k, floats * 4 + units * 4 + threads * 4);
   const flags = pb + floats * 4;
+  const counters = flags + units * 4;
   k.arena.i32(flags, units).fill(0);
-  const parts = Math.max(threads, Math.min(threads * PIECES_PER_THREAD, Math.floor(M / 16)));
-  const pieces = splitRange(M, parts, 4);
-  runTasks(k, pieces.map(([s, t], slot): Task => ({
-    fn: 'f32_gemm_4x8_channel_affine_shared_b',
-    args: [t - s, N, K, a + s * K * 4, b, ldb, pb, flags, slot, pieces.length, c + s * ldc * 4, ldc, e.scale === 0 ? 0 : e.scale + s * 4,
-      e.shift === 0 ? 0 : e.shift + s * 4, e.residual === 0 ? 0 : e.residual + s * ldr * 4, ldr, +e.relu, 0],
-    scratch: 17,
+  startCounters(k, counters, Math.ceil(M / 4), threads);
+  runTasks(k, Array.from({ length: threads }, (_, slot): Task => ({
+    fn: 'f32_gemm_4x8_channel_affine_claimed_rows',
+    args: [M, N, K, a, b, ldb, pb, flags, c, ldc, e.scale, e.shift, e.residual, ldr, +e.relu, counters, slot, threads, 0],
+    scratch: 18,
   })), workBytes(k));
 }
 
@@ -126,7 +153,7 @@ export function gemmChannelAffine(
   if (e.shift !== 0) inMemory(k, 'gemmChannelAffine', 'shift', e.shift, M * 4);
   const threads = threadsFor(k, M * N * K);
   if (threads > 1 && N < M) return byRowsSharedB(k, M, N, K, packedA, b, ldb, c, ldc, e, ldr, threads);
-  if (threads > 1) return runTasks(k, tasks(M, N, K, packedA, b, ldb, c, ldc, e, ldr, threads), workBytes(k));
+  if (threads > 1) return byColumnsClaimed(k, M, N, K, packedA, b, ldb, c, ldc, e, ldr, threads);
   kernel(k, 'f32_gemm_4x8_channel_affine')(M, N, K, packedA, b, ldb, c, ldc, e.scale, e.shift, e.residual, ldr, +e.relu, workspace(k));
 }
 
