@@ -13,6 +13,9 @@ const base = { strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW
 const CASES: Array<[string, ConvWeightsForm, Conv2dGeometry]> = [
   ['Winograd F(4x4), partial tiles (ResNet layer3 at 14x14)', 'winograd4', { ...base, N: 1, C: 16, H: 14, W: 14, OC: 20 }],
   ['Winograd F(4x4), two images, odd sizes', 'winograd4', { ...base, N: 2, C: 17, H: 9, W: 11, OC: 19 }],
+  // One image: one job a chunk, the transforms' channel ranges and the 36 products claimed phase by phase.
+  ['Winograd F(4x4), one image, odd channels, odd rows', 'winograd4', { ...base, N: 1, C: 19, H: 13, W: 15, OC: 17 }],
+  ['Winograd F(4x4), one image, 8 x 7 tiles', 'winograd4', { ...base, N: 1, C: 16, H: 30, W: 26, OC: 33 }],
   ['Winograd F(4x4), two chunks of tile rows, the first spanning both images', 'winograd4', { ...base, N: 2, C: 512, H: 24, W: 24, OC: 16 }],
   ['Winograd F(2x2), packed filters (7x7 at batch 1)', 'winograd', { ...base, N: 1, C: 16, H: 7, W: 7, OC: 24 }],
   ['1x1, the image as the GEMM operand', 'packed', { ...base, N: 2, C: 20, H: 7, W: 9, OC: 36, KH: 1, KW: 1, padH: 0, padW: 0 }],

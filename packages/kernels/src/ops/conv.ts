@@ -357,9 +357,10 @@ function padForWindows(k: Kernels, g: Conv2dGeometry, x: number, OH: number, OW:
   const H = Math.max(g.H + g.padH, (OH - 1) * g.strideH + (g.KH - 1) * g.dilationH + 1);
   const W = Math.max(g.W + g.padW, (OW - 1) * g.strideW + (g.KW - 1) * g.dilationW + 1);
   const ptr = k.arena.alloc(g.N * g.C * H * W * 4);
-  const image = g.C * g.H * g.W * 4;
-  const pad = (n0: number, n1: number): Task => ({ fn: 'f32_conv2d_pad_batch', args: [x + n0 * image, n1 - n0, g.C, g.H, g.W, g.padH, g.padW, H, W, ptr + n0 * g.C * H * W * 4] });
-  if (!splitOver(k, 4 * g.N * g.C * H * W, g.N, 1, pad)) kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, H, W, ptr);
+  // Split by planes (image x channel, one channel a call), so that one image (ResNet's stem at batch 1) splits too.
+  const planes = g.N * g.C;
+  const pad = (p0: number, p1: number): Task => ({ fn: 'f32_conv2d_pad_batch', args: [x + p0 * g.H * g.W * 4, p1 - p0, 1, g.H, g.W, g.padH, g.padW, H, W, ptr + p0 * H * W * 4] });
+  if (!splitOver(k, 4 * planes * H * W, planes, 1, pad)) kernel(k, 'f32_conv2d_pad_batch')(x, g.N, g.C, g.H, g.W, g.padH, g.padW, H, W, ptr);
   return { ptr, H, W };
 }
 
