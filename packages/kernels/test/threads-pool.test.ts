@@ -77,6 +77,43 @@ describe('thread pool', () => {
     expect(ran).toEqual([]);
   });
 
+  it('passes each task its arguments and the scratch pointer in arrays reused from job to job', () => {
+    const control = new SharedArrayBuffer(L.BYTES);
+    const ctl = new Int32Array(control);
+    const f64 = new Float64Array(control);
+    f64[L.SCRATCH + 1] = 4096;
+    const seen: Array<{ fn: number; array: number[]; values: number[] }> = [];
+    const call = (fn: number, args: number[]) => void seen.push({ fn, array: args, values: [...args] });
+    // Tasks of 3, 5 and 3 arguments (the second with its scratch pointer as argument 1), one block.
+    const job = (seq: number) => {
+      const tasks = [[7, 0.5, 3], [8, -1, 2 ** 31, 1e-3, 9], [9, 2, 1]];
+      tasks.forEach((args, i) => {
+        const at = L.TASKS + i * L.TASK_STRIDE;
+        f64[at] = 10 + i;
+        f64[at + 1] = args.length;
+        f64[at + 2] = i === 1 ? 1 : -1;
+        args.forEach((v, a) => (f64[at + 3 + a] = v));
+      });
+      Atomics.store(ctl, L.COUNT, tasks.length);
+      Atomics.store(ctl, L.BLOCKS, 1);
+      Atomics.store(ctl, L.CLAIMS, (seq << 10) | 0);
+    };
+    const argv: number[][] = [];
+    job(1);
+    expect(runClaimed(ctl, f64, 1, 1, call, L, argv)).toBe(3);
+    job(2);
+    expect(runClaimed(ctl, f64, 2, 1, call, L, argv)).toBe(3);
+    const expected = [[7, 0.5, 3], [8, 4096, 2 ** 31, 1e-3, 9], [9, 2, 1]];
+    expect(seen.map((s) => s.fn)).toEqual([10, 11, 12, 10, 11, 12]);
+    expect(seen.map((s) => s.values)).toEqual([...expected, ...expected]);
+    // One array per argument count, the same in both jobs.
+    expect(seen[0]!.array).toBe(seen[2]!.array);
+    expect(seen[0]!.array).toBe(seen[3]!.array);
+    expect(seen[1]!.array).toBe(seen[4]!.array);
+    expect(argv[3]).toBe(seen[0]!.array);
+    expect(argv[5]).toBe(seen[1]!.array);
+  });
+
   it('turns a kernel that fails inside a worker into an exception in the caller, and keeps working', async () => {
     const k = await loadKernels({ isa: 'simd128' });
     setThreads(k, 2);

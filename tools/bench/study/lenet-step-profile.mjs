@@ -7,7 +7,7 @@
 // --stub replaces every kernel but the size queries (*_bytes, *_floats) by a no-op: the step's
 // JavaScript alone (the results are then meaningless, the graph and the calls the same; use it with
 // one thread: workers run the real kernels).
-//   node tools/bench/study/lenet-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 200] [--stub]
+//   node tools/bench/study/lenet-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 200] [--warmup 30] [--stub]
 import { closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
@@ -31,7 +31,9 @@ const step = () =>
     nn.crossEntropy(model.forward(x), labels).backward();
     opt.step();
   });
-for (let i = 0; i < 30; i++) step();
+// --warmup: steps before the timed ones (V8 optimizes functions called once a step only after some hundreds).
+const warmup = Number(arg('warmup', '30'));
+for (let i = 0; i < warmup; i++) step();
 
 // Per call site (index in the step's sequence of calls): sums over the recorded steps.
 const sites = [];

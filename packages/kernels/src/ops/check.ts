@@ -13,7 +13,19 @@ export function kernel(k: Kernels, name: string): KernelFn {
   if (typeof f !== 'function') {
     throw new Error(`The ${k.isa} kernel module has no export "${name}"; rebuild it (npm run build:wasm).`);
   }
-  return f as KernelFn;
+  return unwrapped(f as KernelFn);
+}
+
+/**
+ * The WebAssembly function itself rather than @assemblyscript/loader's wrapper around it, which is
+ * `(...args) => { setArgumentsLength(args.length); return f(...args); }`: an array per call, and a
+ * length that only a module with optional parameters reads (through an __argumentsLength or
+ * __setArgumentsLength export; our builds have none, which test/kernel-exports.test.ts checks, so
+ * the wrapper's setArgumentsLength does nothing). Functions without `original` (a profiler's own
+ * wrappers) are returned as they are.
+ */
+export function unwrapped<F extends (...args: never[]) => unknown>(f: F): F {
+  return (f as F & { original?: F }).original ?? f;
 }
 
 /** Throws unless `n` is a non-negative safe integer; returns it. */

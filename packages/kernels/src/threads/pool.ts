@@ -6,6 +6,7 @@
  * posted per op. The caller returns when every task is done, and throws if one failed.
  */
 import type { Kernels } from '../load.js';
+import { unwrapped } from '../ops/check.js';
 import { LAYOUT as L } from './layout.js';
 import { startBrowserWorker } from './start-worker.js';
 import { closeClaims, runClaimed, workerSource } from './work.js';
@@ -75,7 +76,8 @@ export class Pool {
     if (!k.shared) throw new Error('worker threads need the kernels on a shared memory (SharedArrayBuffer)');
     const names = WebAssembly.Module.exports(k.module).filter((d) => d.kind === 'function').map((d) => d.name);
     names.forEach((n, i) => this.index.set(n, i));
-    this.fns = names.map((n) => k.exports[n] as (...a: number[]) => unknown);
+    // The WebAssembly functions themselves, as the workers call them (not the loader's wrappers).
+    this.fns = names.map((n) => unwrapped(k.exports[n] as (...a: number[]) => unknown));
     Atomics.store(this.ctl, L.SPIN_US, 300);
   }
 
@@ -218,7 +220,7 @@ export class Pool {
       for (let b = 0; b < blocks; b++) Atomics.store(ctl, L.CLAIMS + b, ((seq & 0x3fffff) << 10) | Math.floor((b * tasks.length) / blocks));
       Atomics.store(ctl, L.SEQ, seq);
       if (Atomics.load(ctl, L.SLEEPERS) > 0) Atomics.notify(ctl, L.SEQ);
-      runClaimed(ctl, f64, seq, 0, this.call, L);
+      runClaimed(ctl, f64, seq, 0, this.call, L, this.argv);
       this.waitDone(tasks.length, Math.min(tailUs ?? this.callerSpinUs, this.callerSpinUs));
     } else {
       for (let i = 0; i < tasks.length; i++) this.runInline(tasks[i]!);
@@ -229,6 +231,9 @@ export class Pool {
       throw new Error(`deepwasm threads: a kernel failed: ${text}`);
     }
   }
+
+  /** The calling thread's argument arrays by length (runClaimed's argv). */
+  private readonly argv: number[][] = [];
 
   private readonly call = (fn: number, args: number[]): void => {
     this.fns[fn]!(...args);

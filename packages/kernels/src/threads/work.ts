@@ -13,9 +13,10 @@ type Call = (fn: number, args: number[]) => void;
  * The tasks are cut into BLOCKS contiguous blocks; thread t drains block t first, then helps with
  * the others (a descheduled thread's block is finished by the rest). A task is claimed by one
  * compare-exchange on its block's word, whose high bits hold the job number, so a thread that wakes
- * late for a finished job can never take a task of the next one.
+ * late for a finished job can never take a task of the next one. `argv`: the thread's argument arrays
+ * by length, kept from job to job (a kernel call never re-enters this function).
  */
-export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thread: number, call: Call, L: Layout): number {
+export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thread: number, call: Call, L: Layout, argv: number[][] = []): number {
   const count = Atomics.load(ctl, L.COUNT);
   const blocks = Atomics.load(ctl, L.BLOCKS);
   const tag = seq & 0x3fffff;
@@ -31,7 +32,11 @@ export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thre
       if (Atomics.compareExchange(ctl, L.CLAIMS + b, w, w + 1) !== w) continue;
       const at = L.TASKS + i * L.TASK_STRIDE;
       const argc = f64[at + 1]!;
-      const args = new Array<number>(argc);
+      // The thread's own array for this many arguments (argv), refilled: no garbage per task. Made of
+      // tagged values (filled with null first, never a double array), so integral arguments are
+      // small integers and the call boxes none of them.
+      let args = argv[argc];
+      if (args === undefined) args = argv[argc] = new Array<number>(argc).fill(null as unknown as number);
       for (let a = 0; a < argc; a++) args[a] = f64[at + 3 + a]!;
       const s = f64[at + 2]!;
       if (s >= 0) args[s] = scratch;
@@ -94,6 +99,7 @@ export function workerMain(init: WorkerInit, claim: typeof runClaimed): void {
   // Held in an array so that no function here gets an inferred name: bundlers that keep names
   // (esbuild keepNames) would wrap a named one in a helper call the worker's source does not define.
   const call = [(fn: number, args: number[]) => void fns[fn]!(...args)][0]!;
+  const argv: number[][] = [];
   Atomics.store(ctl, L.ALIVE + init.thread, 1);
   let seen = Atomics.load(ctl, L.SEQ);
   for (;;) {
@@ -110,7 +116,7 @@ export function workerMain(init: WorkerInit, claim: typeof runClaimed): void {
     }
     if (Atomics.load(ctl, L.STOP) !== 0) return;
     seen = seq;
-    if (Atomics.load(ctl, L.PARKED + init.thread) === 0) claim(ctl, f64, seq, init.thread, call, L);
+    if (Atomics.load(ctl, L.PARKED + init.thread) === 0) claim(ctl, f64, seq, init.thread, call, L, argv);
   }
 }
 
