@@ -61,34 +61,31 @@ export function conv2dBackwardChunks(
   // Each chunk's filter gradient in its own block (the only one's straight into dw).
   const parts = dw !== 0 && chunks.length > 1 ? k.arena.alloc(chunks.length * g.OC * kk * 4) : 0;
   const image = g.C * g.H * g.W * 4;
-  // Arguments of chunk i's call; dxAt / dwAt: the positions of its dx and dw pointers (0 skips either).
-  const [fn, dxAt, dwAt, scratchAt] = direct ? ['f32_conv2d_backward_direct', 10, 11, 12] : ['f32_conv2d_backward_chunk', 19, 20, 21];
-  const args = (i: number) => {
+  const fn = direct ? 'f32_conv2d_backward_direct' : 'f32_conv2d_backward_chunk';
+  const scratchAt = direct ? 12 : 21;
+  // Chunk i's call, with its input gradient dxi and filter gradient dwi (0 skips either).
+  const args = (i: number, dxi: number, dwi: number): number[] => {
     const [n0, n1] = chunks[i]!;
-    const dxi = dx !== 0 ? dx + n0 * image : 0;
-    const dwi = dw === 0 ? 0 : parts !== 0 ? parts + i * g.OC * kk * 4 : dw;
-    const head = [x + n0 * image, dy + n0 * g.OC * P * 4, w, n1 - n0, g.C, g.H, g.W, g.OC, g.KH, g.KW];
-    if (direct) return [...head, dxi, dwi, 0];
-    return [...head, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, OH, OW, table, dxi, dwi, 0];
+    const xi = x + n0 * image;
+    const dyi = dy + n0 * g.OC * P * 4;
+    if (direct) return [xi, dyi, w, n1 - n0, g.C, g.H, g.W, g.OC, g.KH, g.KW, dxi, dwi, 0];
+    return [xi, dyi, w, n1 - n0, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, OH, OW, table, dxi, dwi, 0];
   };
   try {
     const threads = threadsFor(k, g.N * P * g.OC * kk * ((dx !== 0 ? 1 : 0) + (dw !== 0 ? 1 : 0)));
-    const sums = db !== 0 ? splitRange(g.OC, threads).map(([c0, c1]): Task => ({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] })) : [];
-    const tasks = chunks.map((_, i): Task => ({ fn, args: args(i), scratch: scratchAt }));
-    if (threads > 1 && dx !== 0 && dw !== 0) {
-      // On threads, each chunk's input and filter gradients as two tasks (the same calls, computed
-      // apart: the same bits), so that the tail the caller waits for is half a chunk (LeNet C3 at
-      // batch 64: 16 chunks of ~270 us, the caller waited 135-220 us a step).
-      const halves = tasks.flatMap((t): Task[] => {
-        const dwOnly = t.args.slice();
-        dwOnly[dxAt] = 0;
-        const dxOnly = t.args.slice();
-        dxOnly[dwAt] = 0;
-        return [{ ...t, args: dwOnly }, { ...t, args: dxOnly }];
-      });
-      tasks.splice(0, tasks.length, ...halves);
+    const tasks: Task[] = [];
+    if (db !== 0) for (const [c0, c1] of splitRange(g.OC, threads)) tasks.push({ fn: 'f32_channel_sums', args: [dy, g.N, g.OC, P, c0, c1, db] });
+    // On threads, each chunk's input and filter gradients as two tasks (the same calls, computed
+    // apart: the same bits), so that the tail the caller waits for is half a chunk (LeNet C3 at
+    // batch 64: 16 chunks of ~270 us, the caller waited 135-220 us a step).
+    const halves = threads > 1 && dx !== 0 && dw !== 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const dxi = dx !== 0 ? dx + chunks[i]![0] * image : 0;
+      const dwi = dw === 0 ? 0 : parts !== 0 ? parts + i * g.OC * kk * 4 : dw;
+      if (halves) tasks.push({ fn, args: args(i, 0, dwi), scratch: scratchAt }, { fn, args: args(i, dxi, 0), scratch: scratchAt });
+      else tasks.push({ fn, args: args(i, dxi, dwi), scratch: scratchAt });
     }
-    runOrCall(k, threads > 1 && chunks.length > 1 ? threads : 1, [...sums, ...tasks], scratchBytes);
+    runOrCall(k, threads > 1 && chunks.length > 1 ? threads : 1, tasks, scratchBytes);
     if (parts !== 0) reduce(k, 'sum', dw, parts, 1, chunks.length, g.OC * kk);
   } finally {
     if (parts !== 0) k.arena.free(parts);

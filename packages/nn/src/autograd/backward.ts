@@ -19,20 +19,28 @@ export interface BackwardOptions {
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
-  const stack: Array<[Tensor, boolean]> = [[root, false]];
+  // Two stacks side by side: the tensor, and whether its inputs were pushed already (no pair per entry).
+  const stack: Tensor[] = [root];
+  const expanded: boolean[] = [false];
   while (stack.length > 0) {
-    const [t, expanded] = stack.pop()!;
-    if (expanded) {
+    const t = stack.pop()!;
+    if (expanded.pop()!) {
       order.push(t);
       continue;
     }
     if (visited.has(t)) continue;
     visited.add(t);
-    stack.push([t, true]);
+    stack.push(t);
+    expanded.push(true);
     if (t.node?.released) throw secondBackwardError(t, t.node.op);
     if (t.node !== null) {
-      for (const input of t.node.inputs) {
-        if (input.requiresGrad && !visited.has(input)) stack.push([input, false]);
+      const inputs = t.node.inputs;
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i]!;
+        if (input.requiresGrad && !visited.has(input)) {
+          stack.push(input);
+          expanded.push(false);
+        }
       }
     }
   }

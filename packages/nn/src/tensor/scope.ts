@@ -33,6 +33,8 @@ export interface Traceable extends Disposable {
   /** Reachable only through a gradient graph: freed when backward() releases that graph. */
   internal: boolean;
   graphChildren(): Iterable<Traceable>;
+  /** Appends graphChildren() to `out` (no array of its own). */
+  pushGraphChildren(out: Traceable[]): void;
   /** Frees the tensor, remembering why (for the error on a later use). */
   free(reason: FreeReason): void;
   /**
@@ -72,10 +74,14 @@ export function scopeDepth(): number {
   return scopes.length;
 }
 
+function isTraceable(value: unknown): value is Traceable {
+  return value !== null && typeof value === 'object' && typeof (value as Traceable).graphChildren === 'function';
+}
+
 function collectTensors(value: unknown, out: Set<Traceable>, seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
-  if (typeof (value as Traceable).graphChildren === 'function') {
+  if (isTraceable(value)) {
     out.add(value as Traceable);
     return;
   }
@@ -93,16 +99,18 @@ function closeScope(scope: Set<Traceable>, result: unknown, reason: FreeReason):
   // returned loss can still be back-propagated by the caller); those are internal from now on. The walk
   // stays inside the scope: a tensor made before the scope opened cannot reach one made inside it.
   const roots = new Set<Traceable>();
-  collectTensors(result, roots, new Set());
+  // A layer's or a loss's one tensor needs no walk through containers.
+  if (isTraceable(result)) roots.add(result);
+  else collectTensors(result, roots, new Set());
   const survivors = new Set<Traceable>(roots);
   const stack: Traceable[] = [];
-  for (const r of roots) for (const c of r.graphChildren()) stack.push(c);
+  for (const r of roots) r.pushGraphChildren(stack);
   while (stack.length > 0) {
     const t = stack.pop()!;
     if (survivors.has(t) || !(scope.has(t) || t.isKept)) continue;
     survivors.add(t);
     if (!roots.has(t) && !t.isKept) t.internal = true;
-    for (const c of t.graphChildren()) stack.push(c);
+    t.pushGraphChildren(stack);
   }
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
@@ -115,6 +123,13 @@ function closeScope(scope: Set<Traceable>, result: unknown, reason: FreeReason):
   }
 }
 
+/** Removes `scope` from the stack (the innermost one, unless scopes interleaved: tidyAsync). */
+function leave(scope: Set<Traceable>): void {
+  const i = scopes.lastIndexOf(scope);
+  if (i === scopes.length - 1) scopes.pop();
+  else if (i >= 0) scopes.splice(i, 1);
+}
+
 /** Runs fn in a scope that frees what fn made (but its result and that result's graph) with `reason`. */
 export function runScoped<T>(fn: () => T, reason: FreeReason): T {
   const scope = new Set<Traceable>();
@@ -123,16 +138,16 @@ export function runScoped<T>(fn: () => T, reason: FreeReason): T {
   try {
     result = fn();
   } catch (e) {
-    scopes.splice(scopes.lastIndexOf(scope), 1);
+    leave(scope);
     closeScope(scope, undefined, reason);
     throw e;
   }
   if (result instanceof Promise) {
-    scopes.splice(scopes.lastIndexOf(scope), 1);
+    leave(scope);
     closeScope(scope, undefined, reason);
     throw new Error('tidy(fn): fn returned a Promise; use tidyAsync for async functions');
   }
-  scopes.splice(scopes.lastIndexOf(scope), 1);
+  leave(scope);
   closeScope(scope, result, reason);
   return result;
 }
@@ -159,11 +174,11 @@ export async function tidyAsync<T>(fn: () => Promise<T>): Promise<T> {
   try {
     result = await fn();
   } catch (e) {
-    scopes.splice(scopes.lastIndexOf(scope), 1);
+    leave(scope);
     closeScope(scope, undefined, reason);
     throw e;
   }
-  scopes.splice(scopes.lastIndexOf(scope), 1);
+  leave(scope);
   closeScope(scope, result, reason);
   return result;
 }

@@ -3,7 +3,7 @@ export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }
 
@@ -22,7 +22,8 @@ export { contiguousStrides } from '@deepwasm/kernels';
 
 export function checkShape(shape: Shape, op: string): number[] {
   const out: number[] = [];
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`${op}: invalid shape ${formatShape(shape)} (dimensions must be non-negative integers)`);
     }

@@ -55,7 +55,8 @@ export class Tensor implements Traceable {
   /** Internal: use zeros/fromArray/... to make tensors. */
   constructor(storage: Storage, shape: Shape, requiresGrad = false) {
     this.storage = storage;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's, or empty()'s own checked copy) cannot change: shared, not copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.size = sizeOf(shape);
     this.requiresGrad = requiresGrad;
     track(this);
@@ -63,7 +64,7 @@ export class Tensor implements Traceable {
 
   /** An uninitialised tensor (contents are whatever the reused block held). */
   static empty(shape: Shape, k: Kernels = kernels()): Tensor {
-    const s = checkShape(shape, 'empty');
+    const s = Object.freeze(checkShape(shape, 'empty'));
     return new Tensor(new Storage(k, sizeOf(s)), s);
   }
 
@@ -161,6 +162,13 @@ export class Tensor implements Traceable {
   graphChildren(): Iterable<Traceable> {
     if (this.node === null) return [];
     return [...this.node.inputs, ...this.node.saved];
+  }
+
+  pushGraphChildren(out: Traceable[]): void {
+    const node = this.node;
+    if (node === null) return;
+    for (let i = 0; i < node.inputs.length; i++) out.push(node.inputs[i]!);
+    for (let i = 0; i < node.saved.length; i++) out.push(node.saved[i]!);
   }
 
   /** True when an op on this tensor should be recorded for backward. */
