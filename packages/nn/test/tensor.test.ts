@@ -35,6 +35,21 @@ describe('creating and reading tensors', () => {
     expect(() => nn.zeros([2, -1])).toThrow(/invalid shape \[2, -1\]/);
   });
 
+  it('keeps frozen shapes: its own copy of the array it was given, shared by views', () => {
+    const dims = [2, 3];
+    const t = nn.Tensor.empty(dims);
+    dims[0] = 5;
+    expect(t.shape).toEqual([2, 3]);
+    expect(Object.isFrozen(t.shape)).toBe(true);
+    expect(() => (t.shape as number[]).push(1)).toThrow();
+    const v = nn.Tensor.view(t, t.shape);
+    expect(v.shape).toBe(t.shape);
+    const r = nn.Tensor.view(t, [3, 2]);
+    expect(Object.isFrozen(r.shape)).toBe(true);
+    expect(r.shape).toEqual([3, 2]);
+    expect(() => nn.Tensor.empty([2, -1])).toThrow(/empty: invalid shape \[2, -1\]/);
+  });
+
   it('is deterministic when seeded', () => {
     const a = nn.randn([50], { generator: new nn.Generator(42) }).toArray();
     const b = nn.randn([50], { generator: new nn.Generator(42) }).toArray();
