@@ -160,6 +160,67 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       for (const p of [pa, pb, pc, work, packed]) k.arena.free(p);
     });
 
+    // With `states`, slot 0 never waits for a descheduled thread: the others compute each chunk in their
+    // own buffer and commit it by compare-exchange. Slot 0 alone, region 1 all taken but chunk X still
+    // COMPUTING in slot 1 (its other columns written): slot 0 computes its own region and X, marks slot 1
+    // ABANDONED and returns 1. Slot 1 alone (region 0 done): its region through its buffer, back to IDLE,
+    // returns 0. A call that finds a newer GEMM's words (it was abandoned, its GEMM is over) writes nothing.
+    it('lets slot 0 take over a chunk a descheduled thread holds', async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(12);
+      const f = (name: string) => k.exports[name] as (...a: number[]) => number;
+      const [M, N, K] = [37, 203, 130];
+      const A = uniform(rand, M * K, -1, 1);
+      const B = uniform(rand, K * N, -1, 1);
+      const C = uniform(rand, M * N, -1, 1);
+      const pa = put(k, A), pb = put(k, B), pc = put(k, C);
+      const maxCols = 16;
+      const work = k.arena.alloc(f('gemm_workspace_bytes')() + M * maxCols * 4);
+      const packedFloats = ((M + 3) & ~3) * K;
+      const block = k.arena.alloc(packedFloats * 4 + 64 + 2 * 64 * 64);
+      const claims = block, states = block + 64 * 64, flags = block + 2 * 64 * 64, packed = flags + 64;
+      const args = [0, 0, M, N, K, 0.75, pa, K, pb, N, 0.5, pc, N, work];
+      k.arena.f32(pc, C.length).set(C);
+      f('f32_gemm_4x8')(...args);
+      const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
+      const before = new Uint32Array(new Float32Array(C).buffer);
+      const slivers = Math.ceil(N / 8);
+      const start = (r: number) => Math.floor((r * slivers) / 2) * 8;
+      const size = (r: number) => Math.min(N, Math.floor(((r + 1) * slivers) / 2) * 8) - start(r);
+      const words = (p: number, n: number) => k.arena.i32(p, n);
+      const cBits = () => new Uint32Array(k.memory.buffer, pc, C.length);
+      const gen = 4;
+      const [COMPUTING, ABANDONED, IDLE] = [2, 5, 6];
+      const x0 = start(1) + 8, xCols = 16;
+      // Slot 0: C holds region 1's columns other than X as computed, the rest as before.
+      const c0 = Uint32Array.from(before, (v, i) => (i % N >= start(1) && (i % N < x0 || i % N >= x0 + xCols) ? want[i]! : v));
+      cBits().set(c0);
+      words(flags, 16).fill(0);
+      words(claims, 32).set([0, gen - 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, size(1), gen, size(1) - xCols, gen]);
+      words(states, 32).set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COMPUTING, gen, xCols, x0]);
+      expect(f('f32_gemm_4x8_shared_a')(...args, packed, flags, 32, 0, 2, claims, 8, maxCols, gen, states), 'slot 0 ends the job').toBe(1);
+      expect(cBits().findIndex((v, i) => v !== want[i]), 'slot 0: first wrong element').toBe(-1);
+      expect(Array.from(words(states + 64, 2)), "slot 1's phase").toEqual([ABANDONED, gen]);
+      expect([0, 1].map((r) => Array.from(words(claims + 64 * r + 8, 2))), 'columns written per region').toEqual([[size(0), gen], [size(1), gen]]);
+      expect(words(states + 8, 1)[0], 'chunks taken over').toBe(1);
+      // Slot 1: region 0 computed and counted, region 1 free.
+      cBits().set(Uint32Array.from(before, (v, i) => (i % N < start(1) ? want[i]! : v)));
+      words(claims, 32).set([size(0), gen + 1, size(0), gen + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, gen, 0, 0]);
+      words(states + 64, 4).fill(0);
+      expect(f('f32_gemm_4x8_shared_a')(...args, packed, flags, 32, 1, 2, claims, 8, maxCols, gen + 1, states), 'slot 1').toBe(0);
+      expect(cBits().findIndex((v, i) => v !== want[i]), 'slot 1: first wrong element').toBe(-1);
+      expect(Array.from(words(states + 64, 2)), "slot 1's phase").toEqual([IDLE, gen + 1]);
+      expect(Array.from(words(claims + 64 + 8, 2)), "region 1's columns written").toEqual([size(1), gen + 1]);
+      // A late call of GEMM gen + 1 finds GEMM gen + 2's words: it leaves, C and the words untouched.
+      cBits().set(before);
+      words(claims, 32).set([0, gen + 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, gen + 2, 0, 0]);
+      const claimWords = Array.from(words(claims, 32));
+      expect(f('f32_gemm_4x8_shared_a')(...args, packed, flags, 32, 1, 2, claims, 8, maxCols, gen + 1, states), 'late call').toBe(0);
+      expect(cBits().findIndex((v, i) => v !== before[i]), 'late call: first element written').toBe(-1);
+      expect(Array.from(words(claims, 32)), 'late call: claim words').toEqual(claimWords);
+      for (const p of [pa, pb, pc, work, block]) k.arena.free(p);
+    });
+
     it('gives the same bits with a packed B', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(8);

@@ -15,6 +15,7 @@ const [M, Kd, N] = shape.split('x').map(Number);
 const root = dir === undefined ? new URL('../../../packages/kernels/', import.meta.url) : pathToFileURL(`${dir}/`);
 const K = await import(new URL('dist/index.js', root));
 const kernelsDir = new URL('dist/threads/', root);
+const { sharedATakeovers } = await import(new URL('dist/ops/gemm.js', root));
 const { Pool } = await import(new URL('pool.js', kernelsDir));
 const { workerSource } = await import(new URL('work.js', kernelsDir));
 const { LAYOUT } = await import(new URL('layout.js', kernelsDir));
@@ -74,7 +75,7 @@ for (let r = 0; r < Number(roundsArg); r++) {
       const [seen, ws, we, wn] = [T[slot], T[slot + 1], T[slot + 2], T[slot + 3]];
       rows.push({
         total: e - s, pre: mark.run - s, publish: mark.cs - mark.run, seen: seen ? seen - mark.cs : NaN, lag: wn ? ws - mark.cs : NaN,
-        caller: mark.ce - mark.cs, worker: wn ? we - ws : 0, ends: wn ? we - mark.ce : NaN, wait: mark.waitEnd - mark.wait, post: e - mark.waitEnd,
+        caller: mark.ce - mark.cs, worker: wn ? we - ws : 0, ends: wn ? we - mark.ce : NaN, wait: mark.wait === undefined ? 0 : mark.waitEnd - mark.wait, post: e - (mark.waitEnd ?? mark.runEnd),
       });
     }
   }
@@ -90,5 +91,6 @@ const slow = rows.filter((r) => r.total > 2 * m);
 console.log(`  slow calls (> ${us(2 * m)} us): ${slow.length} of ${rows.length}, ${((100 * slow.reduce((s, r) => s + r.total - m, 0)) / rows.reduce((s, r) => s + r.total, 0)).toFixed(1)}% of the time; each:`);
 for (const r of slow.slice(0, 12)) console.log('           ' + keys.map((x) => us(r[x]).padStart(7)).join(''));
 const sum = (f) => rows.reduce((s, r) => s + (Number.isNaN(f(r)) ? 0 : f(r)), 0);
+console.log(`  chunks the caller took over from a descheduled thread: ${sharedATakeovers?.(k) ?? 'n/a'}`);
 console.log(`  mean call ${us(sum((r) => r.total) / rows.length)} us; 1t mean ${us(one.reduce((s, x) => s + x, 0) / one.length)} us; thread time unused in 2t calls: ${((100 * sum((r) => 2 * r.total - r.caller - r.worker)) / sum((r) => 2 * r.total)).toFixed(1)}%`);
 K.closeThreads(k);

@@ -6,7 +6,7 @@
 import type { Kernels } from '../load.js';
 import { inMemory, kernel, size } from './check.js';
 import { fill, scale } from './elementwise.js';
-import { PIECES_PER_THREAD, runTasks, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
+import { PIECES_PER_THREAD, runTasks, settleThreads, splitOver, splitRange, threadsFor, type Task } from '../threads/index.js';
 
 const workspaces = new WeakMap<Kernels, number>();
 
@@ -189,8 +189,11 @@ interface SharedA {
 
 const sharedA = new WeakMap<Kernels, SharedA>();
 
-/** Claim words at the front of the block: one per thread, 64 bytes apart. */
-const CLAIMS_BYTES = 64 * 64;
+/**
+ * The front of the block: each thread's region claim word (and its count of columns written), then each
+ * thread's phase and chunk (f32_gemm_4x8_shared_a's `states`), 64 bytes apart.
+ */
+const CLAIMS_BYTES = 2 * 64 * 64;
 
 /** The last GEMM number before the flags are cleared and numbering starts again (2 gen fits an i32). */
 const MAX_GEN = (1 << 30) - 1;
@@ -203,7 +206,11 @@ function packedAt(units: number): number {
 function sharedABlock(k: Kernels, units: number, packedBytes: number): SharedA {
   let s = sharedA.get(k);
   if (s === undefined || s.units < units || s.bytes < packedAt(s.units) + packedBytes || s.gen >= MAX_GEN) {
-    if (s !== undefined) k.arena.free(s.ptr);
+    if (s !== undefined) {
+      // A worker may still be leaving a GEMM the caller finished without it (reading the block).
+      settleThreads(k);
+      k.arena.free(s.ptr);
+    }
     const have = s === undefined ? 0 : s.bytes;
     // Room for twice the flags asked for, so a GEMM of a few more units does not move the block.
     const flagUnits = Math.max(units * 2, s?.units ?? 0);
@@ -237,20 +244,22 @@ function gemmSharedA(
   const claims = s.ptr;
   const flags = claims + CLAIMS_BYTES;
   const packed = s.ptr + packedAt(s.units);
-  const maxCols = Math.max(MIN_CHUNK, Math.ceil(N / (SHARED_A_PIECES * threads) / 8) * 8);
+  // A chunk of the other threads' is computed in their scratch first: at most 2^18 floats.
+  const maxCols = Math.max(MIN_CHUNK, Math.min(Math.ceil(N / (SHARED_A_PIECES * threads) / 8), Math.floor((1 << 18) / M / 8)) * 8);
   let tasks = s.tasks.get(threads);
   if (tasks === undefined) {
-    tasks = Array.from({ length: threads }, (): Task => ({ fn: 'f32_gemm_4x8_shared_a', args: new Array<number>(23).fill(0), scratch: 13 }));
+    tasks = Array.from({ length: threads }, (): Task => ({ fn: 'f32_gemm_4x8_shared_a', args: new Array<number>(24).fill(0), scratch: 13 }));
     s.tasks.set(threads, tasks);
   }
   for (let slot = 0; slot < threads; slot++) {
     const x = tasks[slot]!.args;
     x[0] = +transA; x[1] = +transB; x[2] = M; x[3] = N; x[4] = K; x[5] = alpha; x[6] = a; x[7] = lda; x[8] = b; x[9] = ldb;
     x[10] = beta; x[11] = c; x[12] = ldc; x[14] = packed; x[15] = flags; x[16] = rows; x[17] = slot; x[18] = threads;
-    x[19] = claims; x[20] = MIN_CHUNK; x[21] = maxCols; x[22] = gen;
+    x[19] = claims; x[20] = MIN_CHUNK; x[21] = maxCols; x[22] = gen; x[23] = claims + 64 * 64;
   }
-  // The caller's wait for the others' last chunks: two of the smallest, at 20 multiply-adds a ns.
-  runTasks(k, tasks, workspaceBytes(k), (2 * MIN_CHUNK * M * K) / 20_000);
+  // The calling thread's call returns 1 once every column is in C (it computes a chunk itself that a
+  // descheduled thread holds), and the job ends there.
+  runTasks(k, tasks, workspaceBytes(k) + M * maxCols * 4, undefined, true);
 }
 
 /** Columns of the smallest chunk a thread claims in gemmSharedA (a region's last ones). */
@@ -380,4 +389,10 @@ export function gemmPackedBTasks(
       : [+transA, e - s, N, K, alpha, a + (transA ? s : s * lda) * 4, lda, b.ptr, beta, c + s * ldc * 4, ldc, 0],
     scratch: 11,
   }));
+}
+
+/** Chunks the calling thread of gemmSharedA has computed for a descheduled thread so far (for tools/bench/study; not exported by the package). */
+export function sharedATakeovers(k: Kernels): number {
+  const s = sharedA.get(k);
+  return s === undefined ? 0 : Number(new BigInt64Array(k.memory.buffer, s.ptr + 64 * 64 + 8, 1)[0]);
 }

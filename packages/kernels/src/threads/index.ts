@@ -169,12 +169,19 @@ export function splitOver(k: Kernels, work: number, n: number, align: number, ta
  * Runs the tasks on k's threads (each with at least scratchBytes of its own scratch), in jobs of at most
  * LAYOUT.MAX_TASKS. `tailUs`: how long the last pieces of the job take once the caller has none left
  * (Pool.run: the caller spins that long for them, then blocks); by default from the caller's tasks.
+ * `mayComplete`: a task on the calling thread that returns 1 ends the job, the caller not waiting for
+ * the others' tasks (it guarantees they write nothing the caller can see from then on; see Pool.settle).
  */
-export function runTasks(k: Kernels, tasks: readonly Task[], scratchBytes = 0, tailUs?: number): void {
+export function runTasks(k: Kernels, tasks: readonly Task[], scratchBytes = 0, tailUs?: number, mayComplete = false): void {
   const pool = pools.get(k);
   if (pool === undefined) throw new Error('runTasks: these kernels have no thread pool (setThreads first)');
   if (scratchBytes > 0) pool.ensureScratch(scratchBytes);
-  for (let i = 0; i < tasks.length; i += LAYOUT.MAX_TASKS) pool.run(tasks.length <= LAYOUT.MAX_TASKS ? tasks : tasks.slice(i, i + LAYOUT.MAX_TASKS), tailUs);
+  for (let i = 0; i < tasks.length; i += LAYOUT.MAX_TASKS) pool.run(tasks.length <= LAYOUT.MAX_TASKS ? tasks : tasks.slice(i, i + LAYOUT.MAX_TASKS), tailUs, mayComplete);
+}
+
+/** Returns once none of k's workers is still inside a task (see Pool.settle); at once without a pool. */
+export function settleThreads(k: Kernels): void {
+  pools.get(k)?.settle();
 }
 
 /**

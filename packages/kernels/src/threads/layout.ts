@@ -34,6 +34,13 @@ export const LAYOUT = {
   ALIVE: 16,
   /** Int32 words: 1 while thread i is parked (the pool shrank below it): it skips jobs until unparked. */
   PARKED: 80,
+  /**
+   * Int32 words: 1 while thread i runs a task. A task on the calling thread may end its job early
+   * (Pool.run's mayComplete), leaving another thread to finish a task of a job that is over; the caller
+   * waits for these words (Pool.settle) before it frees or moves memory such a task may still write.
+   * (After the scratch pointers, which end at int32 word 640.)
+   */
+  BUSY: 640,
   /** Byte offset of the error message (after PARKED's 64 words, which end at byte 576). */
   ERROR_BYTES: 576,
   ERROR_BYTES_MAX: 1024,

@@ -173,7 +173,10 @@ export class Pool {
     for (let t = 0; t < this.active; t++) {
       const have = this.scratch[t];
       if (have !== undefined && this.k.arena.blockSize(have) >= this.scratchBytes) continue;
-      if (have !== undefined) this.k.arena.free(have);
+      if (have !== undefined) {
+        this.settle();
+        this.k.arena.free(have);
+      }
       this.scratch[t] = this.k.arena.alloc(this.scratchBytes);
       this.f64[L.SCRATCH + t] = this.scratch[t]!;
     }
@@ -190,7 +193,7 @@ export class Pool {
    * 512³ plain 6.07 against 5.39-5.57 ms. As a default for every job (twice the caller's mean task)
    * it was within the noise for the LeNet-5 and LSTM steps (0.96x and 1.05x, 10:56 UTC, load 6.6).
    */
-  run(tasks: readonly Task[], tailUs?: number): void {
+  run(tasks: readonly Task[], tailUs?: number, mayComplete = false): void {
     if (tasks.length > L.MAX_TASKS) throw new RangeError(`a parallel job holds at most ${L.MAX_TASKS} tasks, got ${tasks.length}`);
     const ctl = this.ctl;
     const f64 = this.f64;
@@ -208,10 +211,12 @@ export class Pool {
       f64[at + 2] = t.scratch ?? -1;
       for (let a = 0; a < t.args.length; a++) f64[at + 3 + a] = t.args[a]!;
     }
-    Atomics.store(ctl, L.COUNT, tasks.length);
-    Atomics.store(ctl, L.DONE, 0);
-    Atomics.store(ctl, L.ERROR, 0);
     const seq = (this.seq = (this.seq + 1) | 0);
+    Atomics.store(ctl, L.COUNT, tasks.length);
+    Atomics.store(ctl, L.DONE, (seq & 0x3fffff) << 10);
+    Atomics.store(ctl, L.ERROR, 0);
+    this.mayComplete = mayComplete;
+    this.completed = false;
     const useWorkers = this.broken === null && this.active > 1;
     if (useWorkers) {
       const blocks = this.affinity ? Math.min(this.active, tasks.length) : 1;
@@ -221,7 +226,7 @@ export class Pool {
       Atomics.store(ctl, L.SEQ, seq);
       if (Atomics.load(ctl, L.SLEEPERS) > 0) Atomics.notify(ctl, L.SEQ);
       runClaimed(ctl, f64, seq, 0, this.call, L, this.argv);
-      this.waitDone(tasks.length, Math.min(tailUs ?? this.callerSpinUs, this.callerSpinUs));
+      if (!this.completed) this.waitDone(tasks.length, Math.min(tailUs ?? this.callerSpinUs, this.callerSpinUs));
     } else {
       for (let i = 0; i < tasks.length; i++) this.runInline(tasks[i]!);
     }
@@ -234,10 +239,30 @@ export class Pool {
 
   /** The calling thread's argument arrays by length (runClaimed's argv). */
   private readonly argv: number[][] = [];
+  /** Whether the current job may end when a task on the calling thread returns 1 (run's mayComplete), and whether one did. */
+  private mayComplete = false;
+  private completed = false;
 
   private readonly call = (fn: number, args: number[]): void => {
-    this.fns[fn]!(...args);
+    if (this.fns[fn]!(...args) === 1 && this.mayComplete) this.completed = true;
   };
+
+  /**
+   * Returns once no worker is inside a task any more: after a job that a task on the calling thread
+   * ended early (run's mayComplete), another thread may still be finishing its task of it (writing
+   * only its own scratch and memory the op keeps for it). Called before such memory is freed or moved.
+   */
+  settle(): void {
+    for (let t = 1; t < this.workers.length; t++) {
+      const since = performance.now();
+      while (Atomics.load(this.ctl, L.BUSY + t) !== 0) {
+        if (this.broken !== null || performance.now() - since > this.stallMs) {
+          this.broken ??= `worker ${t} did not finish a task within ${this.stallMs} ms`;
+          throw new Error(`deepwasm threads: ${this.broken}; the pool is no longer used (run on one thread)`);
+        }
+      }
+    }
+  }
 
   private runInline(t: Task): void {
     const args = t.args.slice();
@@ -251,7 +276,7 @@ export class Pool {
     const spinUntil = performance.now() + spinUs / 1000;
     let lastProgress = performance.now();
     let last = done;
-    for (let spins = 0; done < count; spins++) {
+    for (let spins = 0; (done & 1023) < count; spins++) {
       if ((spins & 63) === 63) {
         const now = performance.now();
         if (now > spinUntil && this.blocking) Atomics.wait(ctl, L.DONE, done, 100);
@@ -269,6 +294,7 @@ export class Pool {
 
   /** Stops and terminates every worker and frees the scratch blocks. */
   close(): void {
+    if (this.broken === null) this.settle();
     Atomics.store(this.ctl, L.STOP, 1);
     Atomics.notify(this.ctl, L.SEQ);
     this.stopFrom(1);

@@ -40,6 +40,7 @@ export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thre
       for (let a = 0; a < argc; a++) args[a] = f64[at + 3 + a]!;
       const s = f64[at + 2]!;
       if (s >= 0) args[s] = scratch;
+      Atomics.store(ctl, L.BUSY + thread, 1);
       try {
         call(f64[at]!, args);
       } catch (e) {
@@ -51,8 +52,17 @@ export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thre
           Atomics.store(ctl, L.ERROR_LENGTH, n);
         }
       }
+      Atomics.store(ctl, L.BUSY + thread, 0);
       ran++;
-      if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
+      // DONE holds the job's tag over its count of finished tasks: a task of a job the caller has left
+      // (Pool.run's mayComplete) counts in no later job.
+      for (;;) {
+        const d = Atomics.load(ctl, L.DONE);
+        if (d >>> 10 !== tag) break;
+        if (Atomics.compareExchange(ctl, L.DONE, d, d + 1) !== d) continue;
+        if ((d & 1023) + 1 === count) Atomics.notify(ctl, L.DONE);
+        break;
+      }
     }
   }
   return ran;
