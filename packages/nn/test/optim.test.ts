@@ -191,6 +191,25 @@ describe('optimizer trajectories equal PyTorch\'s update rules over 25 steps', (
 });
 
 describe('optimizer state', () => {
+  it('updates parameters at different step counts (one skipped a step) as separate optimizers would', () => {
+    const run = (together: boolean) => {
+      nn.manualSeed(3);
+      const a = nn.randn([37]).requiresGrad_().keep();
+      const b = nn.randn([5, 3]).requiresGrad_().keep();
+      const opts = { lr: 0.05, weightDecay: 0.01 };
+      const opt = together ? [new nn.Adam([a, b], opts)] : [new nn.Adam([a], opts), new nn.Adam([b], opts)];
+      for (let i = 0; i < 6; i++) {
+        for (const o of opt) o.zeroGrad();
+        // b gets no gradient at step 2, so a and b are at different steps from then on.
+        const loss = i === 2 ? a.mul(a).sum() : a.mul(a).sum().add(b.mul(b).mul(3).sum());
+        loss.backward();
+        for (const o of opt) o.step();
+      }
+      return [...a.toArray(), ...b.toArray()];
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+
   it('resumes exactly from a stateDict (10 + 10 steps == 20 steps)', () => {
     const make = (p: Tensor[]) => new nn.Adam(p, { lr: 0.05, amsgrad: true });
     const straight = ourTrajectory(make, 20);

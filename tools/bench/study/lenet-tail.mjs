@@ -3,8 +3,8 @@
 // the median step, the excess over each site's own median is summed by site and by kind (JS before a
 // call, a kernel on the caller, a job), with how often such a job found a worker asleep against the
 // other steps. Says whether the mean's excess over the median is a few sites or spread over all.
-//   node --experimental-wasm-relaxed-simd tools/bench/study/lenet-tail.mjs [--threads 2] [--isa relaxed] [--steps 600]
-import { closeThreads } from '@deepwasm/kernels';
+//   node --experimental-wasm-relaxed-simd tools/bench/study/lenet-tail.mjs [--threads 2] [--isa relaxed] [--steps 600] [--warmup 600] [--spin-us 300]
+import { closeThreads, poolOf } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
 import { arg, profiledKernels } from './step-profile-setup.mjs';
@@ -13,6 +13,8 @@ const threads = Number(arg('threads', '2'));
 const isa = arg('isa', 'relaxed');
 const steps = Number(arg('steps', '600'));
 const { k, record } = await profiledKernels({ isa, threads });
+// --spin-us N: how long the workers spin on the job number before they block (LAYOUT.SPIN_US).
+if (arg('spin-us', null) !== null) Atomics.store(new Int32Array(poolOf(k).control), 7, Number(arg('spin-us', null)));
 
 nn.manualSeed(0);
 const model = lenet5();
@@ -25,7 +27,7 @@ const step = () =>
     nn.crossEntropy(model.forward(x), labels).backward();
     opt.step();
   });
-for (let i = 0; i < 60; i++) step();
+for (let i = 0, n = Number(arg('warmup', '600')); i < n; i++) step();
 
 const rows = []; // per step: [total, [js_i, run_i, asleep_i, kind_i, name_i]...]
 for (let s = 0; s < steps; s++) {

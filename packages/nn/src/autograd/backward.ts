@@ -55,17 +55,23 @@ function secondBackwardError(t: Tensor, op: string): Error {
   );
 }
 
-/** What a node becomes once backward() has gone through it without retainGraph. */
+/** What a node becomes once backward() has gone through it without retainGraph: one frozen marker per op name. */
+const releasedNodes = new Map<string, GradNode>();
 function releasedNode(op: string): GradNode {
-  return {
-    op,
-    inputs: [],
-    saved: [],
-    released: true,
-    backward() {
-      throw new Error(`backward(): the graph through "${op}" was already released`);
-    },
-  };
+  let node = releasedNodes.get(op);
+  if (node === undefined) {
+    node = Object.freeze({
+      op,
+      inputs: Object.freeze([]) as readonly Tensor[],
+      saved: Object.freeze([]) as readonly Tensor[],
+      released: true,
+      backward(): (Tensor | null)[] {
+        throw new Error(`backward(): the graph through "${op}" was already released`);
+      },
+    });
+    releasedNodes.set(op, node);
+  }
+  return node;
 }
 
 /**

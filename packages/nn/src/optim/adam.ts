@@ -33,18 +33,27 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
    * the same values as one call each.
    */
   protected override updateGroup(group: ParamGroup<AdamOptions>, due: readonly DueParam[]): void {
-    const byStep = new Map<number, AdamTensor[]>();
+    if (due.length === 0) return;
+    // The usual case, every parameter at the same step, needs no grouping.
+    const step0 = due[0]!.st.step;
+    const byStep = due.every((d) => d.st.step === step0) ? null : new Map<number, AdamTensor[]>();
+    const all: AdamTensor[] = [];
     for (const { p, grad, st } of due) {
       const m = this.buffer(p, st, 'exp_avg');
       const v = this.buffer(p, st, 'exp_avg_sq');
       const vmax = group.amsgrad ? this.buffer(p, st, 'max_exp_avg_sq') : null;
+      const t = { p: p.ptr, g: grad.ptr, m: m.ptr, v: v.ptr, vmax: vmax?.ptr ?? 0, n: p.size };
+      if (byStep === null) {
+        all.push(t);
+        continue;
+      }
       let list = byStep.get(st.step);
       if (list === undefined) byStep.set(st.step, (list = []));
-      list.push({ p: p.ptr, g: grad.ptr, m: m.ptr, v: v.ptr, vmax: vmax?.ptr ?? 0, n: p.size });
+      list.push(t);
     }
-    const k = due[0]?.p.k;
-    for (const [step, tensors] of byStep) {
-      adamUpdateMulti(k!, tensors, {
+    const k = due[0]!.p.k;
+    for (const [step, tensors] of byStep ?? [[step0, all] as const]) {
+      adamUpdateMulti(k, tensors, {
         lr: group.lr, beta1: group.betas[0], beta2: group.betas[1], eps: group.eps, weightDecay: group.weightDecay,
         decoupled: this.decoupled, amsgrad: group.amsgrad, step,
       });
