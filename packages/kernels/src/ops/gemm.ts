@@ -244,8 +244,11 @@ function gemmSharedA(
   const claims = s.ptr;
   const flags = claims + CLAIMS_BYTES;
   const packed = s.ptr + packedAt(s.units);
-  // A chunk of the other threads' is computed in their scratch first: at most 2^18 floats.
-  const maxCols = Math.max(MIN_CHUNK, Math.min(Math.ceil(N / (SHARED_A_PIECES * threads) / 8), Math.floor((1 << 18) / M / 8)) * 8);
+  // With K of TAKEOVER_K or more, a chunk of the other threads' is computed in their scratch first
+  // (at most 2^15 floats, which stay in cache), so that the caller may take over a descheduled one's.
+  const takeover = K >= TAKEOVER_K;
+  const cap = takeover ? Math.floor((1 << 15) / M / 8) : Infinity;
+  const maxCols = Math.max(MIN_CHUNK, Math.min(Math.ceil(N / (SHARED_A_PIECES * threads) / 8), cap) * 8);
   let tasks = s.tasks.get(threads);
   if (tasks === undefined) {
     tasks = Array.from({ length: threads }, (): Task => ({ fn: 'f32_gemm_4x8_shared_a', args: new Array<number>(24).fill(0), scratch: 13 }));
@@ -255,12 +258,24 @@ function gemmSharedA(
     const x = tasks[slot]!.args;
     x[0] = +transA; x[1] = +transB; x[2] = M; x[3] = N; x[4] = K; x[5] = alpha; x[6] = a; x[7] = lda; x[8] = b; x[9] = ldb;
     x[10] = beta; x[11] = c; x[12] = ldc; x[14] = packed; x[15] = flags; x[16] = rows; x[17] = slot; x[18] = threads;
-    x[19] = claims; x[20] = MIN_CHUNK; x[21] = maxCols; x[22] = gen; x[23] = claims + 64 * 64;
+    x[19] = claims; x[20] = MIN_CHUNK; x[21] = maxCols; x[22] = gen; x[23] = takeover ? claims + 64 * 64 : 0;
   }
-  // The calling thread's call returns 1 once every column is in C (it computes a chunk itself that a
-  // descheduled thread holds), and the job ends there.
-  runTasks(k, tasks, workspaceBytes(k) + M * maxCols * 4, undefined, true);
+  if (takeover) {
+    // The calling thread's call returns 1 once every column is in C (it computes itself a chunk that a
+    // descheduled thread holds), and the job ends there.
+    runTasks(k, tasks, workspaceBytes(k) + M * maxCols * 4, undefined, true);
+  } else {
+    // The caller's wait for the others' last chunks: two of the smallest, at 20 multiply-adds a ns.
+    runTasks(k, tasks, workspaceBytes(k), (2 * MIN_CHUNK * M * K) / 20_000);
+  }
 }
+
+/**
+ * Depth from which gemmSharedA's other threads compute their chunks in scratch, so that the caller can
+ * take over a descheduled one's: the copy into C costs about 1/K of the chunk's products (VGG's first
+ * convolution, K = 27, would pay for it on every chunk).
+ */
+const TAKEOVER_K = 128;
 
 /** Columns of the smallest chunk a thread claims in gemmSharedA (a region's last ones). */
 const MIN_CHUNK = 8;
