@@ -18,6 +18,7 @@ const CASES: Array<[string, ConvWeightsForm, Conv2dGeometry]> = [
   ['Winograd F(4x4), one image, 8 x 7 tiles', 'winograd4', { ...base, N: 1, C: 16, H: 30, W: 26, OC: 33 }],
   ['Winograd F(4x4), two chunks of tile rows, the first spanning both images', 'winograd4', { ...base, N: 2, C: 512, H: 24, W: 24, OC: 16 }],
   ['Winograd F(2x2), packed filters (7x7 at batch 1)', 'winograd', { ...base, N: 1, C: 16, H: 7, W: 7, OC: 24 }],
+  ['Winograd F(2x2), one image as one job, odd channels and columns', 'winograd', { ...base, N: 1, C: 19, H: 7, W: 9, OC: 17 }],
   ['1x1, the image as the GEMM operand', 'packed', { ...base, N: 2, C: 20, H: 7, W: 9, OC: 36, KH: 1, KW: 1, padH: 0, padW: 0 }],
   ['1x1 stride 2 (downsample)', 'packed', { ...base, N: 1, C: 24, H: 13, W: 14, OC: 40, KH: 1, KW: 1, padH: 0, padW: 0, strideH: 2, strideW: 2 }],
   ['3x3 stride 2 (pixels-major)', 'pixels', { ...base, N: 1, C: 16, H: 40, W: 40, OC: 12, strideH: 2, strideW: 2 }],

@@ -13,6 +13,7 @@
 // transforms (their adjoints) are in f32-winograd-2x2-3x3-grad.ts.
 import { loadTail, storeTail } from '../common/lanes';
 import { paddedRows } from './padded-rows';
+import { madd } from '../common/madd';
 
 /** 16 values of one transformed 4x4 tile; `g` gives row-major 3x3 taps (9 floats at p, step bytes apart). */
 // @ts-ignore: decorator
@@ -148,12 +149,20 @@ export function f32_winograd_2x2_3x3_input(
   x: usize, C: i32, H: i32, W: i32, padH: i32, padW: i32, th0: i32, th1: i32, tilesW: i32,
   v: usize, ldv: i32, col: i32, plane: usize,
 ): void {
+  winograd2x2Input(x, C, H, W, padH, padW, th0, th1, tilesW, 0, C, v, ldv, col, plane);
+}
+
+/** f32_winograd_2x2_3x3_input for channels c0..c1 only (each writes its own rows of v). */
+export function winograd2x2Input(
+  x: usize, C: i32, H: i32, W: i32, padH: i32, padW: i32, th0: i32, th1: i32, tilesW: i32,
+  c0: i32, c1: i32, v: usize, ldv: i32, col: i32, plane: usize,
+): void {
   const rows = 2 * (th1 - th0) + 2;
   const wp = 8 * ((tilesW + 3) >> 2) + 2;
   const wpb = <usize>wp << 2;
   const ih0 = 2 * th0 - padH;
   const xiStride = <usize>C * <usize>ldv << 2;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const src = x + (<usize>c * <usize>H * <usize>W << 2);
     paddedRows(plane, wp, src, H, W, ih0, rows, padW);
     let out = v + ((<usize>c * <usize>ldv + <usize>col) << 2);
@@ -230,10 +239,25 @@ export function storeLanes(out: usize, xiStride: usize, i: usize, v0: v128, v1: 
 export function f32_winograd_2x2_3x3_output(
   m: usize, OC: i32, ldm: i32, col: i32, th0: i32, th1: i32, tilesW: i32, bias: usize, y: usize, OH: i32, OW: i32,
 ): void {
+  winograd2x2Output(m, OC, ldm, col, th0, th1, tilesW, 0, OC, bias, y, OH, OW, false, 0, 0, 0, false);
+}
+
+/**
+ * f32_winograd_2x2_3x3_output for output channels o0..o1, then, with `affine`, inference's batch norm,
+ * residual and ReLU on each output as f32_channel_affine_act applies them to the stored result:
+ * act(madd(y, s[o], t[o]) + r) (scale / shift 0: 1 / 0; residual [OC, OH, OW] or 0).
+ */
+export function winograd2x2Output(
+  m: usize, OC: i32, ldm: i32, col: i32, th0: i32, th1: i32, tilesW: i32, o0: i32, o1: i32, bias: usize, y: usize, OH: i32, OW: i32,
+  affine: bool, scale: usize, shift: usize, residual: usize, relu: bool,
+): void {
   const xiStride = <usize>OC * <usize>ldm << 2;
   const owb = <usize>OW << 2;
-  for (let o = 0; o < OC; o++) {
+  for (let o = o0; o < o1; o++) {
     const b = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>o << 2)) : 0);
+    const sv = f32x4.splat(scale != 0 ? load<f32>(scale + (<usize>o << 2)) : 1);
+    const tv = f32x4.splat(shift != 0 ? load<f32>(shift + (<usize>o << 2)) : 0);
+    const rplane: usize = residual == 0 ? 0 : residual + (<usize>o * <usize>OH * <usize>OW << 2);
     const plane = y + (<usize>o * <usize>OH * <usize>OW << 2);
     let src = m + ((<usize>o * <usize>ldm + <usize>col) << 2);
     for (let th = th0; th < th1; th++) {
@@ -274,9 +298,19 @@ export function f32_winograd_2x2_3x3_output(
         const ow = 2 * tw;
         const at = row0 + (<usize>ow << 2);
         // Lane l's two outputs go to columns 2 (tw + l) and 2 (tw + l) + 1: interleave the pairs.
-        const lo0 = v128.shuffle<f32>(y00, y01, 0, 4, 1, 5), hi0 = v128.shuffle<f32>(y00, y01, 2, 6, 3, 7);
-        const lo1 = v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), hi1 = v128.shuffle<f32>(y10, y11, 2, 6, 3, 7);
+        let lo0 = v128.shuffle<f32>(y00, y01, 0, 4, 1, 5), hi0 = v128.shuffle<f32>(y00, y01, 2, 6, 3, 7);
+        let lo1 = v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), hi1 = v128.shuffle<f32>(y10, y11, 2, 6, 3, 7);
         const cols = min(8, OW - ow);
+        if (affine) {
+          const r0: usize = rplane == 0 ? 0 : rplane + (<usize>(2 * th * OW + ow) << 2);
+          lo0 = finish(lo0, sv, tv, r0, cols, relu);
+          hi0 = finish(hi0, sv, tv, r0 == 0 ? 0 : r0 + 16, cols - 4, relu);
+          if (second) {
+            const r1: usize = r0 == 0 ? 0 : r0 + owb;
+            lo1 = finish(lo1, sv, tv, r1, cols, relu);
+            hi1 = finish(hi1, sv, tv, r1 == 0 ? 0 : r1 + 16, cols - 4, relu);
+          }
+        }
         if (cols == 8) {
           v128.store(at, lo0);
           v128.store(at, hi0, 16);
@@ -292,6 +326,22 @@ export function f32_winograd_2x2_3x3_output(
       }
     }
   }
+}
+
+/**
+ * act(madd(v, s, t) + r) on four outputs, of which the first n (at most 4; none when n <= 0) lie
+ * inside the row: the residual is read for those only (r: 0 for none).
+ */
+// @ts-ignore: decorator
+@inline
+function finish(v: v128, s: v128, t: v128, r: usize, n: i32, relu: bool): v128 {
+  v = madd(v, s, t);
+  if (r != 0 && n > 0) v = f32x4.add(v, n >= 4 ? v128.load(r) : loadTail(r, <usize>n, 0));
+  if (relu) {
+    const zero = f32x4.splat(0);
+    v = v128.bitselect(zero, v, f32x4.lt(v, zero));
+  }
+  return v;
 }
 
 // @ts-ignore: decorator

@@ -14,7 +14,7 @@ export {
 export { f32_conv2d_backward_chunk, f32_conv2d_backward_chunk_scratch_bytes } from './f32-conv2d-backward-chunk';
 export { f32_pixels_affine_maxpool_nchw } from './f32-pixels-affine-maxpool';
 export { f32_winograd_4x4_3x3_filter_rows, f32_winograd_4x4_3x3_input, f32_winograd_4x4_3x3_output, f32_winograd_4x4_3x3_scratch_bytes } from './f32-winograd-4x4-3x3';
-export { f32_winograd_4x4_3x3_layer } from './f32-winograd-4x4-3x3-layer';
+export { f32_winograd_2x2_3x3_layer, f32_winograd_4x4_3x3_layer } from './f32-winograd-layer';
 export {
   f32_winograd_2x2_3x3_packed_floats, f32_winograd_2x2_3x3_filter_packed, f32_winograd_2x2_3x3_fused, f32_winograd_2x2_3x3_fused_scratch_bytes,
   f32_winograd_2x2_3x3_fused_packing,

@@ -5,7 +5,8 @@
  * Pointwise and im2col shapes end in f32_gemm_4x8_channel_affine (the epilogue in the GEMM's store,
  * no weight packing per call); most stride-1 3x3 shapes run Winograd F(4x4, 3x3) with the epilogue in
  * its output transform (winograd-4x4.ts); smaller Winograd shapes run their GEMMs on filters transformed and packed
- * once, pixels-major shapes on weight panels packed once, then one epilogue pass; the rest (groups,
+ * once (one image on several threads: one job with the epilogue in the output transform, else an epilogue pass after),
+ * pixels-major shapes on weight panels packed once, then one epilogue pass; the rest (groups,
  * dense, direct) run conv2dForward and the pass.
  */
 import type { Kernels } from '../load.js';
@@ -14,12 +15,12 @@ import {
   pixelsMajorWeightsFloats, type Conv2dGeometry,
 } from './conv.js';
 import { directApplies } from './conv-direct.js';
-import { conv2dForwardWinogradPacked, MIN_TILES_PACKED, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
-import { winograd4x4Applies, winograd4x4Inference, winograd4x4PackedFloats, winograd4x4PackFilters } from './winograd-4x4.js';
+import { conv2dForwardWinogradPacked, MIN_TILES_PACKED, tileChunks, winogradApplies, winogradPackFilters, winogradPackedFloats } from './winograd.js';
+import { winograd4x4Applies, winograd4x4Inference, winograd4x4PackedFloats, winograd4x4PackFilters, winogradLayerJob } from './winograd-4x4.js';
 import { channelAffine, gemmChannelAffine, packA, packedAFloats, type ChannelAffine } from './gemm-channel-affine.js';
 import { maxPool2d, poolOutputSize, type Pool2dGeometry } from './pool.js';
 import { kernel } from './check.js';
-import { splitOver } from '../threads/index.js';
+import { runTasks, splitRange, threadsFor } from '../threads/index.js';
 
 /** The form of the weights conv2dInference reads for a geometry. */
 export type ConvWeightsForm = 'packed' | 'winograd4' | 'winograd' | 'pixels' | 'plain';
@@ -93,10 +94,38 @@ export function conv2dInference(
     return;
   }
   if (form === 'winograd4') return winograd4x4Inference(k, g, x, prepared, e, y, OH, OW);
+  if (form === 'winograd' && winograd2x2Job(k, g, x, prepared, e, y, OH, OW)) return;
   if (form === 'winograd') conv2dForwardWinogradPacked(k, g, x, prepared, y, OH, OW);
   else if (form === 'pixels') conv2dForwardPixelsMajor(k, g, x, 0, 0, y, OH, OW, prepared);
   else conv2dForward(k, g, x, prepared, 0, y);
   if (e.scale !== 0 || e.shift !== 0 || e.residual !== 0 || e.relu) channelAffine(k, y, y, g.N, g.OC, P, e);
+}
+
+/**
+ * The 'winograd' form (F(2x2): ResNet's 7x7 layers at batch 1) of one image whose tile rows make one
+ * chunk, on several threads: one job (f32_winograd_2x2_3x3_layer: the transforms by channel ranges,
+ * the 16 GEMMs, the batch norm, residual and ReLU in the output transform's store). Returns false
+ * (nothing done) otherwise.
+ */
+function winograd2x2Job(k: Kernels, g: Conv2dGeometry, x: number, packed: number, e: ChannelAffine, y: number, OH: number, OW: number): boolean {
+  const tc = tileChunks(g.N, OH, OW, Math.max(g.C, g.OC));
+  const T = Math.ceil(OH / 2) * tc.tilesW;
+  const threads = threadsFor(k, 16 * g.OC * T * g.C);
+  if (g.N !== 1 || tc.maxT !== T || threads <= 1) return false;
+  const v = k.arena.alloc(16 * g.C * T * 4);
+  const m = k.arena.alloc(16 * g.OC * T * 4);
+  try {
+    const affine = e.scale !== 0 || e.shift !== 0 || e.residual !== 0 || e.relu;
+    const work = kernel(k, 'f32_gemm_channel_affine_work_bytes')() as number;
+    winogradLayerJob(k, 'f32_winograd_2x2_3x3_layer', threads, Math.max(tc.planeFloats * 4, work), g.C, g.OC, [
+      x, g.C, g.H, g.W, g.padH, g.padW, 0, Math.ceil(OH / 2), tc.tilesW, 0, v, T, packed, packedAFloats(k, g.OC, g.C) * 4, m, g.OC,
+      +affine, e.scale, e.shift, e.residual, +e.relu, y, OH, OW,
+    ]);
+  } finally {
+    k.arena.free(v);
+    k.arena.free(m);
+  }
+  return true;
 }
 
 /** A max pooling's window after a convolution (PyTorch's MaxPool2d options; the planes and size come from the convolution). */
@@ -138,9 +167,9 @@ export function conv2dInferenceMaxPool(
     ];
     // A tap of a window is a load, a multiply-add and a compare-select over four channels: counted as one multiply-add a float.
     const work = g.OC * PH * PW * pool.KH * pool.KW;
-    if (!splitOver(k, work, PH, 1, (r0, r1) => ({ fn: 'f32_pixels_affine_maxpool_nchw', args: args(r0, r1) }))) {
-      kernel(k, 'f32_pixels_affine_maxpool_nchw')(...args(0, PH));
-    }
+    const threads = threadsFor(k, work);
+    if (threads > 1) runTasks(k, splitRange(PH, 8 * threads).map(([r0, r1]) => ({ fn: 'f32_pixels_affine_maxpool_nchw', args: args(r0, r1) })));
+    else kernel(k, 'f32_pixels_affine_maxpool_nchw')(...args(0, PH));
   } finally {
     k.arena.free(full);
     if (idx !== 0) k.arena.free(idx);

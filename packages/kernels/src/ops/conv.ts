@@ -287,11 +287,13 @@ export function conv2dForwardPixelsMajor(
       src + (n0 * g.C + gr * cg) * H * W * 4, g.C * H * W, n1 - n0, cg, H, W, g.KH, g.KW, g.strideH, g.strideW, 0, 0,
       g.dilationH, g.dilationW, OH, OW, packed + gr * per * 4, og, taps, b !== 0 ? 1 : 0, yt + (n0 * P * g.OC + gr * og) * 4, g.OC, work,
     ];
-    // With fewer images than threads, the threads take ranges of output rows of the image.
+    // With fewer images than threads, the threads take ranges of output rows of the image, 8 a thread (with
+    // 2 a thread, ResNet's stem and strided layers at batch 1 left the caller waiting 7-16% of these jobs
+    // in busier minutes for a worker held up; 2% with 8, tools/bench/study/resnet50-tails.mjs).
     if (threads > 1) {
       const tasks: Task[] = [];
       for (let gr = 0; gr < g.groups; gr++) {
-        for (const [r0, r1] of splitRange(OH, 2 * threads)) {
+        for (const [r0, r1] of splitRange(OH, 8 * threads)) {
           // Output rows r0..r1: the same windows with the padding moved up by r0 rows (a negative
           // padding reads real rows below the first), and the rows' pixels in yt.
           const args = call(gr, 0, 1, 0);

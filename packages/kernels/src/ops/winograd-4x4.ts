@@ -59,29 +59,30 @@ function channelPieces(
   runTasks(k, tasks, scratch.bytes);
 }
 
-/** Units of each transform a thread of layerJob's job (the threads finish within one small unit of each other). */
+/** Units of each transform a thread of winogradLayerJob's job (the threads finish within one small unit of each other). */
 const UNITS_PER_THREAD = 8;
 
 const states = new WeakMap<Kernels, number>();
 
 /**
- * A chunk of one image's tile rows on several threads as one job (f32_winograd_4x4_3x3_layer: every
- * thread one call, the input transform's channel ranges, the 36 GEMMs and the output transform's
- * channel ranges claimed between them, phase after phase). `args`: the kernel's arguments up to OW.
- * Three jobs before (the transforms by 2 fixed channel ranges a thread, the products one a task): the
- * same kernels on the same rows, the same bits.
+ * A chunk of one image's tile rows on several threads as one job (f32_winograd_4x4_3x3_layer, or
+ * f32_winograd_2x2_3x3_layer: every thread one call, the input transform's channel ranges, the GEMMs
+ * and the output transform's channel ranges claimed between them, phase after phase). `args`: the
+ * kernel's arguments up to OW; C and OC its channels. F(4x4) ran three jobs before (the transforms by
+ * 2 fixed channel ranges a thread, the products one a task), F(2x2) its transforms on the calling
+ * thread around a job of products, then an epilogue pass: the same kernels' arithmetic on the same
+ * rows, the same bits.
  */
-function layerJob(k: Kernels, threads: number, scratchBytes: number, args: number[]): void {
+export function winogradLayerJob(k: Kernels, fn: string, threads: number, scratchBytes: number, C: number, OC: number, args: number[]): void {
   let state = states.get(k);
   if (state === undefined) {
     state = k.arena.alloc(64);
     states.set(k, state);
   }
   k.arena.i32(state, 5).fill(0);
-  const [C, OC] = [args[1]!, args[15]!];
   const chunk = (n: number) => Math.ceil(n / (UNITS_PER_THREAD * threads));
   const all = [...args, chunk(C), chunk(OC), state, 0];
-  runTasks(k, Array.from({ length: threads }, (): Task => ({ fn: 'f32_winograd_4x4_3x3_layer', args: all, scratch: 26 })), scratchBytes);
+  runTasks(k, Array.from({ length: threads }, (): Task => ({ fn, args: all, scratch: all.length - 1 })), scratchBytes);
 }
 
 /** Floats winograd4x4PackFilters writes: 36 packed OC x C matrices. */
@@ -124,7 +125,7 @@ export function winograd4x4Inference(k: Kernels, g: Conv2dGeometry, x: number, p
       const threads = threadsFor(k, 36 * g.OC * T * g.C);
       if (threads > 1 && pieces.length === 1) {
         const [n, th0, th1, col] = pieces[0]!;
-        layerJob(k, threads, Math.max(planeBytes, kernel(k, 'f32_gemm_channel_affine_work_bytes')() as number), [
+        winogradLayerJob(k, 'f32_winograd_4x4_3x3_layer', threads, Math.max(planeBytes, kernel(k, 'f32_gemm_channel_affine_work_bytes')() as number), g.C, g.OC, [
           x + n * imageIn, g.C, g.H, g.W, g.padH, g.padW, th0, th1, tilesW, col, v, T, packed, per, m, g.OC, e.scale, e.shift,
           e.residual === 0 ? 0 : e.residual + n * imageOut, +e.relu, y + n * imageOut, OH, OW,
         ]);
