@@ -66,7 +66,10 @@ export async function inferenceRows(opts: SuiteOptions, only?: readonly string[]
         peerMs.push(await peer.time(3, minSeconds));
         for (const o of ours) {
           nn.useKernels(o.k);
-          const t = time(() => nn.noGrad(() => nn.tidy(() => void o.model.forward(o.x))), { warmup: r === 0 ? 1 : 0, minSamples: 3, minSeconds });
+          // One untimed forward a round, as ORT gets (ort-web-worker.ts): the contender before may leave its
+          // threads spinning for a while, which the first timed forwards would pay for (ResNet-50 on 2
+          // threads: ~128 ms in the first two of three forwards after ORT's, ~94 in the third).
+          const t = time(() => nn.noGrad(() => nn.tidy(() => void o.model.forward(o.x))), { warmup: 1, minSamples: 3, minSeconds });
           ourMs.get(o.isa)!.push(t.medianMs);
         }
         opts.log?.(`cnn: ${net.name} ${threads}t round ${r + 1}: ORT ${peerMs.at(-1)!.toFixed(1)} ms, ${ours.map((o) => `${o.isa} ${ourMs.get(o.isa)!.at(-1)!.toFixed(1)} ms`).join(', ')}`);
