@@ -25,6 +25,11 @@ export const LAYOUT = {
   /** Blocks the current job's tasks are cut into: one per thread taking part. */
   BLOCKS: 9,
   /**
+   * 1 when block 0 is the calling thread's alone (a job that may complete early, Pool.run's
+   * mayComplete: its task there is the one that can end the job, so no worker takes it).
+   */
+  OWN_BLOCK: 10,
+  /**
    * Int32 words, one per block: (job number mod 2^22) << 10 | next unclaimed task of the block.
    * Thread t drains block t (contiguous tasks, so consecutive ops cut the same way leave each
    * thread on the same data), then takes what is left of the others, by compare-exchange.

@@ -221,6 +221,7 @@ export class Pool {
     if (useWorkers) {
       const blocks = this.affinity ? Math.min(this.active, tasks.length) : 1;
       Atomics.store(ctl, L.BLOCKS, blocks);
+      Atomics.store(ctl, L.OWN_BLOCK, mayComplete ? 1 : 0);
       this.openBlocks = blocks;
       for (let b = 0; b < blocks; b++) Atomics.store(ctl, L.CLAIMS + b, ((seq & 0x3fffff) << 10) | Math.floor((b * tasks.length) / blocks));
       Atomics.store(ctl, L.SEQ, seq);

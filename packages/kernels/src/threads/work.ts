@@ -22,8 +22,10 @@ export function runClaimed(ctl: Int32Array, f64: Float64Array, seq: number, thre
   const tag = seq & 0x3fffff;
   const scratch = f64[L.SCRATCH + thread]!;
   let ran = 0;
+  const ownBlock = thread !== 0 && Atomics.load(ctl, L.OWN_BLOCK) !== 0;
   for (let step = 0; step < blocks; step++) {
     const b = (thread + step) % blocks;
+    if (b === 0 && ownBlock) continue;
     const end = Math.floor(((b + 1) * count) / blocks);
     for (;;) {
       const w = Atomics.load(ctl, L.CLAIMS + b);
