@@ -3,6 +3,7 @@
 // step-ab-setup.mjs): above 1, this checkout is faster. Both checkouts must be built.
 //   node --experimental-wasm-relaxed-simd tools/bench/study/lenet-ab.mjs --base /work/main [--rounds 10] [--ms 1500] [--threads 2] [--isa relaxed]
 import { stepAB } from './step-ab-setup.mjs';
+import { lenetStep } from './lenet-step-setup.mjs';
 
 await stepAB({
   script: import.meta.url,
@@ -10,10 +11,6 @@ await stepAB({
   defaults: { rounds: '10', isa: 'relaxed' },
   makeStep: async ({ nn, root }) => {
     const { lenet5 } = await import(`${root}/packages/models/dist/index.js`);
-    const model = lenet5();
-    const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-    const x = nn.randn([64, 1, 28, 28]).keep();
-    const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-    return () => nn.tidy(() => { opt.zeroGrad(); nn.crossEntropy(model.forward(x), labels).backward(); opt.step(); });
+    return lenetStep(nn, lenet5).step;
   },
 });

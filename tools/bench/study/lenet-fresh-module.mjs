@@ -8,6 +8,7 @@
 import { loadKernels, setThreads, threadsStarted, closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
+import { lenetStep } from './lenet-step-setup.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,12 +24,7 @@ async function timeSteps(source, n) {
   setThreads(k, threads);
   await threadsStarted(k);
   nn.useKernels(k);
-  nn.manualSeed(0);
-  const model = lenet5();
-  const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-  const x = nn.randn([64, 1, 28, 28]).keep();
-  const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-  const step = () => nn.tidy(() => { opt.zeroGrad(); nn.crossEntropy(model.forward(x), labels).backward(); opt.step(); });
+  const { model, opt, x, step } = lenetStep(nn, lenet5);
   for (let i = 0; i < 5; i++) step();
   const t = [];
   for (let i = 0; i < n; i++) {

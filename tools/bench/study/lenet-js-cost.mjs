@@ -8,6 +8,7 @@
 import { loadKernels, setThreads, threadsStarted, closeThreads, poolOf } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
+import { lenetStep } from './lenet-step-setup.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,17 +28,7 @@ await threadsStarted(k);
 // --spin-us N: how long the workers spin on the job number before they block (LAYOUT.SPIN_US).
 if (arg('spin-us', null) !== null) Atomics.store(new Int32Array(poolOf(k).control), 7, Number(arg('spin-us', null)));
 nn.useKernels(k);
-nn.manualSeed(0);
-const model = lenet5();
-const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-const x = nn.randn([64, 1, 28, 28]).keep();
-const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-const step = () =>
-  nn.tidy(() => {
-    opt.zeroGrad();
-    nn.crossEntropy(model.forward(x), labels).backward();
-    opt.step();
-  });
+const { step } = lenetStep(nn, lenet5);
 // --warmup: steps before the measured ones (V8 optimizes functions called once a step only after some hundreds).
 for (let i = 0, n = Number(arg('warmup', '1500')); i < n; i++) step();
 const t = [];

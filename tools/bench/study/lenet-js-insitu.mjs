@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { lenetStep } from './lenet-step-setup.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,12 +34,7 @@ if (process.argv[2] === '--child') {
     };
   }
   nn.useKernels(k);
-  nn.manualSeed(0);
-  const model = lenet5();
-  const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-  const x = nn.randn([64, 1, 28, 28]).keep();
-  const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-  const step = () => nn.tidy(() => { opt.zeroGrad(); nn.crossEntropy(model.forward(x), labels).backward(); opt.step(); });
+  const { step } = lenetStep(nn, lenet5);
   for (let i = 0; i < Number(warmup); i++) step();
   const js = [];
   const total = [];

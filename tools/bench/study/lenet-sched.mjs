@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { loadKernels, setThreads, threadsStarted, closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
+import { lenetStep } from './lenet-step-setup.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,12 +22,7 @@ const k = await loadKernels({ isa: arg('isa', 'relaxed') });
 setThreads(k, Number(arg('threads', '2')));
 await threadsStarted(k);
 nn.useKernels(k);
-nn.manualSeed(0);
-const model = lenet5();
-const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-const x = nn.randn([64, 1, 28, 28]).keep();
-const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-const step = () => nn.tidy(() => { opt.zeroGrad(); nn.crossEntropy(model.forward(x), labels).backward(); opt.step(); });
+const { step } = lenetStep(nn, lenet5);
 for (let i = 0, n = Number(arg('warmup', '200')); i < n; i++) step();
 
 // Per thread: [ran ns, waited ns, slices, voluntary switches, involuntary switches].

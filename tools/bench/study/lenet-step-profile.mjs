@@ -12,6 +12,7 @@ import { closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
 import { arg, profiledKernels } from './step-profile-setup.mjs';
+import { lenetStep } from './lenet-step-setup.mjs';
 
 const threads = Number(arg('threads', '1'));
 const isa = arg('isa', 'simd128');
@@ -20,17 +21,7 @@ const wrap = !process.argv.includes('--no-wrap');
 const stub = process.argv.includes('--stub');
 const { k, record } = await profiledKernels({ isa, threads, wrap, stub });
 
-nn.manualSeed(0);
-const model = lenet5();
-const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-const x = nn.randn([64, 1, 28, 28]).keep();
-const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-const step = () =>
-  nn.tidy(() => {
-    opt.zeroGrad();
-    nn.crossEntropy(model.forward(x), labels).backward();
-    opt.step();
-  });
+const { step } = lenetStep(nn, lenet5);
 // --warmup: steps before the timed ones (V8 optimizes functions called once a step only after some hundreds).
 const warmup = Number(arg('warmup', '30'));
 for (let i = 0; i < warmup; i++) step();

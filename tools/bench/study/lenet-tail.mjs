@@ -8,6 +8,7 @@ import { closeThreads, poolOf } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { lenet5 } from '@deepwasm/models';
 import { arg, profiledKernels } from './step-profile-setup.mjs';
+import { lenetStep } from './lenet-step-setup.mjs';
 
 const threads = Number(arg('threads', '2'));
 const isa = arg('isa', 'relaxed');
@@ -16,17 +17,7 @@ const { k, record } = await profiledKernels({ isa, threads });
 // --spin-us N: how long the workers spin on the job number before they block (LAYOUT.SPIN_US).
 if (arg('spin-us', null) !== null) Atomics.store(new Int32Array(poolOf(k).control), 7, Number(arg('spin-us', null)));
 
-nn.manualSeed(0);
-const model = lenet5();
-const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
-const x = nn.randn([64, 1, 28, 28]).keep();
-const labels = Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10);
-const step = () =>
-  nn.tidy(() => {
-    opt.zeroGrad();
-    nn.crossEntropy(model.forward(x), labels).backward();
-    opt.step();
-  });
+const { step } = lenetStep(nn, lenet5);
 for (let i = 0, n = Number(arg('warmup', '600')); i < n; i++) step();
 
 const rows = []; // per step: [total, [js_i, run_i, asleep_i, kind_i, name_i]...]
