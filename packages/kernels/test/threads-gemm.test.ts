@@ -221,6 +221,42 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       for (const p of [pa, pb, pc, work, block]) k.arena.free(p);
     });
 
+    // A thread that stays PACKING (it failed there, or the OS holds it) cannot be taken over: slot 0,
+    // its own region done, gives up after about a second and returns 0, so the pool waits for every call
+    // (and reports a failed one) instead of slot 0 spinning in WebAssembly for good. It writes nothing
+    // of the chunk it left, and the other slot's phase stays as it was.
+    it("leaves a thread stuck packing to the pool's wait", async () => {
+      const k = await loadKernels({ isa });
+      const rand = rng(13);
+      const f = (name: string) => k.exports[name] as (...a: number[]) => number;
+      const [M, N, K] = [21, 64, 130];
+      const A = uniform(rand, M * K, -1, 1);
+      const B = uniform(rand, K * N, -1, 1);
+      const C = uniform(rand, M * N, -1, 1);
+      const pa = put(k, A), pb = put(k, B), pc = put(k, C);
+      const maxCols = 16;
+      const work = k.arena.alloc(f('gemm_workspace_bytes')() + M * maxCols * 4);
+      const block = k.arena.alloc(((M + 3) & ~3) * K * 4 + 64 + 2 * 64 * 64);
+      const claims = block, states = block + 64 * 64, flags = block + 2 * 64 * 64, packed = flags + 64;
+      const args = [0, 0, M, N, K, 1, pa, K, pb, N, 0, pc, N, work];
+      f('f32_gemm_4x8')(...args);
+      const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
+      const before = new Uint32Array(new Float32Array(C).buffer);
+      k.arena.f32(pc, C.length).set(C);
+      const words = (p: number, n: number) => k.arena.i32(p, n);
+      const gen = 7, PACKING = 3;
+      // Region 1 (columns 32-63) all taken by slot 1, none written; slot 1 PACKING for columns 32-47.
+      words(flags, 16).fill(0);
+      words(claims, 32).set([0, gen - 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, gen, 0, gen]);
+      words(states, 32).set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, PACKING, gen, 16, 32]);
+      expect(f('f32_gemm_4x8_shared_a')(...args, packed, flags, 32, 0, 2, claims, 8, maxCols, gen, states), 'slot 0 gives up').toBe(0);
+      const got = new Uint32Array(k.memory.buffer, pc, C.length);
+      expect(got.findIndex((v, i) => (i % N < 32 ? v !== want[i] : v !== before[i])), 'first element not as expected').toBe(-1);
+      expect(Array.from(words(states + 64, 4)), "slot 1's phase and chunk").toEqual([PACKING, gen, 16, 32]);
+      expect(Array.from(words(claims + 64 + 8, 2)), "region 1's columns written").toEqual([0, gen]);
+      for (const p of [pa, pb, pc, work, block]) k.arena.free(p);
+    });
+
     it('gives the same bits with a packed B', async () => {
       const k = await loadKernels({ isa });
       const rand = rng(8);

@@ -98,3 +98,29 @@ for (const isa of ISAS) {
     });
   });
 }
+
+// One job a layer on several threads (f32_winograd_4x4_3x3_layer and its F(2x2) twin): a call that finds
+// a phase's units all claimed waits for them to be done. If the thread holding one never finishes (it
+// failed inside the unit, its error in the pool's control block, or the OS holds it), the waiting call
+// gives up after 1-2 s and returns without touching the output: the threads still in the job
+// finish every unit between them, and the pool's wait reports a failed or stalled thread.
+describe('Winograd one-job layers: a call waiting on a unit that never finishes gives up', async () => {
+  const k = await loadKernels({ isa: 'simd128' });
+  it.each(['f32_winograd_4x4_3x3_layer', 'f32_winograd_2x2_3x3_layer'])('%s', (fn) => {
+    const C = 8;
+    const state = k.arena.alloc(64);
+    const y = k.arena.alloc(64 * 4);
+    k.arena.f32(y, 64).fill(7);
+    // The input transform's one unit (cChunk = C) claimed by another call, not done.
+    k.arena.i32(state, 16).set([1, 0, 0, 0, 0]);
+    const scratch = k.arena.alloc(1 << 16);
+    // x, C, H, W, padH, padW, th0, th1, tilesW, col, v, T, packed, perBytes, m, OC, [affine,] scale, shift, residual, relu, y, OH, OW, cChunk, oChunk, state, scratch
+    const head = [0, C, 8, 8, 1, 1, 0, 2, 2, 0, 0, 4, 0, 0, 0, 4];
+    const tail = [0, 0, 0, 0, y, 8, 8, C, 4, state, scratch];
+    const args = fn === 'f32_winograd_2x2_3x3_layer' ? [...head, 0, ...tail] : [...head, ...tail];
+    (k.exports[fn] as (...a: number[]) => void)(...args);
+    expect(Array.from(k.arena.i32(state, 5)), 'phase counters: one more look at the input units, nothing done').toEqual([2, 0, 0, 0, 0]);
+    expect(Array.from(k.arena.f32(y, 64)).every((v) => v === 7), 'output untouched').toBe(true);
+    for (const p of [state, y, scratch]) k.arena.free(p);
+  });
+});

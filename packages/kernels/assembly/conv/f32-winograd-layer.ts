@@ -22,11 +22,20 @@ function next(at: usize, units: i32): i32 {
   return u < units ? u : units;
 }
 
-/** Returns once `units` units of a phase are done (its i32 count at `at`). */
+/**
+ * Looks at a phase's count before a waiting call gives up (1-2 s here): it then leaves the rest of
+ * the layer to the threads still in it, which finish every unit between them (a waiting call holds no
+ * unit). So a thread that failed inside a unit (its error is in the pool's control block) or stalled
+ * leaves the caller in the pool's wait, which reports the error or the stall, not spinning in here.
+ */
+const WAIT_LOOKS: i64 = 1 << 29;
+
+/** Returns true once `units` units of a phase are done (its i32 count at `at`), false if it gave up. */
 // @ts-ignore: decorator
 @inline
-function waitFor(at: usize, units: i32): void {
-  while (atomic.load<i32>(at) < units) {}
+function waitFor(at: usize, units: i32): bool {
+  for (let looks: i64 = 0; atomic.load<i32>(at) < units; looks++) if (looks >= WAIT_LOOKS) return false;
+  return true;
 }
 
 /**
@@ -48,14 +57,14 @@ export function f32_winograd_4x4_3x3_layer(
     f32_winograd_4x4_3x3_input(x, C, H, W, padH, padW, th0, th1, tilesW, c0, min(C, c0 + cChunk), v, T, col, scratch);
     atomic.add<i32>(state + 4, 1);
   }
-  waitFor(state + 4, inUnits);
+  if (!waitFor(state + 4, inUnits)) return;
   const vBytes = <usize>C * <usize>T << 2;
   const mBytes = <usize>OC * <usize>T << 2;
   for (let xi = next(state + 8, 36); xi < 36; xi = next(state + 8, 36)) {
     f32_gemm_4x8_channel_affine(OC, T, C, packed + <usize>xi * <usize>perBytes, v + <usize>xi * vBytes, T, m + <usize>xi * mBytes, T, 0, 0, 0, T, 0, scratch);
     atomic.add<i32>(state + 12, 1);
   }
-  waitFor(state + 12, 36);
+  if (!waitFor(state + 12, 36)) return;
   const outUnits = (OC + oChunk - 1) / oChunk;
   for (let u = next(state + 16, outUnits); u < outUnits; u = next(state + 16, outUnits)) {
     const o0 = u * oChunk;
@@ -80,14 +89,14 @@ export function f32_winograd_2x2_3x3_layer(
     winograd2x2Input(x, C, H, W, padH, padW, th0, th1, tilesW, c0, min(C, c0 + cChunk), v, T, col, scratch);
     atomic.add<i32>(state + 4, 1);
   }
-  waitFor(state + 4, inUnits);
+  if (!waitFor(state + 4, inUnits)) return;
   const vBytes = <usize>C * <usize>T << 2;
   const mBytes = <usize>OC * <usize>T << 2;
   for (let xi = next(state + 8, 16); xi < 16; xi = next(state + 8, 16)) {
     f32_gemm_4x8_channel_affine(OC, T, C, packed + <usize>xi * <usize>perBytes, v + <usize>xi * vBytes, T, m + <usize>xi * mBytes, T, 0, 0, 0, T, 0, scratch);
     atomic.add<i32>(state + 12, 1);
   }
-  waitFor(state + 12, 16);
+  if (!waitFor(state + 12, 16)) return;
   const outUnits = (OC + oChunk - 1) / oChunk;
   for (let u = next(state + 16, outUnits); u < outUnits; u = next(state + 16, outUnits)) {
     const o0 = u * oChunk;

@@ -93,9 +93,17 @@ export function f32_gemm_4x8_shared_a(
     }
   }
   if (states == 0 || slot != 0) return 0;
-  finishOthers(transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slots, claims, gen, states);
-  return 1;
+  // Given up (a thread stuck packing or committing): the pool then waits for every call, as without states.
+  return finishOthers(transA, transB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, work, packedA, flags, unitRows, slots, claims, gen, states) ? 1 : 0;
 }
+
+/**
+ * Rounds of finishOthers' loop (each a look at every region and slot, about 10-20 ns when there is
+ * nothing to take over) before slot 0 gives up on a thread that stays PACKING or COMMITTING (0.7-1.1 s
+ * here): a thread that failed there (its error is in the pool's control block) or stalled then
+ * leaves the caller in the pool's wait, which reports it, rather than spinning in here.
+ */
+const FINISH_ROUNDS: i64 = 1 << 26;
 
 /** Adds `cols` to a region's count of columns written into C (gen << 32 | count; another GEMM's counts as 0). */
 function addWritten(word: usize, tag: i64, cols: i32): void {
@@ -107,23 +115,24 @@ function addWritten(word: usize, tag: i64, cols: i32): void {
 }
 
 /**
- * Slot 0, its own chunks done: returns once every region's columns are written into C, computing
- * itself (into C) any chunk another slot keeps COMPUTING for longer than computing it takes.
+ * Slot 0, its own chunks done: returns true once every region's columns are written into C, computing
+ * itself (into C) any chunk another slot keeps COMPUTING for longer than computing it takes; false after
+ * FINISH_ROUNDS rounds without that (the others' calls then finish the GEMM, and the pool waits for them).
  */
 function finishOthers(
   transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize, packedA: usize, flags: usize, unitRows: i32, slots: i32,
   claims: usize, gen: i32, states: usize,
-): void {
+): bool {
   const tag = <i64>gen << 32;
   const slivers = (N + NR - 1) / NR;
-  for (;;) {
+  for (let round: i64 = 0; round < FINISH_ROUNDS; round++) {
     let missing = false;
     for (let r = 0; r < slots; r++) {
       const size = min(N, <i32>((<i64>(r + 1) * slivers) / slots) * NR) - <i32>((<i64>r * slivers) / slots) * NR;
       if (atomic.load<i64>(claims + (<usize>r << 6) + 8) != (tag | <i64>size)) missing = true;
     }
-    if (!missing) return;
+    if (!missing) return true;
     for (let s = 1; s < slots; s++) {
       const state = states + (<usize>s << 6);
       if (atomic.load<i64>(state) != (tag | COMPUTING)) continue;
@@ -143,6 +152,7 @@ function finishOthers(
       store<i64>(states + 8, load<i64>(states + 8) + 1);
     }
   }
+  return false;
 }
 
 /** Copies `cols` columns of `rows` rows between two row-major blocks (leading dimensions in floats). */
