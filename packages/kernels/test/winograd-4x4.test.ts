@@ -6,7 +6,7 @@
  * output's sum of |x w| (the magnitude the float32 rounding scales with).
  */
 import { describe, expect, it } from 'vitest';
-import { conv2dInference, convInferenceForm, convWeightsFloats, loadKernels, prepareConvWeights, type Conv2dGeometry, type Isa } from '../src/index.js';
+import { conv2dInference, convInferenceForm, convWeightsFloats, loadKernels, prepareConvWeights, runTasks, setThreads, threadsStarted, type Conv2dGeometry, type Isa } from '../src/index.js';
 import { get, put, rng, uniform } from './support/arrays.js';
 
 // N, C, H, W, OC, pad
@@ -123,4 +123,30 @@ describe('Winograd one-job layers: a call waiting on a unit that never finishes 
     expect(Array.from(k.arena.f32(y, 64)).every((v) => v === 7), 'output untouched').toBe(true);
     for (const p of [state, y, scratch]) k.arena.free(p);
   });
+});
+
+// The same through the pool: one input unit (the last channel, read past the end of memory) traps in
+// whichever thread claims it; the other thread, its units done, waits for that one, gives up, and the
+// job ends with the trap's error in the caller instead of a spin. The pool keeps working.
+it('a Winograd one-job layer whose unit fails on one thread ends in an error in the caller, not a hang', async () => {
+  const k = await loadKernels({ isa: 'simd128' });
+  setThreads(k, 2);
+  await threadsStarted(k);
+  const [C, H, W, T] = [16, 8, 8, 4];
+  const v = k.arena.alloc(36 * C * T * 4);
+  const state = k.arena.alloc(64);
+  const scratchBytes = 1 << 16;
+  // The threads' scratch blocks first, so that memory does not grow between choosing x and the job.
+  runTasks(k, [{ fn: 'f32_vfill', args: [v, 16, 0] }, { fn: 'f32_vfill', args: [v + 64, 16, 0] }], scratchBytes);
+  const x = k.memory.buffer.byteLength - (C - 1) * H * W * 4;
+  k.arena.i32(state, 16).fill(0);
+  // x, C, H, W, padH, padW, th0, th1, tilesW, col, v, T, packed, perBytes, m, OC, scale, shift, residual, relu, y, OH, OW, cChunk (1), oChunk, state
+  const args = [x, C, H, W, 1, 1, 0, 2, 2, 0, v, T, 0, 0, 0, 4, 0, 0, 0, 0, 0, 8, 8, 1, 4, state, 0];
+  const task = { fn: 'f32_winograd_4x4_3x3_layer', args, scratch: args.length - 1 };
+  expect(() => runTasks(k, [task, task], scratchBytes)).toThrow(/deepwasm threads: a kernel failed: .*memory access out of bounds/);
+  expect(k.arena.i32(state, 2)[1], 'input units done: all but the failed one').toBe(C - 1);
+  runTasks(k, [{ fn: 'f32_vfill', args: [v, 16, 2] }, { fn: 'f32_vfill', args: [v + 64, 16, 2] }]);
+  expect(Array.from(k.arena.f32(v, 32)).every((e) => e === 2), 'a job after the failure').toBe(true);
+  setThreads(k, 1);
+  for (const p of [v, state]) k.arena.free(p);
 });
