@@ -166,24 +166,8 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
     // ABANDONED and returns 1. Slot 1 alone (region 0 done): its region through its buffer, back to IDLE,
     // returns 0. A call that finds a newer GEMM's words (it was abandoned, its GEMM is over) writes nothing.
     it('lets slot 0 take over a chunk a descheduled thread holds', async () => {
-      const k = await loadKernels({ isa });
-      const rand = rng(12);
-      const f = (name: string) => k.exports[name] as (...a: number[]) => number;
-      const [M, N, K] = [37, 203, 130];
-      const A = uniform(rand, M * K, -1, 1);
-      const B = uniform(rand, K * N, -1, 1);
-      const C = uniform(rand, M * N, -1, 1);
-      const pa = put(k, A), pb = put(k, B), pc = put(k, C);
-      const maxCols = 16;
-      const work = k.arena.alloc(f('gemm_workspace_bytes')() + M * maxCols * 4);
-      const packedFloats = ((M + 3) & ~3) * K;
-      const block = k.arena.alloc(packedFloats * 4 + 64 + 2 * 64 * 64);
-      const claims = block, states = block + 64 * 64, flags = block + 2 * 64 * 64, packed = flags + 64;
-      const args = [0, 0, M, N, K, 0.75, pa, K, pb, N, 0.5, pc, N, work];
-      k.arena.f32(pc, C.length).set(C);
-      f('f32_gemm_4x8')(...args);
-      const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
-      const before = new Uint32Array(new Float32Array(C).buffer);
+      const [M, N] = [37, 203];
+      const { k, f, pc, C, args, want, before, claims, states, flags, packed, maxCols, free } = await sharedASetup(isa, 12, M, N, 130, 0.75, 0.5);
       const slivers = Math.ceil(N / 8);
       const start = (r: number) => Math.floor((r * slivers) / 2) * 8;
       const size = (r: number) => Math.min(N, Math.floor(((r + 1) * slivers) / 2) * 8) - start(r);
@@ -218,7 +202,7 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       expect(f('f32_gemm_4x8_shared_a')(...args, packed, flags, 32, 1, 2, claims, 8, maxCols, gen + 1, states), 'late call').toBe(0);
       expect(cBits().findIndex((v, i) => v !== before[i]), 'late call: first element written').toBe(-1);
       expect(Array.from(words(claims, 32)), 'late call: claim words').toEqual(claimWords);
-      for (const p of [pa, pb, pc, work, block]) k.arena.free(p);
+      free();
     });
 
     // A thread that stays PACKING (it failed there, or the OS holds it) cannot be taken over: slot 0,
@@ -226,23 +210,8 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
     // (and reports a failed one) instead of slot 0 spinning in WebAssembly for good. It writes nothing
     // of the chunk it left, and the other slot's phase stays as it was.
     it("leaves a thread stuck packing to the pool's wait", async () => {
-      const k = await loadKernels({ isa });
-      const rand = rng(13);
-      const f = (name: string) => k.exports[name] as (...a: number[]) => number;
-      const [M, N, K] = [21, 64, 130];
-      const A = uniform(rand, M * K, -1, 1);
-      const B = uniform(rand, K * N, -1, 1);
-      const C = uniform(rand, M * N, -1, 1);
-      const pa = put(k, A), pb = put(k, B), pc = put(k, C);
-      const maxCols = 16;
-      const work = k.arena.alloc(f('gemm_workspace_bytes')() + M * maxCols * 4);
-      const block = k.arena.alloc(((M + 3) & ~3) * K * 4 + 64 + 2 * 64 * 64);
-      const claims = block, states = block + 64 * 64, flags = block + 2 * 64 * 64, packed = flags + 64;
-      const args = [0, 0, M, N, K, 1, pa, K, pb, N, 0, pc, N, work];
-      f('f32_gemm_4x8')(...args);
-      const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
-      const before = new Uint32Array(new Float32Array(C).buffer);
-      k.arena.f32(pc, C.length).set(C);
+      const N = 64;
+      const { k, f, pc, C, args, want, before, claims, states, flags, packed, maxCols, free } = await sharedASetup(isa, 13, 21, N, 130, 1, 0);
       const words = (p: number, n: number) => k.arena.i32(p, n);
       const gen = 7, PACKING = 3;
       // Region 1 (columns 32-63) all taken by slot 1, none written; slot 1 PACKING for columns 32-47.
@@ -254,7 +223,7 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       expect(got.findIndex((v, i) => (i % N < 32 ? v !== want[i] : v !== before[i])), 'first element not as expected').toBe(-1);
       expect(Array.from(words(states + 64, 4)), "slot 1's phase and chunk").toEqual([PACKING, gen, 16, 32]);
       expect(Array.from(words(claims + 64 + 8, 2)), "region 1's columns written").toEqual([0, gen]);
-      for (const p of [pa, pb, pc, work, block]) k.arena.free(p);
+      free();
     });
 
     it('gives the same bits with a packed B', async () => {
@@ -318,4 +287,31 @@ for (const isa of ['simd128', 'relaxed'] as Isa[]) {
       await splittingEverything(() => expectSameBitsAcrossThreads(k, 'gemmMany', prepare, () => gemmMany(k, calls.map((c) => c.call)), outputs));
     });
   });
+}
+
+/**
+ * A GEMM for calling f32_gemm_4x8_shared_a by hand with states (the takeover tests): C = alpha A B +
+ * beta C from seeded A, B, C; `want` the bits f32_gemm_4x8 gives, C reset to `before` after; one block
+ * holding the claim words, the states (64 bytes a slot), the unit flags and the packed op(A); a workspace
+ * with room for a chunk of maxCols columns.
+ */
+async function sharedASetup(isa: Isa, seed: number, M: number, N: number, K: number, alpha: number, beta: number) {
+  const k = await loadKernels({ isa });
+  const rand = rng(seed);
+  const f = (name: string) => k.exports[name] as (...a: number[]) => number;
+  const A = uniform(rand, M * K, -1, 1);
+  const B = uniform(rand, K * N, -1, 1);
+  const C = uniform(rand, M * N, -1, 1);
+  const pa = put(k, A), pb = put(k, B), pc = put(k, C);
+  const maxCols = 16;
+  const work = k.arena.alloc(f('gemm_workspace_bytes')() + M * maxCols * 4);
+  const block = k.arena.alloc(((M + 3) & ~3) * K * 4 + 64 + 2 * 64 * 64);
+  const claims = block, states = block + 64 * 64, flags = block + 2 * 64 * 64, packed = flags + 64;
+  const args = [0, 0, M, N, K, alpha, pa, K, pb, N, beta, pc, N, work];
+  f('f32_gemm_4x8')(...args);
+  const want = new Uint32Array(k.memory.buffer, pc, C.length).slice();
+  k.arena.f32(pc, C.length).set(C);
+  const before = new Uint32Array(new Float32Array(C).buffer);
+  const free = () => { for (const p of [pa, pb, pc, work, block]) k.arena.free(p); };
+  return { k, f, pc, C, args, want, before, block, claims, states, flags, packed, maxCols, free };
 }
