@@ -8,6 +8,7 @@ import * as nn from '@deepwasm/nn';
 import { resnet } from '@deepwasm/models';
 import os from 'node:os';
 import { median } from './kernels-setup.mjs';
+import { hookedForward } from './resnet50-hooked-forward.mjs';
 
 const isa = process.argv[2] ?? 'relaxed';
 const threads = Number(process.argv[3] ?? 2);
@@ -26,23 +27,7 @@ const coldCaches = () => {
 };
 
 /** The forward as the modules run it, with a hook around every fused convolution. */
-function forward(hook) {
-  const m = (key) => model.get(key);
-  // The stem as Sequential runs it: conv1 + bn1 + relu fused, then the pool.
-  let h = hook('stem', () => m('maxpool').forward(nn.fusedConvBn(m('conv1'), m('bn1'), input, { relu: true })));
-  for (const stage of ['layer1', 'layer2', 'layer3', 'layer4']) {
-    m(stage).layers.forEach((b, i) => {
-      const x = h;
-      const name = `${stage}.${i}`;
-      let y = hook(`${name}.conv1`, () => nn.fusedConvBn(b.conv1, b.bn1, x, { relu: true }));
-      y = hook(`${name}.conv2`, () => nn.fusedConvBn(b.conv2, b.bn2, y, { relu: true }));
-      const d = b.downsample;
-      const r = d === null ? x : hook(`${name}.down`, () => nn.fusedConvBn(d.get(0), d.get(1), x));
-      h = hook(`${name}.conv3`, () => nn.fusedConvBn(b.conv3, b.bn3, y, { residual: r, relu: true }));
-    });
-  }
-  return hook('head', () => m('fc').forward(m('flatten').forward(m('avgpool').forward(h))));
-}
+const forward = (hook) => hookedForward(nn, model, input, hook);
 
 const inside = new Map();
 const wholes = [];
