@@ -1,6 +1,6 @@
-"""PyTorch peer of the transposed-convolution benchmark, one thread. Prints one JSON line.
+"""PyTorch peer of the transposed-convolution benchmark, one thread (--threads N: N). Prints one JSON line.
 
-usage: python3 convt.py '<cases as JSON>' [--seconds 1]
+usage: python3 convt.py '<cases as JSON>' [--seconds 1] [--threads 1]
   cases: [{"name", "N", "C", "H", "OC", "K", "stride", "pad"}], x [N, C, H, H], weight [C, OC, K, K].
   For each case, the median ms of F.conv_transpose2d (with bias), of its input gradient alone and of
   its filter gradient alone (aten's convolution_backward, transposed=True, with the output mask
@@ -10,7 +10,7 @@ import json, statistics, sys, time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
+torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1)
 torch.manual_seed(0)
 cases = json.loads(sys.argv[1])
 seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 1.0

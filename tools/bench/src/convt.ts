@@ -1,8 +1,9 @@
 /**
  * Transposed convolution (ConvTranspose2d) on DCGAN-like shapes: the forward pass, the input gradient
- * and the filter gradient, each alone, ours (one thread, each kernel build) against tfjs-wasm's
- * conv2dTranspose (XNNPACK's deconvolution, one thread) and PyTorch on one thread
- * (python/convt.py: F.conv_transpose2d and aten's convolution_backward with one gradient selected).
+ * and the filter gradient, each alone, ours (each kernel build on 1 and 2 threads) against tfjs-wasm's
+ * conv2dTranspose (XNNPACK's deconvolution, one thread) and PyTorch on as many threads
+ * (python/convt.py: F.conv_transpose2d and aten's convolution_backward with one gradient selected);
+ * our 2-thread rows also against PyTorch's one thread, and with their speed-up over our one.
  *
  * Ours are the calls nn.convTranspose2d makes (functional/conv-transpose.ts): the forward pass is the
  * convolution's input gradient (conv2dBackward, dx only), plus the bias; the input gradient is a
@@ -21,7 +22,7 @@ type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 import { loadTfjsWasm, useBackend } from './tfjs-wasm.js';
 import { runPytorch } from './pytorch.js';
 import { median, timeInterleaved } from './stats.js';
-import { builds, loadOurs } from './train-bench.js';
+import { benchThreads, builds, loadOurs, variant } from './train-bench.js';
 import type { Row, SuiteOptions } from './report.js';
 
 export interface ConvtCase {
@@ -116,16 +117,18 @@ export async function runConvtSuite(opts: SuiteOptions = {}): Promise<Row[]> {
   const seconds = quick ? 0.3 : 1;
   const { tf } = await loadTfjsWasm();
   const isas = builds();
+  const threadCounts = benchThreads();
+  // Our contenders, named by variant ("relaxed 2t"): each build on each thread count, its own memory.
   const kernels: Array<[string, Kernels]> = [];
-  for (const isa of isas) kernels.push([isa, await loadOurs(isa, 1)]);
+  for (const isa of isas) for (const t of threadCounts) kernels.push([variant(isa, t), await loadOurs(isa, t)]);
   // ms[case][pass][contender] = one median per round
   const ms: Record<string, Record<Pass, Record<string, number[]>>> = {};
   const push = (c: ConvtCase, pass: Pass, who: string, v: number) => (((ms[c.name] ??= {} as Record<Pass, Record<string, number[]>>)[pass] ??= {})[who] ??= []).push(v);
   const torchKey: Record<Pass, 'fwd' | 'dx' | 'dw'> = { forward: 'fwd', 'input gradient': 'dx', 'filter gradient': 'dw' };
   for (let r = 0; r < rounds; r++) {
-    const torch = runPytorch<TorchResult>('convt.py', [JSON.stringify(CONVT_CASES), '--seconds', String(seconds / 2)], log);
+    const torch = threadCounts.map((t) => [t, runPytorch<TorchResult>('convt.py', [JSON.stringify(CONVT_CASES), '--seconds', String(seconds / 2), '--threads', String(t)], log)] as const);
     for (const c of CONVT_CASES) {
-      if (torch) for (const pass of PASSES) push(c, pass, 'pytorch', torch.cases[c.name]![torchKey[pass]]);
+      for (const [t, res] of torch) if (res) for (const pass of PASSES) push(c, pass, `pytorch ${t}`, res.cases[c.name]![torchKey[pass]]);
       const mine = kernels.map(([isa, k]) => [isa, ours(k, c)] as const);
       await useBackend(tf, 'wasm');
       const t = tfjs(tf, c);
@@ -151,17 +154,21 @@ export async function runConvtSuite(opts: SuiteOptions = {}): Promise<Row[]> {
     for (const pass of PASSES) {
       const per = ms[c.name]![pass];
       for (const isa of isas) {
-        const mine = per[isa]!;
-        for (const peer of ['tfjs-wasm', 'pytorch']) {
-          const theirs = per[peer];
-          if (!theirs) continue;
-          const ratios = theirs.map((p, i) => p / mine[i]!);
-          const label = peer === 'pytorch' ? 'pytorch 1 thread' : 'tfjs-wasm 1 thread';
-          rows.push({
-            suite: 'convt', case: `${pass} ${c.name}`, ours: `${isa} 1t`, threads: 1, metric: 'GFLOP/s', value: gflop / median(mine),
-            peer: label, peerValue: gflop / median(theirs), ratio: median(ratios), ratioRange: [Math.min(...ratios), Math.max(...ratios)],
-            medianMs: median(mine), peerMedianMs: median(theirs),
-          });
+        for (const t of threadCounts) {
+          const mine = per[variant(isa, t)]!;
+          // tfjs-wasm runs one thread; PyTorch on as many threads as ours, and on one beside our 2-thread rows.
+          const peers: Array<[string, string]> = [['tfjs-wasm', 'tfjs-wasm 1 thread'], [`pytorch ${t}`, `pytorch ${t} thread${t > 1 ? 's' : ''}`]];
+          if (t > 1) peers.push(['pytorch 1', 'pytorch 1 thread']);
+          for (const [peer, label] of peers) {
+            const theirs = per[peer];
+            if (!theirs) continue;
+            const ratios = theirs.map((p, i) => p / mine[i]!);
+            rows.push({
+              suite: 'convt', case: `${pass} ${c.name}`, ours: variant(isa, t), threads: t, metric: 'GFLOP/s', value: gflop / median(mine),
+              peer: label, peerValue: gflop / median(theirs), ratio: median(ratios), ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+              medianMs: median(mine), peerMedianMs: median(theirs),
+            });
+          }
         }
       }
     }
