@@ -57,9 +57,9 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs a command in the user's environment (or the workspace's, for pnpm pack) and returns its stdout. */
-async function sh(cmd: string, args: string[], cwd: string, env = userEnv()): Promise<string> {
+async function sh(cmd: string, args: string[], cwd: string, env = userEnv(), timeout = 300_000): Promise<string> {
   try {
-    const { stdout } = await run(cmd, args, { cwd, timeout: 300_000, maxBuffer: 64 << 20, env });
+    const { stdout } = await run(cmd, args, { cwd, timeout, maxBuffer: 64 << 20, env });
     return stdout;
   } catch (e) {
     const x = e as { stdout?: string; stderr?: string; message: string };
@@ -169,7 +169,10 @@ describe('the packed packages, installed from their tarballs outside the workspa
     await cp(fixture, project, { recursive: true });
     const dependencies = Object.fromEntries(PACKAGES.map((p) => [`@deepwasm/${p}`, `file:../tarballs/${files.find((f) => f.startsWith(`deepwasm-${p}-`))}`]));
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'deepwasm-user', private: true, type: 'module', dependencies, devDependencies: TOOLS }, null, 2));
-    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project);
+    // From the registry on a cold cache. npm waits 5 minutes on a stalled request by default (as long as
+    // sh's usual limit); a minute and more retries recover from one stalled connection (seen once here).
+    const install = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', '--fetch-timeout=60000', '--fetch-retries=5'];
+    await sh('npm', install, project, userEnv(), 900_000);
     await sh(process.execPath, ['esbuild.mjs'], project);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
   });
