@@ -7,7 +7,7 @@
 //   node tools/bench/study/lstm-step-profile.mjs [--threads 2] [--isa simd128|relaxed] [--steps 40]
 import { closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
-import { arg, profiledKernels } from './step-profile-setup.mjs';
+import { arg, profiledKernels, timeByKernel } from './step-profile-setup.mjs';
 
 const threads = Number(arg('threads', '1'));
 const isa = arg('isa', 'simd128');
@@ -28,25 +28,7 @@ const step = () =>
   });
 for (let i = 0; i < 5; i++) step();
 
-const rows = new Map();
-const stepMs = [];
-let js = 0;
-for (let s = 0; s < steps; s++) {
-  const { t0, t1, events } = record(step);
-  stepMs.push(t1 - t0);
-  let prev = t0;
-  for (const [site, a, b, kind, share, , tasks] of events) {
-    const name = kind === 'job' ? `[job] ${site}` : site;
-    const r = rows.get(name) ?? rows.set(name, { kind, run: 0, share: 0, n: 0, calls: 0 }).get(name);
-    r.calls += tasks;
-    js += a - prev;
-    r.run += b - a;
-    r.share += share;
-    r.n++;
-    prev = b;
-  }
-  js += t1 - prev;
-}
+const { rows, stepMs, js } = timeByKernel(record, step, steps);
 const med = [...stepMs].sort((a, b) => a - b)[Math.floor(stepMs.length / 2)];
 const us = (v) => ((v / steps) * 1000).toFixed(0).padStart(7);
 console.log(`LSTM(64, 128) step, B 32 x T 50, ${isa}, ${threads} thread(s): median ${med.toFixed(2)} ms over ${steps} steps${wrap ? ' (wrapped)' : ''}`);

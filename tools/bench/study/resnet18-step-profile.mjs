@@ -6,7 +6,7 @@
 import { closeThreads } from '@deepwasm/kernels';
 import * as nn from '@deepwasm/nn';
 import { resnet } from '@deepwasm/models';
-import { arg, profiledKernels } from './step-profile-setup.mjs';
+import { arg, profiledKernels, timeByKernel } from './step-profile-setup.mjs';
 
 const threads = Number(arg('threads', '1'));
 const isa = arg('isa', 'simd128');
@@ -28,33 +28,17 @@ const step = () =>
   });
 for (let i = 0; i < warmup; i++) step();
 
-const byKernel = new Map();
-const stepMs = [];
-let js = 0;
-for (let s = 0; s < steps; s++) {
-  const { t0, t1, events } = record(step);
-  stepMs.push(t1 - t0);
-  let prev = t0;
-  for (const [name, a, b, kind] of events) {
-    js += a - prev;
-    const key = kind === 'job' ? `[job] ${name.replace(/ x\d+$/, '')}` : name;
-    const e = byKernel.get(key) ?? { ms: 0, n: 0 };
-    e.ms += b - a;
-    e.n++;
-    byKernel.set(key, e);
-    prev = b;
-  }
-  js += t1 - prev;
-}
+// A job is named by its tasks' kernel, whatever its task count.
+const { rows: byKernel, stepMs, js } = timeByKernel(record, step, steps, (site, kind) => (kind === 'job' ? `[job] ${site.replace(/ x\d+$/, '')}` : site));
 const med = [...stepMs].sort((a, b) => a - b)[stepMs.length >> 1];
 const total = stepMs.reduce((a, b) => a + b, 0);
 console.log(`ResNet-18 train step (16 x 3 x 64 x 64), ${isa}, ${threads} thread(s): median ${med.toFixed(1)} ms (${((16 * 1000) / med).toFixed(1)} images/s) over ${steps} steps`);
-const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
+const rows = [...byKernel].sort((a, b) => b[1].run - a[1].run);
 const pct = (v) => ((100 * v) / total).toFixed(1).padStart(5);
-for (const [name, { ms, n }] of rows.slice(0, top)) {
+for (const [name, { run: ms, n }] of rows.slice(0, top)) {
   console.log(`${name.padEnd(58)} ${(ms / steps).toFixed(2).padStart(8)} ms/step ${pct(ms)}%  ${(n / steps).toFixed(0).padStart(4)} calls/step`);
 }
-const rest = rows.slice(top).reduce((a, [, e]) => a + e.ms, 0);
+const rest = rows.slice(top).reduce((a, [, e]) => a + e.run, 0);
 console.log(`${'(other kernels)'.padEnd(58)} ${(rest / steps).toFixed(2).padStart(8)} ms/step ${pct(rest)}%`);
 console.log(`${'(JavaScript between calls)'.padEnd(58)} ${(js / steps).toFixed(2).padStart(8)} ms/step ${pct(js)}%`);
 closeThreads(k);

@@ -70,3 +70,32 @@ export async function profiledKernels({ isa, threads, wrap = true, stub = false 
   };
   return { k, record };
 }
+
+/**
+ * Records `steps` steps and sums their calls by kernel: rows, a Map from name (a job is "[job] " and
+ * its site, "f32_x x4" unless `key` names it otherwise) to { kind, run (ms), share (the caller's ms
+ * inside a job's kernels), n (calls), calls (tasks the caller ran) }; stepMs, each step's ms; js, the
+ * ms between calls (and before the first and after the last) over all steps.
+ */
+export function timeByKernel(record, step, steps, key = (site, kind) => (kind === 'job' ? `[job] ${site}` : site)) {
+  const rows = new Map();
+  const stepMs = [];
+  let js = 0;
+  for (let s = 0; s < steps; s++) {
+    const { t0, t1, events } = record(step);
+    stepMs.push(t1 - t0);
+    let prev = t0;
+    for (const [site, a, b, kind, share, , tasks] of events) {
+      const name = key(site, kind);
+      const r = rows.get(name) ?? rows.set(name, { kind, run: 0, share: 0, n: 0, calls: 0 }).get(name);
+      r.calls += tasks;
+      js += a - prev;
+      r.run += b - a;
+      r.share += share;
+      r.n++;
+      prev = b;
+    }
+    js += t1 - prev;
+  }
+  return { rows, stepMs, js };
+}
