@@ -39,6 +39,20 @@ function waitFor(at: usize, units: i32): bool {
 }
 
 /**
+ * The middle phase of both layers: the `n` products m[xi] = packed[xi] v[xi] (OC x C times C x T) one
+ * a unit, then the wait until all are done (false if it gave up).
+ */
+function products(n: i32, C: i32, T: i32, OC: i32, packed: usize, perBytes: i32, v: usize, m: usize, state: usize, scratch: usize): bool {
+  const vBytes = <usize>C * <usize>T << 2;
+  const mBytes = <usize>OC * <usize>T << 2;
+  for (let xi = next(state + 8, n); xi < n; xi = next(state + 8, n)) {
+    f32_gemm_4x8_channel_affine(OC, T, C, packed + <usize>xi * <usize>perBytes, v + <usize>xi * vBytes, T, m + <usize>xi * mBytes, T, 0, 0, 0, T, 0, scratch);
+    atomic.add<i32>(state + 12, 1);
+  }
+  return waitFor(state + 12, n);
+}
+
+/**
  * y [OC, OH, OW] (tile rows th0..th1 of one image, tilesW tiles a row, their T tiles from column `col`
  * of the chunk's buffers) = act(scale conv(x, w) + shift + residual) by F(4x4, 3x3), from x [C, H, W],
  * the 36 filter matrices packed as GEMM A panels (`perBytes` apart), v (36 x C x T floats) and m
@@ -58,13 +72,7 @@ export function f32_winograd_4x4_3x3_layer(
     atomic.add<i32>(state + 4, 1);
   }
   if (!waitFor(state + 4, inUnits)) return;
-  const vBytes = <usize>C * <usize>T << 2;
-  const mBytes = <usize>OC * <usize>T << 2;
-  for (let xi = next(state + 8, 36); xi < 36; xi = next(state + 8, 36)) {
-    f32_gemm_4x8_channel_affine(OC, T, C, packed + <usize>xi * <usize>perBytes, v + <usize>xi * vBytes, T, m + <usize>xi * mBytes, T, 0, 0, 0, T, 0, scratch);
-    atomic.add<i32>(state + 12, 1);
-  }
-  if (!waitFor(state + 12, 36)) return;
+  if (!products(36, C, T, OC, packed, perBytes, v, m, state, scratch)) return;
   const outUnits = (OC + oChunk - 1) / oChunk;
   for (let u = next(state + 16, outUnits); u < outUnits; u = next(state + 16, outUnits)) {
     const o0 = u * oChunk;
@@ -90,13 +98,7 @@ export function f32_winograd_2x2_3x3_layer(
     atomic.add<i32>(state + 4, 1);
   }
   if (!waitFor(state + 4, inUnits)) return;
-  const vBytes = <usize>C * <usize>T << 2;
-  const mBytes = <usize>OC * <usize>T << 2;
-  for (let xi = next(state + 8, 16); xi < 16; xi = next(state + 8, 16)) {
-    f32_gemm_4x8_channel_affine(OC, T, C, packed + <usize>xi * <usize>perBytes, v + <usize>xi * vBytes, T, m + <usize>xi * mBytes, T, 0, 0, 0, T, 0, scratch);
-    atomic.add<i32>(state + 12, 1);
-  }
-  if (!waitFor(state + 12, 16)) return;
+  if (!products(16, C, T, OC, packed, perBytes, v, m, state, scratch)) return;
   const outUnits = (OC + oChunk - 1) / oChunk;
   for (let u = next(state + 16, outUnits); u < outUnits; u = next(state + 16, outUnits)) {
     const o0 = u * oChunk;
